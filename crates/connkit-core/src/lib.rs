@@ -1,0 +1,39 @@
+//! connkit-core: Nango's connection rules as pure functions.
+//!
+//! Tags, tag filters, the provider catalogue and its form model, connection_config field
+//! validation, URL interpolation, metadata, connect-session bodies and auth-webhook signatures,
+//! each as a function from input to a normalised value or every [`Issue`] found.
+//!
+//! The crate does no I/O, holds no global state and never panics on any input. It knows nothing
+//! about JavaScript values, HTTP or the DOM: the wasm, widget and server crates are glue over it.
+//!
+//! ```
+//! use connkit_core::{ErrorCode, tags::validate_tags};
+//!
+//! let tags = validate_tags(&serde_json::json!({"End_User_Id": "u1"}))?;
+//! assert_eq!(tags.get("end_user_id"), Some("u1"));
+//!
+//! let err = validate_tags(&serde_json::json!({"1a": ""})).unwrap_err();
+//! let codes: Vec<ErrorCode> = err.issues().iter().map(|it| it.code()).collect();
+//! assert_eq!(codes, [ErrorCode::TagKeyInvalid, ErrorCode::TagValueEmpty]);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+#![deny(missing_docs)]
+
+mod error;
+pub mod limits;
+pub mod js;
+pub mod email;
+pub mod nango;
+pub mod tags;
+pub mod tag_filter;
+pub mod pattern;
+pub mod catalogue;
+pub mod form;
+pub mod field;
+pub mod interpolate;
+pub mod metadata;
+pub mod session;
+pub mod webhook;
+
+pub use error::{Detail, ErrorCode, Issue, JsonType, Severity, ValidationError};

@@ -1,0 +1,21 @@
+//! Every number a rule depends on, in one place (spec §1.2, §2.1, §6.1, §6.5).
+//!
+//! Other crates read limits from here (e.g. the widget's `maxlength` attributes); none repeats them.
+
+/// Most tag keys a tags object may have.
+pub const TAG_MAX_COUNT: usize = 10;
+/// Longest tag key, in UTF-16 code units.
+pub const TAG_KEY_MAX_LEN: usize = 64;
+/// Longest tag value, in UTF-16 code units.
+pub const TAG_VALUE_MAX_LEN: usize = 255;
+/// Longest end-user / organization id, display name or integration key, in UTF-16 code units.
+pub const NAME_MAX_LEN: usize = 255;
+/// Shortest accepted email (zod's `.min(5)` next to `.email()`).
+pub const EMAIL_MIN_LEN: usize = 5;
+/// Longest connection id, in UTF-16 code units.
+pub const CONNECTION_ID_MAX_LEN: usize = 255;
+/// Largest metadata object, in bytes of compact JSON. Nango has no limit besides its 75 MB
+/// body limit; connkit picks 1 MiB so one connection cannot bloat every list response.
+pub const METADATA_MAX_BYTES: usize = 1024 * 1024;
+/// Lifetime of a connect session token, in seconds (30 minutes, not extended on use).
+pub const SESSION_TTL_SECS: u64 = 30 * 60;

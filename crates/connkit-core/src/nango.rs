@@ -1,0 +1,85 @@
+//! Nango's own error text: the `{code, message, path}` items its API puts in
+//! `{"error":{"code":"invalid_body","errors":[…]}}` (spec §8), with zod 4.0.5's codes and messages.
+//!
+//! connkit's [`Issue`](crate::Issue)s are richer (every problem, stable codes); a rule module that
+//! the server exposes also offers a *Nango projection* that reproduces exactly the list Nango
+//! returns, built from these constructors. This text is a wire contract: tests compare it verbatim.
+
+use crate::JsonType;
+
+/// One item of Nango's `errors` array.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct NangoIssue {
+    /// The zod issue code (`invalid_type`, `invalid_key`, `too_small`, `too_big`, `custom`, …).
+    pub code: &'static str,
+    /// zod's (or Nango's custom) message, verbatim.
+    pub message: String,
+    /// Path from the root of the validated body; array indexes are strings.
+    pub path: Vec<String>,
+}
+
+impl NangoIssue {
+    /// An issue with the given code, message and path.
+    pub fn new(code: &'static str, message: impl Into<String>, path: Vec<String>) -> NangoIssue {
+        NangoIssue { code, message: message.into(), path }
+    }
+
+    /// `invalid_type`: "Invalid input: expected {expected}, received {received}".
+    pub fn invalid_type(expected: JsonType, received: JsonType, path: Vec<String>) -> NangoIssue {
+        let message = format!("Invalid input: expected {}, received {}", expected.as_str(), received_name(received));
+        NangoIssue::new("invalid_type", message, path)
+    }
+
+    /// `too_small` for strings: "Too small: expected string to have >={min} characters".
+    pub fn string_too_small(min: usize, path: Vec<String>) -> NangoIssue {
+        NangoIssue::new("too_small", format!("Too small: expected string to have >={min} characters"), path)
+    }
+
+    /// `too_big` for strings: "Too big: expected string to have <={max} characters".
+    pub fn string_too_big(max: usize, path: Vec<String>) -> NangoIssue {
+        NangoIssue::new("too_big", format!("Too big: expected string to have <={max} characters"), path)
+    }
+
+    /// `unrecognized_keys` at the object's path: "Unrecognized key: \"a\"" or "Unrecognized keys: \"a\", \"b\"".
+    pub fn unrecognized_keys(keys: &[&str], path: Vec<String>) -> NangoIssue {
+        let quoted: Vec<String> = keys.iter().map(|k| format!("\"{k}\"")).collect();
+        let noun = if keys.len() == 1 { "key" } else { "keys" };
+        NangoIssue::new("unrecognized_keys", format!("Unrecognized {noun}: {}", quoted.join(", ")), path)
+    }
+
+    /// `invalid_format` for an email: "Invalid email address".
+    pub fn invalid_email(path: Vec<String>) -> NangoIssue {
+        NangoIssue::new("invalid_format", "Invalid email address", path)
+    }
+
+    /// `invalid_format` for a regex check: "Invalid string: must match pattern /{pattern}/".
+    pub fn pattern_mismatch(pattern: &str, path: Vec<String>) -> NangoIssue {
+        NangoIssue::new("invalid_format", format!("Invalid string: must match pattern /{pattern}/"), path)
+    }
+
+    /// `invalid_key` for a record key that fails the key schema: "Invalid key in record".
+    pub fn invalid_key(path: Vec<String>) -> NangoIssue {
+        NangoIssue::new("invalid_key", "Invalid key in record", path)
+    }
+
+    /// `custom` with Nango's own message.
+    pub fn custom(message: impl Into<String>, path: Vec<String>) -> NangoIssue {
+        NangoIssue::new("custom", message, path)
+    }
+}
+
+/// zod's name for a received value's type.
+fn received_name(received: JsonType) -> &'static str {
+    match received {
+        JsonType::Other => "unknown",
+        other => other.as_str(),
+    }
+}
+
+/// `prefix` followed by `key`, as an owned path.
+pub(crate) fn path_with(prefix: &[String], key: &str) -> Vec<String> {
+    let mut path = Vec::with_capacity(prefix.len() + 1);
+    path.extend_from_slice(prefix);
+    path.push(key.to_owned());
+    path
+}

@@ -1,0 +1,265 @@
+//! Connection tags (spec §1.2–1.4): validation, normalisation and Nango's error projection.
+//!
+//! Rules: an object of at most 10 keys; keys match `^[a-zA-Z][a-zA-Z0-9_\-./]*$` and are at most
+//! 64 UTF-16 units; keys are lowercased and must stay distinct; values are non-empty strings of
+//! at most 255 UTF-16 units; `end_user_email` must be an email under zod 4.0.5's rule.
+//!
+//! [`validate_tags`] reports every problem at once. [`nango_tag_errors`] reproduces the shorter
+//! list Nango's API returns (zod's abort rules hide some problems behind others).
+//!
+//! Input arrives as `(key, value)` pairs in JavaScript's own-key order, so hosts that do not hold
+//! a `serde_json::Value` (the wasm façade reads JS objects directly) feed the same rule.
+
+use std::collections::HashSet;
+
+use crate::email::is_valid_email;
+use crate::js::{js_key_order, js_len};
+use crate::limits::{EMAIL_MIN_LEN, TAG_KEY_MAX_LEN, TAG_MAX_COUNT, TAG_VALUE_MAX_LEN};
+use crate::nango::{NangoIssue, path_with};
+use crate::{Detail, ErrorCode, Issue, JsonType, ValidationError};
+
+/// The tag key whose value must be an email address (compared after lowercasing).
+pub const END_USER_EMAIL_KEY: &str = "end_user_email";
+
+/// A tag value as a host sees it: a string, or something else of a known type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TagValueRef<'a> {
+    /// A string value.
+    Str(&'a str),
+    /// Any non-string value, by type.
+    NotString(JsonType),
+}
+
+impl<'a> TagValueRef<'a> {
+    /// Views a JSON value.
+    pub fn of(value: &'a serde_json::Value) -> TagValueRef<'a> {
+        match value {
+            serde_json::Value::String(s) => TagValueRef::Str(s),
+            other => TagValueRef::NotString(JsonType::of(other)),
+        }
+    }
+}
+
+/// A valid, normalised tags object: lowercase keys, values as given, in input order.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Tags {
+    entries: Vec<(String, String)>,
+}
+
+impl Tags {
+    /// The `(key, value)` pairs, keys lowercase, in input order.
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = (&str, &str)> {
+        self.entries.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+    }
+
+    /// The value of `key` (which must be lowercase to match).
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.entries.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+    }
+
+    /// Number of tags.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// True if there are no tags.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// The tags as a JSON object.
+    pub fn to_json(&self) -> serde_json::Value {
+        let map = self.entries.iter().map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone()))).collect();
+        serde_json::Value::Object(map)
+    }
+
+    /// Consumes the tags, giving the `(key, value)` pairs.
+    pub fn into_entries(self) -> Vec<(String, String)> {
+        self.entries
+    }
+
+    /// Builds tags from pairs that already passed validation (crate-internal).
+    pub(crate) fn from_valid_entries(entries: Vec<(String, String)>) -> Tags {
+        Tags { entries }
+    }
+}
+
+/// Validates and normalises a tags value (spec §1.2), reporting every problem.
+///
+/// Issue paths are relative to the tags object: `[]` for the object itself, `[rawKey]` for a key
+/// or its value.
+pub fn validate_tags(input: &serde_json::Value) -> Result<Tags, ValidationError> {
+    match input {
+        serde_json::Value::Object(map) => {
+            let pairs: Vec<(&str, TagValueRef<'_>)> = map.iter().map(|(k, v)| (k.as_str(), TagValueRef::of(v))).collect();
+            let order = js_key_order(pairs.iter().map(|(k, _)| *k));
+            validate_tag_entries(order.into_iter().map(|i| pairs[i]))
+        }
+        other => Err(not_object(JsonType::of(other))),
+    }
+}
+
+/// The error for a tags value that is not an object at all.
+pub fn not_object(received: JsonType) -> ValidationError {
+    let issue = Issue::new(ErrorCode::TagsNotObject, Vec::new()).with_detail(Detail::Received(received));
+    match ValidationError::from_issues(vec![issue]) {
+        Err(err) => err,
+        Ok(_) => unreachable!("an error-severity issue always makes a ValidationError"),
+    }
+}
+
+/// Validates `(key, value)` pairs given in JavaScript's own-key order (see [`crate::js::js_key_order`]).
+pub fn validate_tag_entries<'a>(entries: impl IntoIterator<Item = (&'a str, TagValueRef<'a>)>) -> Result<Tags, ValidationError> {
+    let mut issues = Vec::new();
+    let mut out: Vec<(String, String)> = Vec::new();
+    let mut seen = Seen::default();
+    let mut n_keys = 0usize;
+    for (key, value) in entries {
+        n_keys += 1;
+        let path = || vec![key.to_owned()];
+        if !is_valid_key_pattern(key) {
+            issues.push(Issue::new(ErrorCode::TagKeyInvalid, path()));
+        }
+        if js_len(key) > TAG_KEY_MAX_LEN {
+            issues.push(Issue::new(ErrorCode::TagKeyTooLong, path()).with_detail(Detail::Limit(TAG_KEY_MAX_LEN)));
+        }
+        if let Some((code, detail)) = value_problem(value) {
+            issues.push(Issue::new(code, path()).with_detail(detail));
+        }
+        let lower = lowercase(key);
+        if !seen.insert(&lower) {
+            issues.push(Issue::new(ErrorCode::TagKeyDuplicate, path()).with_detail(Detail::Name(lower.clone())));
+        }
+        if let TagValueRef::Str(s) = value {
+            if lower == END_USER_EMAIL_KEY && !is_valid_tag_email(s) {
+                issues.push(Issue::new(ErrorCode::TagEndUserEmailInvalid, path()));
+            }
+            if issues.is_empty() {
+                out.push((lower, s.to_owned()));
+            }
+        }
+    }
+    if n_keys > TAG_MAX_COUNT {
+        issues.push(Issue::new(ErrorCode::TagsTooMany, Vec::new()).with_detail(Detail::Limit(TAG_MAX_COUNT)));
+    }
+    ValidationError::from_issues(issues)?;
+    Ok(Tags::from_valid_entries(out))
+}
+
+/// The `errors` Nango's API returns for a tags value at `prefix` (e.g. `["tags"]`), following zod
+/// 4.0.5's abort rules (spec §1.2): an invalid key or a non-string value hides the count,
+/// duplicate and email checks; more than 10 keys hides the duplicate and email checks.
+/// An empty list means Nango accepts the value.
+pub fn nango_tag_errors(input: &serde_json::Value, prefix: &[String]) -> Vec<NangoIssue> {
+    match input {
+        serde_json::Value::Object(map) => {
+            let pairs: Vec<(&str, TagValueRef<'_>)> = map.iter().map(|(k, v)| (k.as_str(), TagValueRef::of(v))).collect();
+            let order = js_key_order(pairs.iter().map(|(k, _)| *k));
+            let ordered: Vec<(&str, TagValueRef<'_>)> = order.into_iter().map(|i| pairs[i]).collect();
+            nango_tag_entry_errors(&ordered, prefix)
+        }
+        other => vec![NangoIssue::invalid_type(JsonType::Record, JsonType::of(other), prefix.to_vec())],
+    }
+}
+
+/// [`nango_tag_errors`] over `(key, value)` pairs in JavaScript's own-key order.
+pub fn nango_tag_entry_errors(entries: &[(&str, TagValueRef<'_>)], prefix: &[String]) -> Vec<NangoIssue> {
+    let mut errors = Vec::new();
+    let mut abort = false;
+    // zod's record parser skips `__proto__` entirely: not validated, not in the output.
+    let kept = || entries.iter().filter(|(key, _)| *key != "__proto__");
+    for (key, value) in kept() {
+        let path = || path_with(prefix, key);
+        if !is_valid_key_pattern(key) || js_len(key) > TAG_KEY_MAX_LEN {
+            errors.push(NangoIssue::invalid_key(path()));
+            abort = true;
+            continue;
+        }
+        match *value {
+            TagValueRef::NotString(received) => {
+                errors.push(NangoIssue::invalid_type(JsonType::String, received, path()));
+                abort = true;
+            }
+            TagValueRef::Str("") => errors.push(NangoIssue::string_too_small(1, path())),
+            TagValueRef::Str(s) if js_len(s) > TAG_VALUE_MAX_LEN => {
+                errors.push(NangoIssue::new("too_big", format!("Tag values must be at most {TAG_VALUE_MAX_LEN} characters"), path()));
+            }
+            TagValueRef::Str(_) => {}
+        }
+    }
+    if abort {
+        return errors;
+    }
+    let prefix_path = || prefix.to_vec();
+    if kept().count() > TAG_MAX_COUNT {
+        errors.push(NangoIssue::custom(format!("Tags cannot contain more than {TAG_MAX_COUNT} keys"), prefix_path()));
+        return errors;
+    }
+    let mut seen = Seen::default();
+    for (key, value) in kept() {
+        let lower = lowercase(key);
+        if !seen.insert(&lower) {
+            errors.push(NangoIssue::custom(format!("Duplicate tag key after case normalization: \"{lower}\""), prefix_path()));
+        }
+        if lower == END_USER_EMAIL_KEY && !matches!(value, TagValueRef::Str(s) if is_valid_tag_email(s)) {
+            errors.push(NangoIssue::custom(format!("Tag \"{END_USER_EMAIL_KEY}\" must be a valid email"), prefix_path()));
+        }
+    }
+    errors
+}
+
+/// `^[a-zA-Z][a-zA-Z0-9_\-./]*$`.
+pub fn is_valid_key_pattern(key: &str) -> bool {
+    let mut bytes = key.bytes();
+    matches!(bytes.next(), Some(b) if b.is_ascii_alphabetic()) && bytes.all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.' | b'/'))
+}
+
+/// True if `key` is a valid tag key (pattern and length).
+pub fn is_valid_key(key: &str) -> bool {
+    is_valid_key_pattern(key) && key.len() <= TAG_KEY_MAX_LEN
+}
+
+/// The problem with a tag value, if any.
+fn value_problem(value: TagValueRef<'_>) -> Option<(ErrorCode, Detail)> {
+    match value {
+        TagValueRef::NotString(received) => Some((ErrorCode::TagValueNotString, Detail::Received(received))),
+        TagValueRef::Str("") => Some((ErrorCode::TagValueEmpty, Detail::None)),
+        TagValueRef::Str(s) if js_len(s) > TAG_VALUE_MAX_LEN => Some((ErrorCode::TagValueTooLong, Detail::Limit(TAG_VALUE_MAX_LEN))),
+        TagValueRef::Str(_) => None,
+    }
+}
+
+/// `z.string().email().min(5)`.
+fn is_valid_tag_email(s: &str) -> bool {
+    is_valid_email(s) && js_len(s) >= EMAIL_MIN_LEN
+}
+
+/// JavaScript's `toLowerCase` for keys (ASCII fast path; valid keys are ASCII).
+pub(crate) fn lowercase(key: &str) -> String {
+    if key.is_ascii() { key.to_ascii_lowercase() } else { key.to_lowercase() }
+}
+
+/// The set of lowercased keys seen so far: a short list for the usual handful of tags, a hash
+/// set once an input is large (so hostile inputs stay linear).
+#[derive(Default)]
+struct Seen {
+    small: Vec<String>,
+    large: Option<HashSet<String>>,
+}
+
+impl Seen {
+    /// Records `key`; false if it was already there.
+    fn insert(&mut self, key: &str) -> bool {
+        if let Some(set) = &mut self.large {
+            return set.insert(key.to_owned());
+        }
+        if self.small.iter().any(|k| k == key) {
+            return false;
+        }
+        self.small.push(key.to_owned());
+        if self.small.len() > 16 {
+            self.large = Some(std::mem::take(&mut self.small).into_iter().collect());
+        }
+        true
+    }
+}
