@@ -13,7 +13,7 @@
 use std::collections::HashSet;
 
 use crate::email::is_valid_email;
-use crate::js::{js_key_order, js_len};
+use crate::js::{is_array_index, js_key_order, js_len};
 use crate::limits::{EMAIL_MIN_LEN, TAG_KEY_MAX_LEN, TAG_MAX_COUNT, TAG_VALUE_MAX_LEN};
 use crate::nango::{NangoIssue, path_with};
 use crate::{Detail, ErrorCode, Issue, JsonType, ValidationError};
@@ -90,13 +90,19 @@ impl Tags {
 /// or its value.
 pub fn validate_tags(input: &serde_json::Value) -> Result<Tags, ValidationError> {
     match input {
-        serde_json::Value::Object(map) => {
-            let pairs: Vec<(&str, TagValueRef<'_>)> = map.iter().map(|(k, v)| (k.as_str(), TagValueRef::of(v))).collect();
-            let order = js_key_order(pairs.iter().map(|(k, _)| *k));
-            validate_tag_entries(order.into_iter().map(|i| pairs[i]))
-        }
+        serde_json::Value::Object(map) => with_js_order(map, |entries| validate_tag_entries(entries.iter().copied())),
         other => Err(not_object(JsonType::of(other))),
     }
+}
+
+/// Calls `f` with the map's entries in JavaScript's own-key order.
+fn with_js_order<'a, R>(map: &'a serde_json::Map<String, serde_json::Value>, f: impl FnOnce(&[(&'a str, TagValueRef<'a>)]) -> R) -> R {
+    let mut pairs: Vec<(&str, TagValueRef<'_>)> = map.iter().map(|(k, v)| (k.as_str(), TagValueRef::of(v))).collect();
+    if pairs.iter().any(|(k, _)| is_array_index(k)) {
+        let order = js_key_order(pairs.iter().map(|(k, _)| *k));
+        pairs = order.into_iter().filter_map(|i| pairs.get(i).copied()).collect();
+    }
+    f(&pairs)
 }
 
 /// The error for a tags value that is not an object at all.
@@ -111,8 +117,9 @@ pub fn not_object(received: JsonType) -> ValidationError {
 /// Validates `(key, value)` pairs given in JavaScript's own-key order (see [`crate::js::js_key_order`]).
 pub fn validate_tag_entries<'a>(entries: impl IntoIterator<Item = (&'a str, TagValueRef<'a>)>) -> Result<Tags, ValidationError> {
     let mut issues = Vec::new();
+    // Lowercased keys with their values, in order; becomes the output when there is no issue.
     let mut out: Vec<(String, String)> = Vec::new();
-    let mut seen = Seen::default();
+    let mut large: Option<HashSet<String>> = None;
     let mut n_keys = 0usize;
     for (key, value) in entries {
         n_keys += 1;
@@ -127,16 +134,29 @@ pub fn validate_tag_entries<'a>(entries: impl IntoIterator<Item = (&'a str, TagV
             issues.push(Issue::new(code, path()).with_detail(detail));
         }
         let lower = lowercase(key);
-        if !seen.insert(&lower) {
+        // A short list is searched linearly; past 16 keys a hash set keeps hostile inputs linear.
+        let duplicate = match &mut large {
+            Some(set) => !set.insert(lower.clone()),
+            None => out.iter().any(|(k, _)| *k == lower),
+        };
+        if large.is_none() && out.len() >= 16 {
+            large = Some(out.iter().map(|(k, _)| k.clone()).chain([lower.clone()]).collect());
+        }
+        if duplicate {
             issues.push(Issue::new(ErrorCode::TagKeyDuplicate, path()).with_detail(Detail::Name(lower.clone())));
         }
-        if let TagValueRef::Str(s) = value {
-            if lower == END_USER_EMAIL_KEY && !is_valid_tag_email(s) {
-                issues.push(Issue::new(ErrorCode::TagEndUserEmailInvalid, path()));
-            }
-            if issues.is_empty() {
-                out.push((lower, s.to_owned()));
-            }
+        let text = match value {
+            TagValueRef::Str(s) => s,
+            TagValueRef::NotString(_) => "",
+        };
+        if lower == END_USER_EMAIL_KEY && matches!(value, TagValueRef::Str(_)) && !is_valid_tag_email(text) {
+            issues.push(Issue::new(ErrorCode::TagEndUserEmailInvalid, path()));
+        }
+        if issues.is_empty() {
+            out.push((lower, text.to_owned()));
+        } else if !duplicate {
+            // Keep the key for duplicate detection; the output is discarded anyway.
+            out.push((lower, String::new()));
         }
     }
     if n_keys > TAG_MAX_COUNT {
@@ -152,12 +172,7 @@ pub fn validate_tag_entries<'a>(entries: impl IntoIterator<Item = (&'a str, TagV
 /// An empty list means Nango accepts the value.
 pub fn nango_tag_errors(input: &serde_json::Value, prefix: &[String]) -> Vec<NangoIssue> {
     match input {
-        serde_json::Value::Object(map) => {
-            let pairs: Vec<(&str, TagValueRef<'_>)> = map.iter().map(|(k, v)| (k.as_str(), TagValueRef::of(v))).collect();
-            let order = js_key_order(pairs.iter().map(|(k, _)| *k));
-            let ordered: Vec<(&str, TagValueRef<'_>)> = order.into_iter().map(|i| pairs[i]).collect();
-            nango_tag_entry_errors(&ordered, prefix)
-        }
+        serde_json::Value::Object(map) => with_js_order(map, |entries| nango_tag_entry_errors(entries, prefix)),
         other => vec![NangoIssue::invalid_type(JsonType::Record, JsonType::of(other), prefix.to_vec())],
     }
 }

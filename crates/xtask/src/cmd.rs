@@ -1,0 +1,70 @@
+//! Running commands: a thin wrapper over `std::process::Command` that echoes what it runs,
+//! fails loudly, and knows the repository root.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+use anyhow::{Context, Result, bail};
+
+/// The repository root (two levels above this crate's manifest).
+pub(crate) fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().expect("repository root exists")
+}
+
+/// The cargo that runs us (`$CARGO`), so the pinned toolchain is used throughout.
+pub(crate) fn cargo() -> Command {
+    let mut cmd = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+    cmd.current_dir(root());
+    cmd
+}
+
+/// A command run from the repository root.
+pub(crate) fn program(name: &str) -> Command {
+    let mut cmd = Command::new(name);
+    cmd.current_dir(root());
+    cmd
+}
+
+/// Prints a step heading.
+pub(crate) fn step(name: &str) {
+    eprintln!("\n=== {name}");
+}
+
+/// Runs `cmd`, failing if it does not exit 0.
+pub(crate) fn exec(cmd: &mut Command) -> Result<()> {
+    let shown = format!("{cmd:?}");
+    eprintln!("$ {shown}");
+    let started = Instant::now();
+    let status = cmd.status().with_context(|| format!("could not start {shown}"))?;
+    if !status.success() {
+        bail!("{shown} failed ({status})");
+    }
+    eprintln!("  ({:.1}s)", started.elapsed().as_secs_f64());
+    Ok(())
+}
+
+/// Runs `cmd` and returns its standard output, failing if it does not exit 0.
+pub(crate) fn output(cmd: &mut Command) -> Result<String> {
+    let shown = format!("{cmd:?}");
+    let out = cmd.output().with_context(|| format!("could not start {shown}"))?;
+    if !out.status.success() {
+        bail!("{shown} failed ({}): {}", out.status, String::from_utf8_lossy(&out.stderr));
+    }
+    Ok(String::from_utf8(out.stdout)?)
+}
+
+/// Adds the wasm32 target when it is missing (automatic installs are off on our machines).
+pub(crate) fn ensure_wasm_target() -> Result<()> {
+    let installed = output(program("rustup").args(["target", "list", "--installed"]))?;
+    if !installed.lines().any(|line| line.trim() == "wasm32-unknown-unknown") {
+        exec(program("rustup").args(["target", "add", "wasm32-unknown-unknown"]))?;
+    }
+    Ok(())
+}
+
+/// Installs the JavaScript test tooling of `tests/` (exact versions from its lockfile).
+pub(crate) fn npm_ci() -> Result<()> {
+    let dir = root().join("tests");
+    exec(program("npm").current_dir(&dir).args(["ci", "--no-audit", "--no-fund", "--loglevel=error"]))
+}

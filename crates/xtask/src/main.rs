@@ -1,0 +1,42 @@
+//! `cargo xtask`: the project's automation, in Rust so it runs wherever cargo does.
+//!
+//! `test` runs every check CI runs; `diff` runs the zod differential test at full size;
+//! `bench` runs the benchmarks. Setup (wasm target, npm packages) happens inside these
+//! commands, never by hand. Knows nothing about the rules themselves.
+
+mod bench;
+mod cmd;
+mod test;
+mod tidy;
+
+use anyhow::{Result, bail};
+
+const USAGE: &str = "\
+usage: cargo xtask <command>
+
+commands:
+  test            every check CI runs: fmt, clippy, tests, tidy, vectors, real catalogue, zod differential
+  diff [N]        the zod 4.0.5 differential test on N random inputs (default 2000000)
+  bench           benchmarks (divan), figures as ratios to a reference measured in the same run
+";
+
+fn main() -> Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args.first().map(String::as_str) {
+        Some("test") => test::run(),
+        Some("diff") => {
+            let n = match args.get(1) {
+                Some(n) => n.parse()?,
+                None => 2_000_000,
+            };
+            test::zod_differential(n)
+        }
+        Some("bench") => bench::run(),
+        Some("tidy") => tidy::run(),
+        Some("help" | "--help" | "-h") | None => {
+            eprint!("{USAGE}");
+            Ok(())
+        }
+        Some(other) => bail!("unknown command {other:?}\n{USAGE}"),
+    }
+}
