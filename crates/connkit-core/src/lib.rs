@@ -24,6 +24,7 @@ mod error;
 pub mod limits;
 pub mod js;
 pub mod email;
+pub mod auth;
 pub mod nango;
 pub mod tags;
 pub mod tag_filter;
