@@ -11,6 +11,7 @@ mod filter;
 mod form;
 mod interpolation;
 mod metadata;
+mod no_panic;
 mod session;
 mod tags;
 mod webhook;

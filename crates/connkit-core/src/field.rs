@@ -1,0 +1,530 @@
+//! Validation of submitted Connect UI values (spec §4.3, Connect UI's `jsonSchemaToZod`): each
+//! field's [`FieldRule`], a single value, one group, or a whole submission against a [`Form`].
+//!
+//! Patterns go through a [`PatternMatcher`]; this module never compiles a regex. Knows nothing
+//! about how the form was built, about HTTP or about the DOM.
+
+mod formats;
+
+use serde_json::{Map, Value};
+
+pub use formats::{is_valid_hostname, is_valid_url, is_valid_uuid};
+
+use crate::catalogue::{FieldFormat, FieldSchema};
+use crate::email::is_valid_email;
+use crate::form::{FieldGroup, Form, FormField};
+use crate::nango::path_with;
+use crate::pattern::PatternMatcher;
+use crate::{Detail, ErrorCode, Issue, JsonType, ValidationError};
+
+/// What a field accepts: the zod schema Connect UI builds for it.
+///
+/// A value that is absent counts as `''` (Connect UI always sends a string; absent fields only
+/// reach connkit from other clients). Any present non-string value is `field_not_string`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FieldRule {
+    /// Any string (hidden fields, and `z.string().optional()` fields such as the OAuth overrides).
+    AnyString,
+    /// One of `values` (`enum`); `''` as well when `optional`.
+    OneOf {
+        /// The allowed values.
+        values: Vec<String>,
+        /// `optional: true`.
+        optional: bool,
+    },
+    /// A string with checks.
+    Text {
+        /// `optional: true`: `''` is accepted (and skips every other check).
+        optional: bool,
+        /// `min(1)`: set when there is no known `format` and no `default_value`.
+        non_empty: bool,
+        /// A known format (`hostname`, `uri`, `uuid`, `email`), which also rejects `''`.
+        format: Option<FieldFormat>,
+        /// A JavaScript RegExp source, tested unanchored.
+        pattern: Option<String>,
+    },
+}
+
+impl FieldRule {
+    /// `z.string().min(1)`: the built-in credential fields (`apiKey`, `username`, …).
+    pub fn required() -> FieldRule {
+        FieldRule::Text {
+            optional: false,
+            non_empty: true,
+            format: None,
+            pattern: None,
+        }
+    }
+
+    /// The rule for a providers.yaml field schema, as `jsonSchemaToZod` builds it: `hidden` →
+    /// any string; a non-empty `enum` → one of it; otherwise a string with its `format`, `min(1)`
+    /// unless a format or `default_value` (even `''`) is given, and its `pattern`.
+    pub fn from_schema(schema: &FieldSchema) -> FieldRule {
+        if schema.hidden {
+            return FieldRule::AnyString;
+        }
+        if !schema.enum_values.is_empty() {
+            return FieldRule::OneOf {
+                values: schema.enum_values.clone(),
+                optional: schema.optional,
+            };
+        }
+        let format = schema
+            .format
+            .clone()
+            .filter(|f| !matches!(f, FieldFormat::Other(_)));
+        FieldRule::Text {
+            optional: schema.optional,
+            non_empty: format.is_none() && schema.default_value.is_none(),
+            format,
+            pattern: schema.pattern.clone(),
+        }
+    }
+
+    /// True if `''` can pass (an optional, hidden or `default_value` field).
+    pub fn accepts_empty(&self) -> bool {
+        match self {
+            FieldRule::AnyString => true,
+            FieldRule::OneOf { values, optional } => {
+                *optional || values.iter().any(String::is_empty)
+            }
+            FieldRule::Text {
+                optional,
+                non_empty,
+                format,
+                ..
+            } => *optional || (!non_empty && format.is_none()),
+        }
+    }
+
+    /// Checks one value; issues are located at `path`.
+    ///
+    /// `field_pattern_unusable` (a warning) is reported whenever the rule has a pattern the
+    /// matcher cannot compile, whatever the value; the pattern is then not enforced.
+    pub fn check(
+        &self,
+        value: Option<&Value>,
+        path: &[String],
+        matcher: &dyn PatternMatcher,
+    ) -> Vec<Issue> {
+        let text = match value {
+            None => "",
+            Some(Value::String(s)) => s.as_str(),
+            Some(other) => {
+                return vec![
+                    Issue::new(ErrorCode::FieldNotString, path.to_vec())
+                        .with_detail(Detail::Received(JsonType::of(other))),
+                ];
+            }
+        };
+        let issue = |code| vec![Issue::new(code, path.to_vec())];
+        match self {
+            FieldRule::AnyString => Vec::new(),
+            FieldRule::OneOf { values, optional } => {
+                if values.iter().any(|v| v == text) || (text.is_empty() && *optional) {
+                    Vec::new()
+                } else if text.is_empty() {
+                    issue(ErrorCode::FieldRequired)
+                } else {
+                    issue(ErrorCode::FieldEnumMismatch)
+                }
+            }
+            FieldRule::Text {
+                optional,
+                non_empty,
+                format,
+                pattern,
+            } => {
+                let mut issues = Vec::new();
+                let pattern = pattern.as_deref().filter(|p| match matcher.check(p) {
+                    Ok(()) => true,
+                    Err(_) => {
+                        issues.push(Issue::warning(
+                            ErrorCode::FieldPatternUnusable,
+                            path.to_vec(),
+                        ));
+                        false
+                    }
+                });
+                if text.is_empty() && *optional {
+                    return issues;
+                }
+                if text.is_empty() && (*non_empty || format.is_some()) {
+                    issues.push(Issue::new(ErrorCode::FieldRequired, path.to_vec()));
+                    return issues;
+                }
+                if let Some(code) = format.as_ref().and_then(|f| format_error(f, text)) {
+                    issues.push(Issue::new(code, path.to_vec()));
+                }
+                if let Some(pattern) = pattern
+                    && matcher.test(pattern, text) == Ok(false)
+                {
+                    issues.push(
+                        Issue::new(ErrorCode::FieldPatternMismatch, path.to_vec())
+                            .with_detail(Detail::Name(pattern.to_owned())),
+                    );
+                }
+                issues
+            }
+        }
+    }
+}
+
+/// The code for a value that fails `format`, if it does.
+fn format_error(format: &FieldFormat, text: &str) -> Option<ErrorCode> {
+    let (ok, code) = match format {
+        FieldFormat::Hostname => (is_valid_hostname(text), ErrorCode::FieldHostnameInvalid),
+        FieldFormat::Uuid => (is_valid_uuid(text), ErrorCode::FieldUuidInvalid),
+        FieldFormat::Uri => (is_valid_url(text), ErrorCode::FieldUriInvalid),
+        FieldFormat::Email => (is_valid_email(text), ErrorCode::FieldEmailInvalid),
+        // Connect UI ignores formats it does not know.
+        FieldFormat::Other(_) => return None,
+    };
+    (!ok).then_some(code)
+}
+
+/// Checks one form field's value (what the widget does on every change). Paths are `[group, name]`.
+pub fn validate_field(
+    field: &FormField,
+    value: Option<&Value>,
+    matcher: &dyn PatternMatcher,
+) -> Vec<Issue> {
+    field.rule.check(value, &field.path(), matcher)
+}
+
+/// Validated, normalised values: strings only, grouped as Connect UI submits them.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Submission {
+    credentials: Vec<(String, String)>,
+    params: Vec<(String, String)>,
+    assertion_option: Vec<(String, String)>,
+    warnings: Vec<Issue>,
+}
+
+impl Submission {
+    /// The `(name, value)` pairs of one group: form fields in form order, then undeclared keys
+    /// in input order. Fields that were not submitted are absent (no default is filled in).
+    pub fn group(&self, group: FieldGroup) -> &[(String, String)] {
+        match group {
+            FieldGroup::Credentials => &self.credentials,
+            FieldGroup::Params => &self.params,
+            FieldGroup::AssertionOption => &self.assertion_option,
+        }
+    }
+
+    /// One value.
+    pub fn get(&self, group: FieldGroup, name: &str) -> Option<&str> {
+        self.group(group)
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// Warnings (`field_unknown`, `field_pattern_unusable`).
+    pub fn warnings(&self) -> &[Issue] {
+        &self.warnings
+    }
+
+    /// `{"credentials": {…}, "params": {…}, "assertion_option": {…}}`, non-empty groups only.
+    pub fn to_json(&self) -> Value {
+        let mut out = Map::new();
+        for group in FieldGroup::ALL {
+            let pairs = self.group(group);
+            if !pairs.is_empty() {
+                let map = pairs
+                    .iter()
+                    .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+                    .collect();
+                out.insert(group.as_str().to_owned(), Value::Object(map));
+            }
+        }
+        Value::Object(out)
+    }
+
+    fn group_mut(&mut self, group: FieldGroup) -> &mut Vec<(String, String)> {
+        match group {
+            FieldGroup::Credentials => &mut self.credentials,
+            FieldGroup::Params => &mut self.params,
+            FieldGroup::AssertionOption => &mut self.assertion_option,
+        }
+    }
+}
+
+/// Validates a whole submission `{"credentials": {…}, "params": {…}, "assertion_option": {…}}`
+/// against `form`, reporting every problem. A missing group counts as `{}`.
+///
+/// Errors: `value_type_invalid` (the submission or a group is not an object), the per-field
+/// codes of [`FieldRule::check`] at `[group, name]`, `field_not_string` for an undeclared key
+/// whose value is not a string. Warnings: `field_unknown` for an undeclared key (kept in the
+/// output when it is a string) or top-level key, `field_pattern_unusable`.
+pub fn validate_submission(
+    form: &Form,
+    values: &Value,
+    matcher: &dyn PatternMatcher,
+) -> Result<Submission, ValidationError> {
+    let Value::Object(map) = values else {
+        return finish(Submission::default(), vec![type_issue(Vec::new(), values)]);
+    };
+    let mut out = Submission::default();
+    let mut issues = Vec::new();
+    for group in FieldGroup::ALL {
+        check_group(
+            form,
+            group,
+            map.get(group.as_str()),
+            matcher,
+            &mut out,
+            &mut issues,
+        );
+    }
+    for key in map.keys().filter(|k| FieldGroup::parse(k).is_none()) {
+        issues.push(Issue::warning(ErrorCode::FieldUnknown, vec![key.clone()]));
+    }
+    finish(out, issues)
+}
+
+/// Validates one group's values (e.g. a connection_config object against the `params` fields).
+/// Paths are `[group, name]`, as in [`validate_submission`].
+pub fn validate_group(
+    form: &Form,
+    group: FieldGroup,
+    values: &Value,
+    matcher: &dyn PatternMatcher,
+) -> Result<Submission, ValidationError> {
+    let mut out = Submission::default();
+    let mut issues = Vec::new();
+    check_group(form, group, Some(values), matcher, &mut out, &mut issues);
+    finish(out, issues)
+}
+
+fn finish(mut out: Submission, issues: Vec<Issue>) -> Result<Submission, ValidationError> {
+    out.warnings = ValidationError::from_issues(issues)?;
+    Ok(out)
+}
+
+fn check_group(
+    form: &Form,
+    group: FieldGroup,
+    values: Option<&Value>,
+    matcher: &dyn PatternMatcher,
+    out: &mut Submission,
+    issues: &mut Vec<Issue>,
+) {
+    let group_path = [group.as_str().to_owned()];
+    let empty = Map::new();
+    let map = match values {
+        None => &empty,
+        Some(Value::Object(map)) => map,
+        Some(other) => {
+            issues.push(type_issue(group_path.to_vec(), other));
+            return;
+        }
+    };
+    let fields: Vec<&FormField> = form.fields().iter().filter(|f| f.group == group).collect();
+    for field in &fields {
+        let value = map.get(&field.name);
+        issues.extend(validate_field(field, value, matcher));
+        if let Some(Value::String(s)) = value {
+            out.group_mut(group).push((field.name.clone(), s.clone()));
+        }
+    }
+    for (key, value) in map
+        .iter()
+        .filter(|(k, _)| !fields.iter().any(|f| &&f.name == k))
+    {
+        let path = path_with(&group_path, key);
+        issues.push(Issue::warning(ErrorCode::FieldUnknown, path.clone()));
+        match value {
+            Value::String(s) => out.group_mut(group).push((key.clone(), s.clone())),
+            other => issues.push(
+                Issue::new(ErrorCode::FieldNotString, path)
+                    .with_detail(Detail::Received(JsonType::of(other))),
+            ),
+        }
+    }
+}
+
+fn type_issue(path: Vec<String>, value: &Value) -> Issue {
+    Issue::new(ErrorCode::ValueTypeInvalid, path).with_detail(Detail::Expected {
+        expected: JsonType::Object,
+        received: JsonType::of(value),
+    })
+}
+
+#[cfg(all(test, feature = "ecmascript-regex"))]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::catalogue::Provider;
+    use crate::form::{FormOptions, build_form};
+    use crate::pattern::EcmaRegex;
+
+    fn codes(issues: &[Issue]) -> Vec<(&'static str, String)> {
+        issues
+            .iter()
+            .map(|it| (it.code().as_str(), it.path().join(".")))
+            .collect()
+    }
+
+    fn check(rule: &FieldRule, value: Value) -> Vec<(&'static str, String)> {
+        codes(&rule.check(
+            Some(&value),
+            &["params".into(), "f".into()],
+            &EcmaRegex::new(),
+        ))
+    }
+
+    #[test]
+    fn rules_follow_json_schema_to_zod() {
+        let schema = |v: Value| FieldSchema::from_json("f", &v).0.unwrap_or_default();
+        assert_eq!(
+            FieldRule::from_schema(&schema(json!({"hidden": true, "pattern": "x"}))),
+            FieldRule::AnyString
+        );
+        assert_eq!(
+            FieldRule::from_schema(&schema(json!({"enum": ["a"], "optional": true}))),
+            FieldRule::OneOf {
+                values: vec!["a".into()],
+                optional: true
+            }
+        );
+        let text = FieldRule::from_schema(&schema(json!({"format": "uri", "pattern": "^h"})));
+        assert_eq!(
+            text,
+            FieldRule::Text {
+                optional: false,
+                non_empty: false,
+                format: Some(FieldFormat::Uri),
+                pattern: Some("^h".into())
+            }
+        );
+        assert!(!text.accepts_empty());
+        assert!(FieldRule::from_schema(&schema(json!({"default_value": ""}))).accepts_empty());
+        assert!(!FieldRule::required().accepts_empty());
+    }
+
+    #[test]
+    fn every_code_at_the_field_path() {
+        let f = "params.f".to_owned();
+        assert_eq!(
+            check(&FieldRule::required(), json!("")),
+            [("field_required", f.clone())]
+        );
+        assert_eq!(
+            check(&FieldRule::required(), json!(1)),
+            [("field_not_string", f.clone())]
+        );
+        assert_eq!(
+            check(&FieldRule::AnyString, json!(null)),
+            [("field_not_string", f.clone())]
+        );
+        assert_eq!(
+            check(
+                &FieldRule::OneOf {
+                    values: vec!["a".into()],
+                    optional: false
+                },
+                json!("b")
+            ),
+            [("field_enum_mismatch", f.clone())]
+        );
+        let text = |format, pattern: Option<&str>| FieldRule::Text {
+            optional: false,
+            non_empty: false,
+            format,
+            pattern: pattern.map(str::to_owned),
+        };
+        assert_eq!(
+            check(&text(Some(FieldFormat::Hostname), None), json!("a b")),
+            [("field_hostname_invalid", f.clone())]
+        );
+        assert_eq!(
+            check(&text(Some(FieldFormat::Uuid), None), json!("x")),
+            [("field_uuid_invalid", f.clone())]
+        );
+        assert_eq!(
+            check(&text(Some(FieldFormat::Uri), None), json!("x")),
+            [("field_uri_invalid", f.clone())]
+        );
+        assert_eq!(
+            check(&text(Some(FieldFormat::Email), None), json!("x")),
+            [("field_email_invalid", f.clone())]
+        );
+        assert_eq!(
+            check(
+                &text(Some(FieldFormat::Other("date".into())), None),
+                json!("x")
+            ),
+            []
+        );
+        assert_eq!(
+            check(&text(None, Some("^a$")), json!("b")),
+            [("field_pattern_mismatch", f.clone())]
+        );
+        let unusable = FieldRule::Text {
+            optional: false,
+            non_empty: true,
+            format: None,
+            pattern: Some("(".into()),
+        };
+        let issues = unusable.check(
+            Some(&json!("")),
+            &["params".into(), "f".into()],
+            &EcmaRegex::new(),
+        );
+        assert_eq!(
+            codes(&issues),
+            [("field_pattern_unusable", f.clone()), ("field_required", f)]
+        );
+        assert_eq!(
+            issues.first().map(Issue::severity),
+            Some(crate::Severity::Warning)
+        );
+    }
+
+    #[test]
+    fn submissions_normalise_and_collect_warnings() {
+        let p = Provider::from_json(
+            "p",
+            &json!({"display_name": "P", "auth_mode": "API_KEY", "connection_config": {"sub": {"pattern": "^[a-z]+$"}}}),
+        );
+        let form = build_form(
+            &p.unwrap_or_else(|e| panic!("{e}")),
+            &FormOptions::default(),
+        );
+        let ok = validate_submission(
+            &form,
+            &json!({"credentials": {"apiKey": "k"}, "params": {"sub": "acme", "extra": "x"}}),
+            &EcmaRegex::new(),
+        );
+        let ok = ok.unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            ok.to_json(),
+            json!({"credentials": {"apiKey": "k"}, "params": {"sub": "acme", "extra": "x"}})
+        );
+        assert_eq!(ok.get(FieldGroup::Params, "sub"), Some("acme"));
+        assert_eq!(
+            codes(ok.warnings()),
+            [("field_unknown", "params.extra".to_owned())]
+        );
+        let err = validate_submission(
+            &form,
+            &json!({"params": {"sub": "ACME"}}),
+            &EcmaRegex::new(),
+        )
+        .err()
+        .map(|e| codes(e.issues()));
+        assert_eq!(
+            err,
+            Some(vec![
+                ("field_required", "credentials.apiKey".to_owned()),
+                ("field_pattern_mismatch", "params.sub".to_owned())
+            ])
+        );
+        let err = validate_group(&form, FieldGroup::Params, &json!(null), &EcmaRegex::new())
+            .err()
+            .map(|e| codes(e.issues()));
+        assert_eq!(err, Some(vec![("value_type_invalid", "params".to_owned())]));
+    }
+}
