@@ -17,7 +17,10 @@ const TAGS_3: &str = r#"{"end_user_id":"u_123","Organization_Id":"org-9","plan":
 fn tags_10() -> Value {
     let mut map = serde_json::Map::new();
     for n in 0..10 {
-        map.insert(format!("Key_{n}"), Value::String(format!("value number {n}")));
+        map.insert(
+            format!("Key_{n}"),
+            Value::String(format!("value number {n}")),
+        );
     }
     map.insert("end_user_email".into(), json!("someone@example.com"));
     map.remove("Key_9");

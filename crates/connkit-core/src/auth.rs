@@ -22,9 +22,15 @@ pub enum Bearer<'a> {
 /// Reads an `Authorization` header value (`None` when the header is absent).
 pub fn read_bearer(header: Option<&str>) -> Bearer<'_> {
     // Express's `req.get` gives "" for an empty header, which Nango treats as missing.
-    let Some(header) = header.filter(|h| !h.is_empty()) else { return Bearer::Missing };
+    let Some(header) = header.filter(|h| !h.is_empty()) else {
+        return Bearer::Missing;
+    };
     let value = header.rsplit("Bearer ").next().unwrap_or("");
-    if value.is_empty() { Bearer::Malformed } else { Bearer::Value(value) }
+    if value.is_empty() {
+        Bearer::Malformed
+    } else {
+        Bearer::Value(value)
+    }
 }
 
 /// True if `key` is a UUID v4 in any letter case: Nango's format for environment secret keys
@@ -46,7 +52,9 @@ pub fn is_valid_secret_key(key: &str) -> bool {
 pub fn is_valid_connect_session_token(token: &str) -> bool {
     token
         .strip_prefix(CONNECT_SESSION_TOKEN_PREFIX)
-        .is_some_and(|hex| hex.len() == 64 && hex.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')))
+        .is_some_and(|hex| {
+            hex.len() == 64 && hex.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+        })
 }
 
 #[cfg(test)]
@@ -68,8 +76,14 @@ mod tests {
     fn secret_keys_are_uuid_v4_any_case() {
         assert!(is_valid_secret_key("0c8f5a3e-1b2d-4c5e-9f60-7a8b9c0d1e2f"));
         assert!(is_valid_secret_key("0C8F5A3E-1B2D-4C5E-AF60-7A8B9C0D1E2F"));
-        assert!(!is_valid_secret_key("0c8f5a3e-1b2d-3c5e-9f60-7a8b9c0d1e2f"), "version 3");
-        assert!(!is_valid_secret_key("0c8f5a3e-1b2d-4c5e-cf60-7a8b9c0d1e2f"), "variant c");
+        assert!(
+            !is_valid_secret_key("0c8f5a3e-1b2d-3c5e-9f60-7a8b9c0d1e2f"),
+            "version 3"
+        );
+        assert!(
+            !is_valid_secret_key("0c8f5a3e-1b2d-4c5e-cf60-7a8b9c0d1e2f"),
+            "variant c"
+        );
         assert!(!is_valid_secret_key("0c8f5a3e1b2d4c5e9f607a8b9c0d1e2f"));
         assert!(!is_valid_secret_key("0c8f5a3e-1b2d-4c5e-9f60-7a8b9c0d1e2g"));
     }
@@ -77,9 +91,17 @@ mod tests {
     #[test]
     fn session_tokens_are_prefix_and_64_lowercase_hex() {
         let hex = "0123456789abcdef".repeat(4);
-        assert!(is_valid_connect_session_token(&format!("nango_connect_session_{hex}")));
-        assert!(!is_valid_connect_session_token(&format!("nango_connect_session_{}", hex.to_uppercase())));
-        assert!(!is_valid_connect_session_token(&format!("nango_connect_session_{}", &hex[1..])));
+        assert!(is_valid_connect_session_token(&format!(
+            "nango_connect_session_{hex}"
+        )));
+        assert!(!is_valid_connect_session_token(&format!(
+            "nango_connect_session_{}",
+            hex.to_uppercase()
+        )));
+        assert!(!is_valid_connect_session_token(&format!(
+            "nango_connect_session_{}",
+            &hex[1..]
+        )));
         assert!(!is_valid_connect_session_token(&hex));
     }
 }

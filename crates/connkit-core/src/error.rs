@@ -257,12 +257,22 @@ pub struct Issue {
 impl Issue {
     /// An error-severity issue with no detail.
     pub fn new(code: ErrorCode, path: Vec<String>) -> Issue {
-        Issue { code, path, severity: Severity::Error, detail: Detail::None }
+        Issue {
+            code,
+            path,
+            severity: Severity::Error,
+            detail: Detail::None,
+        }
     }
 
     /// A warning-severity issue with no detail.
     pub fn warning(code: ErrorCode, path: Vec<String>) -> Issue {
-        Issue { code, path, severity: Severity::Warning, detail: Detail::None }
+        Issue {
+            code,
+            path,
+            severity: Severity::Warning,
+            detail: Detail::None,
+        }
     }
 
     /// The same issue with `detail` attached.
@@ -308,7 +318,11 @@ impl Issue {
             Detail::None => text.to_owned(),
             Detail::Received(received) => format!("{text} (received {})", received.as_str()),
             Detail::Expected { expected, received } => {
-                format!("{text}: expected {}, received {}", expected.as_str(), received.as_str())
+                format!(
+                    "{text}: expected {}, received {}",
+                    expected.as_str(),
+                    received.as_str()
+                )
             }
             Detail::Limit(limit) => format!("{text} (limit {limit})"),
             Detail::Name(name) => format!("{text}: \"{name}\""),
@@ -321,7 +335,13 @@ impl fmt::Display for Issue {
         if self.path.is_empty() {
             write!(f, "{}: {}", self.code, self.message())
         } else {
-            write!(f, "{} at {}: {}", self.code, self.path.join("."), self.message())
+            write!(
+                f,
+                "{} at {}: {}",
+                self.code,
+                self.path.join("."),
+                self.message()
+            )
         }
     }
 }
@@ -377,7 +397,10 @@ mod tests {
         for &code in ErrorCode::ALL {
             let name = code.as_str();
             assert!(seen.insert(name), "duplicate code {name}");
-            assert!(name.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'), "{name}");
+            assert!(
+                name.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'),
+                "{name}"
+            );
             assert_eq!(ErrorCode::from_name(name), Some(code));
             assert!(!code.doc().trim().is_empty());
         }
@@ -395,7 +418,8 @@ mod tests {
 
     #[test]
     fn prefixing_puts_the_prefix_first() {
-        let issue = Issue::new(ErrorCode::TagValueEmpty, vec!["k".into()]).prefixed(&["tags".into()]);
+        let issue =
+            Issue::new(ErrorCode::TagValueEmpty, vec!["k".into()]).prefixed(&["tags".into()]);
         assert_eq!(issue.path(), ["tags", "k"]);
     }
 }

@@ -51,7 +51,11 @@ pub fn js_key_order<'a>(keys: impl IntoIterator<Item = &'a str>) -> Vec<usize> {
         // A stable sort keeps insertion order among the non-index keys.
         order.sort_by_key(|&i| {
             let k = keys[i];
-            if is_array_index(k) { (0, k.parse::<u64>().unwrap_or(0)) } else { (1, 0) }
+            if is_array_index(k) {
+                (0, k.parse::<u64>().unwrap_or(0))
+            } else {
+                (1, 0)
+            }
         });
     }
     order

@@ -21,30 +21,50 @@ pub struct NangoIssue {
 impl NangoIssue {
     /// An issue with the given code, message and path.
     pub fn new(code: &'static str, message: impl Into<String>, path: Vec<String>) -> NangoIssue {
-        NangoIssue { code, message: message.into(), path }
+        NangoIssue {
+            code,
+            message: message.into(),
+            path,
+        }
     }
 
     /// `invalid_type`: "Invalid input: expected {expected}, received {received}".
     pub fn invalid_type(expected: JsonType, received: JsonType, path: Vec<String>) -> NangoIssue {
-        let message = format!("Invalid input: expected {}, received {}", expected.as_str(), received_name(received));
+        let message = format!(
+            "Invalid input: expected {}, received {}",
+            expected.as_str(),
+            received_name(received)
+        );
         NangoIssue::new("invalid_type", message, path)
     }
 
     /// `too_small` for strings: "Too small: expected string to have >={min} characters".
     pub fn string_too_small(min: usize, path: Vec<String>) -> NangoIssue {
-        NangoIssue::new("too_small", format!("Too small: expected string to have >={min} characters"), path)
+        NangoIssue::new(
+            "too_small",
+            format!("Too small: expected string to have >={min} characters"),
+            path,
+        )
     }
 
     /// `too_big` for strings: "Too big: expected string to have <={max} characters".
     pub fn string_too_big(max: usize, path: Vec<String>) -> NangoIssue {
-        NangoIssue::new("too_big", format!("Too big: expected string to have <={max} characters"), path)
+        NangoIssue::new(
+            "too_big",
+            format!("Too big: expected string to have <={max} characters"),
+            path,
+        )
     }
 
     /// `unrecognized_keys` at the object's path: "Unrecognized key: \"a\"" or "Unrecognized keys: \"a\", \"b\"".
     pub fn unrecognized_keys(keys: &[&str], path: Vec<String>) -> NangoIssue {
         let quoted: Vec<String> = keys.iter().map(|k| format!("\"{k}\"")).collect();
         let noun = if keys.len() == 1 { "key" } else { "keys" };
-        NangoIssue::new("unrecognized_keys", format!("Unrecognized {noun}: {}", quoted.join(", ")), path)
+        NangoIssue::new(
+            "unrecognized_keys",
+            format!("Unrecognized {noun}: {}", quoted.join(", ")),
+            path,
+        )
     }
 
     /// `invalid_format` for an email: "Invalid email address".
@@ -54,7 +74,11 @@ impl NangoIssue {
 
     /// `invalid_format` for a regex check: "Invalid string: must match pattern /{pattern}/".
     pub fn pattern_mismatch(pattern: &str, path: Vec<String>) -> NangoIssue {
-        NangoIssue::new("invalid_format", format!("Invalid string: must match pattern /{pattern}/"), path)
+        NangoIssue::new(
+            "invalid_format",
+            format!("Invalid string: must match pattern /{pattern}/"),
+            path,
+        )
     }
 
     /// `invalid_key` for a record key that fails the key schema: "Invalid key in record".

@@ -54,7 +54,10 @@ impl Tags {
 
     /// The value of `key` (which must be lowercase to match).
     pub fn get(&self, key: &str) -> Option<&str> {
-        self.entries.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+        self.entries
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
     }
 
     /// Number of tags.
@@ -69,7 +72,11 @@ impl Tags {
 
     /// The tags as a JSON object.
     pub fn to_json(&self) -> serde_json::Value {
-        let map = self.entries.iter().map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone()))).collect();
+        let map = self
+            .entries
+            .iter()
+            .map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone())))
+            .collect();
         serde_json::Value::Object(map)
     }
 
@@ -90,24 +97,36 @@ impl Tags {
 /// or its value.
 pub fn validate_tags(input: &serde_json::Value) -> Result<Tags, ValidationError> {
     match input {
-        serde_json::Value::Object(map) => with_js_order(map, |entries| validate_tag_entries(entries.iter().copied())),
+        serde_json::Value::Object(map) => {
+            with_js_order(map, |entries| validate_tag_entries(entries.iter().copied()))
+        }
         other => Err(not_object(JsonType::of(other))),
     }
 }
 
 /// Calls `f` with the map's entries in JavaScript's own-key order.
-fn with_js_order<'a, R>(map: &'a serde_json::Map<String, serde_json::Value>, f: impl FnOnce(&[(&'a str, TagValueRef<'a>)]) -> R) -> R {
-    let mut pairs: Vec<(&str, TagValueRef<'_>)> = map.iter().map(|(k, v)| (k.as_str(), TagValueRef::of(v))).collect();
+fn with_js_order<'a, R>(
+    map: &'a serde_json::Map<String, serde_json::Value>,
+    f: impl FnOnce(&[(&'a str, TagValueRef<'a>)]) -> R,
+) -> R {
+    let mut pairs: Vec<(&str, TagValueRef<'_>)> = map
+        .iter()
+        .map(|(k, v)| (k.as_str(), TagValueRef::of(v)))
+        .collect();
     if pairs.iter().any(|(k, _)| is_array_index(k)) {
         let order = js_key_order(pairs.iter().map(|(k, _)| *k));
-        pairs = order.into_iter().filter_map(|i| pairs.get(i).copied()).collect();
+        pairs = order
+            .into_iter()
+            .filter_map(|i| pairs.get(i).copied())
+            .collect();
     }
     f(&pairs)
 }
 
 /// The error for a tags value that is not an object at all.
 pub fn not_object(received: JsonType) -> ValidationError {
-    let issue = Issue::new(ErrorCode::TagsNotObject, Vec::new()).with_detail(Detail::Received(received));
+    let issue =
+        Issue::new(ErrorCode::TagsNotObject, Vec::new()).with_detail(Detail::Received(received));
     match ValidationError::from_issues(vec![issue]) {
         Err(err) => err,
         Ok(_) => unreachable!("an error-severity issue always makes a ValidationError"),
@@ -115,7 +134,9 @@ pub fn not_object(received: JsonType) -> ValidationError {
 }
 
 /// Validates `(key, value)` pairs given in JavaScript's own-key order (see [`crate::js::js_key_order`]).
-pub fn validate_tag_entries<'a>(entries: impl IntoIterator<Item = (&'a str, TagValueRef<'a>)>) -> Result<Tags, ValidationError> {
+pub fn validate_tag_entries<'a>(
+    entries: impl IntoIterator<Item = (&'a str, TagValueRef<'a>)>,
+) -> Result<Tags, ValidationError> {
     let mut issues = Vec::new();
     // Lowercased keys with their values, in order; becomes the output when there is no issue.
     let mut out: Vec<(String, String)> = Vec::new();
@@ -128,7 +149,10 @@ pub fn validate_tag_entries<'a>(entries: impl IntoIterator<Item = (&'a str, TagV
             issues.push(Issue::new(ErrorCode::TagKeyInvalid, path()));
         }
         if js_len(key) > TAG_KEY_MAX_LEN {
-            issues.push(Issue::new(ErrorCode::TagKeyTooLong, path()).with_detail(Detail::Limit(TAG_KEY_MAX_LEN)));
+            issues.push(
+                Issue::new(ErrorCode::TagKeyTooLong, path())
+                    .with_detail(Detail::Limit(TAG_KEY_MAX_LEN)),
+            );
         }
         if let Some((code, detail)) = value_problem(value) {
             issues.push(Issue::new(code, path()).with_detail(detail));
@@ -140,16 +164,27 @@ pub fn validate_tag_entries<'a>(entries: impl IntoIterator<Item = (&'a str, TagV
             None => out.iter().any(|(k, _)| *k == lower),
         };
         if large.is_none() && out.len() >= 16 {
-            large = Some(out.iter().map(|(k, _)| k.clone()).chain([lower.clone()]).collect());
+            large = Some(
+                out.iter()
+                    .map(|(k, _)| k.clone())
+                    .chain([lower.clone()])
+                    .collect(),
+            );
         }
         if duplicate {
-            issues.push(Issue::new(ErrorCode::TagKeyDuplicate, path()).with_detail(Detail::Name(lower.clone())));
+            issues.push(
+                Issue::new(ErrorCode::TagKeyDuplicate, path())
+                    .with_detail(Detail::Name(lower.clone())),
+            );
         }
         let text = match value {
             TagValueRef::Str(s) => s,
             TagValueRef::NotString(_) => "",
         };
-        if lower == END_USER_EMAIL_KEY && matches!(value, TagValueRef::Str(_)) && !is_valid_tag_email(text) {
+        if lower == END_USER_EMAIL_KEY
+            && matches!(value, TagValueRef::Str(_))
+            && !is_valid_tag_email(text)
+        {
             issues.push(Issue::new(ErrorCode::TagEndUserEmailInvalid, path()));
         }
         if issues.is_empty() {
@@ -160,7 +195,10 @@ pub fn validate_tag_entries<'a>(entries: impl IntoIterator<Item = (&'a str, TagV
         }
     }
     if n_keys > TAG_MAX_COUNT {
-        issues.push(Issue::new(ErrorCode::TagsTooMany, Vec::new()).with_detail(Detail::Limit(TAG_MAX_COUNT)));
+        issues.push(
+            Issue::new(ErrorCode::TagsTooMany, Vec::new())
+                .with_detail(Detail::Limit(TAG_MAX_COUNT)),
+        );
     }
     ValidationError::from_issues(issues)?;
     Ok(Tags::from_valid_entries(out))
@@ -172,13 +210,22 @@ pub fn validate_tag_entries<'a>(entries: impl IntoIterator<Item = (&'a str, TagV
 /// An empty list means Nango accepts the value.
 pub fn nango_tag_errors(input: &serde_json::Value, prefix: &[String]) -> Vec<NangoIssue> {
     match input {
-        serde_json::Value::Object(map) => with_js_order(map, |entries| nango_tag_entry_errors(entries, prefix)),
-        other => vec![NangoIssue::invalid_type(JsonType::Record, JsonType::of(other), prefix.to_vec())],
+        serde_json::Value::Object(map) => {
+            with_js_order(map, |entries| nango_tag_entry_errors(entries, prefix))
+        }
+        other => vec![NangoIssue::invalid_type(
+            JsonType::Record,
+            JsonType::of(other),
+            prefix.to_vec(),
+        )],
     }
 }
 
 /// [`nango_tag_errors`] over `(key, value)` pairs in JavaScript's own-key order.
-pub fn nango_tag_entry_errors(entries: &[(&str, TagValueRef<'_>)], prefix: &[String]) -> Vec<NangoIssue> {
+pub fn nango_tag_entry_errors(
+    entries: &[(&str, TagValueRef<'_>)],
+    prefix: &[String],
+) -> Vec<NangoIssue> {
     let mut errors = Vec::new();
     let mut abort = false;
     // zod's record parser skips `__proto__` entirely: not validated, not in the output.
@@ -197,7 +244,11 @@ pub fn nango_tag_entry_errors(entries: &[(&str, TagValueRef<'_>)], prefix: &[Str
             }
             TagValueRef::Str("") => errors.push(NangoIssue::string_too_small(1, path())),
             TagValueRef::Str(s) if js_len(s) > TAG_VALUE_MAX_LEN => {
-                errors.push(NangoIssue::new("too_big", format!("Tag values must be at most {TAG_VALUE_MAX_LEN} characters"), path()));
+                errors.push(NangoIssue::new(
+                    "too_big",
+                    format!("Tag values must be at most {TAG_VALUE_MAX_LEN} characters"),
+                    path(),
+                ));
             }
             TagValueRef::Str(_) => {}
         }
@@ -207,17 +258,28 @@ pub fn nango_tag_entry_errors(entries: &[(&str, TagValueRef<'_>)], prefix: &[Str
     }
     let prefix_path = || prefix.to_vec();
     if kept().count() > TAG_MAX_COUNT {
-        errors.push(NangoIssue::custom(format!("Tags cannot contain more than {TAG_MAX_COUNT} keys"), prefix_path()));
+        errors.push(NangoIssue::custom(
+            format!("Tags cannot contain more than {TAG_MAX_COUNT} keys"),
+            prefix_path(),
+        ));
         return errors;
     }
     let mut seen = Seen::default();
     for (key, value) in kept() {
         let lower = lowercase(key);
         if !seen.insert(&lower) {
-            errors.push(NangoIssue::custom(format!("Duplicate tag key after case normalization: \"{lower}\""), prefix_path()));
+            errors.push(NangoIssue::custom(
+                format!("Duplicate tag key after case normalization: \"{lower}\""),
+                prefix_path(),
+            ));
         }
-        if lower == END_USER_EMAIL_KEY && !matches!(value, TagValueRef::Str(s) if is_valid_tag_email(s)) {
-            errors.push(NangoIssue::custom(format!("Tag \"{END_USER_EMAIL_KEY}\" must be a valid email"), prefix_path()));
+        if lower == END_USER_EMAIL_KEY
+            && !matches!(value, TagValueRef::Str(s) if is_valid_tag_email(s))
+        {
+            errors.push(NangoIssue::custom(
+                format!("Tag \"{END_USER_EMAIL_KEY}\" must be a valid email"),
+                prefix_path(),
+            ));
         }
     }
     errors
@@ -226,7 +288,8 @@ pub fn nango_tag_entry_errors(entries: &[(&str, TagValueRef<'_>)], prefix: &[Str
 /// `^[a-zA-Z][a-zA-Z0-9_\-./]*$`.
 pub fn is_valid_key_pattern(key: &str) -> bool {
     let mut bytes = key.bytes();
-    matches!(bytes.next(), Some(b) if b.is_ascii_alphabetic()) && bytes.all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.' | b'/'))
+    matches!(bytes.next(), Some(b) if b.is_ascii_alphabetic())
+        && bytes.all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.' | b'/'))
 }
 
 /// True if `key` is a valid tag key (pattern and length).
@@ -237,9 +300,13 @@ pub fn is_valid_key(key: &str) -> bool {
 /// The problem with a tag value, if any.
 fn value_problem(value: TagValueRef<'_>) -> Option<(ErrorCode, Detail)> {
     match value {
-        TagValueRef::NotString(received) => Some((ErrorCode::TagValueNotString, Detail::Received(received))),
+        TagValueRef::NotString(received) => {
+            Some((ErrorCode::TagValueNotString, Detail::Received(received)))
+        }
         TagValueRef::Str("") => Some((ErrorCode::TagValueEmpty, Detail::None)),
-        TagValueRef::Str(s) if js_len(s) > TAG_VALUE_MAX_LEN => Some((ErrorCode::TagValueTooLong, Detail::Limit(TAG_VALUE_MAX_LEN))),
+        TagValueRef::Str(s) if js_len(s) > TAG_VALUE_MAX_LEN => {
+            Some((ErrorCode::TagValueTooLong, Detail::Limit(TAG_VALUE_MAX_LEN)))
+        }
         TagValueRef::Str(_) => None,
     }
 }
@@ -251,7 +318,11 @@ fn is_valid_tag_email(s: &str) -> bool {
 
 /// JavaScript's `toLowerCase` for keys (ASCII fast path; valid keys are ASCII).
 pub(crate) fn lowercase(key: &str) -> String {
-    if key.is_ascii() { key.to_ascii_lowercase() } else { key.to_lowercase() }
+    if key.is_ascii() {
+        key.to_ascii_lowercase()
+    } else {
+        key.to_lowercase()
+    }
 }
 
 /// The set of lowercased keys seen so far: a short list for the usual handful of tags, a hash

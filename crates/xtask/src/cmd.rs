@@ -9,7 +9,10 @@ use anyhow::{Context, Result, bail};
 
 /// The repository root (two levels above this crate's manifest).
 pub(crate) fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().expect("repository root exists")
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .expect("repository root exists")
 }
 
 /// The cargo that runs us (`$CARGO`), so the pinned toolchain is used throughout.
@@ -36,7 +39,9 @@ pub(crate) fn exec(cmd: &mut Command) -> Result<()> {
     let shown = format!("{cmd:?}");
     eprintln!("$ {shown}");
     let started = Instant::now();
-    let status = cmd.status().with_context(|| format!("could not start {shown}"))?;
+    let status = cmd
+        .status()
+        .with_context(|| format!("could not start {shown}"))?;
     if !status.success() {
         bail!("{shown} failed ({status})");
     }
@@ -47,9 +52,15 @@ pub(crate) fn exec(cmd: &mut Command) -> Result<()> {
 /// Runs `cmd` and returns its standard output, failing if it does not exit 0.
 pub(crate) fn output(cmd: &mut Command) -> Result<String> {
     let shown = format!("{cmd:?}");
-    let out = cmd.output().with_context(|| format!("could not start {shown}"))?;
+    let out = cmd
+        .output()
+        .with_context(|| format!("could not start {shown}"))?;
     if !out.status.success() {
-        bail!("{shown} failed ({}): {}", out.status, String::from_utf8_lossy(&out.stderr));
+        bail!(
+            "{shown} failed ({}): {}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
     Ok(String::from_utf8(out.stdout)?)
 }
@@ -57,7 +68,10 @@ pub(crate) fn output(cmd: &mut Command) -> Result<String> {
 /// Adds the wasm32 target when it is missing (automatic installs are off on our machines).
 pub(crate) fn ensure_wasm_target() -> Result<()> {
     let installed = output(program("rustup").args(["target", "list", "--installed"]))?;
-    if !installed.lines().any(|line| line.trim() == "wasm32-unknown-unknown") {
+    if !installed
+        .lines()
+        .any(|line| line.trim() == "wasm32-unknown-unknown")
+    {
         exec(program("rustup").args(["target", "add", "wasm32-unknown-unknown"]))?;
     }
     Ok(())
@@ -66,5 +80,10 @@ pub(crate) fn ensure_wasm_target() -> Result<()> {
 /// Installs the JavaScript test tooling of `tests/` (exact versions from its lockfile).
 pub(crate) fn npm_ci() -> Result<()> {
     let dir = root().join("tests");
-    exec(program("npm").current_dir(&dir).args(["ci", "--no-audit", "--no-fund", "--loglevel=error"]))
+    exec(program("npm").current_dir(&dir).args([
+        "ci",
+        "--no-audit",
+        "--no-fund",
+        "--loglevel=error",
+    ]))
 }

@@ -24,7 +24,15 @@ pub(crate) fn run() -> Result<()> {
     tidy::run()?;
 
     step("clippy (native, all targets)");
-    exec(cargo().args(["clippy", "--workspace", "--all-targets", "--locked", "--", "-D", "warnings"]))?;
+    exec(cargo().args([
+        "clippy",
+        "--workspace",
+        "--all-targets",
+        "--locked",
+        "--",
+        "-D",
+        "warnings",
+    ]))?;
 
     step("clippy (connkit-core for wasm32, without native features)");
     exec(cargo().args([
@@ -45,7 +53,21 @@ pub(crate) fn run() -> Result<()> {
 
     step("Nango's real providers.yaml through the catalogue, form model and field validation");
     let providers = root().join("tests/node_modules/@nangohq/providers/providers.yaml");
-    exec(cargo().args(["run", "--release", "--locked", "-q", "-p", "connkit-core", "--example", "catalogue_check", "--"]).arg(providers))?;
+    exec(
+        cargo()
+            .args([
+                "run",
+                "--release",
+                "--locked",
+                "-q",
+                "-p",
+                "connkit-core",
+                "--example",
+                "catalogue_check",
+                "--",
+            ])
+            .arg(providers),
+    )?;
 
     step("zod 4.0.5 differential test");
     zod_differential(CI_DIFF_CASES)?;
@@ -59,8 +81,24 @@ pub(crate) fn zod_differential(n: u64) -> Result<()> {
     if !root().join("tests/node_modules/zod").exists() {
         npm_ci()?;
     }
-    exec(cargo().args(["build", "--release", "--locked", "-q", "-p", "connkit-core", "--example", "jsonl"]))?;
-    let target_dir = std::env::var_os("CARGO_TARGET_DIR").map(std::path::PathBuf::from).unwrap_or_else(|| root().join("target"));
+    exec(cargo().args([
+        "build",
+        "--release",
+        "--locked",
+        "-q",
+        "-p",
+        "connkit-core",
+        "--example",
+        "jsonl",
+    ]))?;
+    let target_dir = std::env::var_os("CARGO_TARGET_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| root().join("target"));
     let bin = target_dir.join("release/examples/jsonl");
-    exec(program("node").arg("tests/compat/zod/diff.mjs").arg(n.to_string()).env("CONNKIT_JSONL_BIN", bin))
+    exec(
+        program("node")
+            .arg("tests/compat/zod/diff.mjs")
+            .arg(n.to_string())
+            .env("CONNKIT_JSONL_BIN", bin),
+    )
 }
