@@ -25,6 +25,7 @@ pub mod limits;
 pub mod js;
 pub mod email;
 pub mod auth;
+pub mod ids;
 pub mod nango;
 pub mod tags;
 pub mod tag_filter;

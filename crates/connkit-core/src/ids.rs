@@ -1,0 +1,84 @@
+//! Identifier formats of Nango's API (spec §6.1): connection ids and integration unique keys
+//! (`provider_config_key`), and the issue a JSON value gets when it is not one.
+//!
+//! Knows nothing about where the ids come from (path, query or body).
+
+use serde_json::Value;
+
+use crate::js::js_len;
+use crate::limits::{CONNECTION_ID_MAX_LEN, NAME_MAX_LEN};
+use crate::{Detail, ErrorCode, Issue, JsonType};
+
+/// `^[a-zA-Z0-9,.;:=+~[\]|@${}"'\\/_ -]+$` and at most 255 UTF-16 units.
+pub fn is_valid_connection_id(id: &str) -> bool {
+    !id.is_empty()
+        && js_len(id) <= CONNECTION_ID_MAX_LEN
+        && id.bytes().all(|b| b.is_ascii_alphanumeric() || b",.;:=+~[]|@${}\"'\\/_ -".contains(&b))
+}
+
+/// `^[a-zA-Z0-9~:.@ _-]+$` and at most 255 UTF-16 units.
+pub fn is_valid_integration_key(key: &str) -> bool {
+    !key.is_empty()
+        && js_len(key) <= NAME_MAX_LEN
+        && key.bytes().all(|b| b.is_ascii_alphanumeric() || b"~:.@ _-".contains(&b))
+}
+
+/// Checks that `value` is a string accepted by `is_valid`, reporting `code` (or a type or length
+/// issue) at `path`. Returns the string when it is valid.
+pub(crate) fn check_id<'a>(
+    value: Option<&'a Value>,
+    path: Vec<String>,
+    code: ErrorCode,
+    max_len: usize,
+    is_valid: fn(&str) -> bool,
+    issues: &mut Vec<Issue>,
+) -> Option<&'a str> {
+    match value {
+        None => {
+            let expected = Detail::Expected { expected: JsonType::String, received: JsonType::Undefined };
+            issues.push(Issue::new(ErrorCode::ValueRequired, path).with_detail(expected));
+            None
+        }
+        Some(Value::String(s)) if s.is_empty() => {
+            issues.push(Issue::new(ErrorCode::StringEmpty, path));
+            None
+        }
+        Some(Value::String(s)) if js_len(s) > max_len => {
+            issues.push(Issue::new(ErrorCode::StringTooLong, path).with_detail(Detail::Limit(max_len)));
+            None
+        }
+        Some(Value::String(s)) if !is_valid(s) => {
+            issues.push(Issue::new(code, path));
+            None
+        }
+        Some(Value::String(s)) => Some(s),
+        Some(other) => {
+            let detail = Detail::Expected { expected: JsonType::String, received: JsonType::of(other) };
+            issues.push(Issue::new(ErrorCode::ValueTypeInvalid, path).with_detail(detail));
+            None
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn connection_ids_allow_nangos_legacy_characters() {
+        assert!(is_valid_connection_id("user-1"));
+        assert!(is_valid_connection_id("a b,c.d;e:f=g+h~i[j]k|l@m$n{o}p\"q'r\\s/t_u"));
+        assert!(!is_valid_connection_id(""));
+        assert!(!is_valid_connection_id("é"));
+        assert!(!is_valid_connection_id("a#b"));
+        assert!(!is_valid_connection_id(&"a".repeat(256)));
+    }
+
+    #[test]
+    fn integration_keys_are_narrower() {
+        assert!(is_valid_integration_key("github-prod"));
+        assert!(is_valid_integration_key("a~b:c.d@e f_g-h"));
+        assert!(!is_valid_integration_key("a/b"));
+        assert!(!is_valid_integration_key(""));
+    }
+}
