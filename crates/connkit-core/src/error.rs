@@ -144,6 +144,18 @@ error_codes! {
     WebhookSignatureMissing = "webhook_signature_missing", "the webhook signature is missing";
     /// The signature does not match the body and key.
     WebhookSignatureInvalid = "webhook_signature_invalid", "the webhook signature is invalid";
+
+    // ---- tag filter (spec §1.8), appended ----
+    /// A `tags[…]` query parameter that Nango's query parser (qs) drops silently: a key named
+    /// like an `Object.prototype` property (`constructor`, `toString`, …) or a parameter past the
+    /// 1000th. Nango would then filter without it.
+    TagFilterParamIgnored = "tag_filter_param_ignored", "this tags parameter would be ignored by Nango's query parser";
+
+    // ---- tags, appended ----
+    /// A tag key that lowercases to `constructor`: zod 4.0.5, which Nango uses, treats an object
+    /// with an own `constructor` key as not a plain object and rejects (or crashes on) the whole
+    /// tags object, so such a key could never be stored or sent back.
+    TagKeyReserved = "tag_key_reserved", "this tag key is reserved";
 }
 
 impl fmt::Display for ErrorCode {

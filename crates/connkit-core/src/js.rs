@@ -61,6 +61,49 @@ pub fn js_key_order<'a>(keys: impl IntoIterator<Item = &'a str>) -> Vec<usize> {
     order
 }
 
+/// JavaScript's `Number(value)` for a JSON value (`NaN` where JavaScript gives `NaN`).
+pub fn to_number(value: &serde_json::Value) -> f64 {
+    use serde_json::Value;
+    match value {
+        Value::Null => 0.0,
+        Value::Bool(b) => f64::from(u8::from(*b)),
+        Value::Number(n) => n.as_f64().unwrap_or(f64::NAN),
+        Value::String(s) => string_to_number(s),
+        // An array becomes its elements joined with ",": "" is 0, one element is itself.
+        Value::Array(items) => match items.as_slice() {
+            [] => 0.0,
+            [Value::Null] => 0.0,
+            [one @ (Value::String(_) | Value::Number(_) | Value::Array(_))] => to_number(one),
+            _ => f64::NAN,
+        },
+        Value::Object(_) => f64::NAN,
+    }
+}
+
+/// JavaScript's `Number(string)`: trimmed; "" is 0; decimal, `Infinity`, `0x`/`0o`/`0b` forms.
+fn string_to_number(s: &str) -> f64 {
+    let t = s.trim_matches(|c: char| c.is_whitespace() || c == '\u{FEFF}');
+    if t.is_empty() {
+        return 0.0;
+    }
+    let radix = |prefix: &str, radix: u32| {
+        t.strip_prefix(prefix)
+            .filter(|digits| !digits.is_empty())
+            .map(|digits| u64::from_str_radix(digits, radix).map_or(f64::NAN, |n| n as f64))
+    };
+    for (prefix, base) in [("0x", 16), ("0X", 16), ("0o", 8), ("0O", 8), ("0b", 2), ("0B", 2)] {
+        if let Some(n) = radix(prefix, base) {
+            return n;
+        }
+    }
+    match t.trim_start_matches(['+', '-']) {
+        "Infinity" => return if t.starts_with('-') { f64::NEG_INFINITY } else { f64::INFINITY },
+        rest if rest.bytes().any(|b| b.is_ascii_alphabetic() && b != b'e' && b != b'E') => return f64::NAN,
+        _ => {}
+    }
+    t.parse::<f64>().unwrap_or(f64::NAN)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -79,6 +122,24 @@ mod tests {
         assert_eq!(js_truncate("a😀b", 2), "a");
         assert_eq!(js_truncate("a😀b", 3), "a😀");
         assert_eq!(js_truncate("é", 5), "é");
+    }
+
+    #[test]
+    fn to_number_follows_javascript() {
+        use serde_json::json;
+        let n = |v: serde_json::Value| to_number(&v);
+        assert_eq!(n(json!(null)), 0.0);
+        assert_eq!(n(json!(true)), 1.0);
+        assert_eq!(n(json!(" 12 ")), 12.0);
+        assert_eq!(n(json!("")), 0.0);
+        assert_eq!(n(json!("0x10")), 16.0);
+        assert_eq!(n(json!("-Infinity")), f64::NEG_INFINITY);
+        assert!(n(json!("x")).is_nan());
+        assert!(n(json!("inf")).is_nan());
+        assert_eq!(n(json!([])), 0.0);
+        assert_eq!(n(json!(["7"])), 7.0);
+        assert!(n(json!([1, 2])).is_nan());
+        assert!(n(json!({})).is_nan());
     }
 
     #[test]

@@ -21,13 +21,18 @@ use crate::{Detail, ErrorCode, Issue, JsonType, ValidationError};
 /// The tag key whose value must be an email address (compared after lowercasing).
 pub const END_USER_EMAIL_KEY: &str = "end_user_email";
 
+/// The key no tags object may have, in any case (see [`ErrorCode::TagKeyReserved`]).
+pub const RESERVED_KEY: &str = "constructor";
+
 /// A tag value as a host sees it: a string, or something else of a known type.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub enum TagValueRef<'a> {
     /// A string value.
     Str(&'a str),
-    /// Any non-string value, by type.
-    NotString(JsonType),
+    /// Any non-string value: its type, and its `length` property as JavaScript's `>=` would see
+    /// it (`None` when it has none). zod 4.0.5 runs its string length checks on anything with a
+    /// `length` (arrays, objects with a `length` key), which shows in Nango's error list.
+    NotString(JsonType, Option<f64>),
 }
 
 impl<'a> TagValueRef<'a> {
@@ -35,7 +40,7 @@ impl<'a> TagValueRef<'a> {
     pub fn of(value: &'a serde_json::Value) -> TagValueRef<'a> {
         match value {
             serde_json::Value::String(s) => TagValueRef::Str(s),
-            other => TagValueRef::NotString(JsonType::of(other)),
+            other => TagValueRef::NotString(JsonType::of(other), length_property(other)),
         }
     }
 }
@@ -158,6 +163,9 @@ pub fn validate_tag_entries<'a>(
             issues.push(Issue::new(code, path()).with_detail(detail));
         }
         let lower = lowercase(key);
+        if lower == RESERVED_KEY {
+            issues.push(Issue::new(ErrorCode::TagKeyReserved, path()));
+        }
         // A short list is searched linearly; past 16 keys a hash set keeps hostile inputs linear.
         let duplicate = match &mut large {
             Some(set) => !set.insert(lower.clone()),
@@ -179,7 +187,7 @@ pub fn validate_tag_entries<'a>(
         }
         let text = match value {
             TagValueRef::Str(s) => s,
-            TagValueRef::NotString(_) => "",
+            TagValueRef::NotString(..) => "",
         };
         if lower == END_USER_EMAIL_KEY
             && matches!(value, TagValueRef::Str(_))
@@ -226,6 +234,12 @@ pub fn nango_tag_entry_errors(
     entries: &[(&str, TagValueRef<'_>)],
     prefix: &[String],
 ) -> Vec<NangoIssue> {
+    // zod 4.0.5's record parser first checks for a plain object by reading `input.constructor`:
+    // an own `constructor` key makes it "not a record" (and `null` there makes it throw, which
+    // Nango answers with a 500; the projection reports the 400 Nango gives for other values).
+    if entries.iter().any(|(key, _)| *key == RESERVED_KEY) {
+        return vec![NangoIssue::invalid_type(JsonType::Record, JsonType::Object, prefix.to_vec())];
+    }
     let mut errors = Vec::new();
     let mut abort = false;
     // zod's record parser skips `__proto__` entirely: not validated, not in the output.
@@ -238,17 +252,22 @@ pub fn nango_tag_entry_errors(
             continue;
         }
         match *value {
-            TagValueRef::NotString(received) => {
+            TagValueRef::NotString(received, length) => {
                 errors.push(NangoIssue::invalid_type(JsonType::String, received, path()));
+                // zod's length checks still run on a value with a `length` (NaN fails both).
+                if let Some(length) = length {
+                    if !(length >= 1.0) {
+                        errors.push(NangoIssue::new("too_small", too_small_non_string(received), path()));
+                    }
+                    if !(length <= TAG_VALUE_MAX_LEN as f64) {
+                        errors.push(NangoIssue::new("too_big", too_big_message(), path()));
+                    }
+                }
                 abort = true;
             }
             TagValueRef::Str("") => errors.push(NangoIssue::string_too_small(1, path())),
             TagValueRef::Str(s) if js_len(s) > TAG_VALUE_MAX_LEN => {
-                errors.push(NangoIssue::new(
-                    "too_big",
-                    format!("Tag values must be at most {TAG_VALUE_MAX_LEN} characters"),
-                    path(),
-                ));
+                errors.push(NangoIssue::new("too_big", too_big_message(), path()));
             }
             TagValueRef::Str(_) => {}
         }
@@ -285,6 +304,29 @@ pub fn nango_tag_entry_errors(
     errors
 }
 
+/// Nango's message for a tag value over 255 units.
+fn too_big_message() -> String {
+    format!("Tag values must be at most {TAG_VALUE_MAX_LEN} characters")
+}
+
+/// zod's `too_small` text for a non-string that has a `length`.
+fn too_small_non_string(received: JsonType) -> String {
+    match received {
+        JsonType::Array => "Too small: expected array to have >=1 items".to_owned(),
+        _ => "Too small: expected unknown to be >=1".to_owned(),
+    }
+}
+
+/// The `length` property of a JSON value as a number, the way JavaScript's `>=` converts it:
+/// an array's element count, an object's `length` key; `None` for values without one.
+fn length_property(value: &serde_json::Value) -> Option<f64> {
+    match value {
+        serde_json::Value::Array(items) => Some(items.len() as f64),
+        serde_json::Value::Object(map) => map.get("length").map(crate::js::to_number),
+        _ => None,
+    }
+}
+
 /// `^[a-zA-Z][a-zA-Z0-9_\-./]*$`.
 pub fn is_valid_key_pattern(key: &str) -> bool {
     let mut bytes = key.bytes();
@@ -300,7 +342,7 @@ pub fn is_valid_key(key: &str) -> bool {
 /// The problem with a tag value, if any.
 fn value_problem(value: TagValueRef<'_>) -> Option<(ErrorCode, Detail)> {
     match value {
-        TagValueRef::NotString(received) => {
+        TagValueRef::NotString(received, _) => {
             Some((ErrorCode::TagValueNotString, Detail::Received(received)))
         }
         TagValueRef::Str("") => Some((ErrorCode::TagValueEmpty, Detail::None)),
