@@ -107,3 +107,31 @@ pub(crate) fn path_with(prefix: &[String], key: &str) -> Vec<String> {
     path.push(key.to_owned());
     path
 }
+
+impl NangoIssue {
+    /// `invalid_union`: "Invalid input" (zod 4.0.5 reports no detail for a failed union).
+    pub fn invalid_union(path: Vec<String>) -> NangoIssue {
+        NangoIssue::new("invalid_union", "Invalid input", path)
+    }
+
+    /// `too_small` for a length check on a value of zod origin `origin`: "Too small: expected
+    /// string to have >=1 characters", "… array to have >=1 items", else "… unknown to be >=1".
+    pub fn too_small(origin: &str, min: usize, path: Vec<String>) -> NangoIssue {
+        let message = match origin {
+            "string" => format!("Too small: expected string to have >={min} characters"),
+            "array" => format!("Too small: expected array to have >={min} items"),
+            other => format!("Too small: expected {other} to be >={min}"),
+        };
+        NangoIssue::new("too_small", message, path)
+    }
+
+    /// `too_big` for a length check, worded like [`NangoIssue::too_small`] with `<=`.
+    pub fn too_big(origin: &str, max: usize, path: Vec<String>) -> NangoIssue {
+        let message = match origin {
+            "string" => format!("Too big: expected string to have <={max} characters"),
+            "array" => format!("Too big: expected array to have <={max} items"),
+            other => format!("Too big: expected {other} to be <={max}"),
+        };
+        NangoIssue::new("too_big", message, path)
+    }
+}

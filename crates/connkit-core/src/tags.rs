@@ -256,10 +256,12 @@ pub fn nango_tag_entry_errors(
                 errors.push(NangoIssue::invalid_type(JsonType::String, received, path()));
                 // zod's length checks still run on a value with a `length` (NaN fails both).
                 if let Some(length) = length {
-                    if !(length >= 1.0) {
+                    // NaN compares as neither: it fails both checks, as in JavaScript.
+                    use std::cmp::Ordering::{Equal, Greater, Less};
+                    if !matches!(length.partial_cmp(&1.0), Some(Greater | Equal)) {
                         errors.push(NangoIssue::new("too_small", too_small_non_string(received), path()));
                     }
-                    if !(length <= TAG_VALUE_MAX_LEN as f64) {
+                    if !matches!(length.partial_cmp(&(TAG_VALUE_MAX_LEN as f64)), Some(Less | Equal)) {
                         errors.push(NangoIssue::new("too_big", too_big_message(), path()));
                     }
                 }

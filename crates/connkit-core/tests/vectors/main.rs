@@ -95,12 +95,12 @@ fn there_are_at_least_150_vectors_with_unique_names() {
     assert!(n_cases >= 150, "only {n_cases} vectors");
 }
 
-/// Collects every `"code"` inside any `"issues"` array of a vector file.
+/// Collects every `"code"` inside any `"issues"` or `"warnings"` array of a vector file.
 fn collect_issue_codes(value: &Value, out: &mut Vec<String>) {
     match value {
         Value::Object(map) => {
             for (key, child) in map {
-                if key == "issues" {
+                if key == "issues" || key == "warnings" {
                     for issue in child.as_array().into_iter().flatten() {
                         if let Some(code) = issue["code"].as_str() {
                             out.push(code.to_owned());
