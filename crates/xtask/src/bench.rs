@@ -1,11 +1,55 @@
-//! `cargo xtask bench`: the benchmarks. Never timed tests: figures are printed, with a
-//! reference measured in the same run, because the machines are noisy.
+//! `cargo xtask bench`: the benchmarks. Never timed tests: figures are printed, with each one
+//! as a ratio to a reference measured in the same run, because the machines are noisy.
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 
-use crate::cmd::{cargo, exec, step};
+use crate::cmd::{cargo, output, step};
+
+/// The benchmark every other core figure is divided by: parsing the 3-tag JSON text.
+const CORE_REFERENCE: &str = "reference_parse_tags_3";
 
 pub(crate) fn run() -> Result<()> {
     step("connkit-core benchmarks (divan)");
-    exec(cargo().args(["bench", "--locked", "-p", "connkit-core", "--bench", "core"]))
+    let text = output(cargo().args(["bench", "--locked", "-q", "-p", "connkit-core", "--bench", "core"]))?;
+    print!("{text}");
+    let medians = divan_medians(&text);
+    let reference = medians
+        .iter()
+        .find(|(name, _)| name == CORE_REFERENCE)
+        .map(|(_, ns)| *ns)
+        .context("the reference benchmark did not run")?;
+    eprintln!("\nmedian time as a ratio to {CORE_REFERENCE} ({reference:.0} ns in this run):");
+    for (name, ns) in &medians {
+        eprintln!("  {name:<32} {:>6.2}×  ({:>9.0} ops/s)", ns / reference, 1e9 / ns);
+    }
+    Ok(())
+}
+
+/// `(name, median ns)` for each row of divan's table.
+fn divan_medians(text: &str) -> Vec<(String, f64)> {
+    text.lines()
+        .filter_map(|line| {
+            let row = line.strip_prefix("├─ ").or_else(|| line.strip_prefix("╰─ "))?;
+            let cells: Vec<&str> = row.split('│').collect();
+            let mut first = cells.first()?.split_whitespace();
+            let name = first.next()?.to_owned();
+            // Columns: name + fastest, slowest, median, mean, samples, iters.
+            let median = cells.get(2)?.trim();
+            Some((name, parse_duration_ns(median)?))
+        })
+        .collect()
+}
+
+fn parse_duration_ns(cell: &str) -> Option<f64> {
+    let (number, unit) = cell.split_once(' ')?;
+    let value: f64 = number.parse().ok()?;
+    let scale = match unit.trim() {
+        "ps" => 1e-3,
+        "ns" => 1.0,
+        "µs" | "us" => 1e3,
+        "ms" => 1e6,
+        "s" => 1e9,
+        _ => return None,
+    };
+    Some(value * scale)
 }
