@@ -106,3 +106,50 @@ fn tag_and_email_rules_never_panic() {
         let _ = connkit_core::email::is_valid_email(&s);
     }
 }
+
+/// A query string made of the pieces qs cares about.
+fn query(rng: &mut Rng) -> String {
+    const PARTS: &[&str] = &[
+        "tags", "[", "]", "=", "&", "%5B", "%5D", "%5b", "+", "%", "%2", "%zz", "a", "A", "0", "100", "end_user_email", "constructor",
+        "__proto__", ".", "?", "tags[a]=1", "tags[]=x", "tags=", "é", "%C3%A9", "%FF",
+    ];
+    let n = rng.below(16);
+    (0..n).map(|_| PARTS[rng.below(PARTS.len())]).collect()
+}
+
+#[test]
+fn filter_session_interpolation_metadata_and_webhook_rules_never_panic() {
+    use connkit_core::{interpolate, metadata, session, tag_filter, webhook};
+    let mut rng = Rng::new(0x5E55_1011);
+    let existing = connkit_core::tags::validate_tags(&serde_json::json!({"a": "1", "b": "2"})).expect("valid tags");
+    for _ in 0..iterations() {
+        let q = query(&mut rng);
+        let filter = tag_filter::parse_tag_filter(&q);
+        let nango = tag_filter::nango_tag_filter_errors(&q);
+        assert!(filter.is_err() || nango.is_empty(), "{q}");
+        if let Ok(filter) = filter {
+            let again = tag_filter::parse_tag_filter(&filter.to_query_string());
+            assert_eq!(again.ok().map(|f| f.to_json()), Some(filter.to_json()), "round trip of {q}");
+        }
+        let body = if rng.chance(85) { Value::Object(object(&mut rng, 3)) } else { value(&mut rng, 3) };
+        let verdict = session::validate_connect_session(&body);
+        let nango = session::nango_connect_session_errors(&body);
+        assert!(verdict.is_err() || nango.is_empty(), "{body}");
+        let _ = session::validate_reconnect_session(&body);
+        let _ = session::nango_reconnect_session_errors(&body);
+        let _ = tag_filter::merge_tags(&existing, &body);
+        let _ = metadata::validate_metadata(&body);
+        let _ = metadata::validate_metadata_request(&body);
+        let config = object(&mut rng, 2);
+        let template = string(&mut rng);
+        let _ = interpolate::interpolate_url(&template, &config, interpolate::Encoding::Component);
+        let _ = interpolate::missing_keys(&template, &config);
+        let _ = interpolate::interpolate_proxy_base_url(&template, &config, &config);
+        let _ = interpolate::referenced_keys(&template);
+        let _ = metadata::merge_metadata(&config, &body);
+        let text = webhook::stable_stringify(&body);
+        let sigs = webhook::sign(&template, text.as_bytes());
+        assert!(webhook::verify(&template, text.as_bytes(), Some(&sigs.hmac_sha256), None).is_ok());
+        let _ = webhook::verify(&template, text.as_bytes(), Some(&template), Some(&template));
+    }
+}
