@@ -97,33 +97,48 @@ freshdesk:
 "#;
 
 fn freshdesk() -> connkit_core::catalogue::Catalogue {
-    connkit_core::catalogue::Catalogue::from_yaml_str(FRESHDESK_YAML).expect("the benchmark catalogue parses")
+    connkit_core::catalogue::Catalogue::from_yaml_str(FRESHDESK_YAML)
+        .expect("the benchmark catalogue parses")
 }
 
 #[divan::bench]
 fn build_form_freshdesk(bencher: divan::Bencher<'_, '_>) {
     let catalogue = freshdesk();
-    let provider = catalogue.find("freshdesk").expect("freshdesk is in the catalogue");
+    let provider = catalogue
+        .find("freshdesk")
+        .expect("freshdesk is in the catalogue");
     let options = connkit_core::form::FormOptions::default();
-    bencher.bench(|| connkit_core::form::build_form(black_box(provider), &options).fields().len());
+    bencher.bench(|| {
+        connkit_core::form::build_form(black_box(provider), &options)
+            .fields()
+            .len()
+    });
 }
 
 #[divan::bench]
 fn validate_submission_freshdesk(bencher: divan::Bencher<'_, '_>) {
     let catalogue = freshdesk();
-    let provider = catalogue.find("freshdesk").expect("freshdesk is in the catalogue");
-    let form = connkit_core::form::build_form(provider, &connkit_core::form::FormOptions::default());
+    let provider = catalogue
+        .find("freshdesk")
+        .expect("freshdesk is in the catalogue");
+    let form =
+        connkit_core::form::build_form(provider, &connkit_core::form::FormOptions::default());
     let matcher = connkit_core::pattern::EcmaRegex::new();
     let values = json!({"params": {"subdomain": "acme"}, "credentials": {"username": "key", "password": "X"}});
     assert!(connkit_core::field::validate_submission(&form, &values, &matcher).is_ok());
-    bencher.bench(|| connkit_core::field::validate_submission(&form, black_box(&values), &matcher).is_ok());
+    bencher.bench(|| {
+        connkit_core::field::validate_submission(&form, black_box(&values), &matcher).is_ok()
+    });
 }
 
 #[divan::bench]
 fn interpolate_authorization_url(bencher: divan::Bencher<'_, '_>) {
     use connkit_core::interpolate::{Encoding, interpolate_url};
     let template = "https://${connectionConfig.hostname}/services/oauth2/authorize || https://login.salesforce.com/services/oauth2/authorize";
-    let config = json!({"hostname": "acme.my.salesforce.com"}).as_object().cloned().unwrap_or_default();
+    let config = json!({"hostname": "acme.my.salesforce.com"})
+        .as_object()
+        .cloned()
+        .unwrap_or_default();
     assert!(interpolate_url(template, &config, Encoding::Component).is_ok());
     bencher.bench(|| interpolate_url(black_box(template), &config, Encoding::Component).is_ok());
 }

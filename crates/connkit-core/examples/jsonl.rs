@@ -44,9 +44,12 @@ fn answer(request: &Value, prefix: &[String]) -> Value {
                 .map(|it| json!({"code": it.code, "message": it.message, "path": it.path}))
                 .collect();
             match validate_tags(input) {
-                Ok(tags) => json!({"ok": true, "value": tags.to_json(), "codes": [], "nango": nango}),
+                Ok(tags) => {
+                    json!({"ok": true, "value": tags.to_json(), "codes": [], "nango": nango})
+                }
                 Err(err) => {
-                    let codes: Vec<&str> = err.issues().iter().map(|it| it.code().as_str()).collect();
+                    let codes: Vec<&str> =
+                        err.issues().iter().map(|it| it.code().as_str()).collect();
                     json!({"ok": false, "value": null, "codes": codes, "nango": nango})
                 }
             }

@@ -13,14 +13,18 @@ use crate::{Detail, ErrorCode, Issue, JsonType};
 pub fn is_valid_connection_id(id: &str) -> bool {
     !id.is_empty()
         && js_len(id) <= CONNECTION_ID_MAX_LEN
-        && id.bytes().all(|b| b.is_ascii_alphanumeric() || b",.;:=+~[]|@${}\"'\\/_ -".contains(&b))
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b",.;:=+~[]|@${}\"'\\/_ -".contains(&b))
 }
 
 /// `^[a-zA-Z0-9~:.@ _-]+$` and at most 255 UTF-16 units.
 pub fn is_valid_integration_key(key: &str) -> bool {
     !key.is_empty()
         && js_len(key) <= NAME_MAX_LEN
-        && key.bytes().all(|b| b.is_ascii_alphanumeric() || b"~:.@ _-".contains(&b))
+        && key
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"~:.@ _-".contains(&b))
 }
 
 /// Checks that `value` is a string accepted by `is_valid`, reporting `code` (or a type or length
@@ -35,7 +39,10 @@ pub(crate) fn check_id<'a>(
 ) -> Option<&'a str> {
     match value {
         None => {
-            let expected = Detail::Expected { expected: JsonType::String, received: JsonType::Undefined };
+            let expected = Detail::Expected {
+                expected: JsonType::String,
+                received: JsonType::Undefined,
+            };
             issues.push(Issue::new(ErrorCode::ValueRequired, path).with_detail(expected));
             None
         }
@@ -44,7 +51,9 @@ pub(crate) fn check_id<'a>(
             None
         }
         Some(Value::String(s)) if js_len(s) > max_len => {
-            issues.push(Issue::new(ErrorCode::StringTooLong, path).with_detail(Detail::Limit(max_len)));
+            issues.push(
+                Issue::new(ErrorCode::StringTooLong, path).with_detail(Detail::Limit(max_len)),
+            );
             None
         }
         Some(Value::String(s)) if !is_valid(s) => {
@@ -53,7 +62,10 @@ pub(crate) fn check_id<'a>(
         }
         Some(Value::String(s)) => Some(s),
         Some(other) => {
-            let detail = Detail::Expected { expected: JsonType::String, received: JsonType::of(other) };
+            let detail = Detail::Expected {
+                expected: JsonType::String,
+                received: JsonType::of(other),
+            };
             issues.push(Issue::new(ErrorCode::ValueTypeInvalid, path).with_detail(detail));
             None
         }
@@ -67,7 +79,9 @@ mod tests {
     #[test]
     fn connection_ids_allow_nangos_legacy_characters() {
         assert!(is_valid_connection_id("user-1"));
-        assert!(is_valid_connection_id("a b,c.d;e:f=g+h~i[j]k|l@m$n{o}p\"q'r\\s/t_u"));
+        assert!(is_valid_connection_id(
+            "a b,c.d;e:f=g+h~i[j]k|l@m$n{o}p\"q'r\\s/t_u"
+        ));
         assert!(!is_valid_connection_id(""));
         assert!(!is_valid_connection_id("é"));
         assert!(!is_valid_connection_id("a#b"));

@@ -37,7 +37,9 @@ pub fn interpolate_url(
     connection_config: &Map<String, Value>,
     encoding: Encoding,
 ) -> Result<String, ValidationError> {
-    let stripped = template.replace(CONFIG_PREFIX, "").replace(CREDENTIALS_PREFIX, "");
+    let stripped = template
+        .replace(CONFIG_PREFIX, "")
+        .replace(CREDENTIALS_PREFIX, "");
     let lookup = |expr: &str| -> Option<String> {
         let value = lookup_value(connection_config, expr)?;
         let text = scalar_text(value).filter(|text| !text.is_empty())?;
@@ -58,7 +60,10 @@ pub fn interpolate_url(
     if is_valid_url(&decoded) {
         return Ok(decoded);
     }
-    Err(error(vec![Issue::new(ErrorCode::InterpolationUrlInvalid, Vec::new())]))
+    Err(error(vec![Issue::new(
+        ErrorCode::InterpolationUrlInvalid,
+        Vec::new(),
+    )]))
 }
 
 /// The keys Nango's pre-redirect check (`missesInterpolationParam`) finds missing: `''` counts as
@@ -83,7 +88,10 @@ pub fn interpolate_proxy_base_url(
     let chosen = match split_alternatives(template) {
         Some((left, right)) if template.contains("${") => {
             let first = referenced_keys(template).into_iter().next();
-            let truthy = first.as_deref().and_then(|key| connection_config.get(key)).is_some_and(is_truthy);
+            let truthy = first
+                .as_deref()
+                .and_then(|key| connection_config.get(key))
+                .is_some_and(is_truthy);
             if truthy { left } else { right }
         }
         _ => template.trim(),
@@ -118,7 +126,10 @@ pub fn referenced_keys(template: &str) -> Vec<String> {
 
 /// Resolves `A || B` (first `||` only): `A` if any of its placeholders was replaced, else `B`.
 /// Returns the chosen text and the keys still missing in it (or in both sides).
-fn resolve_alternatives(template: &str, lookup: &dyn Fn(&str) -> Option<String>) -> (String, Vec<String>) {
+fn resolve_alternatives(
+    template: &str,
+    lookup: &dyn Fn(&str) -> Option<String>,
+) -> (String, Vec<String>) {
     let Some((left, right)) = split_alternatives(template) else {
         return replace_placeholders(template, lookup);
     };
@@ -148,7 +159,10 @@ fn split_alternatives(template: &str) -> Option<(&str, &str)> {
 
 /// Replaces every `${expr}` (expr without `{`/`}`) that `lookup` resolves; the others stay and
 /// are reported by name.
-fn replace_placeholders(text: &str, lookup: &dyn Fn(&str) -> Option<String>) -> (String, Vec<String>) {
+fn replace_placeholders(
+    text: &str,
+    lookup: &dyn Fn(&str) -> Option<String>,
+) -> (String, Vec<String>) {
     let mut out = String::with_capacity(text.len());
     let mut missing: Vec<String> = Vec::new();
     let mut rest = text;
@@ -162,7 +176,11 @@ fn replace_placeholders(text: &str, lookup: &dyn Fn(&str) -> Option<String>) -> 
                     Some(value) => out.push_str(&value),
                     None => {
                         out.push_str(&rest[start..start + 2 + end + 1]);
-                        let name = expr.trim().strip_prefix(CONFIG_PREFIX).unwrap_or(expr.trim()).to_owned();
+                        let name = expr
+                            .trim()
+                            .strip_prefix(CONFIG_PREFIX)
+                            .unwrap_or(expr.trim())
+                            .to_owned();
                         if !missing.contains(&name) {
                             missing.push(name);
                         }
@@ -285,8 +303,11 @@ fn missing_error(missing: Vec<String>) -> ValidationError {
     let issues = missing
         .into_iter()
         .map(|key| {
-            Issue::new(ErrorCode::InterpolationValueMissing, vec!["connection_config".to_owned(), key.clone()])
-                .with_detail(Detail::Name(key))
+            Issue::new(
+                ErrorCode::InterpolationValueMissing,
+                vec!["connection_config".to_owned(), key.clone()],
+            )
+            .with_detail(Detail::Name(key))
         })
         .collect();
     error(issues)
@@ -309,40 +330,73 @@ mod tests {
     }
 
     fn missing_codes(err: &ValidationError) -> Vec<(ErrorCode, Vec<String>)> {
-        err.issues().iter().map(|it| (it.code(), it.path().to_vec())).collect()
+        err.issues()
+            .iter()
+            .map(|it| (it.code(), it.path().to_vec()))
+            .collect()
     }
 
     #[test]
     fn values_are_encoded_and_prefixes_stripped() {
         let cfg = config(json!({"subdomain": "a b/c"}));
-        let url = interpolate_url("https://${connectionConfig.subdomain}.zendesk.com/oauth", &cfg, Encoding::Component);
-        assert_eq!(url.as_deref().ok(), Some("https://a%20b%2Fc.zendesk.com/oauth"));
+        let url = interpolate_url(
+            "https://${connectionConfig.subdomain}.zendesk.com/oauth",
+            &cfg,
+            Encoding::Component,
+        );
+        assert_eq!(
+            url.as_deref().ok(),
+            Some("https://a%20b%2Fc.zendesk.com/oauth")
+        );
     }
 
     #[test]
     fn every_missing_key_is_named() {
         let cfg = config(json!({"region": ""}));
-        let err = interpolate_url("https://${connectionConfig.a}.${connectionConfig.region}.x.com", &cfg, Encoding::Component)
-            .unwrap_err();
+        let err = interpolate_url(
+            "https://${connectionConfig.a}.${connectionConfig.region}.x.com",
+            &cfg,
+            Encoding::Component,
+        )
+        .unwrap_err();
         assert_eq!(
             missing_codes(&err),
             [
-                (ErrorCode::InterpolationValueMissing, vec!["connection_config".into(), "a".into()]),
-                (ErrorCode::InterpolationValueMissing, vec!["connection_config".into(), "region".into()]),
+                (
+                    ErrorCode::InterpolationValueMissing,
+                    vec!["connection_config".into(), "a".into()]
+                ),
+                (
+                    ErrorCode::InterpolationValueMissing,
+                    vec!["connection_config".into(), "region".into()]
+                ),
             ]
         );
         // The pre-redirect check counts '' as present.
-        assert_eq!(missing_keys("https://${connectionConfig.a}.${connectionConfig.region}.x.com", &cfg), ["a"]);
+        assert_eq!(
+            missing_keys(
+                "https://${connectionConfig.a}.${connectionConfig.region}.x.com",
+                &cfg
+            ),
+            ["a"]
+        );
     }
 
     #[test]
     fn alternatives_take_the_left_side_if_anything_changed() {
         let tpl = "https://${connectionConfig.host}/api || https://default.example.com/api";
         let with = config(json!({"host": "h.example.com"}));
-        assert_eq!(interpolate_url(tpl, &with, Encoding::Component).ok().as_deref(), Some("https://h.example.com/api"));
+        assert_eq!(
+            interpolate_url(tpl, &with, Encoding::Component)
+                .ok()
+                .as_deref(),
+            Some("https://h.example.com/api")
+        );
         let without = config(json!({}));
         assert_eq!(
-            interpolate_url(tpl, &without, Encoding::Component).ok().as_deref(),
+            interpolate_url(tpl, &without, Encoding::Component)
+                .ok()
+                .as_deref(),
             Some("https://default.example.com/api")
         );
     }
@@ -350,7 +404,10 @@ mod tests {
     #[test]
     fn encode_uri_component_matches_javascript() {
         assert_eq!(encode_uri_component("aZ09-_.!~*'()"), "aZ09-_.!~*'()");
-        assert_eq!(encode_uri_component(" /?#&=+é😀"), "%20%2F%3F%23%26%3D%2B%C3%A9%F0%9F%98%80");
+        assert_eq!(
+            encode_uri_component(" /?#&=+é😀"),
+            "%20%2F%3F%23%26%3D%2B%C3%A9%F0%9F%98%80"
+        );
     }
 
     #[test]
@@ -358,15 +415,23 @@ mod tests {
         let tpl = "https://${connectionConfig.subdomain}.example.com || https://api.example.com";
         let empty = Map::new();
         assert_eq!(
-            interpolate_proxy_base_url(tpl, &config(json!({"subdomain": "acme"})), &empty).ok().as_deref(),
+            interpolate_proxy_base_url(tpl, &config(json!({"subdomain": "acme"})), &empty)
+                .ok()
+                .as_deref(),
             Some("https://acme.example.com")
         );
-        assert_eq!(interpolate_proxy_base_url(tpl, &empty, &empty).ok().as_deref(), Some("https://api.example.com"));
+        assert_eq!(
+            interpolate_proxy_base_url(tpl, &empty, &empty)
+                .ok()
+                .as_deref(),
+            Some("https://api.example.com")
+        );
     }
 
     #[test]
     fn referenced_keys_are_distinct_and_ordered() {
-        let tpl = "https://${connectionConfig.b}.${connectionConfig.a}/${connectionConfig.b}/${apiKey}";
+        let tpl =
+            "https://${connectionConfig.b}.${connectionConfig.a}/${connectionConfig.b}/${apiKey}";
         assert_eq!(referenced_keys(tpl), ["b", "a"]);
     }
 }

@@ -91,14 +91,32 @@ fn string_to_number(s: &str) -> f64 {
             .filter(|digits| !digits.is_empty())
             .map(|digits| u64::from_str_radix(digits, radix).map_or(f64::NAN, |n| n as f64))
     };
-    for (prefix, base) in [("0x", 16), ("0X", 16), ("0o", 8), ("0O", 8), ("0b", 2), ("0B", 2)] {
+    for (prefix, base) in [
+        ("0x", 16),
+        ("0X", 16),
+        ("0o", 8),
+        ("0O", 8),
+        ("0b", 2),
+        ("0B", 2),
+    ] {
         if let Some(n) = radix(prefix, base) {
             return n;
         }
     }
     match t.trim_start_matches(['+', '-']) {
-        "Infinity" => return if t.starts_with('-') { f64::NEG_INFINITY } else { f64::INFINITY },
-        rest if rest.bytes().any(|b| b.is_ascii_alphabetic() && b != b'e' && b != b'E') => return f64::NAN,
+        "Infinity" => {
+            return if t.starts_with('-') {
+                f64::NEG_INFINITY
+            } else {
+                f64::INFINITY
+            };
+        }
+        rest if rest
+            .bytes()
+            .any(|b| b.is_ascii_alphabetic() && b != b'e' && b != b'E') =>
+        {
+            return f64::NAN;
+        }
         _ => {}
     }
     t.parse::<f64>().unwrap_or(f64::NAN)

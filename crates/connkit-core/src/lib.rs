@@ -20,22 +20,22 @@
 //! ```
 #![deny(missing_docs)]
 
-mod error;
-pub mod limits;
-pub mod js;
-pub mod email;
 pub mod auth;
-pub mod ids;
-pub mod nango;
-pub mod tags;
-pub mod tag_filter;
-pub mod pattern;
 pub mod catalogue;
-pub mod form;
+pub mod email;
+mod error;
 pub mod field;
+pub mod form;
+pub mod ids;
 pub mod interpolate;
+pub mod js;
+pub mod limits;
 pub mod metadata;
+pub mod nango;
+pub mod pattern;
 pub mod session;
+pub mod tag_filter;
+pub mod tags;
 pub mod webhook;
 
 pub use error::{Detail, ErrorCode, Issue, JsonType, Severity, ValidationError};

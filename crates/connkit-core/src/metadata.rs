@@ -51,7 +51,10 @@ pub fn validate_metadata(input: &Value) -> Result<Metadata, ValidationError> {
 
 /// The metadata an *update* produces: `patch` merged shallowly over `existing` (top-level keys
 /// replaced, `null` values stored as `null`), checked like a *set*.
-pub fn merge_metadata(existing: &Map<String, Value>, patch: &Value) -> Result<Metadata, ValidationError> {
+pub fn merge_metadata(
+    existing: &Map<String, Value>,
+    patch: &Value,
+) -> Result<Metadata, ValidationError> {
     let patch = validate_metadata(patch)?;
     let mut merged = existing.clone();
     for (key, value) in patch.value {
@@ -64,12 +67,18 @@ fn check_object(map: Map<String, Value>) -> Result<Metadata, ValidationError> {
     let mut issues = Vec::new();
     let size = json_size(&Value::Object(map.clone()));
     if size > METADATA_MAX_BYTES {
-        issues.push(Issue::new(ErrorCode::MetadataTooLarge, Vec::new()).with_detail(Detail::Limit(METADATA_MAX_BYTES)));
+        issues.push(
+            Issue::new(ErrorCode::MetadataTooLarge, Vec::new())
+                .with_detail(Detail::Limit(METADATA_MAX_BYTES)),
+        );
     }
     let mut path = Vec::new();
     credential_like_keys(&map, &mut path, 0, &mut issues);
     let warnings = ValidationError::from_issues(issues)?;
-    Ok(Metadata { value: map, warnings })
+    Ok(Metadata {
+        value: map,
+        warnings,
+    })
 }
 
 /// The length of the compact JSON text of `value`, in bytes.
@@ -94,11 +103,19 @@ fn json_size(value: &Value) -> usize {
 /// How deep credential-like keys are looked for in nested objects.
 const MAX_WARNING_DEPTH: usize = 8;
 
-fn credential_like_keys(map: &Map<String, Value>, path: &mut Vec<String>, depth: usize, out: &mut Vec<Issue>) {
+fn credential_like_keys(
+    map: &Map<String, Value>,
+    path: &mut Vec<String>,
+    depth: usize,
+    out: &mut Vec<Issue>,
+) {
     for (key, value) in map {
         path.push(key.clone());
         if is_credential_like_key(key) {
-            out.push(Issue::warning(ErrorCode::MetadataKeyCredentialLike, path.clone()));
+            out.push(Issue::warning(
+                ErrorCode::MetadataKeyCredentialLike,
+                path.clone(),
+            ));
         }
         if let Value::Object(inner) = value
             && depth < MAX_WARNING_DEPTH
@@ -114,10 +131,28 @@ fn credential_like_keys(map: &Map<String, Value>, path: &mut Vec<String>, depth:
 /// Pagination cursors (`next_page_token`, `sync_token`, `delta_token`, `continuation_token`) are
 /// not secrets and are left alone, as are words that merely start with one (`token_count`).
 pub fn is_credential_like_key(key: &str) -> bool {
-    let norm: String = key.chars().filter(char::is_ascii_alphanumeric).map(|c| c.to_ascii_lowercase()).collect();
-    const CURSORS: &[&str] = &["pagetoken", "synctoken", "deltatoken", "continuationtoken", "cursortoken"];
-    const SECRETS: &[&str] =
-        &["password", "passwd", "secret", "token", "apikey", "privatekey", "credential", "credentials"];
+    let norm: String = key
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_lowercase())
+        .collect();
+    const CURSORS: &[&str] = &[
+        "pagetoken",
+        "synctoken",
+        "deltatoken",
+        "continuationtoken",
+        "cursortoken",
+    ];
+    const SECRETS: &[&str] = &[
+        "password",
+        "passwd",
+        "secret",
+        "token",
+        "apikey",
+        "privatekey",
+        "credential",
+        "credentials",
+    ];
     if CURSORS.iter().any(|c| norm.ends_with(c)) {
         return false;
     }
@@ -158,8 +193,13 @@ impl MetadataRequest {
 /// Validates `{connection_id: id | id[], provider_config_key, metadata}` (strict).
 pub fn validate_metadata_request(input: &Value) -> Result<MetadataRequest, ValidationError> {
     let Value::Object(body) = input else {
-        let detail = Detail::Expected { expected: JsonType::Object, received: JsonType::of(input) };
-        return Err(error(Issue::new(ErrorCode::ValueTypeInvalid, Vec::new()).with_detail(detail)));
+        let detail = Detail::Expected {
+            expected: JsonType::Object,
+            received: JsonType::of(input),
+        };
+        return Err(error(
+            Issue::new(ErrorCode::ValueTypeInvalid, Vec::new()).with_detail(detail),
+        ));
     };
     let mut issues = Vec::new();
     let id_path = |suffix: Option<usize>| {
@@ -168,19 +208,33 @@ pub fn validate_metadata_request(input: &Value) -> Result<MetadataRequest, Valid
         path
     };
     let check_conn_id = |value: Option<&Value>, path: Vec<String>, issues: &mut Vec<Issue>| {
-        check_id(value, path, ErrorCode::ConnectionIdInvalid, CONNECTION_ID_MAX_LEN, is_valid_connection_id, issues)
-            .map(str::to_owned)
+        check_id(
+            value,
+            path,
+            ErrorCode::ConnectionIdInvalid,
+            CONNECTION_ID_MAX_LEN,
+            is_valid_connection_id,
+            issues,
+        )
+        .map(str::to_owned)
     };
     let (connection_ids, ids_were_array) = match body.get("connection_id") {
         Some(Value::Array(items)) => {
             let ids = items
                 .iter()
                 .enumerate()
-                .filter_map(|(idx, item)| check_conn_id(Some(item), id_path(Some(idx)), &mut issues))
+                .filter_map(|(idx, item)| {
+                    check_conn_id(Some(item), id_path(Some(idx)), &mut issues)
+                })
                 .collect();
             (ids, true)
         }
-        other => (check_conn_id(other, id_path(None), &mut issues).into_iter().collect(), false),
+        other => (
+            check_conn_id(other, id_path(None), &mut issues)
+                .into_iter()
+                .collect(),
+            false,
+        ),
     };
     let key = check_id(
         body.get("provider_config_key"),
@@ -193,8 +247,14 @@ pub fn validate_metadata_request(input: &Value) -> Result<MetadataRequest, Valid
     .map(str::to_owned);
     let metadata = match body.get("metadata") {
         None => {
-            let detail = Detail::Expected { expected: JsonType::Record, received: JsonType::Undefined };
-            issues.push(Issue::new(ErrorCode::ValueRequired, vec!["metadata".to_owned()]).with_detail(detail));
+            let detail = Detail::Expected {
+                expected: JsonType::Record,
+                received: JsonType::Undefined,
+            };
+            issues.push(
+                Issue::new(ErrorCode::ValueRequired, vec!["metadata".to_owned()])
+                    .with_detail(detail),
+            );
             None
         }
         Some(value) => match validate_metadata(value) {
@@ -206,16 +266,33 @@ pub fn validate_metadata_request(input: &Value) -> Result<MetadataRequest, Valid
             }
         },
     };
-    for key in body.keys().filter(|k| !matches!(k.as_str(), "connection_id" | "provider_config_key" | "metadata")) {
-        issues.push(Issue::new(ErrorCode::KeyUnrecognized, vec![key.clone()]).with_detail(Detail::Name(key.clone())));
+    for key in body.keys().filter(|k| {
+        !matches!(
+            k.as_str(),
+            "connection_id" | "provider_config_key" | "metadata"
+        )
+    }) {
+        issues.push(
+            Issue::new(ErrorCode::KeyUnrecognized, vec![key.clone()])
+                .with_detail(Detail::Name(key.clone())),
+        );
     }
     let warnings = ValidationError::from_issues(issues)?;
     match (key, metadata) {
         (Some(provider_config_key), Some(mut metadata)) => {
             let prefix = ["metadata".to_owned()];
-            metadata.warnings = metadata.warnings.into_iter().map(|it| it.prefixed(&prefix)).collect();
+            metadata.warnings = metadata
+                .warnings
+                .into_iter()
+                .map(|it| it.prefixed(&prefix))
+                .collect();
             metadata.warnings.extend(warnings);
-            Ok(MetadataRequest { connection_ids, ids_were_array, provider_config_key, metadata })
+            Ok(MetadataRequest {
+                connection_ids,
+                ids_were_array,
+                provider_config_key,
+                metadata,
+            })
         }
         // Unreachable in practice: a missing part always leaves an error issue.
         _ => Err(error(Issue::new(ErrorCode::ValueRequired, Vec::new()))),
@@ -237,16 +314,39 @@ mod tests {
     #[test]
     fn update_merges_shallowly_and_keeps_nulls() {
         let existing = json!({"a": 1, "nested": {"x": 1}, "b": 2});
-        let merged = merge_metadata(existing.as_object().unwrap(), &json!({"nested": {"y": 2}, "b": null})).unwrap();
-        assert_eq!(Value::Object(merged.into_value()), json!({"a": 1, "nested": {"y": 2}, "b": null}));
+        let merged = merge_metadata(
+            existing.as_object().unwrap(),
+            &json!({"nested": {"y": 2}, "b": null}),
+        )
+        .unwrap();
+        assert_eq!(
+            Value::Object(merged.into_value()),
+            json!({"a": 1, "nested": {"y": 2}, "b": null})
+        );
     }
 
     #[test]
     fn credential_heuristic() {
-        for yes in ["password", "api_key", "apiKey", "client_secret", "accessToken", "refresh_token", "PRIVATE-KEY", "pwd"] {
+        for yes in [
+            "password",
+            "api_key",
+            "apiKey",
+            "client_secret",
+            "accessToken",
+            "refresh_token",
+            "PRIVATE-KEY",
+            "pwd",
+        ] {
             assert!(is_credential_like_key(yes), "{yes}");
         }
-        for no in ["token_count", "next_page_token", "syncToken", "secretary", "user_id", "keyboard"] {
+        for no in [
+            "token_count",
+            "next_page_token",
+            "syncToken",
+            "secretary",
+            "user_id",
+            "keyboard",
+        ] {
             assert!(!is_credential_like_key(no), "{no}");
         }
     }

@@ -238,7 +238,11 @@ pub fn nango_tag_entry_errors(
     // an own `constructor` key makes it "not a record" (and `null` there makes it throw, which
     // Nango answers with a 500; the projection reports the 400 Nango gives for other values).
     if entries.iter().any(|(key, _)| *key == RESERVED_KEY) {
-        return vec![NangoIssue::invalid_type(JsonType::Record, JsonType::Object, prefix.to_vec())];
+        return vec![NangoIssue::invalid_type(
+            JsonType::Record,
+            JsonType::Object,
+            prefix.to_vec(),
+        )];
     }
     let mut errors = Vec::new();
     let mut abort = false;
@@ -259,9 +263,16 @@ pub fn nango_tag_entry_errors(
                     // NaN compares as neither: it fails both checks, as in JavaScript.
                     use std::cmp::Ordering::{Equal, Greater, Less};
                     if !matches!(length.partial_cmp(&1.0), Some(Greater | Equal)) {
-                        errors.push(NangoIssue::new("too_small", too_small_non_string(received), path()));
+                        errors.push(NangoIssue::new(
+                            "too_small",
+                            too_small_non_string(received),
+                            path(),
+                        ));
                     }
-                    if !matches!(length.partial_cmp(&(TAG_VALUE_MAX_LEN as f64)), Some(Less | Equal)) {
+                    if !matches!(
+                        length.partial_cmp(&(TAG_VALUE_MAX_LEN as f64)),
+                        Some(Less | Equal)
+                    ) {
                         errors.push(NangoIssue::new("too_big", too_big_message(), path()));
                     }
                 }

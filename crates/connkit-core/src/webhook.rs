@@ -82,7 +82,10 @@ impl AuthWebhook {
         put("from", Value::from("nango"));
         put("type", Value::from("auth"));
         put("connectionId", Value::from(self.connection_id.as_str()));
-        put("providerConfigKey", Value::from(self.provider_config_key.as_str()));
+        put(
+            "providerConfigKey",
+            Value::from(self.provider_config_key.as_str()),
+        );
         put("authMode", Value::from(self.auth_mode.as_str()));
         put("provider", Value::from(self.provider.as_str()));
         put("environment", Value::from(self.environment.as_str()));
@@ -93,8 +96,17 @@ impl AuthWebhook {
         }
         if let Some(end_user) = &self.end_user {
             let mut user = Map::new();
-            user.insert("endUserId".into(), Value::from(end_user.end_user_id.as_str()));
-            user.insert("endUserEmail".into(), end_user.end_user_email.as_deref().map_or(Value::Null, Value::from));
+            user.insert(
+                "endUserId".into(),
+                Value::from(end_user.end_user_id.as_str()),
+            );
+            user.insert(
+                "endUserEmail".into(),
+                end_user
+                    .end_user_email
+                    .as_deref()
+                    .map_or(Value::Null, Value::from),
+            );
             if let Some(org) = &end_user.organization_id {
                 user.insert("organizationId".into(), Value::from(org.as_str()));
             }
@@ -196,7 +208,10 @@ mod signing {
 
     /// Signs `body` (the exact bytes sent) with the webhook signing `secret`.
     pub fn sign(secret: &str, body: &[u8]) -> Signatures {
-        Signatures { hmac_sha256: hex(&hmac(secret, body)), legacy: hex(&legacy(secret, body)) }
+        Signatures {
+            hmac_sha256: hex(&hmac(secret, body)),
+            legacy: hex(&legacy(secret, body)),
+        }
     }
 
     /// Verifies a received webhook: the HMAC header if present (what `@nangohq/node`'s
@@ -208,13 +223,21 @@ mod signing {
         legacy_header: Option<&str>,
     ) -> Result<(), ValidationError> {
         let ok = match (hmac_header, legacy_header) {
-            (Some(given), _) => constant_time_eq(given.trim().to_ascii_lowercase().as_bytes(), hex(&hmac(secret, body)).as_bytes()),
-            (None, Some(given)) => {
-                constant_time_eq(given.trim().to_ascii_lowercase().as_bytes(), hex(&legacy(secret, body)).as_bytes())
-            }
+            (Some(given), _) => constant_time_eq(
+                given.trim().to_ascii_lowercase().as_bytes(),
+                hex(&hmac(secret, body)).as_bytes(),
+            ),
+            (None, Some(given)) => constant_time_eq(
+                given.trim().to_ascii_lowercase().as_bytes(),
+                hex(&legacy(secret, body)).as_bytes(),
+            ),
             (None, None) => return Err(error(ErrorCode::WebhookSignatureMissing)),
         };
-        if ok { Ok(()) } else { Err(error(ErrorCode::WebhookSignatureInvalid)) }
+        if ok {
+            Ok(())
+        } else {
+            Err(error(ErrorCode::WebhookSignatureInvalid))
+        }
     }
 
     fn hmac(secret: &str, body: &[u8]) -> Vec<u8> {
@@ -265,7 +288,10 @@ mod tests {
     #[test]
     fn stable_stringify_sorts_every_level_compactly() {
         let value = json!({"b": 1, "a": {"d": [true, null, {"z": 1, "y": "é\n"}], "c": 2.0}});
-        assert_eq!(stable_stringify(&value), r#"{"a":{"c":2,"d":[true,null,{"y":"é\n","z":1}]},"b":1}"#);
+        assert_eq!(
+            stable_stringify(&value),
+            r#"{"a":{"c":2,"d":[true,null,{"y":"é\n","z":1}]},"b":1}"#
+        );
     }
 
     #[test]
@@ -293,13 +319,28 @@ mod tests {
         use crate::ErrorCode;
         let sigs = sign("secret", b"{}");
         // Known answers (Node: crypto.createHmac('sha256','secret').update('{}').digest('hex')).
-        assert_eq!(sigs.hmac_sha256, "77325902caca812dc259733aacd046b73817372c777b8d95b402647474516e13");
-        assert_eq!(sigs.legacy, "7bd07c7a3a9cdbfb06eafe8b8767001ec5e044a9009067a7b6918b08eba8498b");
+        assert_eq!(
+            sigs.hmac_sha256,
+            "77325902caca812dc259733aacd046b73817372c777b8d95b402647474516e13"
+        );
+        assert_eq!(
+            sigs.legacy,
+            "7bd07c7a3a9cdbfb06eafe8b8767001ec5e044a9009067a7b6918b08eba8498b"
+        );
         assert!(verify("secret", b"{}", Some(&sigs.hmac_sha256), None).is_ok());
         assert!(verify("secret", b"{}", None, Some(&sigs.legacy)).is_ok());
         let codes = |r: Result<(), crate::ValidationError>| r.unwrap_err().issues()[0].code();
-        assert_eq!(codes(verify("secret", b"{ }", Some(&sigs.hmac_sha256), None)), ErrorCode::WebhookSignatureInvalid);
-        assert_eq!(codes(verify("other", b"{}", Some(&sigs.hmac_sha256), None)), ErrorCode::WebhookSignatureInvalid);
-        assert_eq!(codes(verify("secret", b"{}", None, None)), ErrorCode::WebhookSignatureMissing);
+        assert_eq!(
+            codes(verify("secret", b"{ }", Some(&sigs.hmac_sha256), None)),
+            ErrorCode::WebhookSignatureInvalid
+        );
+        assert_eq!(
+            codes(verify("other", b"{}", Some(&sigs.hmac_sha256), None)),
+            ErrorCode::WebhookSignatureInvalid
+        );
+        assert_eq!(
+            codes(verify("secret", b"{}", None, None)),
+            ErrorCode::WebhookSignatureMissing
+        );
     }
 }

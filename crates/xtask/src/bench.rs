@@ -10,7 +10,15 @@ const CORE_REFERENCE: &str = "reference_parse_tags_3";
 
 pub(crate) fn run() -> Result<()> {
     step("connkit-core benchmarks (divan)");
-    let text = output(cargo().args(["bench", "--locked", "-q", "-p", "connkit-core", "--bench", "core"]))?;
+    let text = output(cargo().args([
+        "bench",
+        "--locked",
+        "-q",
+        "-p",
+        "connkit-core",
+        "--bench",
+        "core",
+    ]))?;
     print!("{text}");
     let medians = divan_medians(&text);
     let reference = medians
@@ -20,7 +28,11 @@ pub(crate) fn run() -> Result<()> {
         .context("the reference benchmark did not run")?;
     eprintln!("\nmedian time as a ratio to {CORE_REFERENCE} ({reference:.0} ns in this run):");
     for (name, ns) in &medians {
-        eprintln!("  {name:<32} {:>6.2}×  ({:>9.0} ops/s)", ns / reference, 1e9 / ns);
+        eprintln!(
+            "  {name:<32} {:>6.2}×  ({:>9.0} ops/s)",
+            ns / reference,
+            1e9 / ns
+        );
     }
     Ok(())
 }
@@ -29,7 +41,9 @@ pub(crate) fn run() -> Result<()> {
 fn divan_medians(text: &str) -> Vec<(String, f64)> {
     text.lines()
         .filter_map(|line| {
-            let row = line.strip_prefix("├─ ").or_else(|| line.strip_prefix("╰─ "))?;
+            let row = line
+                .strip_prefix("├─ ")
+                .or_else(|| line.strip_prefix("╰─ "))?;
             let cells: Vec<&str> = row.split('│').collect();
             let mut first = cells.first()?.split_whitespace();
             let name = first.next()?.to_owned();

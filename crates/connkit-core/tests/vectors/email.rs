@@ -8,5 +8,9 @@ pub(crate) fn check(case: &Value) -> Result<(), String> {
     let input = case["input"].as_str().ok_or("input must be a string")?;
     let want = case["valid"].as_bool().ok_or("valid must be a boolean")?;
     let got = is_valid_email(input);
-    if got == want { Ok(()) } else { Err(format!("{input:?}: want valid={want}, got {got}")) }
+    if got == want {
+        Ok(())
+    } else {
+        Err(format!("{input:?}: want valid={want}, got {got}"))
+    }
 }

@@ -6,8 +6,13 @@ use connkit_core::interpolate::{
 use serde_json::{Map, Value, json};
 
 pub(crate) fn check(case: &Value) -> Result<(), String> {
-    let template = case["template"].as_str().ok_or("template must be a string")?;
-    let config: Map<String, Value> = case["connection_config"].as_object().cloned().unwrap_or_default();
+    let template = case["template"]
+        .as_str()
+        .ok_or("template must be a string")?;
+    let config: Map<String, Value> = case["connection_config"]
+        .as_object()
+        .cloned()
+        .unwrap_or_default();
     let expect = &case["expect"];
     match case["mode"].as_str() {
         Some("url") => {
@@ -15,13 +20,19 @@ pub(crate) fn check(case: &Value) -> Result<(), String> {
                 Some("raw") => Encoding::Raw,
                 _ => Encoding::Component,
             };
-            crate::compare_result(interpolate_url(template, &config, encoding), expect, |url| json!(url))
+            crate::compare_result(
+                interpolate_url(template, &config, encoding),
+                expect,
+                |url| json!(url),
+            )
         }
         Some("proxy") => {
             let credentials = case["credentials"].as_object().cloned().unwrap_or_default();
-            crate::compare_result(interpolate_proxy_base_url(template, &config, &credentials), expect, |url| {
-                json!(url)
-            })
+            crate::compare_result(
+                interpolate_proxy_base_url(template, &config, &credentials),
+                expect,
+                |url| json!(url),
+            )
         }
         Some("missing_keys") => compare_list(missing_keys(template, &config), expect),
         Some("referenced") => compare_list(referenced_keys(template), expect),
@@ -31,5 +42,9 @@ pub(crate) fn check(case: &Value) -> Result<(), String> {
 
 fn compare_list(got: Vec<String>, expect: &Value) -> Result<(), String> {
     let got = json!(got);
-    if got == expect["ok"] { Ok(()) } else { Err(format!("want {}, got {got}", expect["ok"])) }
+    if got == expect["ok"] {
+        Ok(())
+    } else {
+        Err(format!("want {}, got {got}", expect["ok"]))
+    }
 }

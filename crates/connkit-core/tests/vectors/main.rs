@@ -34,8 +34,12 @@ fn load_files() -> Vec<(String, Value)> {
         .filter(|path| path.extension().is_some_and(|ext| ext == "json"))
         .map(|path| {
             let text = std::fs::read_to_string(&path).expect("readable vector file");
-            let json: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: invalid JSON: {e}", path.display()));
-            (path.file_name().unwrap().to_string_lossy().into_owned(), json)
+            let json: Value = serde_json::from_str(&text)
+                .unwrap_or_else(|e| panic!("{}: invalid JSON: {e}", path.display()));
+            (
+                path.file_name().unwrap().to_string_lossy().into_owned(),
+                json,
+            )
         })
         .collect();
     files.sort_by(|a, b| a.0.cmp(&b.0));
@@ -54,7 +58,9 @@ fn every_vector_passes() {
     let only = std::env::var("CONNKIT_VECTOR_KIND").ok();
     for (name, file) in load_files() {
         assert_eq!(file["format"], 1, "{name}: unknown format");
-        let kind = file["kind"].as_str().unwrap_or_else(|| panic!("{name}: no kind"));
+        let kind = file["kind"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{name}: no kind"));
         if only.as_deref().is_some_and(|only| only != kind) {
             continue;
         }
@@ -74,11 +80,19 @@ fn every_vector_passes() {
         for case in cases(&file) {
             n_cases += 1;
             if let Err(why) = check(case) {
-                failures.push(format!("{name} / {}: {why}", case["name"].as_str().unwrap_or("<unnamed>")));
+                failures.push(format!(
+                    "{name} / {}: {why}",
+                    case["name"].as_str().unwrap_or("<unnamed>")
+                ));
             }
         }
     }
-    assert!(failures.is_empty(), "{} of {n_cases} vectors failed:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {n_cases} vectors failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
@@ -88,8 +102,13 @@ fn there_are_at_least_150_vectors_with_unique_names() {
     for (file_name, file) in load_files() {
         for case in cases(&file) {
             n_cases += 1;
-            let name = case["name"].as_str().unwrap_or_else(|| panic!("{file_name}: a case without a name"));
-            assert!(names.insert(format!("{file_name}/{name}")), "{file_name}: duplicate case name {name:?}");
+            let name = case["name"]
+                .as_str()
+                .unwrap_or_else(|| panic!("{file_name}: a case without a name"));
+            assert!(
+                names.insert(format!("{file_name}/{name}")),
+                "{file_name}: duplicate case name {name:?}"
+            );
         }
     }
     assert!(n_cases >= 150, "only {n_cases} vectors");
@@ -122,29 +141,56 @@ fn every_error_code_appears_in_a_vector_and_every_vector_code_exists() {
         collect_issue_codes(&file, &mut named);
     }
     for code in &named {
-        assert!(ErrorCode::from_name(code).is_some(), "a vector names unknown code {code:?}");
+        assert!(
+            ErrorCode::from_name(code).is_some(),
+            "a vector names unknown code {code:?}"
+        );
     }
-    let missing: Vec<&str> = ErrorCode::ALL.iter().map(|c| c.as_str()).filter(|c| !named.iter().any(|n| n == c)).collect();
-    assert!(missing.is_empty(), "codes that appear in no vector: {missing:?}");
+    let missing: Vec<&str> = ErrorCode::ALL
+        .iter()
+        .map(|c| c.as_str())
+        .filter(|c| !named.iter().any(|n| n == c))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "codes that appear in no vector: {missing:?}"
+    );
 }
 
 /// Compares issues with the expected `[{code, path, severity?}]` list, ignoring order.
 /// `severity` defaults to `"error"`.
 pub(crate) fn compare_issues(actual: &[Issue], expected: &Value) -> Result<(), String> {
-    let render = |code: &str, path: &[String], severity: &str| format!("{code} @ {path:?} ({severity})");
+    let render =
+        |code: &str, path: &[String], severity: &str| format!("{code} @ {path:?} ({severity})");
     let mut want: Vec<String> = expected
         .as_array()
         .ok_or("expected issues must be an array")?
         .iter()
         .map(|it| {
-            let path: Vec<String> = it["path"].as_array().into_iter().flatten().map(|p| p.as_str().unwrap_or("?").to_owned()).collect();
-            render(it["code"].as_str().unwrap_or("?"), &path, it["severity"].as_str().unwrap_or("error"))
+            let path: Vec<String> = it["path"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|p| p.as_str().unwrap_or("?").to_owned())
+                .collect();
+            render(
+                it["code"].as_str().unwrap_or("?"),
+                &path,
+                it["severity"].as_str().unwrap_or("error"),
+            )
         })
         .collect();
-    let mut got: Vec<String> = actual.iter().map(|it| render(it.code().as_str(), it.path(), it.severity().as_str())).collect();
+    let mut got: Vec<String> = actual
+        .iter()
+        .map(|it| render(it.code().as_str(), it.path(), it.severity().as_str()))
+        .collect();
     want.sort();
     got.sort();
-    if want == got { Ok(()) } else { Err(format!("issues differ\n  want {want:?}\n  got  {got:?}")) }
+    if want == got {
+        Ok(())
+    } else {
+        Err(format!("issues differ\n  want {want:?}\n  got  {got:?}"))
+    }
 }
 
 /// Compares a validator's result with the case's `expect` (`{"ok": value}` or `{"issues": [...]}`),
@@ -157,7 +203,11 @@ pub(crate) fn compare_result<T>(
     match (result, expect.get("ok"), expect.get("issues")) {
         (Ok(value), Some(want), None) => {
             let got = to_json(&value);
-            if &got == want { Ok(()) } else { Err(format!("value differs\n  want {want}\n  got  {got}")) }
+            if &got == want {
+                Ok(())
+            } else {
+                Err(format!("value differs\n  want {want}\n  got  {got}"))
+            }
         }
         (Err(err), None, Some(want)) => compare_issues(err.issues(), want),
         (Ok(value), None, Some(_)) => Err(format!("expected issues, got ok {}", to_json(&value))),
@@ -167,8 +217,22 @@ pub(crate) fn compare_result<T>(
 }
 
 /// Compares Nango projection items with the expected `[{code, message, path}]` list, in order.
-pub(crate) fn compare_nango(actual: &[connkit_core::nango::NangoIssue], expected: &Value) -> Result<(), String> {
-    let got: Vec<Value> = actual.iter().map(|it| serde_json::json!({"code": it.code, "message": it.message, "path": it.path})).collect();
+pub(crate) fn compare_nango(
+    actual: &[connkit_core::nango::NangoIssue],
+    expected: &Value,
+) -> Result<(), String> {
+    let got: Vec<Value> = actual
+        .iter()
+        .map(|it| serde_json::json!({"code": it.code, "message": it.message, "path": it.path}))
+        .collect();
     let want = expected.as_array().ok_or("nango must be an array")?;
-    if &got == want { Ok(()) } else { Err(format!("nango errors differ\n  want {}\n  got  {}", Value::Array(want.clone()), Value::Array(got))) }
+    if &got == want {
+        Ok(())
+    } else {
+        Err(format!(
+            "nango errors differ\n  want {}\n  got  {}",
+            Value::Array(want.clone()),
+            Value::Array(got)
+        ))
+    }
 }

@@ -7,10 +7,16 @@ use serde_json::{Value, json};
 pub(crate) fn check(case: &Value) -> Result<(), String> {
     let input = &case["input"];
     let (result, warnings): (Result<Value, _>, Vec<Issue>) = match case["mode"].as_str() {
-        Some("set") => split(validate_metadata(input).map(|m| (Value::Object(m.value().clone()), m.warnings().to_vec()))),
+        Some("set") => split(
+            validate_metadata(input)
+                .map(|m| (Value::Object(m.value().clone()), m.warnings().to_vec())),
+        ),
         Some("update") => {
             let existing = case["existing"].as_object().cloned().unwrap_or_default();
-            split(merge_metadata(&existing, input).map(|m| (Value::Object(m.value().clone()), m.warnings().to_vec())))
+            split(
+                merge_metadata(&existing, input)
+                    .map(|m| (Value::Object(m.value().clone()), m.warnings().to_vec())),
+            )
         }
         Some("request") => split(validate_metadata_request(input).map(|r| {
             let value = json!({
@@ -24,7 +30,10 @@ pub(crate) fn check(case: &Value) -> Result<(), String> {
         other => return Err(format!("unknown mode {other:?}")),
     };
     let expect = &case["expect"];
-    let ok_expect = expect.get("ok").map(|ok| json!({"ok": ok})).unwrap_or_else(|| expect.clone());
+    let ok_expect = expect
+        .get("ok")
+        .map(|ok| json!({"ok": ok}))
+        .unwrap_or_else(|| expect.clone());
     crate::compare_result(result, &ok_expect, Value::clone)?;
     if expect.get("ok").is_some() {
         crate::compare_issues(&warnings, expect.get("warnings").unwrap_or(&json!([])))?;

@@ -22,7 +22,11 @@ impl Rng {
     }
 
     pub(crate) fn below(&mut self, n: usize) -> usize {
-        if n == 0 { 0 } else { (self.next_u64() % n as u64) as usize }
+        if n == 0 {
+            0
+        } else {
+            (self.next_u64() % n as u64) as usize
+        }
     }
 
     pub(crate) fn chance(&mut self, percent: usize) -> bool {
@@ -35,22 +39,117 @@ impl Rng {
 }
 
 pub(crate) fn iterations() -> usize {
-    std::env::var("CONNKIT_FUZZ_ITERS").ok().and_then(|n| n.parse().ok()).unwrap_or(100_000)
+    std::env::var("CONNKIT_FUZZ_ITERS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(100_000)
 }
 
 const PIECES: &[&str] = &[
-    "a", "Z", "k", "0", "9", "_", "-", ".", "/", ":", "@", " ", "+", "'", "\"", "\\", "$", "{", "}", "[", "]", "%", "%5B", "%5D",
-    "%zz", "&", "=", "#", "?", "é", "ü", "😀", "\u{10FFFF}", "\n", "\t", "\0", "||", " || ", "${", "${connectionConfig.subdomain}",
-    "connectionConfig.", "credentials.", "https://", "http://x", ".io", "..", "x.co", "a@b.co", "end_user_email", "__proto__", "tags",
+    "a",
+    "Z",
+    "k",
+    "0",
+    "9",
+    "_",
+    "-",
+    ".",
+    "/",
+    ":",
+    "@",
+    " ",
+    "+",
+    "'",
+    "\"",
+    "\\",
+    "$",
+    "{",
+    "}",
+    "[",
+    "]",
+    "%",
+    "%5B",
+    "%5D",
+    "%zz",
+    "&",
+    "=",
+    "#",
+    "?",
+    "é",
+    "ü",
+    "😀",
+    "\u{10FFFF}",
+    "\n",
+    "\t",
+    "\0",
+    "||",
+    " || ",
+    "${",
+    "${connectionConfig.subdomain}",
+    "connectionConfig.",
+    "credentials.",
+    "https://",
+    "http://x",
+    ".io",
+    "..",
+    "x.co",
+    "a@b.co",
+    "end_user_email",
+    "__proto__",
+    "tags",
 ];
 
 const KEYS: &[&str] = &[
-    "end_user_email", "END_USER_EMAIL", "end_user_id", "organization_id", "__proto__", "0", "12", "01", "", "a", "B", "subdomain",
-    "apiKey", "password", "tags", "end_user", "organization", "id", "email", "display_name", "allowed_integrations",
-    "integrations_config_defaults", "connection_config", "overrides", "docs_connect", "webhook_url_override", "metadata",
-    "connection_id", "provider_config_key", "oauth_scopes_override", "user_scopes", "authorization_params", "auth_mode", "alias",
-    "credentials", "pattern", "format", "enum", "order", "optional", "default_value", "hidden", "automated", "secret",
-    "display_name", "docs", "proxy", "base_url", "authorization_url", "token_url",
+    "end_user_email",
+    "END_USER_EMAIL",
+    "end_user_id",
+    "organization_id",
+    "__proto__",
+    "0",
+    "12",
+    "01",
+    "",
+    "a",
+    "B",
+    "subdomain",
+    "apiKey",
+    "password",
+    "tags",
+    "end_user",
+    "organization",
+    "id",
+    "email",
+    "display_name",
+    "allowed_integrations",
+    "integrations_config_defaults",
+    "connection_config",
+    "overrides",
+    "docs_connect",
+    "webhook_url_override",
+    "metadata",
+    "connection_id",
+    "provider_config_key",
+    "oauth_scopes_override",
+    "user_scopes",
+    "authorization_params",
+    "auth_mode",
+    "alias",
+    "credentials",
+    "pattern",
+    "format",
+    "enum",
+    "order",
+    "optional",
+    "default_value",
+    "hidden",
+    "automated",
+    "secret",
+    "display_name",
+    "docs",
+    "proxy",
+    "base_url",
+    "authorization_url",
+    "token_url",
 ];
 
 pub(crate) fn string(rng: &mut Rng) -> String {
@@ -72,7 +171,11 @@ pub(crate) fn string(rng: &mut Rng) -> String {
 }
 
 pub(crate) fn key(rng: &mut Rng) -> String {
-    if rng.chance(50) { (*rng.pick(KEYS)).to_owned() } else { string(rng) }
+    if rng.chance(50) {
+        (*rng.pick(KEYS)).to_owned()
+    } else {
+        string(rng)
+    }
 }
 
 pub(crate) fn value(rng: &mut Rng, depth: usize) -> Value {
@@ -88,7 +191,11 @@ pub(crate) fn value(rng: &mut Rng, depth: usize) -> Value {
 }
 
 pub(crate) fn object(rng: &mut Rng, depth: usize) -> Map<String, Value> {
-    let n = if rng.chance(10) { rng.below(14) } else { rng.below(5) };
+    let n = if rng.chance(10) {
+        rng.below(14)
+    } else {
+        rng.below(5)
+    };
     (0..n).map(|_| (key(rng), value(rng, depth))).collect()
 }
 
@@ -97,7 +204,11 @@ fn tag_and_email_rules_never_panic() {
     let mut rng = Rng::new(0x7A65_5F73);
     let prefix = ["tags".to_owned()];
     for _ in 0..iterations() {
-        let input = if rng.chance(80) { Value::Object(object(&mut rng, 2)) } else { value(&mut rng, 2) };
+        let input = if rng.chance(80) {
+            Value::Object(object(&mut rng, 2))
+        } else {
+            value(&mut rng, 2)
+        };
         let verdict = connkit_core::tags::validate_tags(&input);
         let nango = connkit_core::tags::nango_tag_errors(&input, &prefix);
         // Nango never rejects what connkit accepts: connkit reports a superset.
@@ -110,8 +221,33 @@ fn tag_and_email_rules_never_panic() {
 /// A query string made of the pieces qs cares about.
 fn query(rng: &mut Rng) -> String {
     const PARTS: &[&str] = &[
-        "tags", "[", "]", "=", "&", "%5B", "%5D", "%5b", "+", "%", "%2", "%zz", "a", "A", "0", "100", "end_user_email", "constructor",
-        "__proto__", ".", "?", "tags[a]=1", "tags[]=x", "tags=", "é", "%C3%A9", "%FF",
+        "tags",
+        "[",
+        "]",
+        "=",
+        "&",
+        "%5B",
+        "%5D",
+        "%5b",
+        "+",
+        "%",
+        "%2",
+        "%zz",
+        "a",
+        "A",
+        "0",
+        "100",
+        "end_user_email",
+        "constructor",
+        "__proto__",
+        ".",
+        "?",
+        "tags[a]=1",
+        "tags[]=x",
+        "tags=",
+        "é",
+        "%C3%A9",
+        "%FF",
     ];
     let n = rng.below(16);
     (0..n).map(|_| PARTS[rng.below(PARTS.len())]).collect()
@@ -121,7 +257,8 @@ fn query(rng: &mut Rng) -> String {
 fn filter_session_interpolation_metadata_and_webhook_rules_never_panic() {
     use connkit_core::{interpolate, metadata, session, tag_filter, webhook};
     let mut rng = Rng::new(0x5E55_1011);
-    let existing = connkit_core::tags::validate_tags(&serde_json::json!({"a": "1", "b": "2"})).expect("valid tags");
+    let existing = connkit_core::tags::validate_tags(&serde_json::json!({"a": "1", "b": "2"}))
+        .expect("valid tags");
     for _ in 0..iterations() {
         let q = query(&mut rng);
         let filter = tag_filter::parse_tag_filter(&q);
@@ -129,9 +266,17 @@ fn filter_session_interpolation_metadata_and_webhook_rules_never_panic() {
         assert!(filter.is_err() || nango.is_empty(), "{q}");
         if let Ok(filter) = filter {
             let again = tag_filter::parse_tag_filter(&filter.to_query_string());
-            assert_eq!(again.ok().map(|f| f.to_json()), Some(filter.to_json()), "round trip of {q}");
+            assert_eq!(
+                again.ok().map(|f| f.to_json()),
+                Some(filter.to_json()),
+                "round trip of {q}"
+            );
         }
-        let body = if rng.chance(85) { Value::Object(object(&mut rng, 3)) } else { value(&mut rng, 3) };
+        let body = if rng.chance(85) {
+            Value::Object(object(&mut rng, 3))
+        } else {
+            value(&mut rng, 3)
+        };
         let verdict = session::validate_connect_session(&body);
         let nango = session::nango_connect_session_errors(&body);
         assert!(verdict.is_err() || nango.is_empty(), "{body}");

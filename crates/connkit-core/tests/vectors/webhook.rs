@@ -1,7 +1,9 @@
 //! Runner for `"kind": "webhook"` vectors (see the file's `about`).
 
 use connkit_core::tags::validate_tags;
-use connkit_core::webhook::{AuthWebhook, Operation, WebhookEndUser, sign, stable_stringify, verify};
+use connkit_core::webhook::{
+    AuthWebhook, Operation, WebhookEndUser, sign, stable_stringify, verify,
+};
 use serde_json::{Value, json};
 
 pub(crate) fn check(case: &Value) -> Result<(), String> {
@@ -15,11 +17,19 @@ pub(crate) fn check(case: &Value) -> Result<(), String> {
         Some("stable") => same(json!(stable_stringify(&case["input"])), &expect["ok"]),
         Some("sign") => {
             let sigs = sign(&text("secret"), text("body").as_bytes());
-            same(json!({"hmac_sha256": sigs.hmac_sha256, "legacy": sigs.legacy}), &expect["ok"])
+            same(
+                json!({"hmac_sha256": sigs.hmac_sha256, "legacy": sigs.legacy}),
+                &expect["ok"],
+            )
         }
         Some("verify") => {
             let headers = &case["headers"];
-            let res = verify(&text("secret"), text("body").as_bytes(), headers["hmac"].as_str(), headers["legacy"].as_str());
+            let res = verify(
+                &text("secret"),
+                text("body").as_bytes(),
+                headers["hmac"].as_str(),
+                headers["legacy"].as_str(),
+            );
             crate::compare_result(res, expect, |_| Value::Null)
         }
         other => Err(format!("unknown mode {other:?}")),
@@ -27,7 +37,11 @@ pub(crate) fn check(case: &Value) -> Result<(), String> {
 }
 
 fn same(got: Value, want: &Value) -> Result<(), String> {
-    if &got == want { Ok(()) } else { Err(format!("want {want}\n  got  {got}")) }
+    if &got == want {
+        Ok(())
+    } else {
+        Err(format!("want {want}\n  got  {got}"))
+    }
 }
 
 fn webhook(spec: &Value) -> Result<AuthWebhook, String> {
@@ -49,7 +63,12 @@ fn webhook(spec: &Value) -> Result<AuthWebhook, String> {
         tags: e["tags"].as_object().cloned(),
     });
     let error = spec["error"].as_array().map(|pair| {
-        let part = |idx: usize| pair.get(idx).and_then(Value::as_str).unwrap_or_default().to_owned();
+        let part = |idx: usize| {
+            pair.get(idx)
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_owned()
+        };
         (part(0), part(1))
     });
     Ok(AuthWebhook {
