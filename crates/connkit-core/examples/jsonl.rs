@@ -4,6 +4,7 @@
 //! * `{"op":"tags","input":<any JSON>}` → `{"ok":bool,"value":<tags or null>,"codes":[…],"nango":[{code,message,path}…]}`
 //!   (Nango projection for the body `{"tags": input}`).
 //! * `{"op":"email","input":"<string>"}` → `{"valid":bool}`.
+//! * `{"op":"url","input":"<string>"}` → `{"valid":bool}` (a field's `format: uri`).
 //!
 //! * `{"op":"flush"}` → no output line; flushes what is buffered (sent at the end of a batch).
 //!
@@ -12,6 +13,7 @@
 use std::io::{BufRead, BufWriter, Write};
 
 use connkit_core::email::is_valid_email;
+use connkit_core::field::is_valid_url;
 use connkit_core::tags::{nango_tag_errors, validate_tags};
 use serde_json::{Value, json};
 
@@ -55,6 +57,7 @@ fn answer(request: &Value, prefix: &[String]) -> Value {
             }
         }
         Some("email") => json!({"valid": input.as_str().is_some_and(is_valid_email)}),
+        Some("url") => json!({"valid": input.as_str().is_some_and(is_valid_url)}),
         _ => json!({"error": "unknown op"}),
     }
 }

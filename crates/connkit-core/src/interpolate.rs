@@ -338,15 +338,15 @@ mod tests {
 
     #[test]
     fn values_are_encoded_and_prefixes_stripped() {
-        let cfg = config(json!({"subdomain": "a b/c"}));
+        let cfg = config(json!({"account": "a b/c"}));
         let url = interpolate_url(
-            "https://${connectionConfig.subdomain}.zendesk.com/oauth",
+            "https://api.example.com/${connectionConfig.account}/items",
             &cfg,
             Encoding::Component,
         );
         assert_eq!(
             url.as_deref().ok(),
-            Some("https://a%20b%2Fc.zendesk.com/oauth")
+            Some("https://api.example.com/a%20b%2Fc/items")
         );
     }
 

@@ -1,5 +1,5 @@
 // Differential test: connkit-core against zod 4.0.5 configured as Nango configures it
-// (spec §1.2–1.4). Generates N random tag objects and emails from a fixed seed, biased towards
+// (spec §1.2–1.4), and a field's `format: uri` against the WHATWG `URL` of this Node. Generates N random tag objects and emails from a fixed seed, biased towards
 // the edges the rules care about, runs them through zod here and through connkit's `jsonl`
 // example driver, and compares verdicts, normalised output and Nango's error lists exactly.
 //
@@ -86,6 +86,13 @@ function emailLike() {
   return out;
 }
 
+function urlLike() {
+  const schemes = ['https://', 'http://', 'HTTP://', 'ftp://', 'ws://', 'mailto:', 'file://', 'x-y+z:', 'https:', 'https:\\\\', '1http://', ''];
+  const hosts = ['example.com', 'a b.com', 'a%20b.com', 'x%2Fy.com', '%C3%A9.com', 'é.com', '127.0.0.1', '0x7f.1', '1.2.3.256', '[::1]', '[1:2::3:4]', '[::g]', 'a..b', 'xn--9ca.com', 'user:pw@h.io', '@h.io', 'h.io:8080', 'h.io:65536', 'h.io:x', '', 'a<b.com', '\u00a0h.io', 'h_i.io'];
+  const tails = ['', '/', '/path?q=1#f', '/a b', '?x', '#', '/%zz', ':', '\\p'];
+  return (chance(0.1) ? ' ' : '') + pick(schemes) + pick(hosts) + pick(tails) + (chance(0.1) ? '\n' : '');
+}
+
 function value() {
   const r = rand();
   if (r < 0.06) return pick([5, null, true, [], ['a'], { a: 'b' }, 1.5, -0, 1e21]);
@@ -136,7 +143,7 @@ function zodTags(text) {
 // ---- run ----
 const child = spawn(BIN, [], { stdio: ['pipe', 'pipe', 'inherit'] });
 const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
-const counts = { cases: 0, tags_ok: 0, tags_rejected: 0, emails: 0, emails_valid: 0, zod_threw: 0, mismatches: 0 };
+const counts = { cases: 0, tags_ok: 0, tags_rejected: 0, emails: 0, emails_valid: 0, urls: 0, zod_threw: 0, mismatches: 0 };
 const shown = [];
 const started = Date.now();
 const BATCH = 20_000;
@@ -153,7 +160,17 @@ for (let done = 0; done < N; done += BATCH) {
   const expected = [];
   let chunk = '';
   for (let i = 0; i < size; i++) {
-    if (chance(0.2)) {
+    if (chance(0.05)) {
+      const url = urlLike();
+      let valid = true;
+      try {
+        new URL(url);
+      } catch {
+        valid = false;
+      }
+      expected.push({ op: 'url', input: url, valid });
+      chunk += JSON.stringify({ op: 'url', input: url }) + '\n';
+    } else if (chance(0.2)) {
       const email = emailLike();
       expected.push({ op: 'email', input: email, valid: emailSchema.safeParse(email).success });
       chunk += JSON.stringify({ op: 'email', input: email }) + '\n';
@@ -169,6 +186,11 @@ for (let done = 0; done < N; done += BATCH) {
     if (ended) throw new Error('the connkit driver stopped early');
     const got = JSON.parse(line);
     counts.cases++;
+    if (want.op === 'url') {
+      counts.urls++;
+      if (got.valid !== want.valid) mismatch('url verdict', want.input, want.valid, got.valid);
+      continue;
+    }
     if (want.op === 'email') {
       counts.emails++;
       if (want.valid) counts.emails_valid++;

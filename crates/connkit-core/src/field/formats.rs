@@ -118,10 +118,21 @@ fn authority_ok(authority: &str, special: bool) -> bool {
 }
 
 fn host_ok(host: &str, special: bool) -> bool {
-    if let Some(inner) = host.strip_prefix('[') {
-        return inner.strip_suffix(']').is_some_and(is_ipv6);
+    use crate::url::{Host, parse_host};
+    if host.starts_with('[') || special {
+        // One WHATWG host parser for the crate (`crate::url`): IPv4 forms, IPv6, percent-decoding,
+        // forbidden code points. Non-ASCII hosts are accepted unless they hold white space
+        // (IDNA is not modelled; Unicode white space maps to a forbidden space under UTS 46).
+        return match parse_host(host) {
+            Some(Host::Ascii(_)) => true,
+            Some(Host::NonAscii(decoded)) => {
+                !decoded.chars().any(|c| c.is_control() || c.is_whitespace())
+            }
+            None => false,
+        };
     }
-    let forbidden_host = |c: char| {
+    // An opaque host (non-special scheme): only the forbidden host code points.
+    !host.chars().any(|c| {
         matches!(
             c,
             '\0' | '\t'
@@ -141,130 +152,7 @@ fn host_ok(host: &str, special: bool) -> bool {
                 | '^'
                 | '|'
         )
-    };
-    if host.chars().any(forbidden_host) {
-        return false;
-    }
-    if !special {
-        return true;
-    }
-    // Unicode white space maps to a space (forbidden) under UTS 46.
-    if host
-        .chars()
-        .any(|c| c.is_ascii_control() || c.is_whitespace())
-        || !percent_escapes_ok(host)
-    {
-        return false;
-    }
-    !ends_in_number(host) || is_ipv4(host)
-}
-
-/// An IPv6 address (RFC 4291 text form: up to eight 16-bit hex pieces, one `::`, optionally
-/// ending in dotted IPv4).
-fn is_ipv6(s: &str) -> bool {
-    let (head, tail, compressed) = match s.split_once("::") {
-        Some((head, tail)) => (head, tail, true),
-        None => (s, "", false),
-    };
-    let all: Vec<&str> = [head, tail]
-        .into_iter()
-        .filter(|part| !part.is_empty())
-        .flat_map(|part| part.split(':'))
-        .collect();
-    let mut units = 0;
-    for (idx, piece) in all.iter().enumerate() {
-        let last = idx + 1 == all.len();
-        if last && piece.contains('.') {
-            let octets: Vec<&str> = piece.split('.').collect();
-            let ok = octets.len() == 4
-                && octets.iter().all(|o| {
-                    !o.is_empty()
-                        && o.len() <= 3
-                        && o.bytes().all(|b| b.is_ascii_digit())
-                        && o.parse::<u16>().is_ok_and(|n| n <= 255)
-                        && (o.len() == 1 || !o.starts_with('0'))
-                });
-            if !ok {
-                return false;
-            }
-            units += 2;
-        } else if piece.is_empty()
-            || piece.len() > 4
-            || !piece.bytes().all(|b| b.is_ascii_hexdigit())
-        {
-            return false;
-        } else {
-            units += 1;
-        }
-    }
-    if compressed { units <= 7 } else { units == 8 }
-}
-
-fn percent_escapes_ok(host: &str) -> bool {
-    let b = host.as_bytes();
-    b.iter().enumerate().all(|(i, &c)| {
-        c != b'%'
-            || (b.get(i + 1).is_some_and(u8::is_ascii_hexdigit)
-                && b.get(i + 2).is_some_and(u8::is_ascii_hexdigit))
     })
-}
-
-/// The host's labels, without one trailing empty label.
-fn labels(host: &str) -> Vec<&str> {
-    let mut parts: Vec<&str> = host.split('.').collect();
-    if parts.len() > 1 && parts.last() == Some(&"") {
-        parts.pop();
-    }
-    parts
-}
-
-fn ends_in_number(host: &str) -> bool {
-    labels(host).last().is_some_and(|last| {
-        (!last.is_empty() && last.bytes().all(|b| b.is_ascii_digit()))
-            || ipv4_number(last).is_some()
-    })
-}
-
-/// One IPv4 part: decimal, `0x` hex or leading-zero octal.
-fn ipv4_number(part: &str) -> Option<u64> {
-    if part.is_empty() {
-        return None;
-    }
-    let (digits, radix) =
-        if let Some(hex) = part.strip_prefix("0x").or_else(|| part.strip_prefix("0X")) {
-            (hex, 16)
-        } else if let Some(octal) = part.strip_prefix('0').filter(|rest| !rest.is_empty()) {
-            (octal, 8)
-        } else {
-            (part, 10)
-        };
-    if digits.is_empty() {
-        return Some(0);
-    }
-    if !digits.chars().all(|c| c.is_digit(radix)) {
-        return None;
-    }
-    // Saturate: anything this large is out of range anyway.
-    Some(u64::from_str_radix(digits, radix).unwrap_or(u64::MAX))
-}
-
-fn is_ipv4(host: &str) -> bool {
-    let parts = labels(host);
-    if parts.len() > 4 {
-        return false;
-    }
-    let Some(numbers) = parts
-        .iter()
-        .map(|p| ipv4_number(p))
-        .collect::<Option<Vec<u64>>>()
-    else {
-        return false;
-    };
-    let Some((last, init)) = numbers.split_last() else {
-        return false;
-    };
-    let limit = 256u64.pow(5 - u32::try_from(numbers.len()).unwrap_or(4));
-    init.iter().all(|&n| n <= 255) && *last < limit
 }
 
 #[cfg(test)]

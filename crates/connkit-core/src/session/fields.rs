@@ -11,7 +11,7 @@ use crate::limits::NAME_MAX_LEN;
 use crate::nango::path_with;
 use crate::{Detail, ErrorCode, Issue, JsonType};
 
-use super::url::{Host, ParsedUrl, parse};
+use crate::url::{Host, ParsedUrl, parse};
 
 /// The object at `path`, or a `value_type_invalid` issue (`expected` is `Object` or `Record`).
 pub(super) fn expect_object<'a>(

@@ -31,8 +31,6 @@
 mod body;
 mod end_user;
 mod fields;
-mod url;
-mod url_host;
 mod zod;
 mod zod_len;
 

@@ -29,8 +29,8 @@ use crate::nango::{NangoIssue, path_with};
 use super::body::Endpoint;
 use super::end_user::js_entries;
 use super::fields::is_nango_host;
-use super::url::{Host, ParsedUrl, parse};
 use super::zod_len::{LenCheck, length_quirks, nango_tags_exact};
+use crate::url::{Host, ParsedUrl, parse};
 
 const INTEGRATION_KEY_PATTERN: &str = "^[a-zA-Z0-9~:.@ _-]+$";
 const CONNECTION_ID_PATTERN: &str = r#"^[a-zA-Z0-9,.;:=+~[\]|@${}"'\\/_ -]+$"#;

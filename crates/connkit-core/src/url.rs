@@ -8,18 +8,21 @@
 //! percent-decoding and ASCII lowercasing, forbidden host code points, IPv4 in all its forms
 //! (`0x7f.1` → `127.0.0.1`), IPv6 (compressed serialisation), ports (default port dropped),
 //! `.`/`..` segments (also `%2e`), and the path / query / fragment percent-encode sets. Hosts
-//! are parsed in `url_host.rs`.
+//! are parsed in `url/host.rs`.
 //!
 //! Not implemented: IDNA (UTS 46). A host with non-ASCII characters is reported as
 //! [`Host::NonAscii`] so callers can decide (connkit rejects it, asking for the `xn--` form;
 //! Node would convert it); `xn--` labels are accepted without checking their Punycode. Other
-//! schemes are left to [`crate::field::is_valid_url`]. Knows nothing about sessions or zod.
+//! schemes are left to [`crate::field::is_valid_url`], which uses this module's host parser.
+//! Knows nothing about sessions, fields or zod.
 
-use super::url_host::parse_host;
+mod host;
+
+pub(crate) use host::parse_host;
 
 /// What the host of a URL turned out to be.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) enum Host {
+pub(crate) enum Host {
     /// An ASCII domain or IP address, serialised as `new URL().hostname` would.
     Ascii(String),
     /// A host with non-ASCII characters after percent-decoding (lowercased, not converted).
@@ -28,18 +31,18 @@ pub(super) enum Host {
 
 /// A parsed URL with a special scheme.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) struct SpecialUrl {
+pub(crate) struct SpecialUrl {
     /// The lowercase scheme, without `:`.
-    pub(super) scheme: String,
+    pub(crate) scheme: String,
     /// The host.
-    pub(super) host: Host,
+    pub(crate) host: Host,
     /// `new URL(input).href` (exact when the host is ASCII).
-    pub(super) href: String,
+    pub(crate) href: String,
 }
 
 /// The outcome of `new URL(input)`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) enum ParsedUrl {
+pub(crate) enum ParsedUrl {
     /// `http`, `https`, `ws`, `wss` or `ftp`.
     Special(SpecialUrl),
     /// Another scheme that [`crate::field::is_valid_url`] accepts, with its hostname as given
@@ -48,7 +51,7 @@ pub(super) enum ParsedUrl {
 }
 
 /// `new URL(input)`; `None` when it would throw.
-pub(super) fn parse(input: &str) -> Option<ParsedUrl> {
+pub(crate) fn parse(input: &str) -> Option<ParsedUrl> {
     let trimmed = input.trim_matches(|c: char| c <= ' ');
     let cleaned: String = trimmed
         .chars()

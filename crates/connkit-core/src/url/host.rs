@@ -7,10 +7,10 @@
 
 use std::net::{Ipv4Addr, Ipv6Addr};
 
-use super::url::Host;
+use super::Host;
 
 /// The host parser for special schemes.
-pub(super) fn parse_host(raw: &str) -> Option<Host> {
+pub(crate) fn parse_host(raw: &str) -> Option<Host> {
     if let Some(inner) = raw.strip_prefix('[') {
         let inner = inner.strip_suffix(']')?;
         let addr = parse_ipv6(inner)?;
