@@ -67,3 +67,23 @@ fn parse_duration_ns(cell: &str) -> Option<f64> {
     };
     Some(value * scale)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_medians_from_divan_rows() {
+        let text = "\
+core                  fastest       │ slowest       │ median        │ mean          │ samples │ iters
+├─ reference_parse    620.4 ns      │ 7.403 µs      │ 820.4 ns      │ 879.3 ns      │ 100     │ 100
+╰─ build_form         1.7 µs        │ 38.6 µs       │ 2.5 µs        │ 2.8 µs        │ 100     │ 100
+";
+        let medians = divan_medians(text);
+        assert_eq!(medians.len(), 2);
+        assert_eq!(medians[0].0, "reference_parse");
+        assert!((medians[0].1 - 820.4).abs() < 1e-9);
+        assert!((medians[1].1 - 2500.0).abs() < 1e-9);
+        assert_eq!(parse_duration_ns("3 parsecs"), None);
+    }
+}
