@@ -11,8 +11,12 @@ use crate::{Detail, ErrorCode, Issue, JsonType};
 
 /// `^[a-zA-Z0-9,.;:=+~[\]|@${}"'\\/_ -]+$` and at most 255 UTF-16 units.
 pub fn is_valid_connection_id(id: &str) -> bool {
+    matches_connection_id_pattern(id) && js_len(id) <= CONNECTION_ID_MAX_LEN
+}
+
+/// The pattern part of [`is_valid_connection_id`] (zod checks pattern and length separately).
+pub fn matches_connection_id_pattern(id: &str) -> bool {
     !id.is_empty()
-        && js_len(id) <= CONNECTION_ID_MAX_LEN
         && id
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b",.;:=+~[]|@${}\"'\\/_ -".contains(&b))
@@ -20,8 +24,12 @@ pub fn is_valid_connection_id(id: &str) -> bool {
 
 /// `^[a-zA-Z0-9~:.@ _-]+$` and at most 255 UTF-16 units.
 pub fn is_valid_integration_key(key: &str) -> bool {
+    matches_integration_key_pattern(key) && js_len(key) <= NAME_MAX_LEN
+}
+
+/// The pattern part of [`is_valid_integration_key`].
+pub fn matches_integration_key_pattern(key: &str) -> bool {
     !key.is_empty()
-        && js_len(key) <= NAME_MAX_LEN
         && key
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b"~:.@ _-".contains(&b))

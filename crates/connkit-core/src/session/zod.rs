@@ -21,7 +21,9 @@ use serde_json::{Map, Value};
 
 use crate::JsonType;
 use crate::email::is_valid_email;
-use crate::ids::{is_valid_connection_id, is_valid_integration_key};
+use crate::ids::{
+    is_valid_integration_key, matches_connection_id_pattern, matches_integration_key_pattern,
+};
 use crate::js::js_len;
 use crate::limits::{CONNECTION_ID_MAX_LEN, EMAIL_MIN_LEN, NAME_MAX_LEN};
 use crate::nango::{NangoIssue, path_with};
@@ -64,7 +66,7 @@ pub(super) fn errors(body: &Value, endpoint: Endpoint) -> Out {
             get("connection_id"),
             p("connection_id"),
             CONNECTION_ID_PATTERN,
-            is_connection_id_pattern,
+            matches_connection_id_pattern,
             CONNECTION_ID_MAX_LEN,
             &mut out,
         );
@@ -72,7 +74,7 @@ pub(super) fn errors(body: &Value, endpoint: Endpoint) -> Out {
             get("integration_id"),
             p("integration_id"),
             INTEGRATION_KEY_PATTERN,
-            is_integration_key_pattern,
+            matches_integration_key_pattern,
             NAME_MAX_LEN,
             &mut out,
         );
@@ -201,22 +203,6 @@ fn pattern_string(
     }
 }
 
-/// The character-set part of an id rule: [`is_valid_integration_key`] applied to chunks of at
-/// most 255 bytes (a matching string is ASCII, so any chunk boundary is a character boundary).
-fn is_integration_key_pattern(s: &str) -> bool {
-    !s.is_empty()
-        && s.as_bytes()
-            .chunks(NAME_MAX_LEN)
-            .all(|c| std::str::from_utf8(c).is_ok_and(is_valid_integration_key))
-}
-
-fn is_connection_id_pattern(s: &str) -> bool {
-    !s.is_empty()
-        && s.as_bytes()
-            .chunks(CONNECTION_ID_MAX_LEN)
-            .all(|c| std::str::from_utf8(c).is_ok_and(is_valid_connection_id))
-}
-
 /// A strict object: fields checked by `fields`, then unknown keys.
 fn strict_object(
     v: &Value,
@@ -330,7 +316,7 @@ fn allowed_integrations(v: &Value, out: &mut Out) {
             Some(item),
             path_with(&path, &i.to_string()),
             INTEGRATION_KEY_PATTERN,
-            is_integration_key_pattern,
+            matches_integration_key_pattern,
             NAME_MAX_LEN,
             out,
         );
@@ -384,7 +370,7 @@ fn record(v: &Value, path: &[String], out: &mut Out, value: fn(&Value, &[String]
             continue;
         }
         let entry_path = path_with(path, key);
-        if !is_integration_key_pattern(key) || js_len(key) > NAME_MAX_LEN {
+        if !is_valid_integration_key(key) {
             out.push(NangoIssue::invalid_key(entry_path));
             continue;
         }
