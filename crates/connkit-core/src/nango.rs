@@ -135,3 +135,42 @@ impl NangoIssue {
         NangoIssue::new("too_big", message, path)
     }
 }
+
+/// One length check of a zod string schema, in schema order.
+#[derive(Debug, Clone, Copy)]
+pub enum LenCheck {
+    /// `.min(n)`.
+    Min(usize),
+    /// `.max(n)`, with its custom message if any.
+    Max(usize, Option<&'static str>),
+}
+
+/// The issues zod 4.0.5 adds after `invalid_type` when a string schema gets a non-string that
+/// has a `length`: its length checks carry a `when` guard (`value != null && value.length !==
+/// undefined`), so they still run. `length` is that property as JavaScript's `>=` sees it (NaN
+/// fails both comparisons); `origin` is `"array"` for arrays, `"unknown"` otherwise.
+pub fn length_quirk_issues(
+    length: f64,
+    origin: &str,
+    checks: &[LenCheck],
+    path: &[String],
+) -> Vec<NangoIssue> {
+    let mut out = Vec::new();
+    for check in checks {
+        match *check {
+            LenCheck::Min(min) if length.partial_cmp(&(min as f64)).is_none_or(|o| o.is_lt()) => {
+                out.push(NangoIssue::too_small(origin, min, path.to_vec()));
+            }
+            LenCheck::Max(max, message)
+                if length.partial_cmp(&(max as f64)).is_none_or(|o| o.is_gt()) =>
+            {
+                out.push(match message {
+                    Some(text) => NangoIssue::new("too_big", text, path.to_vec()),
+                    None => NangoIssue::too_big(origin, max, path.to_vec()),
+                });
+            }
+            _ => {}
+        }
+    }
+    out
+}

@@ -52,8 +52,7 @@ mod qs;
 mod qs_value;
 
 use crate::nango::NangoIssue;
-use crate::session::nango_tags_exact;
-use crate::tags::{TagValueRef, Tags, lowercase, validate_tag_entries};
+use crate::tags::{TagValueRef, Tags, lowercase, nango_tag_errors, validate_tag_entries};
 use crate::{Detail, ErrorCode, Issue, JsonType, ValidationError};
 
 pub use merge::{TagChange, merge_tag_changes, merge_tags};
@@ -252,7 +251,7 @@ pub fn nango_tag_filter_errors(query: &str) -> Vec<NangoIssue> {
     let parsed = parse_tags(strip_question_mark(query));
     match &parsed.value {
         None => Vec::new(),
-        Some(value) => nango_tags_exact(&qs_value::to_json(value), &["tags".to_owned()], false),
+        Some(value) => nango_tag_errors(&qs_value::to_json(value), &["tags".to_owned()]),
     }
 }
 

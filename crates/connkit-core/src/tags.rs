@@ -15,7 +15,7 @@ use std::collections::HashSet;
 use crate::email::is_valid_email;
 use crate::js::{is_array_index, js_key_order, js_len};
 use crate::limits::{EMAIL_MIN_LEN, TAG_KEY_MAX_LEN, TAG_MAX_COUNT, TAG_VALUE_MAX_LEN};
-use crate::nango::{NangoIssue, path_with};
+use crate::nango::{LenCheck, NangoIssue, length_quirk_issues, path_with};
 use crate::{Detail, ErrorCode, Issue, JsonType, ValidationError};
 
 /// The tag key whose value must be an email address (compared after lowercasing).
@@ -258,23 +258,19 @@ pub fn nango_tag_entry_errors(
         match *value {
             TagValueRef::NotString(received, length) => {
                 errors.push(NangoIssue::invalid_type(JsonType::String, received, path()));
-                // zod's length checks still run on a value with a `length` (NaN fails both).
+                // zod's length checks still run on a value with a `length`.
                 if let Some(length) = length {
-                    // NaN compares as neither: it fails both checks, as in JavaScript.
-                    use std::cmp::Ordering::{Equal, Greater, Less};
-                    if !matches!(length.partial_cmp(&1.0), Some(Greater | Equal)) {
-                        errors.push(NangoIssue::new(
-                            "too_small",
-                            too_small_non_string(received),
-                            path(),
-                        ));
-                    }
-                    if !matches!(
-                        length.partial_cmp(&(TAG_VALUE_MAX_LEN as f64)),
-                        Some(Less | Equal)
-                    ) {
-                        errors.push(NangoIssue::new("too_big", too_big_message(), path()));
-                    }
+                    let origin = if received == JsonType::Array {
+                        "array"
+                    } else {
+                        "unknown"
+                    };
+                    errors.extend(length_quirk_issues(
+                        length,
+                        origin,
+                        &VALUE_LENGTH_CHECKS,
+                        &path(),
+                    ));
                 }
                 abort = true;
             }
@@ -317,17 +313,18 @@ pub fn nango_tag_entry_errors(
     errors
 }
 
+/// The length checks of Nango's tag value schema: `min(1)`, then `max(255)` with its message.
+const VALUE_LENGTH_CHECKS: [LenCheck; 2] = [
+    LenCheck::Min(1),
+    LenCheck::Max(
+        TAG_VALUE_MAX_LEN,
+        Some("Tag values must be at most 255 characters"),
+    ),
+];
+
 /// Nango's message for a tag value over 255 units.
 fn too_big_message() -> String {
     format!("Tag values must be at most {TAG_VALUE_MAX_LEN} characters")
-}
-
-/// zod's `too_small` text for a non-string that has a `length`.
-fn too_small_non_string(received: JsonType) -> String {
-    match received {
-        JsonType::Array => "Too small: expected array to have >=1 items".to_owned(),
-        _ => "Too small: expected unknown to be >=1".to_owned(),
-    }
 }
 
 /// The `length` property of a JSON value as a number, the way JavaScript's `>=` converts it:

@@ -42,8 +42,6 @@ use crate::tags::Tags;
 
 pub use end_user::{EndUser, Organization};
 
-pub(crate) use zod_len::nango_tags_exact;
-
 use body::Endpoint;
 use end_user::TagSource;
 

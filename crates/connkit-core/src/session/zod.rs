@@ -31,7 +31,9 @@ use crate::nango::{NangoIssue, path_with};
 use super::body::Endpoint;
 use super::end_user::js_entries;
 use super::fields::is_nango_host;
-use super::zod_len::{LenCheck, length_quirks, nango_tags_exact};
+use super::zod_len::{length_quirks, nango_end_user_tags_exact};
+use crate::nango::LenCheck;
+use crate::tags::nango_tag_errors;
 use crate::url::{Host, ParsedUrl, parse};
 
 const INTEGRATION_KEY_PATTERN: &str = "^[a-zA-Z0-9~:.@ _-]+$";
@@ -113,7 +115,7 @@ pub(super) fn errors(body: &Value, endpoint: Endpoint) -> Out {
         out.extend(webhook_url(v, p("webhook_url_override")));
     }
     if let Some(v) = get("tags") {
-        out.extend(nango_tags_exact(v, &p("tags"), false));
+        out.extend(nango_tag_errors(v, &p("tags")));
     }
     unrecognized(map, endpoint.keys(), &[], &mut out);
     if out.is_empty() {
@@ -274,7 +276,7 @@ fn end_user(v: &Value, path: &[String], out: &mut Out) {
                 out,
             );
             if let Some(tags) = m.get("tags") {
-                out.extend(nango_tags_exact(tags, &path_with(path, "tags"), true));
+                out.extend(nango_end_user_tags_exact(tags, &path_with(path, "tags")));
             }
         },
     );

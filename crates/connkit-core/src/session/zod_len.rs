@@ -13,19 +13,9 @@
 use serde_json::Value;
 
 use crate::js::to_number;
-use crate::nango::NangoIssue;
-use crate::tags::nango_tag_errors;
+use crate::nango::{LenCheck, NangoIssue, length_quirk_issues};
 
 use super::end_user::nango_end_user_tag_errors;
-
-/// One length check of a string schema, in schema order.
-#[derive(Debug, Clone, Copy)]
-pub(crate) enum LenCheck {
-    /// `.min(n)`.
-    Min(usize),
-    /// `.max(n)`, with its custom message if any.
-    Max(usize, Option<&'static str>),
-}
 
 /// The extra issues zod adds after `invalid_type` for a non-string `value` at `path`.
 pub(crate) fn length_quirks(
@@ -41,71 +31,28 @@ pub(crate) fn length_quirks(
         },
         _ => return Vec::new(),
     };
-    let mut out = Vec::new();
-    for check in checks {
-        match *check {
-            // NaN fails both comparisons, like JavaScript's.
-            LenCheck::Min(min) if length.partial_cmp(&(min as f64)).is_none_or(|o| o.is_lt()) => {
-                out.push(NangoIssue::too_small(origin, min, path.to_vec()));
-            }
-            LenCheck::Max(max, message)
-                if length.partial_cmp(&(max as f64)).is_none_or(|o| o.is_gt()) =>
-            {
-                out.push(match message {
-                    Some(text) => NangoIssue::new("too_big", text, path.to_vec()),
-                    None => NangoIssue::too_big(origin, max, path.to_vec()),
-                })
-            }
-            _ => {}
-        }
-    }
-    out
+    length_quirk_issues(length, origin, checks, path)
 }
 
-/// The tags projection with the length quirk: after each value `invalid_type`, the value
-/// schema's length checks (`min(1)`, then `max(255)` with Nango's message; `end_user.tags`
-/// values only have zod's default `max(255)`).
-pub(crate) fn nango_tags_exact(
-    value: &Value,
-    prefix: &[String],
-    end_user_tags: bool,
-) -> Vec<NangoIssue> {
-    let base = if end_user_tags {
-        nango_end_user_tag_errors(value, prefix)
-    } else {
-        nango_tag_errors(value, prefix)
-    };
+/// The `end_user.tags` projection with the length quirk: after a value's `invalid_type`, that
+/// schema's only length check (`max(255)`, zod's default message). Connection tags get theirs
+/// from [`crate::tags::nango_tag_errors`] itself.
+pub(crate) fn nango_end_user_tags_exact(value: &Value, prefix: &[String]) -> Vec<NangoIssue> {
+    let base = nango_end_user_tag_errors(value, prefix);
     let Value::Object(map) = value else {
         return base;
     };
-    let checks: &[LenCheck] = if end_user_tags {
-        &[LenCheck::Max(255, None)]
-    } else {
-        &[
-            LenCheck::Min(1),
-            LenCheck::Max(255, Some("Tag values must be at most 255 characters")),
-        ]
-    };
-    // Added only where the tags projection has not already reported a length issue itself.
-    let has_length_issue = |path: &[String]| {
-        base.iter()
-            .any(|i| i.path == path && matches!(i.code, "too_small" | "too_big"))
-    };
+    let checks = [LenCheck::Max(255, None)];
     let mut out = Vec::with_capacity(base.len());
-    for issue in &base {
+    for issue in base {
         let extra = match issue.path.split_last() {
-            Some((key, parent))
-                if issue.code == "invalid_type"
-                    && parent == prefix
-                    && !has_length_issue(&issue.path) =>
-            {
-                map.get(key.as_str())
-                    .map(|v| length_quirks(v, checks, &issue.path))
-                    .unwrap_or_default()
-            }
+            Some((key, parent)) if issue.code == "invalid_type" && parent == prefix => map
+                .get(key.as_str())
+                .map(|v| length_quirks(v, &checks, &issue.path))
+                .unwrap_or_default(),
             _ => Vec::new(),
         };
-        out.push(issue.clone());
+        out.push(issue);
         out.extend(extra);
     }
     out
