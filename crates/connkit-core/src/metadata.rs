@@ -100,12 +100,9 @@ fn json_size(value: &Value) -> usize {
     }
 }
 
-/// How deep nested objects and arrays are searched for credential-like keys. Deeper values are
-/// not inspected: the bound keeps the walk cheap and its recursion shallow on any input.
-const MAX_WARNING_DEPTH: usize = 16;
+/// How deep credential-like keys are looked for in nested objects.
+const MAX_WARNING_DEPTH: usize = 8;
 
-/// Adds a `metadata_key_credential_like` warning for every credential-like key of `map`, and of
-/// the objects nested in it (through arrays too, with the index as a path element).
 fn credential_like_keys(
     map: &Map<String, Value>,
     path: &mut Vec<String>,
@@ -120,86 +117,46 @@ fn credential_like_keys(
                 path.clone(),
             ));
         }
-        nested_credential_like_keys(value, path, depth, out);
+        if let Value::Object(inner) = value
+            && depth < MAX_WARNING_DEPTH
+        {
+            credential_like_keys(inner, path, depth + 1, out);
+        }
         path.pop();
     }
 }
 
-fn nested_credential_like_keys(
-    value: &Value,
-    path: &mut Vec<String>,
-    depth: usize,
-    out: &mut Vec<Issue>,
-) {
-    if depth >= MAX_WARNING_DEPTH {
-        return;
-    }
-    match value {
-        Value::Object(inner) => credential_like_keys(inner, path, depth + 1, out),
-        Value::Array(items) => {
-            for (idx, item) in items.iter().enumerate() {
-                path.push(idx.to_string());
-                nested_credential_like_keys(item, path, depth + 1, out);
-                path.pop();
-            }
-        }
-        _ => {}
-    }
-}
-
-/// Secret words: a key whose letters-only lowercase form ends with one of them looks like a
-/// credential. `token` is deliberately not pluralised (`max_tokens` counts tokens).
-const SECRET_SUFFIXES: &[&str] = &[
-    "password",
-    "passwords",
-    "passwd",
-    "passphrase",
-    "secret",
-    "secrets",
-    "secretkey",
-    "secretaccesskey",
-    "token",
-    "apikey",
-    "apikeys",
-    "privatekey",
-    "signingkey",
-    "credential",
-    "credentials",
-];
-
-/// Tokens that are pagination or sync cursors, not secrets.
-const CURSOR_SUFFIXES: &[&str] = &[
-    "pagetoken",
-    "paginationtoken",
-    "nexttoken",
-    "synctoken",
-    "deltatoken",
-    "continuationtoken",
-    "cursortoken",
-    "resumetoken",
-];
-
-/// True if a metadata key looks like it names a credential (a warning, never an error).
-///
-/// The key is reduced to its ASCII letters, lowercased (`API_Key-2` → `apikey`), and flagged when
-/// that form is `pwd` or ends with a secret word: `password(s)`, `passwd`, `passphrase`,
-/// `secret(s)`, `secretkey`, `secretaccesskey`, `token`, `apikey(s)`, `privatekey`, `signingkey`,
-/// `credential(s)`. So `password`, `api_key`, `apiKey`, `client_secret`, `accessToken`,
-/// `refresh_token`, `id_token`, `PRIVATE-KEY`, `aws_secret_access_key` and `stripeSecrets` are
-/// flagged. Left alone: words that merely start with or contain a secret word (`token_count`,
-/// `token_type`, `secretary`, `password_updated_at`, `api_key_id`), `max_tokens`, and
-/// pagination/sync cursors ending in `page_token`, `pagination_token`, `next_token`,
-/// `sync_token`, `delta_token`, `continuation_token`, `cursor_token` or `resume_token`.
+/// True if a key names a secret: its lowercase letters-and-digits form ends in `password`,
+/// `passwd`, `secret`, `token`, `apikey`, `privatekey` or `credential(s)`, or equals `pwd`.
+/// Pagination cursors (`next_page_token`, `sync_token`, `delta_token`, `continuation_token`) are
+/// not secrets and are left alone, as are words that merely start with one (`token_count`).
 pub fn is_credential_like_key(key: &str) -> bool {
     let norm: String = key
         .chars()
-        .filter(char::is_ascii_alphabetic)
+        .filter(char::is_ascii_alphanumeric)
         .map(|c| c.to_ascii_lowercase())
         .collect();
-    if CURSOR_SUFFIXES.iter().any(|c| norm.ends_with(c)) {
+    const CURSORS: &[&str] = &[
+        "pagetoken",
+        "synctoken",
+        "deltatoken",
+        "continuationtoken",
+        "cursortoken",
+    ];
+    const SECRETS: &[&str] = &[
+        "password",
+        "passwd",
+        "secret",
+        "token",
+        "apikey",
+        "privatekey",
+        "credential",
+        "credentials",
+    ];
+    if CURSORS.iter().any(|c| norm.ends_with(c)) {
         return false;
     }
-    norm == "pwd" || SECRET_SUFFIXES.iter().any(|s| norm.ends_with(s))
+    norm == "pwd" || SECRETS.iter().any(|s| norm.ends_with(s))
 }
 
 /// A valid metadata endpoint body (`POST`/`PATCH /connections/metadata`).
@@ -217,9 +174,7 @@ impl MetadataRequest {
         &self.connection_ids
     }
 
-    /// True if `connection_id` was sent as an array. (Nango's 404 `unknown_connection` message
-    /// adds "No actions were taken on any of the connections…" when more than one id was sent,
-    /// i.e. when `connection_ids().len() > 1`, whatever the shape.)
+    /// True if `connection_id` was sent as an array (Nango's 404 message then says nothing was done).
     pub fn ids_were_array(&self) -> bool {
         self.ids_were_array
     }
