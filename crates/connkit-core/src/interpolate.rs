@@ -4,17 +4,38 @@
 //!   the literal text `connectionConfig.` and `credentials.` is removed from the template, values
 //!   are `encodeURIComponent`-ed, `''` and `null` count as missing, `A || B` takes `A` if any
 //!   placeholder in it was replaced, else `B`. Unlike Nango, every missing key is named at once.
-//! * [`missing_keys`]: the check Nango runs before redirecting (`''` counts as present there).
-//! * [`interpolate_proxy_base_url`]: `proxy.base_url` (no encoding; `||` decided by the first
-//!   `connectionConfig.<key>` in the template).
+//! * [`missing_keys`] / [`missing_interpolation_params`]: the check Nango runs before redirecting
+//!   (`missesInterpolationParam`: `''` counts as present there).
+//! * [`interpolate_proxy_base_url`]: `proxy.base_url` (`buildProxyURL`: no encoding; `||` decided
+//!   by the first `connectionConfig.<word>` in the template).
 //! * [`referenced_keys`]: the connection_config keys a template needs (for forms).
+//! * [`encode_uri_component`] / [`decode_uri_component`]: JavaScript's, byte for byte.
+//!
+//! Placeholders are `${expr}` where `expr` has no `{` or `}`; a value is looked up as a dot path
+//! through nested objects (array indexes included) first, then as a flat key with dots in its
+//! name (Nango stores `token_response_metadata` such as `installation.uuid` flat). Only strings
+//! and numbers (written like JavaScript's `String(n)`) interpolate; booleans, arrays and objects
+//! count as missing (connection_config values are strings in practice: Nango keeps only string
+//! `params`). A URL is valid when
+//! [`crate::field::is_valid_url`] says WHATWG `new URL` would accept it; the text is returned as
+//! interpolated, not normalised to `href` (Nango only uses its origin and path).
+//!
+//! Missing values are reported as `interpolation_value_missing` at `["connection_config", key]`,
+//! or `["credentials", key]` for `${credentials.key}` (and, in proxy URLs, other credential
+//! fields such as `${apiKey}`), with `Detail::Name(key)`.
 //!
 //! Knows nothing about OAuth flows, HTTP or where templates come from.
 
 use serde_json::{Map, Value};
 
 use crate::field::is_valid_url;
+use crate::js::is_array_index;
 use crate::{Detail, ErrorCode, Issue, ValidationError};
+
+mod uri;
+
+pub(crate) use uri::js_number_string;
+pub use uri::{decode_uri_component, encode_uri_component};
 
 const CONFIG_PREFIX: &str = "connectionConfig.";
 const CREDENTIALS_PREFIX: &str = "credentials.";
@@ -28,21 +49,42 @@ pub enum Encoding {
     Raw,
 }
 
+/// Where a placeholder's value comes from; decides the issue path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Source {
+    ConnectionConfig,
+    Credentials,
+}
+
+/// Which values count as absent during a lookup.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Absent {
+    /// Nothing but a missing key (`missesInterpolationParam` on the raw config).
+    OnlyMissing,
+    /// `''` and `null`, at every level (`makeUrl` cleans the config recursively).
+    EmptyOrNull,
+    /// Falsy top-level values: `''`, `0`, `false`, `null` (the proxy's parsed connection_config).
+    FalsyTopLevel,
+}
+
 /// Interpolates an authorization or token URL template (`makeUrl`), or names every missing key.
 ///
-/// Issues: `interpolation_value_missing` at `["connection_config", key]` (detail: the key) for each
-/// placeholder without a value, or `interpolation_url_invalid` at `[]` if the result is no URL.
+/// `connection_config` is what Nango passes to `makeUrl`: the connection_config, merged with the
+/// credentials when the template uses `${credentials.…}` (both prefixes are stripped alike).
+///
+/// Issues: `interpolation_value_missing` for each placeholder without a value; when none is
+/// missing, `interpolation_url_invalid` at `[]` if `${` is left in the result (an unclosed
+/// placeholder, or a raw value containing `${`) or if neither the result nor its
+/// `decodeURIComponent` form is an absolute URL (Nango's second try, which lets a value such as
+/// `https://h.io` stand for a whole origin).
 pub fn interpolate_url(
     template: &str,
     connection_config: &Map<String, Value>,
     encoding: Encoding,
 ) -> Result<String, ValidationError> {
-    let stripped = template
-        .replace(CONFIG_PREFIX, "")
-        .replace(CREDENTIALS_PREFIX, "");
+    let stripped = strip_prefixes(template);
     let lookup = |expr: &str| -> Option<String> {
-        let value = lookup_value(connection_config, expr)?;
-        let text = scalar_text(value).filter(|text| !text.is_empty())?;
+        let text = scalar_text(find(connection_config, expr, Absent::EmptyOrNull)?)?;
         Some(match encoding {
             Encoding::Component => encode_uri_component(&text),
             Encoding::Raw => text,
@@ -50,71 +92,122 @@ pub fn interpolate_url(
     };
     let (chosen, missing) = resolve_alternatives(&stripped, &lookup);
     if !missing.is_empty() {
-        return Err(missing_error(missing));
+        // Name each key after the prefix it had in the template.
+        let origins: Vec<(String, Source)> = placeholders(template)
+            .into_iter()
+            .map(|expr| {
+                let source = if expr.starts_with(CREDENTIALS_PREFIX) {
+                    Source::Credentials
+                } else {
+                    Source::ConnectionConfig
+                };
+                (strip_prefixes(expr), source)
+            })
+            .collect();
+        let named = missing.into_iter().map(|key| {
+            let source = origins
+                .iter()
+                .find(|(name, _)| *name == key)
+                .map_or(Source::ConnectionConfig, |(_, source)| *source);
+            (source, key)
+        });
+        return Err(missing_error(named));
     }
-    if is_valid_url(&chosen) {
-        return Ok(chosen);
-    }
-    // Like Nango: when `new URL` rejects the result, the percent-decoded text gets a second try.
-    let decoded = percent_decode(&chosen);
-    if is_valid_url(&decoded) {
-        return Ok(decoded);
-    }
-    Err(error(vec![Issue::new(
-        ErrorCode::InterpolationUrlInvalid,
-        Vec::new(),
-    )]))
+    finish_url(chosen, true)
 }
 
-/// The keys Nango's pre-redirect check (`missesInterpolationParam`) finds missing: `''` counts as
-/// present, `null` and absent keys as missing; with `A || B` only if both sides miss something.
+/// The keys Nango's pre-redirect check (`missesInterpolationParam`) finds missing, in order of
+/// appearance: `''` counts as present, `null` and absent keys as missing. Only
+/// `connectionConfig.` is stripped (a `${credentials.x}` placeholder is named `credentials.x`).
+/// With `A || B` nothing is missing unless both sides miss something; then both sides' keys are
+/// given. An unclosed `${` is a template defect, not a key, and is not listed.
 pub fn missing_keys(template: &str, connection_config: &Map<String, Value>) -> Vec<String> {
     let stripped = template.replace(CONFIG_PREFIX, "");
-    let lookup = |expr: &str| lookup_value(connection_config, expr).and_then(scalar_text);
-    let (_, missing) = resolve_alternatives(&stripped, &lookup);
-    missing
+    let lookup = |expr: &str| scalar_text(find(connection_config, expr, Absent::OnlyMissing)?);
+    match split_alternatives(&stripped) {
+        None => replace_placeholders(&stripped, &lookup).1,
+        Some((left, right)) => {
+            let (_, left_missing) = replace_placeholders(left, &lookup);
+            let (_, right_missing) = replace_placeholders(right, &lookup);
+            if left_missing.is_empty() || right_missing.is_empty() {
+                Vec::new()
+            } else {
+                union(left_missing, right_missing)
+            }
+        }
+    }
+}
+
+/// [`missing_keys`] as issues: `interpolation_value_missing` at `["connection_config", key]`
+/// (`["credentials", key]` for `credentials.key`), detail `Detail::Name(key)`.
+pub fn missing_interpolation_params(
+    template: &str,
+    connection_config: &Map<String, Value>,
+) -> Result<(), ValidationError> {
+    let missing = missing_keys(template, connection_config);
+    if missing.is_empty() {
+        return Ok(());
+    }
+    Err(missing_error(missing.into_iter().map(
+        |expr| match expr.strip_prefix(CREDENTIALS_PREFIX) {
+            Some(key) => (Source::Credentials, key.to_owned()),
+            None => (Source::ConnectionConfig, expr),
+        },
+    )))
 }
 
 /// Interpolates `proxy.base_url` like Nango's `buildProxyURL` (no URL-encoding).
 ///
-/// With `${` and `||` both present, the left side is used if the first `connectionConfig.<key>`
-/// in the template has a non-empty value, else the right side. `credentials` supplies
-/// placeholders such as `${apiKey}`.
+/// With `${` and `||` both present, the text is split at every `||` and the first part is used
+/// if the first `connectionConfig.<word>` (ASCII letters, digits, `_`) in the template has a
+/// truthy value in `connection_config`, else the second part. One trailing `/` is removed (Nango
+/// joins the base and the endpoint with one). `${connectionConfig.key}` resolves against
+/// `connection_config`, where falsy values (`''`, `0`, `false`, `null`) count as missing; other
+/// placeholders (`${apiKey}`, `${credentials.apiKey}`) resolve against `credentials`.
+///
+/// Issues: `interpolation_value_missing` for each placeholder without a value, else
+/// `interpolation_url_invalid` at `[]` if the result is not an absolute URL.
 pub fn interpolate_proxy_base_url(
     template: &str,
     connection_config: &Map<String, Value>,
     credentials: &Map<String, Value>,
 ) -> Result<String, ValidationError> {
-    let chosen = match split_alternatives(template) {
-        Some((left, right)) if template.contains("${") => {
-            let first = referenced_keys(template).into_iter().next();
-            let truthy = first
-                .as_deref()
-                .and_then(|key| connection_config.get(key))
-                .is_some_and(is_truthy);
-            if truthy { left } else { right }
+    let chosen = if template.contains("${") && template.contains("||") {
+        let truthy = first_config_word(template)
+            .and_then(|key| connection_config.get(key))
+            .is_some_and(is_truthy);
+        match template.split("||").nth(if truthy { 0 } else { 1 }) {
+            Some(part) => part.trim(),
+            None => return Err(url_invalid()),
         }
-        _ => template.trim(),
+    } else {
+        template
     };
+    let base = chosen.strip_suffix('/').unwrap_or(chosen);
     let lookup = |expr: &str| -> Option<String> {
-        let value = match expr.strip_prefix(CONFIG_PREFIX) {
-            Some(key) => lookup_value(connection_config, key).filter(|v| is_truthy(v))?,
-            None => lookup_value(credentials, expr)?,
+        let value = match proxy_source(expr) {
+            (Source::ConnectionConfig, key) => find(connection_config, key, Absent::FalsyTopLevel),
+            (Source::Credentials, key) => find(credentials, key, Absent::OnlyMissing),
         };
-        scalar_text(value)
+        scalar_text(value?)
     };
-    let (out, missing) = replace_placeholders(chosen, &lookup);
+    let (out, missing) = replace_placeholders(base, &lookup);
     if !missing.is_empty() {
-        return Err(missing_error(missing));
+        let named = missing.iter().map(|expr| {
+            let (source, key) = proxy_source(expr);
+            (source, key.to_owned())
+        });
+        return Err(missing_error(named));
     }
-    Ok(out)
+    finish_url(out, false)
 }
 
-/// The distinct `connectionConfig.<key>` names a template references, in order of appearance.
+/// The distinct `connectionConfig.<key>` names a template's placeholders reference, in order of
+/// appearance (like Nango's `parseConnectionConfigParamsFromTemplate` for one template).
 pub fn referenced_keys(template: &str) -> Vec<String> {
     let mut keys: Vec<String> = Vec::new();
     for expr in placeholders(template) {
-        if let Some(key) = expr.trim().strip_prefix(CONFIG_PREFIX)
+        if let Some(key) = expr.strip_prefix(CONFIG_PREFIX)
             && !key.is_empty()
             && !keys.iter().any(|k| k == key)
         {
@@ -124,8 +217,41 @@ pub fn referenced_keys(template: &str) -> Vec<String> {
     keys
 }
 
+/// Removes every literal `connectionConfig.` and `credentials.` (in that order, like `makeUrl`).
+fn strip_prefixes(text: &str) -> String {
+    text.replace(CONFIG_PREFIX, "")
+        .replace(CREDENTIALS_PREFIX, "")
+}
+
+/// Where a proxy placeholder resolves, and the key to look up there.
+fn proxy_source(expr: &str) -> (Source, &str) {
+    if let Some(key) = expr.strip_prefix(CONFIG_PREFIX) {
+        (Source::ConnectionConfig, key)
+    } else {
+        let key = expr.strip_prefix(CREDENTIALS_PREFIX).unwrap_or(expr);
+        (Source::Credentials, key)
+    }
+}
+
+/// The first `connectionConfig.<word>` in `text`, like `/connectionConfig\.(\w+)/`.
+fn first_config_word(text: &str) -> Option<&str> {
+    let mut rest = text;
+    while let Some(at) = rest.find(CONFIG_PREFIX) {
+        let after = rest.get(at + CONFIG_PREFIX.len()..)?;
+        let len = after
+            .bytes()
+            .take_while(|b| b.is_ascii_alphanumeric() || *b == b'_')
+            .count();
+        if len > 0 {
+            return after.get(..len);
+        }
+        rest = after;
+    }
+    None
+}
+
 /// Resolves `A || B` (first `||` only): `A` if any of its placeholders was replaced, else `B`.
-/// Returns the chosen text and the keys still missing in it (or in both sides).
+/// Returns the chosen text and the placeholders still missing in it (or in both sides).
 fn resolve_alternatives(
     template: &str,
     lookup: &dyn Fn(&str) -> Option<String>,
@@ -141,24 +267,20 @@ fn resolve_alternatives(
     if right_missing.is_empty() {
         return (right_out, right_missing);
     }
-    let mut missing = left_missing;
-    for key in right_missing {
-        if !missing.contains(&key) {
-            missing.push(key);
-        }
-    }
-    (right_out, missing)
+    // Neither side works: any of these keys would help.
+    (right_out, union(left_missing, right_missing))
 }
 
-/// The two sides of the first `||`, trimmed.
+/// The two sides of the first `||`, trimmed (text after a second `||` is ignored).
 fn split_alternatives(template: &str) -> Option<(&str, &str)> {
-    let (left, rest) = template.split_once("||")?;
-    let right = rest.split("||").next().unwrap_or(rest);
+    let mut parts = template.split("||");
+    let left = parts.next()?;
+    let right = parts.next()?;
     Some((left.trim(), right.trim()))
 }
 
-/// Replaces every `${expr}` (expr without `{`/`}`) that `lookup` resolves; the others stay and
-/// are reported by name.
+/// Replaces every `${expr}` that `lookup` resolves, in one pass; the others stay as they are and
+/// their bodies are returned (distinct, in order). An unclosed `${` stays as text.
 fn replace_placeholders(
     text: &str,
     lookup: &dyn Fn(&str) -> Option<String>,
@@ -166,93 +288,91 @@ fn replace_placeholders(
     let mut out = String::with_capacity(text.len());
     let mut missing: Vec<String> = Vec::new();
     let mut rest = text;
-    while let Some(start) = rest.find("${") {
-        out.push_str(&rest[..start]);
-        let after = &rest[start + 2..];
-        match placeholder_end(after) {
-            Some(end) => {
-                let expr = &after[..end];
-                match lookup(expr) {
-                    Some(value) => out.push_str(&value),
-                    None => {
-                        out.push_str(&rest[start..start + 2 + end + 1]);
-                        let name = expr
-                            .trim()
-                            .strip_prefix(CONFIG_PREFIX)
-                            .unwrap_or(expr.trim())
-                            .to_owned();
-                        if !missing.contains(&name) {
-                            missing.push(name);
-                        }
-                    }
-                }
-                rest = &after[end + 1..];
-            }
+    while let Some((before, expr, after)) = next_placeholder(rest) {
+        out.push_str(before);
+        match lookup(expr) {
+            Some(value) => out.push_str(&value),
             None => {
-                // `${` that is never closed (or contains `{`): kept as text, and the URL is incomplete.
                 out.push_str("${");
-                rest = after;
-                if !missing.iter().any(|k| k == after) {
-                    missing.push(after.to_owned());
+                out.push_str(expr);
+                out.push('}');
+                if !missing.iter().any(|k| k == expr) {
+                    missing.push(expr.to_owned());
                 }
             }
         }
+        rest = after;
     }
     out.push_str(rest);
     (out, missing)
 }
 
-/// The position of the `}` closing a placeholder body, if the body has no `{`.
-fn placeholder_end(after: &str) -> Option<usize> {
-    let end = after.find(['{', '}'])?;
-    after[end..].starts_with('}').then_some(end)
+/// Splits `text` at its first `${expr}` (like `/\$\{([^{}]*)\}/`): the text before it, `expr` and
+/// the text after it.
+fn next_placeholder(text: &str) -> Option<(&str, &str, &str)> {
+    let mut from = 0;
+    loop {
+        let start = from + text.get(from..)?.find("${")?;
+        let body_start = start + 2;
+        let body = text.get(body_start..)?;
+        match body.find(['{', '}']) {
+            Some(end) if body.get(end..)?.starts_with('}') => {
+                return Some((text.get(..start)?, body.get(..end)?, body.get(end + 1..)?));
+            }
+            // `${` followed by `{` or never closed: look for the next `${`.
+            _ => from = body_start,
+        }
+    }
 }
 
-/// Every placeholder body in `text`.
+/// Every placeholder body in `text`, in order.
 fn placeholders(text: &str) -> Vec<&str> {
     let mut out = Vec::new();
     let mut rest = text;
-    while let Some(start) = rest.find("${") {
-        let after = &rest[start + 2..];
-        match placeholder_end(after) {
-            Some(end) => {
-                out.push(&after[..end]);
-                rest = &after[end + 1..];
-            }
-            None => rest = after,
-        }
+    while let Some((_, expr, after)) = next_placeholder(rest) {
+        out.push(expr);
+        rest = after;
     }
     out
 }
 
-/// A flat key, else a dot path through nested objects.
-fn lookup_value<'a>(map: &'a Map<String, Value>, expr: &str) -> Option<&'a Value> {
-    if let Some(value) = map.get(expr) {
-        return Some(value);
-    }
-    let mut parts = expr.split('.');
-    let mut current = map.get(parts.next()?)?;
-    for part in parts {
-        current = current.as_object()?.get(part)?;
-    }
-    Some(current)
+/// Looks `expr` up as a dot path through nested objects and arrays, else as a flat key.
+fn find<'a>(map: &'a Map<String, Value>, expr: &str, absent: Absent) -> Option<&'a Value> {
+    let top_ok = |value: &Value| match absent {
+        Absent::OnlyMissing => true,
+        Absent::EmptyOrNull => !is_empty_or_null(value),
+        Absent::FalsyTopLevel => is_truthy(value),
+    };
+    let deep_ok = |value: &Value| absent != Absent::EmptyOrNull || !is_empty_or_null(value);
+    let nested = || {
+        let mut parts = expr.split('.');
+        let mut current = map.get(parts.next()?).filter(|v| top_ok(v))?;
+        for part in parts {
+            current = match current {
+                Value::Object(obj) => obj.get(part),
+                Value::Array(items) if is_array_index(part) => {
+                    part.parse::<usize>().ok().and_then(|idx| items.get(idx))
+                }
+                _ => None,
+            }
+            .filter(|v| deep_ok(v))?;
+        }
+        Some(current)
+    };
+    nested().or_else(|| map.get(expr).filter(|v| top_ok(v)))
 }
 
 /// `String(v)` for strings and numbers; other types do not interpolate.
 fn scalar_text(value: &Value) -> Option<String> {
     match value {
         Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(js_number_text(n)),
+        Value::Number(n) => n.as_f64().map(js_number_string),
         _ => None,
     }
 }
 
-/// JavaScript's `String(number)` for the numbers JSON can carry.
-fn js_number_text(n: &serde_json::Number) -> String {
-    match n.as_f64() {
-        Some(f) if f.fract() == 0.0 && f.abs() < 1e21 => format!("{f:.0}"),
-        _ => n.to_string(),
-    }
+fn is_empty_or_null(value: &Value) -> bool {
+    matches!(value, Value::Null) || matches!(value, Value::String(s) if s.is_empty())
 }
 
 fn is_truthy(value: &Value) -> bool {
@@ -265,52 +385,51 @@ fn is_truthy(value: &Value) -> bool {
     }
 }
 
-/// JavaScript's `encodeURIComponent`.
-pub fn encode_uri_component(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for byte in text.bytes() {
-        if byte.is_ascii_alphanumeric() || b"-_.!~*'()".contains(&byte) {
-            out.push(char::from(byte));
-        } else {
-            out.push_str(&format!("%{byte:02X}"));
+fn union(mut first: Vec<String>, second: Vec<String>) -> Vec<String> {
+    for key in second {
+        if !first.contains(&key) {
+            first.push(key);
         }
     }
-    out
+    first
 }
 
-/// Decodes `%XX` escapes where they form valid UTF-8 (like a tolerant `decodeURIComponent`).
-fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut idx = 0;
-    while idx < bytes.len() {
-        let hex = |b: Option<&u8>| b.and_then(|b| char::from(*b).to_digit(16));
-        match (bytes[idx], hex(bytes.get(idx + 1)), hex(bytes.get(idx + 2))) {
-            (b'%', Some(hi), Some(lo)) => {
-                out.push((hi * 16 + lo) as u8);
-                idx += 3;
-            }
-            (b, _, _) => {
-                out.push(b);
-                idx += 1;
-            }
-        }
+/// The final checks: no `${` left, and an absolute URL (optionally after `decodeURIComponent`).
+fn finish_url(url: String, decode_retry: bool) -> Result<String, ValidationError> {
+    if url.contains("${") {
+        return Err(url_invalid());
     }
-    String::from_utf8(out).unwrap_or_else(|_| text.to_owned())
+    if is_valid_url(&url) {
+        return Ok(url);
+    }
+    match decode_uri_component(&url) {
+        Some(decoded) if decode_retry && is_valid_url(&decoded) => Ok(decoded),
+        _ => Err(url_invalid()),
+    }
 }
 
-fn missing_error(missing: Vec<String>) -> ValidationError {
+fn missing_error(missing: impl Iterator<Item = (Source, String)>) -> ValidationError {
     let issues = missing
-        .into_iter()
-        .map(|key| {
+        .map(|(source, key)| {
+            let root = match source {
+                Source::ConnectionConfig => "connection_config",
+                Source::Credentials => "credentials",
+            };
             Issue::new(
                 ErrorCode::InterpolationValueMissing,
-                vec!["connection_config".to_owned(), key.clone()],
+                vec![root.to_owned(), key.clone()],
             )
             .with_detail(Detail::Name(key))
         })
         .collect();
     error(issues)
+}
+
+fn url_invalid() -> ValidationError {
+    error(vec![Issue::new(
+        ErrorCode::InterpolationUrlInvalid,
+        Vec::new(),
+    )])
 }
 
 fn error(issues: Vec<Issue>) -> ValidationError {
@@ -329,109 +448,104 @@ mod tests {
         value.as_object().cloned().unwrap_or_default()
     }
 
-    fn missing_codes(err: &ValidationError) -> Vec<(ErrorCode, Vec<String>)> {
+    fn issues(err: &ValidationError) -> Vec<(ErrorCode, Vec<String>)> {
         err.issues()
             .iter()
             .map(|it| (it.code(), it.path().to_vec()))
             .collect()
     }
 
-    #[test]
-    fn values_are_encoded_and_prefixes_stripped() {
-        let cfg = config(json!({"account": "a b/c"}));
-        let url = interpolate_url(
-            "https://api.example.com/${connectionConfig.account}/items",
-            &cfg,
-            Encoding::Component,
-        );
-        assert_eq!(
-            url.as_deref().ok(),
-            Some("https://api.example.com/a%20b%2Fc/items")
-        );
+    fn path(parts: &[&str]) -> Vec<String> {
+        parts.iter().map(|p| (*p).to_owned()).collect()
     }
 
     #[test]
-    fn every_missing_key_is_named() {
+    fn every_missing_key_is_named_under_its_root() {
         let cfg = config(json!({"region": ""}));
-        let err = interpolate_url(
-            "https://${connectionConfig.a}.${connectionConfig.region}.x.com",
-            &cfg,
-            Encoding::Component,
-        )
-        .unwrap_err();
+        let tpl =
+            "https://${connectionConfig.a}.${connectionConfig.region}.x.com/${credentials.user}";
+        let err = interpolate_url(tpl, &cfg, Encoding::Component).unwrap_err();
+        let missing = ErrorCode::InterpolationValueMissing;
         assert_eq!(
-            missing_codes(&err),
+            issues(&err),
             [
-                (
-                    ErrorCode::InterpolationValueMissing,
-                    vec!["connection_config".into(), "a".into()]
-                ),
-                (
-                    ErrorCode::InterpolationValueMissing,
-                    vec!["connection_config".into(), "region".into()]
-                ),
+                (missing, path(&["connection_config", "a"])),
+                (missing, path(&["connection_config", "region"])),
+                (missing, path(&["credentials", "user"])),
             ]
         );
-        // The pre-redirect check counts '' as present.
+        // The pre-redirect check counts '' as present and keeps the credentials prefix.
+        assert_eq!(missing_keys(tpl, &cfg), ["a", "credentials.user"]);
+        let err = missing_interpolation_params(tpl, &cfg).unwrap_err();
         assert_eq!(
-            missing_keys(
-                "https://${connectionConfig.a}.${connectionConfig.region}.x.com",
-                &cfg
-            ),
-            ["a"]
+            issues(&err),
+            [
+                (missing, path(&["connection_config", "a"])),
+                (missing, path(&["credentials", "user"])),
+            ]
         );
     }
 
     #[test]
-    fn alternatives_take_the_left_side_if_anything_changed() {
-        let tpl = "https://${connectionConfig.host}/api || https://default.example.com/api";
-        let with = config(json!({"host": "h.example.com"}));
+    fn pre_check_fails_only_when_both_sides_miss() {
+        let tpl = "https://${connectionConfig.a}.${connectionConfig.b}.com || https://${connectionConfig.c}.com";
+        let cfg = config(json!({"a": "x", "c": "y"}));
+        assert!(missing_keys(tpl, &cfg).is_empty());
+        // makeUrl still fails: the left side changed, so it is used, and `b` is missing.
+        let err = interpolate_url(tpl, &cfg, Encoding::Component).unwrap_err();
         assert_eq!(
-            interpolate_url(tpl, &with, Encoding::Component)
-                .ok()
-                .as_deref(),
-            Some("https://h.example.com/api")
+            issues(&err),
+            [(
+                ErrorCode::InterpolationValueMissing,
+                path(&["connection_config", "b"])
+            )]
         );
-        let without = config(json!({}));
-        assert_eq!(
-            interpolate_url(tpl, &without, Encoding::Component)
-                .ok()
-                .as_deref(),
-            Some("https://default.example.com/api")
-        );
+        assert_eq!(missing_keys(tpl, &Map::new()), ["a", "b", "c"]);
     }
 
     #[test]
-    fn encode_uri_component_matches_javascript() {
-        assert_eq!(encode_uri_component("aZ09-_.!~*'()"), "aZ09-_.!~*'()");
-        assert_eq!(
-            encode_uri_component(" /?#&=+é😀"),
-            "%20%2F%3F%23%26%3D%2B%C3%A9%F0%9F%98%80"
-        );
+    fn nested_paths_win_over_flat_keys_and_flat_keys_are_a_fallback() {
+        let tpl = "https://${connectionConfig.app.host}/x";
+        let both = config(json!({"app.host": "flat.io", "app": {"host": "nested.io"}}));
+        let got = interpolate_url(tpl, &both, Encoding::Component);
+        assert_eq!(got.ok().as_deref(), Some("https://nested.io/x"));
+        let flat = config(json!({"app.host": "flat.io", "app": {"host": ""}}));
+        let got = interpolate_url(tpl, &flat, Encoding::Component);
+        assert_eq!(got.ok().as_deref(), Some("https://flat.io/x"));
+        let arr = config(json!({"hosts": ["a.io", "b.io"]}));
+        let got = interpolate_url("https://${hosts.1}/", &arr, Encoding::Component);
+        assert_eq!(got.ok().as_deref(), Some("https://b.io/"));
     }
 
     #[test]
-    fn proxy_base_url_decides_on_the_first_key() {
-        let tpl = "https://${connectionConfig.subdomain}.example.com || https://api.example.com";
+    fn proxy_base_url_decides_on_the_first_word_key() {
+        let tpl = "https://${connectionConfig.subdomain}.example.com/ || https://api.example.com/";
         let empty = Map::new();
+        let acme = config(json!({"subdomain": "acme"}));
+        let got = interpolate_proxy_base_url(tpl, &acme, &empty);
+        assert_eq!(got.ok().as_deref(), Some("https://acme.example.com"));
+        let got = interpolate_proxy_base_url(tpl, &empty, &empty);
+        assert_eq!(got.ok().as_deref(), Some("https://api.example.com"));
+        let creds = config(json!({"apiKey": "k"}));
+        let got = interpolate_proxy_base_url("https://x.org/bot${apiKey}", &empty, &creds);
+        assert_eq!(got.ok().as_deref(), Some("https://x.org/botk"));
+        let err = interpolate_proxy_base_url("https://x.org/bot${apiKey}", &empty, &empty);
         assert_eq!(
-            interpolate_proxy_base_url(tpl, &config(json!({"subdomain": "acme"})), &empty)
-                .ok()
-                .as_deref(),
-            Some("https://acme.example.com")
-        );
-        assert_eq!(
-            interpolate_proxy_base_url(tpl, &empty, &empty)
-                .ok()
-                .as_deref(),
-            Some("https://api.example.com")
+            issues(&err.unwrap_err()),
+            [(
+                ErrorCode::InterpolationValueMissing,
+                path(&["credentials", "apiKey"])
+            )]
         );
     }
 
     #[test]
-    fn referenced_keys_are_distinct_and_ordered() {
-        let tpl =
-            "https://${connectionConfig.b}.${connectionConfig.a}/${connectionConfig.b}/${apiKey}";
-        assert_eq!(referenced_keys(tpl), ["b", "a"]);
+    fn unclosed_placeholders_and_bad_urls_are_invalid() {
+        let invalid = [(ErrorCode::InterpolationUrlInvalid, Vec::new())];
+        let cfg = config(json!({"x": "a", "y": "not a url"}));
+        let err = interpolate_url("https://${x.example.com", &cfg, Encoding::Component);
+        assert_eq!(issues(&err.unwrap_err()), invalid);
+        let err = interpolate_url("${connectionConfig.y}", &cfg, Encoding::Component);
+        assert_eq!(issues(&err.unwrap_err()), invalid);
     }
 }

@@ -1,10 +1,13 @@
 //! Connection metadata (spec §6.5): free JSON for the app, stored on a connection.
 //!
-//! Rules: metadata is a JSON object (not an array, not `null`); *set* replaces it, *update*
-//! merges it shallowly (`{...existing, ...patch}`, `null` values kept as `null`); the compact
-//! JSON must fit [`METADATA_MAX_BYTES`](crate::limits::METADATA_MAX_BYTES). Keys that look like
-//! credentials get a warning (Nango's docs: credentials never go into metadata). Also the shape
-//! of the metadata endpoints' body, `{connection_id, provider_config_key, metadata}`.
+//! Rules: metadata is a JSON object (not an array, not `null`; values are any JSON); *set*
+//! replaces it, *update* merges it shallowly (`{...existing, ...patch}`, `null` values kept as
+//! `null`, not deleted); the compact JSON must fit
+//! [`METADATA_MAX_BYTES`] (a connkit limit: Nango has only
+//! its 75 MB body limit). Keys that look like credentials, at any depth up to 16 levels, get a
+//! warning ([`is_credential_like_key`]; Nango's docs: credentials never go into metadata). Also
+//! the shape of the metadata endpoints' body, `{connection_id, provider_config_key, metadata}`
+//! (ids checked with [`crate::ids`]).
 //!
 //! Knows nothing about storage or HTTP status codes.
 
@@ -39,6 +42,9 @@ impl Metadata {
 }
 
 /// Validates metadata to *set* (replace) on a connection.
+///
+/// Issues: `metadata_not_object` at `[]` (detail: the type received), `metadata_too_large` at
+/// `[]` (detail: the limit); warnings: `metadata_key_credential_like` at the key's path.
 pub fn validate_metadata(input: &Value) -> Result<Metadata, ValidationError> {
     match input {
         Value::Object(map) => check_object(map.clone()),
@@ -50,7 +56,8 @@ pub fn validate_metadata(input: &Value) -> Result<Metadata, ValidationError> {
 }
 
 /// The metadata an *update* produces: `patch` merged shallowly over `existing` (top-level keys
-/// replaced, `null` values stored as `null`), checked like a *set*.
+/// replaced wholesale, `null` values stored as `null`), checked like a *set*: the size limit and
+/// the warnings apply to the merged object, which is what gets stored.
 pub fn merge_metadata(
     existing: &Map<String, Value>,
     patch: &Value,
@@ -65,7 +72,7 @@ pub fn merge_metadata(
 
 fn check_object(map: Map<String, Value>) -> Result<Metadata, ValidationError> {
     let mut issues = Vec::new();
-    let size = json_size(&Value::Object(map.clone()));
+    let size = json_size(&map);
     if size > METADATA_MAX_BYTES {
         issues.push(
             Issue::new(ErrorCode::MetadataTooLarge, Vec::new())
@@ -81,8 +88,8 @@ fn check_object(map: Map<String, Value>) -> Result<Metadata, ValidationError> {
     })
 }
 
-/// The length of the compact JSON text of `value`, in bytes.
-fn json_size(value: &Value) -> usize {
+/// The length of the compact JSON text of `value`, in UTF-8 bytes.
+fn json_size(value: &Map<String, Value>) -> usize {
     struct Counter(usize);
     impl std::io::Write for Counter {
         fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
@@ -100,9 +107,12 @@ fn json_size(value: &Value) -> usize {
     }
 }
 
-/// How deep credential-like keys are looked for in nested objects.
-const MAX_WARNING_DEPTH: usize = 8;
+/// How deep nested objects and arrays are searched for credential-like keys. Deeper values are
+/// not inspected: the bound keeps the walk cheap and its recursion shallow on any input.
+const MAX_WARNING_DEPTH: usize = 16;
 
+/// Adds a `metadata_key_credential_like` warning for every credential-like key of `map`, and of
+/// the objects nested in it (through arrays too, with the index as a path element).
 fn credential_like_keys(
     map: &Map<String, Value>,
     path: &mut Vec<String>,
@@ -117,46 +127,86 @@ fn credential_like_keys(
                 path.clone(),
             ));
         }
-        if let Value::Object(inner) = value
-            && depth < MAX_WARNING_DEPTH
-        {
-            credential_like_keys(inner, path, depth + 1, out);
-        }
+        nested_credential_like_keys(value, path, depth, out);
         path.pop();
     }
 }
 
-/// True if a key names a secret: its lowercase letters-and-digits form ends in `password`,
-/// `passwd`, `secret`, `token`, `apikey`, `privatekey` or `credential(s)`, or equals `pwd`.
-/// Pagination cursors (`next_page_token`, `sync_token`, `delta_token`, `continuation_token`) are
-/// not secrets and are left alone, as are words that merely start with one (`token_count`).
+fn nested_credential_like_keys(
+    value: &Value,
+    path: &mut Vec<String>,
+    depth: usize,
+    out: &mut Vec<Issue>,
+) {
+    if depth >= MAX_WARNING_DEPTH {
+        return;
+    }
+    match value {
+        Value::Object(inner) => credential_like_keys(inner, path, depth + 1, out),
+        Value::Array(items) => {
+            for (idx, item) in items.iter().enumerate() {
+                path.push(idx.to_string());
+                nested_credential_like_keys(item, path, depth + 1, out);
+                path.pop();
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Secret words: a key whose letters-only lowercase form ends with one of them looks like a
+/// credential. `token` is deliberately not pluralised (`max_tokens` counts tokens).
+const SECRET_SUFFIXES: &[&str] = &[
+    "password",
+    "passwords",
+    "passwd",
+    "passphrase",
+    "secret",
+    "secrets",
+    "secretkey",
+    "secretaccesskey",
+    "token",
+    "apikey",
+    "apikeys",
+    "privatekey",
+    "signingkey",
+    "credential",
+    "credentials",
+];
+
+/// Tokens that are pagination or sync cursors, not secrets.
+const CURSOR_SUFFIXES: &[&str] = &[
+    "pagetoken",
+    "paginationtoken",
+    "nexttoken",
+    "synctoken",
+    "deltatoken",
+    "continuationtoken",
+    "cursortoken",
+    "resumetoken",
+];
+
+/// True if a metadata key looks like it names a credential (a warning, never an error).
+///
+/// The key is reduced to its ASCII letters, lowercased (`API_Key-2` → `apikey`), and flagged when
+/// that form is `pwd` or ends with a secret word: `password(s)`, `passwd`, `passphrase`,
+/// `secret(s)`, `secretkey`, `secretaccesskey`, `token`, `apikey(s)`, `privatekey`, `signingkey`,
+/// `credential(s)`. So `password`, `api_key`, `apiKey`, `client_secret`, `accessToken`,
+/// `refresh_token`, `id_token`, `PRIVATE-KEY`, `aws_secret_access_key` and `stripeSecrets` are
+/// flagged. Left alone: words that merely start with or contain a secret word (`token_count`,
+/// `token_type`, `secretary`, `password_updated_at`, `api_key_id`), `max_tokens`, and
+/// pagination/sync cursors ending in `page_token`, `pagination_token`, `next_token`,
+/// `sync_token`, `delta_token`, `continuation_token`, `cursor_token` or `resume_token`.
 pub fn is_credential_like_key(key: &str) -> bool {
     let norm: String = key
         .chars()
-        .filter(char::is_ascii_alphanumeric)
+        .filter(char::is_ascii_alphabetic)
         .map(|c| c.to_ascii_lowercase())
         .collect();
-    const CURSORS: &[&str] = &[
-        "pagetoken",
-        "synctoken",
-        "deltatoken",
-        "continuationtoken",
-        "cursortoken",
-    ];
-    const SECRETS: &[&str] = &[
-        "password",
-        "passwd",
-        "secret",
-        "token",
-        "apikey",
-        "privatekey",
-        "credential",
-        "credentials",
-    ];
-    if CURSORS.iter().any(|c| norm.ends_with(c)) {
+    if CURSOR_SUFFIXES.iter().any(|c| norm.ends_with(c)) {
         return false;
     }
-    norm == "pwd" || SECRETS.iter().any(|s| norm.ends_with(s))
+    norm == "pwd" || SECRET_SUFFIXES.iter().any(|s| norm.ends_with(s))
 }
 
 /// A valid metadata endpoint body (`POST`/`PATCH /connections/metadata`).
@@ -174,7 +224,9 @@ impl MetadataRequest {
         &self.connection_ids
     }
 
-    /// True if `connection_id` was sent as an array (Nango's 404 message then says nothing was done).
+    /// True if `connection_id` was sent as an array. (Nango's 404 `unknown_connection` message
+    /// adds "No actions were taken on any of the connections…" when more than one id was sent,
+    /// i.e. when `connection_ids().len() > 1`, whatever the shape.)
     pub fn ids_were_array(&self) -> bool {
         self.ids_were_array
     }
@@ -190,7 +242,15 @@ impl MetadataRequest {
     }
 }
 
-/// Validates `{connection_id: id | id[], provider_config_key, metadata}` (strict).
+/// Validates `{connection_id: id | id[], provider_config_key, metadata}` (strict), the body of
+/// `POST` (set) and `PATCH` (update) `/connections/metadata`. `[]` is accepted (Nango: a no-op).
+///
+/// Issues, every one at once: `value_type_invalid` at `[]` if the body is not an object;
+/// `value_required`, `value_type_invalid`, `string_empty`, `string_too_long` (detail: 255) or
+/// `connection_id_invalid` at `["connection_id"]` or `["connection_id", index]`; the same with
+/// `integration_key_invalid` at `["provider_config_key"]`; `value_required` or the
+/// [`validate_metadata`] issues under `["metadata"]`; `key_unrecognized` at each unknown key.
+/// Warnings (credential-like keys) are paths under `["metadata"]`.
 pub fn validate_metadata_request(input: &Value) -> Result<MetadataRequest, ValidationError> {
     let Value::Object(body) = input else {
         let detail = Detail::Expected {
@@ -311,6 +371,17 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    fn codes(issues: &[Issue]) -> Vec<(ErrorCode, Vec<String>)> {
+        issues
+            .iter()
+            .map(|it| (it.code(), it.path().to_vec()))
+            .collect()
+    }
+
+    fn path(parts: &[&str]) -> Vec<String> {
+        parts.iter().map(|p| (*p).to_owned()).collect()
+    }
+
     #[test]
     fn update_merges_shallowly_and_keeps_nulls() {
         let existing = json!({"a": 1, "nested": {"x": 1}, "b": 2});
@@ -326,24 +397,45 @@ mod tests {
     }
 
     #[test]
+    fn non_objects_are_rejected() {
+        for bad in [json!([]), json!(null), json!("x"), json!(1)] {
+            let err = validate_metadata(&bad).unwrap_err();
+            assert_eq!(
+                codes(err.issues()),
+                [(ErrorCode::MetadataNotObject, Vec::new())]
+            );
+        }
+    }
+
+    #[test]
     fn credential_heuristic() {
         for yes in [
             "password",
             "api_key",
             "apiKey",
+            "API_Key-2",
             "client_secret",
             "accessToken",
             "refresh_token",
+            "id_token",
             "PRIVATE-KEY",
+            "aws_secret_access_key",
+            "stripeSecrets",
+            "credentials",
             "pwd",
         ] {
             assert!(is_credential_like_key(yes), "{yes}");
         }
         for no in [
             "token_count",
+            "token_type",
+            "max_tokens",
             "next_page_token",
+            "nextToken",
             "syncToken",
             "secretary",
+            "password_updated_at",
+            "api_key_id",
             "user_id",
             "keyboard",
         ] {
@@ -352,11 +444,76 @@ mod tests {
     }
 
     #[test]
+    fn warnings_reach_into_nested_objects_and_arrays() {
+        let meta =
+            json!({"ok": 1, "accounts": [{"name": "a", "api_key": "k"}], "x": {"token": "t"}});
+        let got = validate_metadata(&meta).unwrap();
+        let mut found = codes(got.warnings());
+        found.sort();
+        let warn = ErrorCode::MetadataKeyCredentialLike;
+        assert_eq!(
+            found,
+            [
+                (warn, path(&["accounts", "0", "api_key"])),
+                (warn, path(&["x", "token"])),
+            ]
+        );
+        assert!(
+            got.warnings()
+                .iter()
+                .all(|w| w.severity() == crate::Severity::Warning)
+        );
+    }
+
+    #[test]
     fn size_limit_counts_compact_json_bytes() {
         let big = json!({"k": "x".repeat(METADATA_MAX_BYTES)});
         let err = validate_metadata(&big).unwrap_err();
-        assert_eq!(err.issues()[0].code(), ErrorCode::MetadataTooLarge);
+        assert_eq!(
+            codes(err.issues()),
+            [(ErrorCode::MetadataTooLarge, Vec::new())]
+        );
+        // {"k":"…"} is 8 bytes around the value.
         let fits = json!({"k": "x".repeat(METADATA_MAX_BYTES - 8)});
         assert!(validate_metadata(&fits).is_ok());
+        let over = json!({"k": "x".repeat(METADATA_MAX_BYTES - 7)});
+        assert!(validate_metadata(&over).is_err());
+    }
+
+    #[test]
+    fn request_reports_every_problem_at_its_path() {
+        let body = json!({
+            "connection_id": ["ok-1", "bad#id", ""],
+            "provider_config_key": "a/b",
+            "metadata": [],
+            "extra": true
+        });
+        let err = validate_metadata_request(&body).unwrap_err();
+        assert_eq!(
+            codes(err.issues()),
+            [
+                (
+                    ErrorCode::ConnectionIdInvalid,
+                    path(&["connection_id", "1"])
+                ),
+                (ErrorCode::StringEmpty, path(&["connection_id", "2"])),
+                (
+                    ErrorCode::IntegrationKeyInvalid,
+                    path(&["provider_config_key"])
+                ),
+                (ErrorCode::MetadataNotObject, path(&["metadata"])),
+                (ErrorCode::KeyUnrecognized, path(&["extra"])),
+            ]
+        );
+        let ok = json!({"connection_id": [], "provider_config_key": "github", "metadata": {"secret": 1}});
+        let req = validate_metadata_request(&ok).unwrap();
+        assert!(req.connection_ids().is_empty() && req.ids_were_array());
+        assert_eq!(
+            codes(req.metadata().warnings()),
+            [(
+                ErrorCode::MetadataKeyCredentialLike,
+                path(&["metadata", "secret"])
+            )]
+        );
     }
 }

@@ -1,12 +1,21 @@
 //! Auth webhooks (spec §7): the payload sent after a connection is created, re-authorised or
-//! fails to refresh; its bytes (keys sorted at every level, compact, like fast-safe-stringify's
-//! `stableStringify`); and its signatures: `X-Nango-Hmac-Sha256` = hex HMAC-SHA256(secret, body)
-//! and the legacy `X-Nango-Signature` = hex SHA-256(secret + body), under the `hmac` feature.
+//! fails to refresh; its bytes (fast-safe-stringify's `stableStringify`: compact, keys sorted at
+//! every level); and its signatures, under the `hmac` feature: `X-Nango-Hmac-Sha256` = hex
+//! HMAC-SHA256(key = signing secret, raw body bytes) and the legacy `X-Nango-Signature` = hex
+//! SHA-256(secret followed by the body).
+//!
+//! `@nangohq/node@0.71.4`'s `verifyIncomingWebhookRequest(body, headers)` (checked by running
+//! it): finds the header named `x-nango-hmac-sha256` in any case, else returns false (the legacy
+//! header is never consulted); the key is `webhookSigningKey ?? secretKey`; the header value must
+//! be a string of exactly 64 characters; then `timingSafeEqual` of both sides decoded as hex (so
+//! uppercase hex passes, and a non-hex character fails). [`verify_hmac`] is that check.
 //!
 //! Knows nothing about delivery (HTTP, retries) or where the secret comes from.
 
 use serde_json::{Map, Value};
 
+use crate::interpolate::js_number_string;
+use crate::js::is_array_index;
 use crate::tags::Tags;
 
 /// The header carrying hex HMAC-SHA256(secret, body) (what `@nangohq/node` verifies).
@@ -41,15 +50,28 @@ impl Operation {
 pub struct WebhookEndUser {
     /// `endUserId`.
     pub end_user_id: String,
-    /// `endUserEmail` (`null` when unknown).
+    /// `endUserEmail` (written as `null` when unknown).
     pub end_user_email: Option<String>,
     /// `organizationId` (left out when unknown).
     pub organization_id: Option<String>,
-    /// `tags`: the end user's own (legacy) tags, left out when none.
+    /// `tags`: the end user's own (legacy) tags, left out when `None`.
     pub tags: Option<Map<String, Value>>,
 }
 
+/// The `error` of a failed operation (Nango's `ErrorPayload`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WebhookError {
+    /// `type`, e.g. `refresh_token_external_error`.
+    pub kind: String,
+    /// `description`.
+    pub description: String,
+}
+
 /// An auth webhook: build it, then send [`AuthWebhook::body`] with [`sign`]ed headers.
+///
+/// Keys: `from: "nango"`, `type: "auth"`, `connectionId`, `providerConfigKey`, `authMode`,
+/// `provider`, `environment`, `operation`, `success`, then `tags` (only when given), `endUser`
+/// (only when given) and `error` (only when the operation failed).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuthWebhook {
     /// `connectionId`.
@@ -58,7 +80,7 @@ pub struct AuthWebhook {
     pub provider_config_key: String,
     /// `authMode`, e.g. `API_KEY`.
     pub auth_mode: String,
-    /// `provider` (`unknown` when the provider cannot be found).
+    /// `provider` (Nango writes `unknown` when the integration cannot be found).
     pub provider: String,
     /// `environment`: the environment's name.
     pub environment: String,
@@ -68,8 +90,8 @@ pub struct AuthWebhook {
     pub tags: Option<Tags>,
     /// `endUser`, when the connection was made through a session with an `end_user`.
     pub end_user: Option<WebhookEndUser>,
-    /// `success: false` with `error: {type, description}` when `Some`.
-    pub error: Option<(String, String)>,
+    /// `success: false` with this `error` when `Some`, else `success: true`.
+    pub error: Option<WebhookError>,
 }
 
 impl AuthWebhook {
@@ -115,11 +137,14 @@ impl AuthWebhook {
             }
             put("endUser", Value::Object(user));
         }
-        if let Some((kind, description)) = &self.error {
-            let mut error = Map::new();
-            error.insert("type".into(), Value::from(kind.as_str()));
-            error.insert("description".into(), Value::from(description.as_str()));
-            put("error", Value::Object(error));
+        if let Some(error) = &self.error {
+            let mut body = Map::new();
+            body.insert("type".into(), Value::from(error.kind.as_str()));
+            body.insert(
+                "description".into(),
+                Value::from(error.description.as_str()),
+            );
+            put("error", Value::Object(body));
         }
         Value::Object(map)
     }
@@ -130,8 +155,11 @@ impl AuthWebhook {
     }
 }
 
-/// Compact JSON with the keys of every object sorted as JavaScript's default `sort()` does
-/// (by UTF-16 code units), as fast-safe-stringify's `stableStringify` writes it.
+/// fast-safe-stringify's `stableStringify` (2.1.1) of a JSON value: compact, and the keys of
+/// every object in JavaScript order after sorting: keys that are array indexes (`"2"`, `"10"`)
+/// first in numeric order (a JavaScript object lists them so whatever the insertion order), then
+/// the others sorted by UTF-16 code units (JavaScript's `<`). Strings are escaped as
+/// `JSON.stringify` does and numbers written as JavaScript writes doubles (`1e+21`, `0.000001`).
 pub fn stable_stringify(value: &Value) -> String {
     let mut out = String::new();
     write_stable(value, &mut out);
@@ -141,18 +169,24 @@ pub fn stable_stringify(value: &Value) -> String {
 fn write_stable(value: &Value, out: &mut String) {
     match value {
         Value::Object(map) => {
-            let mut keys: Vec<&String> = map.keys().collect();
-            keys.sort_by(|a, b| a.encode_utf16().cmp(b.encode_utf16()));
+            let mut keys: Vec<(&String, &Value)> = map.iter().collect();
+            keys.sort_by(|(a, _), (b, _)| {
+                let index = |k: &str| is_array_index(k).then(|| k.parse::<u64>().unwrap_or(0));
+                match (index(a), index(b)) {
+                    (Some(x), Some(y)) => x.cmp(&y),
+                    (Some(_), None) => std::cmp::Ordering::Less,
+                    (None, Some(_)) => std::cmp::Ordering::Greater,
+                    (None, None) => a.encode_utf16().cmp(b.encode_utf16()),
+                }
+            });
             out.push('{');
-            for (idx, key) in keys.into_iter().enumerate() {
+            for (idx, (key, child)) in keys.into_iter().enumerate() {
                 if idx > 0 {
                     out.push(',');
                 }
                 write_string(key, out);
                 out.push(':');
-                if let Some(child) = map.get(key) {
-                    write_stable(child, out);
-                }
+                write_stable(child, out);
             }
             out.push('}');
         }
@@ -167,28 +201,44 @@ fn write_stable(value: &Value, out: &mut String) {
             out.push(']');
         }
         Value::String(s) => write_string(s, out),
+        // JSON holds only finite numbers; JavaScript parses every one as a double.
         Value::Number(n) => match n.as_f64() {
-            // JSON.stringify(1.0) is "1".
-            Some(f) if f.fract() == 0.0 && f.abs() < 1e21 && !n.is_i64() && !n.is_u64() => {
-                out.push_str(&format!("{f:.0}"));
-            }
-            _ => out.push_str(&n.to_string()),
+            Some(f) => out.push_str(&js_number_string(f)),
+            None => out.push_str(&n.to_string()),
         },
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
         Value::Null => out.push_str("null"),
     }
 }
 
+/// `JSON.stringify` of a string: `"` and `\` escaped, `\b \f \n \r \t`, other code points below
+/// U+0020 as `\u00xx` (lowercase hex); everything else, U+007F and U+2028 included, as is.
 fn write_string(s: &str, out: &mut String) {
-    // serde_json escapes exactly as JSON.stringify does for well-formed strings.
-    match serde_json::to_string(s) {
-        Ok(quoted) => out.push_str(&quoted),
-        Err(_) => out.push_str("\"\""),
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    out.push('"');
+    for ch in s.chars() {
+        match ch {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if u32::from(c) < 0x20 => {
+                let code = u32::from(c) as usize;
+                out.push_str("\\u00");
+                out.push(char::from(HEX[code >> 4]));
+                out.push(char::from(HEX[code & 0xf]));
+            }
+            c => out.push(c),
+        }
     }
+    out.push('"');
 }
 
 #[cfg(feature = "hmac")]
-pub use signing::{Signatures, sign, verify};
+pub use signing::{Signatures, sign, verify, verify_hmac};
 
 #[cfg(feature = "hmac")]
 mod signing {
@@ -206,7 +256,18 @@ mod signing {
         pub legacy: String,
     }
 
-    /// Signs `body` (the exact bytes sent) with the webhook signing `secret`.
+    impl Signatures {
+        /// `(header name, value)` pairs, as Nango sends them.
+        pub fn headers(&self) -> [(&'static str, &str); 2] {
+            [
+                (super::LEGACY_SIGNATURE_HEADER, self.legacy.as_str()),
+                (super::HMAC_HEADER, self.hmac_sha256.as_str()),
+            ]
+        }
+    }
+
+    /// Signs `body` (the exact bytes sent) with the webhook signing `secret` (its UTF-8 bytes
+    /// are the key, as in Node's `createHmac('sha256', secret)`).
     pub fn sign(secret: &str, body: &[u8]) -> Signatures {
         Signatures {
             hmac_sha256: hex(&hmac(secret, body)),
@@ -214,8 +275,23 @@ mod signing {
         }
     }
 
-    /// Verifies a received webhook: the HMAC header if present (what `@nangohq/node`'s
-    /// `verifyIncomingWebhookRequest` checks), else the legacy header. Constant-time comparison.
+    /// Verifies the `X-Nango-Hmac-Sha256` header value over the raw `body`, exactly as
+    /// `@nangohq/node`'s `verifyIncomingWebhookRequest` does: absent →
+    /// `webhook_signature_missing`; anything but 64 hex digits (either case) equal to the HMAC →
+    /// `webhook_signature_invalid`. Constant-time comparison; surrounding white space is ignored
+    /// (HTTP servers strip it anyway).
+    pub fn verify_hmac(
+        secret: &str,
+        body: &[u8],
+        hmac_header: Option<&str>,
+    ) -> Result<(), ValidationError> {
+        verify(secret, body, hmac_header, None)
+    }
+
+    /// Verifies a received webhook: the HMAC header when present (as [`verify_hmac`]); only when
+    /// it is absent, the legacy header (for Nango servers too old to send the HMAC one; Nango
+    /// deprecates it as open to length extension, so prefer [`verify_hmac`] when the sender is
+    /// a current Nango). A legacy header never rescues a bad HMAC header. Constant-time.
     pub fn verify(
         secret: &str,
         body: &[u8],
@@ -223,14 +299,8 @@ mod signing {
         legacy_header: Option<&str>,
     ) -> Result<(), ValidationError> {
         let ok = match (hmac_header, legacy_header) {
-            (Some(given), _) => constant_time_eq(
-                given.trim().to_ascii_lowercase().as_bytes(),
-                hex(&hmac(secret, body)).as_bytes(),
-            ),
-            (None, Some(given)) => constant_time_eq(
-                given.trim().to_ascii_lowercase().as_bytes(),
-                hex(&legacy(secret, body)).as_bytes(),
-            ),
+            (Some(given), _) => matches(given, &hmac(secret, body)),
+            (None, Some(given)) => matches(given, &legacy(secret, body)),
             (None, None) => return Err(error(ErrorCode::WebhookSignatureMissing)),
         };
         if ok {
@@ -238,6 +308,27 @@ mod signing {
         } else {
             Err(error(ErrorCode::WebhookSignatureInvalid))
         }
+    }
+
+    /// True if `given` is the hex form (either case) of `expected`, compared in constant time.
+    fn matches(given: &str, expected: &[u8]) -> bool {
+        let given = given.trim().as_bytes();
+        if given.len() != expected.len() * 2 {
+            return false;
+        }
+        let mut diff = 0u8;
+        let mut valid = true;
+        for (pair, want) in given.chunks(2).zip(expected) {
+            let digit = |b: u8| char::from(b).to_digit(16);
+            match pair {
+                [hi, lo] => match (digit(*hi), digit(*lo)) {
+                    (Some(hi), Some(lo)) => diff |= (hi * 16 + lo) as u8 ^ want,
+                    _ => valid = false,
+                },
+                _ => valid = false,
+            }
+        }
+        valid && diff == 0
     }
 
     fn hmac(secret: &str, body: &[u8]) -> Vec<u8> {
@@ -268,10 +359,6 @@ mod signing {
         out
     }
 
-    fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-        a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-    }
-
     fn error(code: ErrorCode) -> ValidationError {
         match ValidationError::from_issues(vec![Issue::new(code, Vec::new())]) {
             Err(err) => err,
@@ -286,11 +373,23 @@ mod tests {
     use serde_json::json;
 
     #[test]
-    fn stable_stringify_sorts_every_level_compactly() {
+    fn stable_stringify_sorts_like_fast_safe_stringify() {
         let value = json!({"b": 1, "a": {"d": [true, null, {"z": 1, "y": "é\n"}], "c": 2.0}});
         assert_eq!(
             stable_stringify(&value),
             r#"{"a":{"c":2,"d":[true,null,{"y":"é\n","z":1}]},"b":1}"#
+        );
+        // Array-index keys first, numerically; then UTF-16 order (😀 is a surrogate pair < U+FB00).
+        let value = json!({"b": 1, "10": 2, "2": 3, "01": 4, "ﬀ": 5, "😀": 6, "_": 7});
+        assert_eq!(
+            stable_stringify(&value),
+            r#"{"2":3,"10":2,"01":4,"_":7,"b":1,"😀":6,"ﬀ":5}"#
+        );
+        let value =
+            json!({"n": [1e21, 0.000001, 1e-7, -0.0], "s": "\u{0}\u{1f}\u{7f}\u{2028}\"\\/"});
+        assert_eq!(
+            stable_stringify(&value),
+            "{\"n\":[1e+21,0.000001,1e-7,0],\"s\":\"\\u0000\\u001f\u{7f}\u{2028}\\\"\\\\/\"}"
         );
     }
 
@@ -328,18 +427,26 @@ mod tests {
             "7bd07c7a3a9cdbfb06eafe8b8767001ec5e044a9009067a7b6918b08eba8498b"
         );
         assert!(verify("secret", b"{}", Some(&sigs.hmac_sha256), None).is_ok());
+        assert!(verify_hmac("secret", b"{}", Some(&sigs.hmac_sha256.to_uppercase())).is_ok());
         assert!(verify("secret", b"{}", None, Some(&sigs.legacy)).is_ok());
-        let codes = |r: Result<(), crate::ValidationError>| r.unwrap_err().issues()[0].code();
+        let code = |r: Result<(), crate::ValidationError>| r.unwrap_err().issues()[0].code();
+        let invalid = ErrorCode::WebhookSignatureInvalid;
         assert_eq!(
-            codes(verify("secret", b"{ }", Some(&sigs.hmac_sha256), None)),
-            ErrorCode::WebhookSignatureInvalid
+            code(verify("secret", b"{ }", Some(&sigs.hmac_sha256), None)),
+            invalid
         );
         assert_eq!(
-            codes(verify("other", b"{}", Some(&sigs.hmac_sha256), None)),
-            ErrorCode::WebhookSignatureInvalid
+            code(verify("other", b"{}", Some(&sigs.hmac_sha256), None)),
+            invalid
+        );
+        let not_hex = format!("{}zz", &sigs.hmac_sha256[..62]);
+        assert_eq!(code(verify_hmac("secret", b"{}", Some(&not_hex))), invalid);
+        assert_eq!(
+            code(verify_hmac("secret", b"{}", None)),
+            ErrorCode::WebhookSignatureMissing
         );
         assert_eq!(
-            codes(verify("secret", b"{}", None, None)),
+            code(verify("secret", b"{}", None, None)),
             ErrorCode::WebhookSignatureMissing
         );
     }

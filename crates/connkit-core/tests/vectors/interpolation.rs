@@ -1,7 +1,8 @@
 //! Runner for `"kind": "interpolation"` vectors (see the file's `about`).
 
 use connkit_core::interpolate::{
-    Encoding, interpolate_proxy_base_url, interpolate_url, missing_keys, referenced_keys,
+    Encoding, interpolate_proxy_base_url, interpolate_url, missing_interpolation_params,
+    missing_keys, referenced_keys,
 };
 use serde_json::{Map, Value, json};
 
@@ -35,6 +36,11 @@ pub(crate) fn check(case: &Value) -> Result<(), String> {
             )
         }
         Some("missing_keys") => compare_list(missing_keys(template, &config), expect),
+        Some("precheck") => crate::compare_result(
+            missing_interpolation_params(template, &config),
+            expect,
+            |_| Value::Null,
+        ),
         Some("referenced") => compare_list(referenced_keys(template), expect),
         other => Err(format!("unknown mode {other:?}")),
     }

@@ -2,7 +2,8 @@
 
 use connkit_core::tags::validate_tags;
 use connkit_core::webhook::{
-    AuthWebhook, Operation, WebhookEndUser, sign, stable_stringify, verify,
+    AuthWebhook, Operation, WebhookEndUser, WebhookError, sign, stable_stringify, verify,
+    verify_hmac,
 };
 use serde_json::{Value, json};
 
@@ -30,7 +31,20 @@ pub(crate) fn check(case: &Value) -> Result<(), String> {
                 headers["hmac"].as_str(),
                 headers["legacy"].as_str(),
             );
-            crate::compare_result(res, expect, |_| Value::Null)
+            crate::compare_result(res, expect, |_| Value::Null)?;
+            // `verify_hmac` is `@nangohq/node`'s check: it ignores the legacy header.
+            let strict = verify_hmac(
+                &text("secret"),
+                text("body").as_bytes(),
+                headers["hmac"].as_str(),
+            );
+            let node = case.get("node_accepts").and_then(Value::as_bool);
+            match (node, strict.is_ok()) {
+                (Some(want), got) if want != got => {
+                    Err(format!("verify_hmac gave {got}, @nangohq/node gave {want}"))
+                }
+                _ => Ok(()),
+            }
         }
         other => Err(format!("unknown mode {other:?}")),
     }
@@ -62,14 +76,9 @@ fn webhook(spec: &Value) -> Result<AuthWebhook, String> {
         organization_id: e["organization_id"].as_str().map(str::to_owned),
         tags: e["tags"].as_object().cloned(),
     });
-    let error = spec["error"].as_array().map(|pair| {
-        let part = |idx: usize| {
-            pair.get(idx)
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_owned()
-        };
-        (part(0), part(1))
+    let error = spec.get("error").map(|e| WebhookError {
+        kind: e["type"].as_str().unwrap_or_default().to_owned(),
+        description: e["description"].as_str().unwrap_or_default().to_owned(),
     });
     Ok(AuthWebhook {
         connection_id: s("connection_id"),
