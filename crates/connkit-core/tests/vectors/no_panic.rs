@@ -289,6 +289,7 @@ fn filter_session_interpolation_metadata_and_webhook_rules_never_panic() {
         let template = string(&mut rng);
         let _ = interpolate::interpolate_url(&template, &config, interpolate::Encoding::Component);
         let _ = interpolate::missing_keys(&template, &config);
+        let _ = interpolate::missing_interpolation_params(&template, &config);
         let _ = interpolate::interpolate_proxy_base_url(&template, &config, &config);
         let _ = interpolate::referenced_keys(&template);
         let _ = metadata::merge_metadata(&config, &body);
@@ -296,5 +297,7 @@ fn filter_session_interpolation_metadata_and_webhook_rules_never_panic() {
         let sigs = webhook::sign(&template, text.as_bytes());
         assert!(webhook::verify(&template, text.as_bytes(), Some(&sigs.hmac_sha256), None).is_ok());
         let _ = webhook::verify(&template, text.as_bytes(), Some(&template), Some(&template));
+        assert!(webhook::verify_hmac(&template, text.as_bytes(), Some(&sigs.hmac_sha256)).is_ok());
+        let _ = webhook::verify_hmac(&template, text.as_bytes(), Some(&template));
     }
 }
