@@ -5,6 +5,8 @@
 //!   (Nango projection for the body `{"tags": input}`).
 //! * `{"op":"email","input":"<string>"}` → `{"valid":bool}`.
 //! * `{"op":"url","input":"<string>"}` → `{"valid":bool}` (a field's `format: uri`).
+//! * `{"op":"sign","secret":"…","input":<any JSON>}` → `{"body":"…","hmac":"…","legacy":"…"}`: the
+//!   webhook bytes (`stable_stringify`) and both signature header values.
 //!
 //! * `{"op":"flush"}` → no output line; flushes what is buffered (sent at the end of a batch).
 //!
@@ -15,6 +17,7 @@ use std::io::{BufRead, BufWriter, Write};
 use connkit_core::email::is_valid_email;
 use connkit_core::field::is_valid_url;
 use connkit_core::tags::{nango_tag_errors, validate_tags};
+use connkit_core::webhook::{sign, stable_stringify};
 use serde_json::{Value, json};
 
 fn main() -> std::io::Result<()> {
@@ -58,6 +61,14 @@ fn answer(request: &Value, prefix: &[String]) -> Value {
         }
         Some("email") => json!({"valid": input.as_str().is_some_and(is_valid_email)}),
         Some("url") => json!({"valid": input.as_str().is_some_and(is_valid_url)}),
+        Some("sign") => {
+            let body = stable_stringify(input);
+            let sigs = sign(
+                request["secret"].as_str().unwrap_or_default(),
+                body.as_bytes(),
+            );
+            json!({"body": body, "hmac": sigs.hmac_sha256, "legacy": sigs.legacy})
+        }
         _ => json!({"error": "unknown op"}),
     }
 }

@@ -71,6 +71,9 @@ pub(crate) fn run() -> Result<()> {
 
     step("zod 4.0.5 differential test");
     zod_differential(CI_DIFF_CASES)?;
+
+    step("webhooks signed by connkit, verified by @nangohq/node 0.71.4");
+    nango_node_webhooks()?;
     eprintln!("\nall checks passed");
     Ok(())
 }
@@ -81,6 +84,27 @@ pub(crate) fn zod_differential(n: u64) -> Result<()> {
     if !root().join("tests/node_modules/zod").exists() {
         npm_ci()?;
     }
+    let bin = jsonl_driver()?;
+    exec(
+        program("node")
+            .arg("tests/compat/zod/diff.mjs")
+            .arg(n.to_string())
+            .env("CONNKIT_JSONL_BIN", bin),
+    )
+}
+
+/// Webhooks signed by connkit-core, verified by the real `@nangohq/node` client.
+fn nango_node_webhooks() -> Result<()> {
+    let bin = jsonl_driver()?;
+    exec(
+        program("node")
+            .args(["--test", "tests/compat/nango-node/"])
+            .env("CONNKIT_JSONL_BIN", bin),
+    )
+}
+
+/// Builds connkit-core's `jsonl` example (the driver the JavaScript-side tests talk to).
+fn jsonl_driver() -> Result<std::path::PathBuf> {
     exec(cargo().args([
         "build",
         "--release",
@@ -94,11 +118,5 @@ pub(crate) fn zod_differential(n: u64) -> Result<()> {
     let target_dir = std::env::var_os("CARGO_TARGET_DIR")
         .map(std::path::PathBuf::from)
         .unwrap_or_else(|| root().join("target"));
-    let bin = target_dir.join("release/examples/jsonl");
-    exec(
-        program("node")
-            .arg("tests/compat/zod/diff.mjs")
-            .arg(n.to_string())
-            .env("CONNKIT_JSONL_BIN", bin),
-    )
+    Ok(target_dir.join("release/examples/jsonl"))
 }
