@@ -7,9 +7,14 @@ use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
 
-/// The repository root (two levels above this crate's manifest).
+/// The repository root (two levels above this crate's manifest). `cargo run` sets
+/// `CARGO_MANIFEST_DIR` at run time too; that one wins, because a shared target directory can
+/// hold an xtask binary compiled in another checkout.
 pub(crate) fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
+    let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")));
+    Path::new(&manifest_dir)
         .join("../..")
         .canonicalize()
         .expect("repository root exists")

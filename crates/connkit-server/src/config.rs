@@ -1,0 +1,271 @@
+//! Start-up configuration: every flag, each also read from a `CONNKIT_*` environment variable,
+//! and the files they point to (provider catalogue, integrations, encryption key).
+//!
+//! Defaults make a bare `cargo run -p connkit-server` useful: a SQLite file and an encryption
+//! key in `.connkit/`, a secret key generated once and kept in the database, the built-in
+//! catalogue (`providers.yaml`) and integrations (`integrations.toml`) of this crate.
+//!
+//! Knows nothing about routes.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use clap::Parser;
+use connkit_core::auth::is_valid_secret_key;
+use connkit_core::catalogue::Catalogue;
+use connkit_core::field::is_valid_url;
+
+use crate::crypto::{Keyring, new_secret_key};
+use crate::integrations::Integrations;
+use crate::state::Settings;
+use crate::store::Store;
+use crate::webhook::RetryPolicy;
+
+/// The built-in provider catalogue (Nango's providers.yaml format, written for connkit).
+pub const BUILTIN_PROVIDERS: &str = include_str!("../providers.yaml");
+/// The built-in integrations, one per built-in provider.
+pub const BUILTIN_INTEGRATIONS: &str = include_str!("../integrations.toml");
+
+/// connkit-server: Nango's connect-session, auth and connections API on SQLite.
+#[derive(Debug, Clone, Parser)]
+#[command(name = "connkit-server", version)]
+pub struct Config {
+    /// Address to listen on; port 0 picks a free port (the bound address is printed).
+    #[arg(long, env = "CONNKIT_LISTEN", default_value = "127.0.0.1:3003")]
+    pub listen: String,
+    /// Directory for the default database and the generated encryption key.
+    #[arg(long, env = "CONNKIT_DATA_DIR", default_value = ".connkit")]
+    pub data_dir: PathBuf,
+    /// Database URL [default: sqlite://<data-dir>/connkit.db].
+    #[arg(long, env = "CONNKIT_DATABASE")]
+    pub database: Option<String>,
+    /// Secret key (UUID v4) that API clients send as `Authorization: Bearer <key>`
+    /// [default: generated once, kept in the database, printed at start].
+    #[arg(long, env = "CONNKIT_SECRET_KEY", hide_env_values = true)]
+    pub secret_key: Option<String>,
+    /// Key sealing stored credentials: 32 bytes, standard base64
+    /// [default: generated once into <data-dir>/encryption.key].
+    #[arg(long, env = "CONNKIT_ENCRYPTION_KEY", hide_env_values = true)]
+    pub encryption_key: Option<String>,
+    /// Provider catalogue: Nango's providers.yaml (or the same document as .json)
+    /// [default: the built-in catalogue].
+    #[arg(long, env = "CONNKIT_PROVIDERS")]
+    pub providers: Option<PathBuf>,
+    /// Integrations file (TOML, `[[integration]]` tables)
+    /// [default: the built-in integrations, when the catalogue is the built-in one].
+    #[arg(long, env = "CONNKIT_INTEGRATIONS")]
+    pub integrations: Option<PathBuf>,
+    /// Where auth webhooks are POSTed (a connection's webhook_url_override wins).
+    #[arg(long, env = "CONNKIT_WEBHOOK_URL")]
+    pub webhook_url: Option<String>,
+    /// Webhook signing key [default: the secret key, as on older Nango environments].
+    #[arg(long, env = "CONNKIT_WEBHOOK_SECRET", hide_env_values = true)]
+    pub webhook_secret: Option<String>,
+    /// Tries per webhook delivery (exponential backoff from 1 s).
+    #[arg(long, env = "CONNKIT_WEBHOOK_ATTEMPTS", default_value_t = 5)]
+    pub webhook_attempts: u32,
+    /// This server's public base URL [default: http://<listen address>].
+    #[arg(long, env = "CONNKIT_PUBLIC_URL")]
+    pub public_url: Option<String>,
+    /// Connect UI URL used in `connect_link`.
+    #[arg(
+        long,
+        env = "CONNKIT_CONNECT_URL",
+        default_value = "http://localhost:3009/"
+    )]
+    pub connect_url: String,
+    /// The environment name sent in webhooks.
+    #[arg(long, env = "CONNKIT_ENVIRONMENT", default_value = "dev")]
+    pub environment: String,
+    /// Test API_KEY/BASIC credentials against the provider (proxy.verification) before storing.
+    #[arg(long, env = "CONNKIT_VERIFY_CREDENTIALS")]
+    pub verify_credentials: bool,
+    /// Answer a merged-tags overflow on session creation with Nango's 500 `server_error`
+    /// instead of a 400 `invalid_body`.
+    #[arg(long, env = "CONNKIT_NANGO_MERGED_TAGS_500")]
+    pub nango_merged_tags_500: bool,
+    /// Largest request body in bytes (larger: 413).
+    #[arg(long, env = "CONNKIT_BODY_LIMIT", default_value_t = 2 * 1024 * 1024)]
+    pub body_limit: usize,
+}
+
+/// A start-up failure, with a message for the operator.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError(pub String);
+
+impl std::fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+/// What the files named by the flags hold.
+#[derive(Debug)]
+pub struct Loaded {
+    /// The database URL to open.
+    pub database: String,
+    /// The credentials encryption key.
+    pub keys: Keyring,
+    /// The provider catalogue.
+    pub catalogue: Catalogue,
+    /// The integrations.
+    pub integrations: Integrations,
+}
+
+/// Where the secret key came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyOrigin {
+    /// `--secret-key` / `CONNKIT_SECRET_KEY`.
+    Configured,
+    /// Generated by an earlier run and kept in the database.
+    Stored,
+    /// Generated now.
+    Generated,
+}
+
+fn fail(message: impl Into<String>) -> ConfigError {
+    ConfigError(message.into())
+}
+
+impl Config {
+    /// Reads the catalogue, integrations and encryption key.
+    pub fn load(&self) -> Result<Loaded, ConfigError> {
+        let catalogue = match &self.providers {
+            None => Catalogue::from_yaml_str(BUILTIN_PROVIDERS),
+            Some(path) => {
+                let text = read(path)?;
+                if path.extension().is_some_and(|e| e == "json") {
+                    let value = serde_json::from_str(&text)
+                        .map_err(|e| fail(format!("{}: {e}", path.display())))?;
+                    Catalogue::from_json(&value)
+                } else {
+                    Catalogue::from_yaml_str(&text)
+                }
+            }
+        }
+        .map_err(|e| fail(format!("provider catalogue: {e}")))?;
+        if !catalogue.issues().is_empty() {
+            tracing::warn!(
+                count = catalogue.issues().len(),
+                "provider catalogue: entries or attributes skipped"
+            );
+        }
+        let integrations = match (&self.integrations, &self.providers) {
+            (Some(path), _) => Integrations::from_toml(&read(path)?, &catalogue)
+                .map_err(|e| fail(format!("{}: {e}", path.display())))?,
+            (None, None) => Integrations::from_toml(BUILTIN_INTEGRATIONS, &catalogue)
+                .map_err(|e| fail(format!("built-in integrations: {e}")))?,
+            (None, Some(_)) => {
+                tracing::warn!("no --integrations file: the server offers no integration");
+                Integrations::default()
+            }
+        };
+        let keys = match &self.encryption_key {
+            Some(text) => Keyring::from_base64(text).map_err(|e| fail(e.to_string()))?,
+            None => self.stored_encryption_key()?,
+        };
+        let database = match &self.database {
+            Some(url) => url.clone(),
+            None => {
+                create_dir(&self.data_dir)?;
+                format!("sqlite://{}", self.data_dir.join("connkit.db").display())
+            }
+        };
+        Ok(Loaded {
+            database,
+            keys,
+            catalogue,
+            integrations,
+        })
+    }
+
+    fn stored_encryption_key(&self) -> Result<Keyring, ConfigError> {
+        let path = self.data_dir.join("encryption.key");
+        if path.exists() {
+            let text = read(&path)?;
+            return Keyring::from_base64(&text)
+                .map_err(|e| fail(format!("{}: {e}", path.display())));
+        }
+        create_dir(&self.data_dir)?;
+        let text = Keyring::generate_base64();
+        write_private(&path, &text)?;
+        tracing::info!(path = %path.display(), "generated a credentials encryption key");
+        Keyring::from_base64(&text).map_err(|e| fail(e.to_string()))
+    }
+
+    /// The secret key: the configured one, else the one kept in the database, else a new one.
+    pub async fn secret_key(&self, store: &Store) -> Result<(String, KeyOrigin), ConfigError> {
+        if let Some(key) = &self.secret_key {
+            if !is_valid_secret_key(key) {
+                return Err(fail("--secret-key must be a UUID v4"));
+            }
+            return Ok((key.clone(), KeyOrigin::Configured));
+        }
+        let stored = store
+            .setting("secret_key")
+            .await
+            .map_err(|e| fail(e.to_string()))?;
+        if let Some(key) = stored {
+            return Ok((key, KeyOrigin::Stored));
+        }
+        let key = new_secret_key();
+        store
+            .put_setting("secret_key", &key)
+            .await
+            .map_err(|e| fail(e.to_string()))?;
+        Ok((key, KeyOrigin::Generated))
+    }
+
+    /// The settings for a server bound to `bound`.
+    pub fn settings(&self, secret_key: String, bound: SocketAddr) -> Result<Settings, ConfigError> {
+        if let Some(url) = &self.webhook_url
+            && !(is_valid_url(url) && (url.starts_with("http://") || url.starts_with("https://")))
+        {
+            return Err(fail("--webhook-url must be an http(s) URL"));
+        }
+        let mut settings = Settings::new(secret_key);
+        if let Some(secret) = &self.webhook_secret {
+            settings.webhook_secret = secret.clone();
+        }
+        settings.public_url = self
+            .public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{bound}"));
+        settings.connect_url = self.connect_url.clone();
+        settings.webhook_url = self.webhook_url.clone();
+        settings.webhook_retry = RetryPolicy {
+            attempts: self.webhook_attempts.max(1),
+            first_backoff: Duration::from_secs(1),
+        };
+        settings.environment = self.environment.clone();
+        settings.verify_credentials = self.verify_credentials;
+        settings.nango_merged_tags_500 = self.nango_merged_tags_500;
+        settings.body_limit = self.body_limit;
+        Ok(settings)
+    }
+}
+
+fn read(path: &Path) -> Result<String, ConfigError> {
+    std::fs::read_to_string(path).map_err(|e| fail(format!("{}: {e}", path.display())))
+}
+
+fn create_dir(path: &Path) -> Result<(), ConfigError> {
+    std::fs::create_dir_all(path).map_err(|e| fail(format!("{}: {e}", path.display())))
+}
+
+/// Writes a file only its owner can read.
+fn write_private(path: &Path, text: &str) -> Result<(), ConfigError> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options
+        .open(path)
+        .map_err(|e| fail(format!("{}: {e}", path.display())))?;
+    file.write_all(text.as_bytes())
+        .map_err(|e| fail(format!("{}: {e}", path.display())))
+}

@@ -1,0 +1,279 @@
+//! `ApiError`, the one error type handlers return, and its JSON in Nango's shapes (spec §8).
+//!
+//! Validation failures are 400s in zod's envelope, `{"error":{"code":"invalid_body","errors":[…]}}`,
+//! where `errors` is core's Nango projection (what Nango itself would answer) or, when Nango would
+//! have accepted the input and only connkit's stricter rules reject it, connkit's issues written
+//! the same way. An extra `issues` list always carries connkit's stable codes and paths. Internal
+//! failures never leak: they answer Nango's `generic_error_support` 500 with a fresh id, and the
+//! cause travels in a response extension that the logging middleware ([`log_internal_errors`])
+//! writes out.
+//!
+//! Knows nothing about SQL or which handler failed; the English texts here are Nango's.
+
+use axum::Json;
+use axum::extract::Request;
+use axum::http::StatusCode;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use connkit_core::nango::NangoIssue;
+use connkit_core::{Issue, Severity, ValidationError};
+use serde_json::{Value, json};
+
+/// Where a validation problem was found; decides the envelope's `code`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Part {
+    /// `invalid_body`.
+    Body,
+    /// `invalid_query_params`.
+    Query,
+    /// `invalid_uri_params`.
+    Uri,
+}
+
+impl Part {
+    fn code(self) -> &'static str {
+        match self {
+            Part::Body => "invalid_body",
+            Part::Query => "invalid_query_params",
+            Part::Uri => "invalid_uri_params",
+        }
+    }
+}
+
+/// The authentication failures of Nango's access middleware (spec §8, §9), all 401.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum AuthFailure {
+    MissingAuthHeader,
+    MalformedAuthHeader,
+    InvalidSecretKeyFormat,
+    UnknownAccount,
+    InvalidConnectSessionTokenFormat,
+    UnknownConnectSessionToken,
+    MissingPublicKey,
+    DeprecatedAuthentication,
+}
+
+impl AuthFailure {
+    fn code(self) -> &'static str {
+        match self {
+            AuthFailure::MissingAuthHeader => "missing_auth_header",
+            AuthFailure::MalformedAuthHeader => "malformed_auth_header",
+            AuthFailure::InvalidSecretKeyFormat => "invalid_secret_key_format",
+            AuthFailure::UnknownAccount => "unknown_account",
+            AuthFailure::InvalidConnectSessionTokenFormat => "invalid_connect_session_token_format",
+            AuthFailure::UnknownConnectSessionToken => "unknown_connect_session_token",
+            AuthFailure::MissingPublicKey => "missing_public_key",
+            AuthFailure::DeprecatedAuthentication => "deprecated_authentication",
+        }
+    }
+
+    fn message(self) -> &'static str {
+        match self {
+            AuthFailure::MissingAuthHeader => {
+                "Authentication failed. The request is missing the Authorization header."
+            }
+            AuthFailure::MalformedAuthHeader => {
+                "Authentication failed. The provided Authorization header is malformed."
+            }
+            AuthFailure::InvalidSecretKeyFormat => {
+                "Authentication failed. The provided secret key is not a UUID v4."
+            }
+            AuthFailure::UnknownAccount => {
+                "Authentication failed. The provided secret key does not match any account."
+            }
+            AuthFailure::InvalidConnectSessionTokenFormat => {
+                "Authentication failed. The provided connect session token is not following correct format: nango_connect_session_RANDOMSTRING"
+            }
+            AuthFailure::UnknownConnectSessionToken => {
+                "Authentication failed. The provided connect session token does not match any account."
+            }
+            AuthFailure::MissingPublicKey => {
+                "Authentication failed. The request is missing a valid connect session token."
+            }
+            AuthFailure::DeprecatedAuthentication => {
+                "Public key authentication is deprecated. Please use connect session authentication instead."
+            }
+        }
+    }
+}
+
+/// Every error a handler can answer with. Each variant's doc gives its status.
+#[derive(Debug)]
+pub(crate) enum ApiError {
+    /// 400 `invalid_body` / `invalid_query_params` / `invalid_uri_params` with `errors`.
+    Validation {
+        part: Part,
+        nango: Vec<NangoIssue>,
+        issues: Vec<Issue>,
+    },
+    /// 401 in NangoError form `{"error":{"message","code","payload":{}}}`.
+    Auth(AuthFailure),
+    /// Any status with `{"error":{"code"[,"message"]}}`.
+    Simple {
+        status: StatusCode,
+        code: &'static str,
+        message: Option<String>,
+    },
+    /// 415 `invalid_content_type`.
+    ContentType,
+    /// 400 `invalid_json` with the parser's message.
+    Json(String),
+    /// 413 `payload_too_large` (the body limit, in bytes).
+    TooLarge(usize),
+    /// 500 `generic_error_support`; the cause is logged, never sent.
+    Internal(String),
+}
+
+impl ApiError {
+    /// A validation failure from core: `nango` is core's projection for the same input (empty
+    /// when Nango would accept it), `err` connkit's verdict.
+    pub(crate) fn validation(part: Part, nango: Vec<NangoIssue>, err: ValidationError) -> ApiError {
+        ApiError::Validation {
+            part,
+            nango,
+            issues: err.into_issues(),
+        }
+    }
+
+    /// A validation failure that only Nango's projection describes.
+    pub(crate) fn nango(part: Part, nango: Vec<NangoIssue>) -> ApiError {
+        ApiError::Validation {
+            part,
+            nango,
+            issues: Vec::new(),
+        }
+    }
+
+    /// `{"error":{"code":…}}` without a message.
+    pub(crate) fn code(status: StatusCode, code: &'static str) -> ApiError {
+        ApiError::Simple {
+            status,
+            code,
+            message: None,
+        }
+    }
+
+    /// `{"error":{"code":…,"message":…}}`.
+    pub(crate) fn message(
+        status: StatusCode,
+        code: &'static str,
+        message: impl Into<String>,
+    ) -> ApiError {
+        ApiError::Simple {
+            status,
+            code,
+            message: Some(message.into()),
+        }
+    }
+
+    /// An internal failure (logged, answered with a generic 500).
+    pub(crate) fn internal(cause: impl std::fmt::Display) -> ApiError {
+        ApiError::Internal(cause.to_string())
+    }
+}
+
+impl From<crate::store::StoreError> for ApiError {
+    fn from(err: crate::store::StoreError) -> ApiError {
+        ApiError::internal(err)
+    }
+}
+
+/// The cause of a 500, attached to the response for [`log_internal_errors`].
+#[derive(Debug, Clone)]
+pub(crate) struct InternalCause {
+    id: String,
+    cause: String,
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (status, body) = match self {
+            ApiError::Validation {
+                part,
+                nango,
+                issues,
+            } => (
+                StatusCode::BAD_REQUEST,
+                validation_body(part, &nango, &issues),
+            ),
+            ApiError::Auth(failure) => (
+                StatusCode::UNAUTHORIZED,
+                json!({"error": {"message": failure.message(), "code": failure.code(), "payload": {}}}),
+            ),
+            ApiError::Simple {
+                status,
+                code,
+                message,
+            } => {
+                let body = match message {
+                    Some(message) => json!({"error": {"code": code, "message": message}}),
+                    None => json!({"error": {"code": code}}),
+                };
+                (status, body)
+            }
+            ApiError::ContentType => (
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                json!({"error": {"code": "invalid_content_type", "message": "Content-Type header must be application/json"}}),
+            ),
+            ApiError::Json(message) => (
+                StatusCode::BAD_REQUEST,
+                json!({"error": {"code": "invalid_json", "message": message}}),
+            ),
+            ApiError::TooLarge(limit) => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                json!({"error": {"code": "payload_too_large", "message": format!("The request body is larger than {limit} bytes")}}),
+            ),
+            ApiError::Internal(cause) => {
+                let id = uuid::Uuid::new_v4().to_string();
+                let body = generic_error_body(&id);
+                let mut response = (StatusCode::INTERNAL_SERVER_ERROR, Json(body)).into_response();
+                response
+                    .extensions_mut()
+                    .insert(InternalCause { id, cause });
+                return response;
+            }
+        };
+        (status, Json(body)).into_response()
+    }
+}
+
+/// Nango's body for an unexpected failure.
+pub(crate) fn generic_error_body(id: &str) -> Value {
+    json!({"error": {
+        "message": format!("An error occurred. Please contact support with this unique id: \"{id}\""),
+        "code": "generic_error_support",
+        "payload": id,
+    }})
+}
+
+fn validation_body(part: Part, nango: &[NangoIssue], issues: &[Issue]) -> Value {
+    let errors: Vec<Value> = if nango.is_empty() {
+        issues
+            .iter()
+            .filter(|it| it.severity() == Severity::Error)
+            .map(|it| json!({"code": it.code().as_str(), "message": it.message(), "path": it.path()}))
+            .collect()
+    } else {
+        nango
+            .iter()
+            .map(|it| json!({"code": it.code, "message": it.message, "path": it.path}))
+            .collect()
+    };
+    let issues: Vec<Value> = issues
+        .iter()
+        .filter(|it| it.severity() == Severity::Error)
+        .map(|it| json!({"code": it.code().as_str(), "path": it.path()}))
+        .collect();
+    json!({"error": {"code": part.code(), "errors": errors, "issues": issues}})
+}
+
+/// Middleware: writes the cause of every 500 to the log, with the id the client received.
+pub(crate) async fn log_internal_errors(request: Request, next: Next) -> Response {
+    let method = request.method().clone();
+    let path = request.uri().path().to_owned();
+    let response = next.run(request).await;
+    if let Some(InternalCause { id, cause }) = response.extensions().get::<InternalCause>() {
+        tracing::error!(%method, %path, error_id = %id, "internal error: {cause}");
+    }
+    response
+}

@@ -1,0 +1,129 @@
+//! connkit-server: Nango's connect-session, auth and connections API on SQLite, so that Nango's
+//! own clients (`@nangohq/node`, `@nangohq/frontend`, Connect UI) work against it unchanged.
+//!
+//! The rules (tags, tag filters, session bodies, metadata, the provider catalogue, webhook
+//! payloads and signatures) are `connkit_core`'s; this crate is the HTTP, SQL and crypto glue
+//! around them. [`app`] builds the whole router from an [`AppState`], so tests drive it in
+//! process; `main.rs` only reads flags, opens the database and serves.
+//!
+//! Modules, in reading order:
+
+/// JSON bodies as Express reads them (415, 413, `invalid_json`).
+mod body;
+/// Flags and environment variables → [`Settings`], files read at start-up.
+pub mod config;
+/// Sealing credentials, hashing session tokens, generating secrets.
+pub mod crypto;
+/// `ApiError` and Nango's error JSON.
+mod error;
+/// `integrations.toml`.
+pub mod integrations;
+/// Who is calling: secret key or connect session token.
+mod principal;
+/// Query strings as qs reads them.
+mod query;
+/// Request shapes of the server's own endpoints that core does not model.
+mod requests;
+/// The HTTP API, one module per resource.
+mod routes;
+/// `AppState`: settings, store, catalogue, integrations, webhook sender.
+pub mod state;
+/// Persistence behind one `Store` type (SQLite today).
+pub mod store;
+/// Unix microseconds and Nango's timestamp texts.
+mod timestamp;
+/// The opt-in credential test.
+mod verify;
+/// Background delivery of auth webhooks.
+pub mod webhook;
+
+use std::time::Duration;
+
+use axum::http::{HeaderName, Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::{Json, Router, middleware};
+use serde_json::json;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::cors::{Any, CorsLayer};
+use tower_http::trace::TraceLayer;
+
+pub use state::{AppState, Settings};
+
+/// The whole API as a router (what `main` serves and tests call with `oneshot`).
+pub fn app(state: AppState) -> Router {
+    routes::router()
+        .fallback(unknown_route)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(middleware::from_fn(error::log_internal_errors))
+        .layer(CatchPanicLayer::custom(panic_response))
+        .layer(cors())
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// CORS as Nango's public API sets it (spec §8).
+fn cors() -> CorsLayer {
+    const ALLOWED: [&str; 12] = [
+        "authorization",
+        "content-type",
+        "accept",
+        "origin",
+        "x-requested-with",
+        "nango-activity-log-id",
+        "nango-is-dry-run",
+        "nango-is-sync",
+        "provider-config-key",
+        "connection-id",
+        "sentry-trace",
+        "baggage",
+    ];
+    const EXPOSED: [&str; 8] = [
+        "authorization",
+        "etag",
+        "content-type",
+        "content-length",
+        "x-nango-signature",
+        "x-ratelimit-limit",
+        "x-ratelimit-remaining",
+        "x-ratelimit-reset",
+    ];
+    CorsLayer::new()
+        .allow_origin(Any)
+        .allow_methods([
+            Method::GET,
+            Method::HEAD,
+            Method::PUT,
+            Method::PATCH,
+            Method::POST,
+            Method::DELETE,
+        ])
+        .allow_headers(ALLOWED.map(HeaderName::from_static))
+        .expose_headers(EXPOSED.map(HeaderName::from_static))
+        .max_age(Duration::from_secs(600))
+}
+
+async fn unknown_route() -> Response {
+    (
+        StatusCode::NOT_FOUND,
+        Json(json!({"error": {"code": "not_found", "message": "Unknown route"}})),
+    )
+        .into_response()
+}
+
+async fn method_not_allowed() -> Response {
+    (
+        StatusCode::METHOD_NOT_ALLOWED,
+        Json(json!({"error": {"code": "method_not_allowed"}})),
+    )
+        .into_response()
+}
+
+fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    let id = uuid::Uuid::new_v4().to_string();
+    tracing::error!(error_id = %id, "handler panicked");
+    (
+        StatusCode::INTERNAL_SERVER_ERROR,
+        Json(error::generic_error_body(&id)),
+    )
+        .into_response()
+}

@@ -1,0 +1,238 @@
+//! The auth endpoints @nangohq/frontend and Connect UI call for API_KEY, BASIC and NONE
+//! providers (spec §3.3, §3.4): `POST /api-auth/api-key/:key`, `POST /api-auth/basic/:key`,
+//! `POST /auth/unauthenticated/:key`, each with `?connect_session_token=…&params[…]=…`.
+//!
+//! The steps run in Nango's order: body, query, path, session rules, integration, provider,
+//! auth mode, allowed integrations, reconnect target, (opt-in) credential test, write, webhook.
+//! Session tags replace the connection's tags (§1.7); re-auth resets metadata for API_KEY and
+//! BASIC; the session's `connection_config` defaults override the end user's `params` (§2.7).
+//! The webhook is queued, never awaited.
+//!
+//! Knows nothing about SQL; tags and the webhook payload are core's.
+
+use axum::extract::{RawQuery, State};
+use axum::http::StatusCode;
+use axum::routing::post;
+use axum::{Json, Router};
+use connkit_core::catalogue::AuthMode;
+use connkit_core::nango::NangoIssue;
+use connkit_core::tags::validate_tags;
+use connkit_core::webhook::{AuthWebhook, Operation, WebhookEndUser};
+use serde_json::{Map, Value, json};
+
+use super::{PathParam, end_user_record};
+use crate::body::JsonBody;
+use crate::error::{ApiError, Part};
+use crate::principal::SessionQuery;
+use crate::query::Query;
+use crate::requests::{AuthBody, auth_body, auth_query, integration_key_param};
+use crate::state::AppState;
+use crate::store::{AuthOutcome, AuthWrite, ConnectionRow, Session};
+use crate::{timestamp, verify};
+
+pub(super) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api-auth/api-key/{key}", post(api_key_create))
+        .route("/api-auth/basic/{key}", post(basic_create))
+        .route("/auth/unauthenticated/{key}", post(unauthenticated_create))
+}
+
+async fn api_key_create(
+    state: State<AppState>,
+    session: SessionQuery,
+    key: PathParam,
+    query: RawQuery,
+    body: JsonBody,
+) -> Result<Json<Value>, ApiError> {
+    authorize(state, session, key, query, body, AuthBody::ApiKey).await
+}
+
+async fn basic_create(
+    state: State<AppState>,
+    session: SessionQuery,
+    key: PathParam,
+    query: RawQuery,
+    body: JsonBody,
+) -> Result<Json<Value>, ApiError> {
+    authorize(state, session, key, query, body, AuthBody::Basic).await
+}
+
+async fn unauthenticated_create(
+    state: State<AppState>,
+    session: SessionQuery,
+    key: PathParam,
+    query: RawQuery,
+    body: JsonBody,
+) -> Result<Json<Value>, ApiError> {
+    authorize(state, session, key, query, body, AuthBody::None).await
+}
+
+fn bad_request(code: &'static str) -> ApiError {
+    ApiError::code(StatusCode::BAD_REQUEST, code)
+}
+
+async fn authorize(
+    State(state): State<AppState>,
+    SessionQuery(session): SessionQuery,
+    PathParam(key): PathParam,
+    RawQuery(query): RawQuery,
+    JsonBody(body): JsonBody,
+    mode: AuthBody,
+) -> Result<Json<Value>, ApiError> {
+    // Steps 1–4: body, query, path, and no connection_id next to a session token.
+    let credentials = auth_body(mode, body.as_ref())?;
+    let query = auth_query(&Query::parse(query.as_deref()))?;
+    integration_key_param(&key)?;
+    if query.connection_id.is_some() {
+        return Err(ApiError::nango(
+            Part::Query,
+            vec![NangoIssue::custom(
+                "connection_id is forbidden when using session token",
+                vec!["connection_id".to_owned()],
+            )],
+        ));
+    }
+    // Steps 6–10: integration, provider, auth mode, allow-list, reconnect target.
+    let integration = state.integrations().get(&key).ok_or(ApiError::code(
+        StatusCode::NOT_FOUND,
+        "unknown_provider_config",
+    ))?;
+    let provider = state
+        .catalogue()
+        .find(&integration.provider)
+        .ok_or(ApiError::code(
+            StatusCode::NOT_FOUND,
+            "unknown_provider_template",
+        ))?;
+    let expected = match mode {
+        AuthBody::ApiKey => AuthMode::ApiKey,
+        AuthBody::Basic => AuthMode::Basic,
+        AuthBody::None => AuthMode::None,
+    };
+    if *provider.auth_mode() != expected {
+        return Err(bad_request("invalid_auth_mode"));
+    }
+    if let Some(allowed) = &session.allowed_integrations
+        && !allowed.contains(&key)
+    {
+        return Err(bad_request("integration_not_allowed"));
+    }
+    let target = match session.reconnect_connection {
+        None => None,
+        Some(id) => Some(
+            state
+                .store()
+                .connection_by_row(id)
+                .await?
+                .ok_or_else(|| bad_request("invalid_connection"))?,
+        ),
+    };
+    let connection_config = connection_config(query.params, &session, &key);
+    // Step 11: the credential test, only when asked for.
+    if state.settings().verify_credentials && mode != AuthBody::None {
+        verify::check(&state, provider, &connection_config, &credentials).await?;
+    }
+    // Step 12: write.
+    let tags = validate_tags(&Value::Object(session.tags.clone()))
+        .map_err(|err| ApiError::internal(format!("stored session tags: {err}")))?;
+    let connection_id = match &target {
+        Some(row) => row.connection_id.clone(),
+        None => uuid::Uuid::new_v4().to_string(),
+    };
+    let write = AuthWrite {
+        reconnect_connection: target.as_ref().map(|row| row.id),
+        connection_id,
+        provider_config_key: key.clone(),
+        provider: integration.provider.clone(),
+        auth_mode: expected.as_str().to_owned(),
+        credentials,
+        connection_config,
+        tags: tags.clone(),
+        end_user: end_user_record(session.end_user.as_ref(), session.organization.as_ref()),
+        webhook_url_override: session.webhook_url_override.clone(),
+        reset_metadata: mode != AuthBody::None,
+        now: timestamp::now(),
+    };
+    let (outcome, row) = state.store().write_auth(&write).await?;
+    let row = match (outcome, row) {
+        (AuthOutcome::TargetMissing, _) | (_, None) => {
+            return Err(bad_request("invalid_connection"));
+        }
+        (_, Some(row)) => row,
+    };
+    // Step 14: the webhook, in the background.
+    let operation = match outcome {
+        AuthOutcome::Overridden => Operation::Override,
+        _ => Operation::Creation,
+    };
+    send_webhook(&state, &row, &session, tags, operation);
+    Ok(Json(json!({
+        "connectionId": row.connection_id,
+        "providerConfigKey": row.provider_config_key,
+    })))
+}
+
+/// The string `params` overlaid with the session's `connection_config` defaults for `key`
+/// (`Object.assign`: session values win and keep their JSON type).
+fn connection_config(
+    mut params: Map<String, Value>,
+    session: &Session,
+    key: &str,
+) -> Map<String, Value> {
+    if let Some(Value::Object(defaults)) = session
+        .integrations_config_defaults
+        .as_ref()
+        .and_then(|d| d.get(key))
+        .and_then(|d| d.get("connection_config"))
+    {
+        for (name, value) in defaults {
+            params.insert(name.clone(), value.clone());
+        }
+    }
+    params
+}
+
+fn send_webhook(
+    state: &AppState,
+    row: &ConnectionRow,
+    session: &Session,
+    tags: connkit_core::tags::Tags,
+    operation: Operation,
+) {
+    let settings = state.settings();
+    let Some(url) = row
+        .webhook_url_override
+        .as_deref()
+        .or(settings.webhook_url.as_deref())
+    else {
+        return;
+    };
+    let text = |value: Option<&Value>, key: &str| {
+        value
+            .and_then(|v| v.get(key))
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+    };
+    let end_user = session.end_user.as_ref().and_then(|user| {
+        Some(WebhookEndUser {
+            end_user_id: text(Some(user), "id")?,
+            end_user_email: text(Some(user), "email"),
+            organization_id: text(session.organization.as_ref(), "id"),
+            tags: user.get("tags").and_then(Value::as_object).cloned(),
+        })
+    });
+    let webhook = AuthWebhook {
+        connection_id: row.connection_id.clone(),
+        provider_config_key: row.provider_config_key.clone(),
+        auth_mode: row.auth_mode.clone(),
+        provider: row.provider.clone(),
+        environment: settings.environment.clone(),
+        operation,
+        tags: Some(tags),
+        end_user,
+        error: None,
+    };
+    state
+        .webhooks()
+        .send(url, &settings.webhook_secret, &webhook);
+}

@@ -1,0 +1,64 @@
+//! GET /integrations (spec §4.2): the configured integrations in Nango's `ApiPublicIntegration`
+//! shape, ordered by provider, limited to a session's `allowed_integrations`.
+//!
+//! Knows nothing about sessions beyond their allow-list.
+
+use axum::extract::{RawQuery, State};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde_json::{Value, json};
+
+use super::logo_url;
+use crate::error::ApiError;
+use crate::principal::Caller;
+use crate::query::Query;
+use crate::requests::empty_query;
+use crate::state::AppState;
+use crate::timestamp;
+
+pub(super) fn router() -> Router<AppState> {
+    Router::new().route("/integrations", get(integrations_index))
+}
+
+async fn integrations_index(
+    State(state): State<AppState>,
+    caller: Caller,
+    RawQuery(query): RawQuery,
+) -> Result<Json<Value>, ApiError> {
+    empty_query(&Query::parse(query.as_deref()))?;
+    let allowed = match &caller {
+        Caller::Session(session) => session.allowed_integrations.clone(),
+        Caller::Secret => None,
+    };
+    let started = timestamp::iso_millis_z(state.started_at());
+    let data: Vec<Value> = state
+        .integrations()
+        .iter()
+        .filter(|i| {
+            allowed
+                .as_ref()
+                .is_none_or(|list| list.contains(&i.unique_key))
+        })
+        .map(|i| {
+            let provider_name = state
+                .catalogue()
+                .find(&i.provider)
+                .map(|p| p.display_name().to_owned());
+            let display_name = i
+                .display_name
+                .clone()
+                .or(provider_name)
+                .unwrap_or_else(|| i.provider.clone());
+            json!({
+                "unique_key": i.unique_key,
+                "provider": i.provider,
+                "display_name": display_name,
+                "logo": logo_url(&state, &i.provider),
+                "forward_webhooks": true,
+                "created_at": started,
+                "updated_at": started,
+            })
+        })
+        .collect();
+    Ok(Json(json!({"data": data})))
+}

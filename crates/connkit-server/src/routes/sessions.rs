@@ -1,0 +1,335 @@
+//! Connect sessions (spec §2): POST /connect/sessions and /connect/sessions/reconnect (secret
+//! key), GET and DELETE /connect/session (the session's own token).
+//!
+//! Bodies are validated by `connkit_core::session`; this module checks what needs the server
+//! (do the integrations exist, does the reconnect target exist), stores the session with a
+//! hashed token, and writes Nango's JSON. It writes no rule of its own.
+//!
+//! A merged-tags overflow (generated end-user tags + explicit tags > 10) is a 400 `invalid_body`
+//! by default: the client sent it, and it can fix it. Nango answers 500 `server_error`; the
+//! `--nango-merged-tags-500` flag restores that.
+
+use axum::extract::{RawQuery, State};
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use connkit_core::limits::SESSION_TTL_SECS;
+use connkit_core::nango::NangoIssue;
+use connkit_core::session::{
+    ConnectSessionRequest, nango_connect_session_errors, nango_reconnect_session_errors,
+    validate_connect_session, validate_reconnect_session,
+};
+use connkit_core::{ErrorCode, JsonType, Severity, ValidationError};
+use serde_json::{Map, Value, json};
+
+use super::end_user_record;
+use crate::body::JsonBody;
+use crate::crypto::new_session_token;
+use crate::error::{ApiError, Part};
+use crate::principal::{SecretKey, SessionBearer};
+use crate::query::Query;
+use crate::requests::{empty_body, empty_query};
+use crate::state::AppState;
+use crate::store::NewSession;
+use crate::timestamp;
+
+pub(super) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/connect/sessions", post(sessions_create))
+        .route("/connect/sessions/reconnect", post(sessions_reconnect))
+        .route("/connect/session", get(session_show).delete(session_delete))
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Create,
+    Reconnect,
+}
+
+async fn sessions_create(
+    State(state): State<AppState>,
+    _: SecretKey,
+    RawQuery(query): RawQuery,
+    JsonBody(body): JsonBody,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    empty_query(&Query::parse(query.as_deref()))?;
+    let request = validate(&state, body, Kind::Create)?;
+    create(&state, &request, None).await
+}
+
+async fn sessions_reconnect(
+    State(state): State<AppState>,
+    _: SecretKey,
+    RawQuery(query): RawQuery,
+    JsonBody(body): JsonBody,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    empty_query(&Query::parse(query.as_deref()))?;
+    let request = validate(&state, body, Kind::Reconnect)?;
+    let Some(target) = request.reconnect() else {
+        return Err(ApiError::internal("a reconnect body without its target"));
+    };
+    let found = state
+        .store()
+        .find_connection(target.integration_id(), target.connection_id())
+        .await?;
+    let Some((connection, _)) = found else {
+        return Err(ApiError::message(
+            StatusCode::BAD_REQUEST,
+            "invalid_body",
+            "ConnectionID or IntegrationId does not exists",
+        ));
+    };
+    create(&state, &request, Some(connection.id)).await
+}
+
+/// Core's verdict and Nango's projection for the body; a request only when both accept it.
+fn validate(
+    state: &AppState,
+    body: Option<Value>,
+    kind: Kind,
+) -> Result<ConnectSessionRequest, ApiError> {
+    let Some(body) = body else {
+        // Express leaves a body without a JSON content type undefined.
+        let nango = vec![NangoIssue::invalid_type(
+            JsonType::Object,
+            JsonType::Undefined,
+            Vec::new(),
+        )];
+        let verdict = match kind {
+            Kind::Create => validate_connect_session(&Value::Null),
+            Kind::Reconnect => validate_reconnect_session(&Value::Null),
+        };
+        return Err(match verdict {
+            Err(err) => ApiError::validation(Part::Body, nango, err),
+            Ok(_) => ApiError::nango(Part::Body, nango),
+        });
+    };
+    let (verdict, nango) = match kind {
+        Kind::Create => (
+            validate_connect_session(&body),
+            nango_connect_session_errors(&body),
+        ),
+        Kind::Reconnect => (
+            validate_reconnect_session(&body),
+            nango_reconnect_session_errors(&body),
+        ),
+    };
+    match verdict {
+        Ok(request) if nango.is_empty() => Ok(request),
+        Ok(_) => Err(ApiError::nango(Part::Body, nango)),
+        Err(err) if nango.is_empty() && is_merged_overflow(&err) => {
+            if state.settings().nango_merged_tags_500 {
+                Err(ApiError::message(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "server_error",
+                    "Failed to create connect session",
+                ))
+            } else {
+                Err(ApiError::validation(Part::Body, nango, err))
+            }
+        }
+        Err(err) => Err(ApiError::validation(Part::Body, nango, err)),
+    }
+}
+
+/// True when the only problem is too many tags once generated and explicit tags are merged:
+/// Nango's validation passed, and core reports `tags_too_many` at `["tags"]` alone.
+fn is_merged_overflow(err: &ValidationError) -> bool {
+    let mut errors = err
+        .issues()
+        .iter()
+        .filter(|it| it.severity() == Severity::Error);
+    errors.all(|it| it.code() == ErrorCode::TagsTooMany && it.path() == ["tags"])
+}
+
+async fn create(
+    state: &AppState,
+    request: &ConnectSessionRequest,
+    reconnect_connection: Option<i64>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let integrations = state.integrations();
+    let missing = request.nango_missing_integration_errors(|key| integrations.get(key).is_some());
+    if !missing.is_empty() {
+        return Err(ApiError::nango(Part::Body, missing));
+    }
+    if request.overrides_docs_connect() {
+        return Err(ApiError::message(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "You are not allowed to override the docs connect url",
+        ));
+    }
+    let token = new_session_token();
+    let now = timestamp::now();
+    let expires_at = now + i64::try_from(SESSION_TTL_SECS).unwrap_or(1800) * 1_000_000;
+    let session = NewSession {
+        token_hash: state.store().keys().token_hash(&token),
+        created_at: now,
+        expires_at,
+        end_user: request.end_user().map(|u| {
+            let mut map = Map::new();
+            map.insert("id".into(), u.id().into());
+            if let Some(email) = u.email() {
+                map.insert("email".into(), email.into());
+            }
+            if let Some(name) = u.display_name() {
+                map.insert("display_name".into(), name.into());
+            }
+            if let Some(tags) = u.tags() {
+                map.insert("tags".into(), pairs(tags));
+            }
+            Value::Object(map)
+        }),
+        organization: request.organization().map(|o| {
+            let mut map = Map::new();
+            map.insert("id".into(), o.id().into());
+            if let Some(name) = o.display_name() {
+                map.insert("display_name".into(), name.into());
+            }
+            Value::Object(map)
+        }),
+        allowed_integrations: request.allowed_integrations().map(<[String]>::to_vec),
+        integrations_config_defaults: request.integrations_config_defaults().map(|defaults| {
+            let map = defaults
+                .iter()
+                .map(|(key, d)| {
+                    let mut entry = Map::new();
+                    if let Some(scopes) = d.user_scopes() {
+                        entry.insert("user_scopes".into(), scopes.into());
+                    }
+                    if let Some(params) = d.authorization_params() {
+                        entry.insert("authorization_params".into(), pairs(params));
+                    }
+                    if let Some(config) = d.connection_config() {
+                        entry.insert("connection_config".into(), Value::Object(config.clone()));
+                    }
+                    (key.clone(), Value::Object(entry))
+                })
+                .collect();
+            Value::Object(map)
+        }),
+        overrides: request.overrides().map(|overrides| {
+            let map = overrides
+                .iter()
+                .map(|(key, o)| {
+                    let mut entry = Map::new();
+                    if let Some(docs) = o.docs_connect() {
+                        entry.insert("docs_connect".into(), docs.into());
+                    }
+                    (key.clone(), Value::Object(entry))
+                })
+                .collect();
+            Value::Object(map)
+        }),
+        webhook_url_override: request.webhook_url_override().map(str::to_owned),
+        tags: request.tags().clone(),
+        reconnect_connection,
+    };
+    state.store().create_session(&session).await?;
+    let body = json!({"data": {
+        "token": token,
+        "connect_link": connect_link(&state.settings().connect_url, &token),
+        "expires_at": timestamp::iso_millis_z(expires_at),
+    }});
+    Ok((StatusCode::CREATED, Json(body)))
+}
+
+fn pairs(entries: &[(String, String)]) -> Value {
+    Value::Object(
+        entries
+            .iter()
+            .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+            .collect(),
+    )
+}
+
+/// Nango's `connect_link`: the Connect UI URL without query or fragment, a trailing `/` forced,
+/// then `?session_token=<token>`.
+fn connect_link(base: &str, token: &str) -> String {
+    let base = base.split(['?', '#']).next().unwrap_or(base);
+    let slash = if base.ends_with('/') { "" } else { "/" };
+    format!("{base}{slash}?session_token={token}")
+}
+
+async fn session_show(
+    State(state): State<AppState>,
+    SessionBearer(session): SessionBearer,
+    RawQuery(query): RawQuery,
+) -> Result<Json<Value>, ApiError> {
+    empty_query(&Query::parse(query.as_deref()))?;
+    // A reconnect session shows the end user linked to its connection (spec §2.4).
+    let mut end_user = None;
+    if let Some(id) = session.reconnect_connection
+        && let Some(connection) = state.store().connection_by_row(id).await?
+    {
+        end_user = connection.end_user;
+    }
+    let end_user = end_user
+        .or_else(|| end_user_record(session.end_user.as_ref(), session.organization.as_ref()))
+        .unwrap_or(Value::Null);
+    let mut data = Map::new();
+    data.insert("endUser".into(), end_user);
+    if let Some(allowed) = &session.allowed_integrations {
+        data.insert("allowed_integrations".into(), allowed.clone().into());
+    }
+    if let Some(Value::Object(defaults)) = &session.integrations_config_defaults {
+        let shown = defaults
+            .iter()
+            .map(|(key, entry)| {
+                let mut out = Map::new();
+                for part in ["connection_config", "authorization_params"] {
+                    if let Some(value) = entry.get(part) {
+                        out.insert(part.into(), value.clone());
+                    }
+                }
+                (key.clone(), Value::Object(out))
+            })
+            .collect();
+        data.insert("integrations_config_defaults".into(), Value::Object(shown));
+    }
+    if let Some(overrides) = &session.overrides {
+        data.insert("overrides".into(), overrides.clone());
+    }
+    if session.reconnect_connection.is_some() {
+        data.insert("isReconnecting".into(), Value::Bool(true));
+    }
+    data.insert(
+        "connectUISettings".into(),
+        json!({
+            "theme": {"light": {"primary": "#00B2E3"}, "dark": {"primary": "#00B2E3"}},
+            "defaultTheme": "system",
+            "showWatermark": true,
+        }),
+    );
+    data.insert("websocketsPath".into(), "/".into());
+    Ok(Json(json!({"data": data})))
+}
+
+async fn session_delete(
+    State(state): State<AppState>,
+    SessionBearer(session): SessionBearer,
+    RawQuery(query): RawQuery,
+    JsonBody(body): JsonBody,
+) -> Result<StatusCode, ApiError> {
+    empty_query(&Query::parse(query.as_deref()))?;
+    empty_body(body.as_ref())?;
+    state.store().delete_session(session.id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn connect_links_force_one_slash_and_drop_query() {
+        assert_eq!(
+            connect_link("http://localhost:3009", "t"),
+            "http://localhost:3009/?session_token=t"
+        );
+        assert_eq!(
+            connect_link("https://c.io/ui/?x=1#f", "t"),
+            "https://c.io/ui/?session_token=t"
+        );
+    }
+}

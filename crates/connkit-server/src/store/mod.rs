@@ -1,0 +1,348 @@
+//! Persistence: the one door handlers use to reach the database.
+//!
+//! [`Store`] hides the backend (SQLite today; a PostgreSQL backend is one more [`Backend`]
+//! variant and one more file, with no handler change) and seals credentials on the way in and
+//! opens them on the way out, so no backend ever sees plaintext credentials. Values cross this
+//! boundary as plain data (JSON objects, core [`Tags`], Unix microseconds).
+//!
+//! Knows nothing about HTTP, Nango's JSON shapes or the rules: callers validate with core first.
+
+mod sqlite;
+
+use connkit_core::tag_filter::TagFilter;
+use connkit_core::tags::Tags;
+use serde_json::{Map, Value};
+
+use crate::crypto::Keyring;
+use crate::timestamp::Micros;
+
+use sqlite::SqliteStore;
+pub use sqlite::connect_sqlite;
+
+/// A database or decoding failure (never the client's fault).
+#[derive(Debug)]
+pub struct StoreError(String);
+
+impl std::fmt::Display for StoreError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for StoreError {}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(err: sqlx::Error) -> StoreError {
+        StoreError(format!("database: {err}"))
+    }
+}
+
+impl From<sqlx::migrate::MigrateError> for StoreError {
+    fn from(err: sqlx::migrate::MigrateError) -> StoreError {
+        StoreError(format!("migration: {err}"))
+    }
+}
+
+impl From<serde_json::Error> for StoreError {
+    fn from(err: serde_json::Error) -> StoreError {
+        StoreError(format!("stored JSON: {err}"))
+    }
+}
+
+pub(crate) type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// A connect session to store.
+#[derive(Debug, Clone)]
+pub(crate) struct NewSession {
+    pub(crate) token_hash: Vec<u8>,
+    pub(crate) created_at: Micros,
+    pub(crate) expires_at: Micros,
+    pub(crate) end_user: Option<Value>,
+    pub(crate) organization: Option<Value>,
+    pub(crate) allowed_integrations: Option<Vec<String>>,
+    pub(crate) integrations_config_defaults: Option<Value>,
+    pub(crate) overrides: Option<Value>,
+    pub(crate) webhook_url_override: Option<String>,
+    pub(crate) tags: Tags,
+    pub(crate) reconnect_connection: Option<i64>,
+}
+
+/// A stored, unexpired connect session.
+#[derive(Debug, Clone)]
+pub(crate) struct Session {
+    pub(crate) id: i64,
+    pub(crate) end_user: Option<Value>,
+    pub(crate) organization: Option<Value>,
+    pub(crate) allowed_integrations: Option<Vec<String>>,
+    pub(crate) integrations_config_defaults: Option<Value>,
+    pub(crate) overrides: Option<Value>,
+    pub(crate) webhook_url_override: Option<String>,
+    pub(crate) tags: Map<String, Value>,
+    pub(crate) reconnect_connection: Option<i64>,
+}
+
+/// A connection without its credentials (what lists and lookups return).
+#[derive(Debug, Clone)]
+pub(crate) struct ConnectionRow {
+    pub(crate) id: i64,
+    pub(crate) connection_id: String,
+    pub(crate) provider_config_key: String,
+    pub(crate) provider: String,
+    pub(crate) auth_mode: String,
+    pub(crate) connection_config: Map<String, Value>,
+    pub(crate) metadata: Option<Map<String, Value>>,
+    pub(crate) tags: Map<String, Value>,
+    pub(crate) end_user: Option<Value>,
+    pub(crate) webhook_url_override: Option<String>,
+    pub(crate) created_at: Micros,
+    pub(crate) updated_at: Micros,
+    pub(crate) last_fetched_at: Option<Micros>,
+}
+
+/// Which connections GET /connections wants; every part is ANDed.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct ListFilter {
+    pub(crate) tags: TagFilter,
+    pub(crate) integration_ids: Option<Vec<String>>,
+    pub(crate) connection_id: Option<String>,
+    /// Substring of the connection id, end-user display name or email (case-insensitive ASCII).
+    pub(crate) search: Option<String>,
+    pub(crate) end_user_id: Option<String>,
+    pub(crate) end_user_organization_id: Option<String>,
+    pub(crate) limit: i64,
+    pub(crate) offset: i64,
+}
+
+/// What an auth endpoint writes (spec §3.4 step 12).
+#[derive(Debug, Clone)]
+pub(crate) struct AuthWrite {
+    /// `Some(row id)` when a reconnect session names the connection to override.
+    pub(crate) reconnect_connection: Option<i64>,
+    pub(crate) connection_id: String,
+    pub(crate) provider_config_key: String,
+    pub(crate) provider: String,
+    pub(crate) auth_mode: String,
+    pub(crate) credentials: Value,
+    pub(crate) connection_config: Map<String, Value>,
+    pub(crate) tags: Tags,
+    pub(crate) end_user: Option<Value>,
+    pub(crate) webhook_url_override: Option<String>,
+    /// On re-auth, set metadata to `{}` (API_KEY, BASIC) instead of keeping it (NONE).
+    pub(crate) reset_metadata: bool,
+    pub(crate) now: Micros,
+}
+
+/// How an auth write went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum AuthOutcome {
+    /// A new connection.
+    Created,
+    /// An existing connection re-authorised.
+    Overridden,
+    /// The reconnect target no longer exists.
+    TargetMissing,
+}
+
+/// A PATCH /connections/:id change; `None` leaves a part alone.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct ConnectionPatch {
+    pub(crate) tags: Option<Tags>,
+    pub(crate) end_user: Option<Value>,
+    /// `Some(None)` clears the override.
+    pub(crate) webhook_url_override: Option<Option<String>>,
+    pub(crate) now: Micros,
+}
+
+/// How a metadata write went (all or nothing).
+#[derive(Debug, PartialEq)]
+pub(crate) enum MetadataOutcome<E> {
+    /// Every connection was written.
+    Written,
+    /// This connection id does not exist under the key; nothing was written.
+    Missing(String),
+    /// The new metadata for some connection was refused; nothing was written.
+    Refused(E),
+}
+
+/// The database, whichever it is.
+#[derive(Debug, Clone)]
+pub struct Store {
+    backend: Backend,
+    keys: Keyring,
+}
+
+#[derive(Debug, Clone)]
+enum Backend {
+    Sqlite(SqliteStore),
+}
+
+impl Store {
+    /// Opens (creating if needed) the database at `url` (`sqlite://path`, `sqlite::memory:`),
+    /// runs the migrations and checks that `keys` is the key the stored credentials use.
+    pub async fn open(url: &str, keys: Keyring) -> Result<Store> {
+        if url.starts_with("sqlite:") {
+            let store = SqliteStore::open(url).await?;
+            let store = Store {
+                backend: Backend::Sqlite(store),
+                keys,
+            };
+            store.check_key().await?;
+            return Ok(store);
+        }
+        Err(StoreError(format!(
+            "unsupported database URL `{url}` (only sqlite:// is supported)"
+        )))
+    }
+
+    async fn check_key(&self) -> Result<()> {
+        let check = self.keys.check_value().to_owned();
+        match self.setting("encryption_key_check").await? {
+            Some(stored) if stored == check => Ok(()),
+            Some(_) => Err(StoreError(
+                "the encryption key is not the one this database was written with".to_owned(),
+            )),
+            None => self.put_setting("encryption_key_check", &check).await,
+        }
+    }
+
+    /// A value the server keeps between runs (e.g. a generated secret key).
+    pub async fn setting(&self, name: &str) -> Result<Option<String>> {
+        match &self.backend {
+            Backend::Sqlite(db) => db.setting(name).await,
+        }
+    }
+
+    /// Stores a value the server keeps between runs.
+    pub async fn put_setting(&self, name: &str, value: &str) -> Result<()> {
+        match &self.backend {
+            Backend::Sqlite(db) => db.put_setting(name, value).await,
+        }
+    }
+
+    /// True if the database answers.
+    pub(crate) async fn ping(&self) -> Result<()> {
+        match &self.backend {
+            Backend::Sqlite(db) => db.ping().await,
+        }
+    }
+
+    /// The key ring (token hashing happens before lookups).
+    pub(crate) fn keys(&self) -> &Keyring {
+        &self.keys
+    }
+
+    pub(crate) async fn create_session(&self, session: &NewSession) -> Result<i64> {
+        match &self.backend {
+            Backend::Sqlite(db) => db.create_session(session).await,
+        }
+    }
+
+    /// The unexpired session whose token is `token` (its last access is recorded).
+    pub(crate) async fn find_session(&self, token: &str, now: Micros) -> Result<Option<Session>> {
+        let hash = self.keys.token_hash(token);
+        match &self.backend {
+            Backend::Sqlite(db) => db.find_session(&hash, now).await,
+        }
+    }
+
+    pub(crate) async fn delete_session(&self, id: i64) -> Result<bool> {
+        match &self.backend {
+            Backend::Sqlite(db) => db.delete_session(id).await,
+        }
+    }
+
+    /// The connection `connection_id` of integration `key`, with its credentials opened.
+    pub(crate) async fn find_connection(
+        &self,
+        key: &str,
+        connection_id: &str,
+    ) -> Result<Option<(ConnectionRow, Value)>> {
+        let found = match &self.backend {
+            Backend::Sqlite(db) => db.find_connection(key, connection_id).await?,
+        };
+        let Some((row, sealed)) = found else {
+            return Ok(None);
+        };
+        let context = seal_context(&row.provider_config_key, &row.connection_id);
+        let plain = self
+            .keys
+            .open(&sealed, &context)
+            .map_err(|_| StoreError("credentials do not open under the configured key".into()))?;
+        let credentials = serde_json::from_slice(&plain)?;
+        Ok(Some((row, credentials)))
+    }
+
+    /// The connection with row id `id`, without credentials.
+    pub(crate) async fn connection_by_row(&self, id: i64) -> Result<Option<ConnectionRow>> {
+        match &self.backend {
+            Backend::Sqlite(db) => db.connection_by_row(id).await,
+        }
+    }
+
+    pub(crate) async fn touch_fetched(&self, id: i64, now: Micros) -> Result<()> {
+        match &self.backend {
+            Backend::Sqlite(db) => db.touch_fetched(id, now).await,
+        }
+    }
+
+    pub(crate) async fn list_connections(&self, filter: &ListFilter) -> Result<Vec<ConnectionRow>> {
+        match &self.backend {
+            Backend::Sqlite(db) => db.list_connections(filter).await,
+        }
+    }
+
+    /// Creates or re-authorises a connection; returns the stored row and what happened.
+    pub(crate) async fn write_auth(
+        &self,
+        write: &AuthWrite,
+    ) -> Result<(AuthOutcome, Option<ConnectionRow>)> {
+        let keys = &self.keys;
+        let plain = serde_json::to_vec(&write.credentials)?;
+        let seal = |key: &str, id: &str| keys.seal(&plain, &seal_context(key, id));
+        match &self.backend {
+            Backend::Sqlite(db) => db.write_auth(write, &seal).await,
+        }
+    }
+
+    /// Applies `patch`; false if there is no such connection.
+    pub(crate) async fn patch_connection(
+        &self,
+        key: &str,
+        connection_id: &str,
+        patch: &ConnectionPatch,
+    ) -> Result<bool> {
+        match &self.backend {
+            Backend::Sqlite(db) => db.patch_connection(key, connection_id, patch).await,
+        }
+    }
+
+    /// Deletes a connection and its tags; false if there is no such connection.
+    pub(crate) async fn delete_connection(&self, key: &str, connection_id: &str) -> Result<bool> {
+        match &self.backend {
+            Backend::Sqlite(db) => db.delete_connection(key, connection_id).await,
+        }
+    }
+
+    /// Writes metadata on every listed connection in one transaction: `next` gets a
+    /// connection's current metadata and gives the metadata to store, or refuses.
+    pub(crate) async fn write_metadata<E>(
+        &self,
+        key: &str,
+        connection_ids: &[String],
+        next: impl FnMut(Option<&Map<String, Value>>) -> Result<Map<String, Value>, E>,
+        now: Micros,
+    ) -> Result<MetadataOutcome<E>> {
+        match &self.backend {
+            Backend::Sqlite(db) => db.write_metadata(key, connection_ids, next, now).await,
+        }
+    }
+}
+
+/// What sealed credentials are bound to: the connection's integration key and id.
+fn seal_context(key: &str, connection_id: &str) -> Vec<u8> {
+    let mut out = Vec::with_capacity(key.len() + connection_id.len() + 1);
+    out.extend_from_slice(key.as_bytes());
+    out.push(0);
+    out.extend_from_slice(connection_id.as_bytes());
+    out
+}

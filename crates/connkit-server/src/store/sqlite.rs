@@ -1,0 +1,504 @@
+//! The SQLite backend: WAL mode, migrations from `migrations/sqlite`, runtime-checked queries.
+//!
+//! Tags live twice, written in one transaction: as JSON on the connection (returned as stored,
+//! in order) and as `connection_tags(connection, key, value)` rows, so that a tag filter is a
+//! join on the `(key, value, connection)` index. Writes start with `BEGIN IMMEDIATE` so that two
+//! writers never deadlock upgrading a read lock.
+//!
+//! Knows nothing about HTTP, sealing (it stores the bytes it is given) or the rules.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use connkit_core::tags::Tags;
+use serde_json::{Map, Value};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
+    SqliteSynchronous,
+};
+use sqlx::{QueryBuilder, Row, Sqlite, Transaction};
+
+use super::{
+    AuthOutcome, AuthWrite, ConnectionPatch, ConnectionRow, ListFilter, MetadataOutcome,
+    NewSession, Result, Session, StoreError,
+};
+use crate::timestamp::Micros;
+
+const CONNECTION_COLUMNS: &str = "c.id, c.connection_id, c.provider_config_key, c.provider, \
+    c.auth_mode, c.connection_config, c.metadata, c.tags, c.end_user, c.webhook_url_override, \
+    c.created_at, c.updated_at, c.last_fetched_at";
+
+const SESSION_COLUMNS: &str = "id, end_user, organization, allowed_integrations, \
+    integrations_config_defaults, overrides, webhook_url_override, tags, reconnect_connection";
+
+/// Opens a pool on `url` with connkit's settings (WAL, foreign keys, a busy timeout).
+pub async fn connect_sqlite(url: &str) -> Result<SqlitePool> {
+    let options = SqliteConnectOptions::from_str(url)?
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Normal)
+        .foreign_keys(true)
+        .busy_timeout(Duration::from_secs(10));
+    Ok(SqlitePoolOptions::new()
+        .max_connections(8)
+        .connect_with(options)
+        .await?)
+}
+
+#[derive(Debug, Clone)]
+pub(super) struct SqliteStore {
+    pool: SqlitePool,
+}
+
+impl SqliteStore {
+    pub(super) async fn open(url: &str) -> Result<SqliteStore> {
+        let pool = connect_sqlite(url).await?;
+        sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
+        Ok(SqliteStore { pool })
+    }
+
+    async fn begin_write(&self) -> Result<Transaction<'static, Sqlite>> {
+        Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
+    }
+
+    pub(super) async fn ping(&self) -> Result<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    pub(super) async fn setting(&self, name: &str) -> Result<Option<String>> {
+        let row = sqlx::query("SELECT value FROM settings WHERE name = ?")
+            .bind(name.to_owned())
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.map(|r| r.try_get("value")).transpose()?)
+    }
+
+    pub(super) async fn put_setting(&self, name: &str, value: &str) -> Result<()> {
+        sqlx::query("INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value")
+            .bind(name.to_owned())
+            .bind(value.to_owned())
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    pub(super) async fn create_session(&self, s: &NewSession) -> Result<i64> {
+        let mut tx = self.begin_write().await?;
+        // Keep the table small: drop a bounded batch of expired sessions on each insert.
+        sqlx::query("DELETE FROM connect_sessions WHERE id IN (SELECT id FROM connect_sessions WHERE expires_at <= ? LIMIT 100)")
+            .bind(s.created_at)
+            .execute(&mut *tx)
+            .await?;
+        let id: i64 = sqlx::query(
+            "INSERT INTO connect_sessions (token_hash, created_at, expires_at, end_user, organization, \
+             allowed_integrations, integrations_config_defaults, overrides, webhook_url_override, tags, \
+             reconnect_connection) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        )
+        .bind(s.token_hash.clone())
+        .bind(s.created_at)
+        .bind(s.expires_at)
+        .bind(json_opt(s.end_user.as_ref()))
+        .bind(json_opt(s.organization.as_ref()))
+        .bind(s.allowed_integrations.as_ref().map(|a| Value::from(a.clone()).to_string()))
+        .bind(json_opt(s.integrations_config_defaults.as_ref()))
+        .bind(json_opt(s.overrides.as_ref()))
+        .bind(s.webhook_url_override.clone())
+        .bind(s.tags.to_json().to_string())
+        .bind(s.reconnect_connection)
+        .fetch_one(&mut *tx)
+        .await?
+        .try_get("id")?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    pub(super) async fn find_session(&self, hash: &[u8], now: Micros) -> Result<Option<Session>> {
+        let sql = format!(
+            "UPDATE connect_sessions SET last_access_at = ? WHERE token_hash = ? AND expires_at > ? \
+             RETURNING {SESSION_COLUMNS}"
+        );
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(now)
+            .bind(hash.to_vec())
+            .bind(now)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|r| session_row(&r)).transpose()
+    }
+
+    pub(super) async fn delete_session(&self, id: i64) -> Result<bool> {
+        let done = sqlx::query("DELETE FROM connect_sessions WHERE id = ?")
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    pub(super) async fn find_connection(
+        &self,
+        key: &str,
+        connection_id: &str,
+    ) -> Result<Option<(ConnectionRow, Vec<u8>)>> {
+        let sql = format!(
+            "SELECT {CONNECTION_COLUMNS}, c.credentials FROM connections c \
+             WHERE c.provider_config_key = ? AND c.connection_id = ?"
+        );
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(key.to_owned())
+            .bind(connection_id.to_owned())
+            .fetch_optional(&self.pool)
+            .await?;
+        match row {
+            None => Ok(None),
+            Some(r) => Ok(Some((connection_row(&r)?, r.try_get("credentials")?))),
+        }
+    }
+
+    pub(super) async fn connection_by_row(&self, id: i64) -> Result<Option<ConnectionRow>> {
+        let sql = format!("SELECT {CONNECTION_COLUMNS} FROM connections c WHERE c.id = ?");
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|r| connection_row(&r)).transpose()
+    }
+
+    pub(super) async fn touch_fetched(&self, id: i64, now: Micros) -> Result<()> {
+        sqlx::query("UPDATE connections SET last_fetched_at = ? WHERE id = ?")
+            .bind(now)
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    pub(super) async fn list_connections(&self, f: &ListFilter) -> Result<Vec<ConnectionRow>> {
+        let mut q: QueryBuilder<Sqlite> =
+            QueryBuilder::new(format!("SELECT {CONNECTION_COLUMNS} FROM connections c"));
+        for (i, (key, value)) in f.tags.iter().enumerate() {
+            q.push(format!(
+                " JOIN connection_tags t{i} ON t{i}.connection = c.id AND t{i}.key = "
+            ));
+            q.push_bind(key.to_owned());
+            q.push(format!(" AND t{i}.value = "));
+            q.push_bind(value.to_owned());
+        }
+        q.push(" WHERE 1 = 1");
+        if let Some(ids) = &f.integration_ids {
+            // One JSON parameter, however long the list (SQLite limits bound variables).
+            q.push(" AND c.provider_config_key IN (SELECT value FROM json_each(")
+                .push_bind(Value::from(ids.clone()).to_string())
+                .push("))");
+        }
+        if let Some(id) = &f.connection_id {
+            q.push(" AND c.connection_id = ").push_bind(id.clone());
+        }
+        if let Some(id) = &f.end_user_id {
+            q.push(" AND json_extract(c.end_user, '$.id') = ")
+                .push_bind(id.clone());
+        }
+        if let Some(id) = &f.end_user_organization_id {
+            q.push(" AND json_extract(c.end_user, '$.organization.id') = ")
+                .push_bind(id.clone());
+        }
+        if let Some(search) = &f.search {
+            let pattern = format!("%{}%", escape_like(search));
+            q.push(" AND (c.connection_id LIKE ")
+                .push_bind(pattern.clone())
+                .push(" ESCAPE '\\' OR json_extract(c.end_user, '$.display_name') LIKE ")
+                .push_bind(pattern.clone())
+                .push(" ESCAPE '\\' OR json_extract(c.end_user, '$.email') LIKE ")
+                .push_bind(pattern)
+                .push(" ESCAPE '\\')");
+        }
+        q.push(" ORDER BY c.created_at DESC, c.id DESC LIMIT ")
+            .push_bind(f.limit)
+            .push(" OFFSET ")
+            .push_bind(f.offset);
+        let rows = q.build().fetch_all(&self.pool).await?;
+        rows.iter().map(connection_row).collect()
+    }
+
+    pub(super) async fn write_auth(
+        &self,
+        w: &AuthWrite,
+        seal: &(dyn Fn(&str, &str) -> Vec<u8> + Sync),
+    ) -> Result<(AuthOutcome, Option<ConnectionRow>)> {
+        let mut tx = self.begin_write().await?;
+        let existing = match w.reconnect_connection {
+            Some(id) => {
+                let row = sqlx::query(
+                    "SELECT id, provider_config_key, connection_id FROM connections WHERE id = ?",
+                )
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await?;
+                if row.is_none() {
+                    return Ok((AuthOutcome::TargetMissing, None));
+                }
+                row
+            }
+            None => {
+                sqlx::query("SELECT id, provider_config_key, connection_id FROM connections WHERE provider_config_key = ? AND connection_id = ?")
+                    .bind(w.provider_config_key.clone())
+                    .bind(w.connection_id.clone())
+                    .fetch_optional(&mut *tx)
+                    .await?
+            }
+        };
+        let config = Value::Object(w.connection_config.clone()).to_string();
+        let tags = w.tags.to_json().to_string();
+        let (outcome, id) = match existing {
+            Some(row) => {
+                let id: i64 = row.try_get("id")?;
+                let key: String = row.try_get("provider_config_key")?;
+                let connection_id: String = row.try_get("connection_id")?;
+                sqlx::query(
+                    "UPDATE connections SET provider = ?, auth_mode = ?, credentials = ?, \
+                     connection_config = ?, metadata = CASE WHEN ? THEN '{}' ELSE metadata END, \
+                     tags = ?, end_user = COALESCE(?, end_user), webhook_url_override = ?, \
+                     updated_at = ? WHERE id = ?",
+                )
+                .bind(w.provider.clone())
+                .bind(w.auth_mode.clone())
+                .bind(seal(&key, &connection_id))
+                .bind(config)
+                .bind(w.reset_metadata)
+                .bind(tags)
+                .bind(json_opt(w.end_user.as_ref()))
+                .bind(w.webhook_url_override.clone())
+                .bind(w.now)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+                (AuthOutcome::Overridden, id)
+            }
+            None => {
+                let id: i64 = sqlx::query(
+                    "INSERT INTO connections (connection_id, provider_config_key, provider, auth_mode, \
+                     credentials, connection_config, metadata, tags, end_user, webhook_url_override, \
+                     created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, ?) RETURNING id",
+                )
+                .bind(w.connection_id.clone())
+                .bind(w.provider_config_key.clone())
+                .bind(w.provider.clone())
+                .bind(w.auth_mode.clone())
+                .bind(seal(&w.provider_config_key, &w.connection_id))
+                .bind(config)
+                .bind(tags)
+                .bind(json_opt(w.end_user.as_ref()))
+                .bind(w.webhook_url_override.clone())
+                .bind(w.now)
+                .bind(w.now)
+                .fetch_one(&mut *tx)
+                .await?
+                .try_get("id")?;
+                (AuthOutcome::Created, id)
+            }
+        };
+        replace_tags(&mut tx, id, &w.tags).await?;
+        let sql = format!("SELECT {CONNECTION_COLUMNS} FROM connections c WHERE c.id = ?");
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(id)
+            .fetch_one(&mut *tx)
+            .await?;
+        let row = connection_row(&row)?;
+        tx.commit().await?;
+        Ok((outcome, Some(row)))
+    }
+
+    pub(super) async fn patch_connection(
+        &self,
+        key: &str,
+        connection_id: &str,
+        p: &ConnectionPatch,
+    ) -> Result<bool> {
+        let mut tx = self.begin_write().await?;
+        let Some(id) = row_id(&mut tx, key, connection_id).await? else {
+            return Ok(false);
+        };
+        if let Some(tags) = &p.tags {
+            sqlx::query("UPDATE connections SET tags = ? WHERE id = ?")
+                .bind(tags.to_json().to_string())
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+            replace_tags(&mut tx, id, tags).await?;
+        }
+        if let Some(end_user) = &p.end_user {
+            sqlx::query("UPDATE connections SET end_user = ? WHERE id = ?")
+                .bind(end_user.to_string())
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        if let Some(url) = &p.webhook_url_override {
+            sqlx::query("UPDATE connections SET webhook_url_override = ? WHERE id = ?")
+                .bind(url.clone())
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        sqlx::query("UPDATE connections SET updated_at = ? WHERE id = ?")
+            .bind(p.now)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    pub(super) async fn delete_connection(&self, key: &str, connection_id: &str) -> Result<bool> {
+        let done = sqlx::query(
+            "DELETE FROM connections WHERE provider_config_key = ? AND connection_id = ?",
+        )
+        .bind(key.to_owned())
+        .bind(connection_id.to_owned())
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    pub(super) async fn write_metadata<E>(
+        &self,
+        key: &str,
+        connection_ids: &[String],
+        mut next: impl FnMut(Option<&Map<String, Value>>) -> std::result::Result<Map<String, Value>, E>,
+        now: Micros,
+    ) -> Result<MetadataOutcome<E>> {
+        let mut tx = self.begin_write().await?;
+        for connection_id in connection_ids {
+            let row = sqlx::query(
+                "SELECT id, metadata FROM connections WHERE provider_config_key = ? AND connection_id = ?",
+            )
+            .bind(key.to_owned())
+            .bind(connection_id.clone())
+            .fetch_optional(&mut *tx)
+            .await?;
+            let Some(row) = row else {
+                return Ok(MetadataOutcome::Missing(connection_id.clone()));
+            };
+            let id: i64 = row.try_get("id")?;
+            let current = object_opt(row.try_get("metadata")?)?;
+            let metadata = match next(current.as_ref()) {
+                Ok(metadata) => metadata,
+                Err(refusal) => return Ok(MetadataOutcome::Refused(refusal)),
+            };
+            sqlx::query("UPDATE connections SET metadata = ?, updated_at = ? WHERE id = ?")
+                .bind(Value::Object(metadata).to_string())
+                .bind(now)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(MetadataOutcome::Written)
+    }
+}
+
+async fn row_id(
+    tx: &mut Transaction<'static, Sqlite>,
+    key: &str,
+    connection_id: &str,
+) -> Result<Option<i64>> {
+    let row = sqlx::query(
+        "SELECT id FROM connections WHERE provider_config_key = ? AND connection_id = ?",
+    )
+    .bind(key.to_owned())
+    .bind(connection_id.to_owned())
+    .fetch_optional(&mut **tx)
+    .await?;
+    Ok(row.map(|r| r.try_get("id")).transpose()?)
+}
+
+async fn replace_tags(tx: &mut Transaction<'static, Sqlite>, id: i64, tags: &Tags) -> Result<()> {
+    sqlx::query("DELETE FROM connection_tags WHERE connection = ?")
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    for (key, value) in tags.iter() {
+        sqlx::query("INSERT INTO connection_tags (connection, key, value) VALUES (?, ?, ?)")
+            .bind(id)
+            .bind(key.to_owned())
+            .bind(value.to_owned())
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
+}
+
+fn session_row(r: &SqliteRow) -> Result<Session> {
+    let allowed: Option<Value> = value_opt(r.try_get("allowed_integrations")?)?;
+    let allowed_integrations = match allowed {
+        Some(Value::Array(items)) => Some(
+            items
+                .into_iter()
+                .filter_map(|v| v.as_str().map(str::to_owned))
+                .collect(),
+        ),
+        _ => None,
+    };
+    Ok(Session {
+        id: r.try_get("id")?,
+        end_user: value_opt(r.try_get("end_user")?)?,
+        organization: value_opt(r.try_get("organization")?)?,
+        allowed_integrations,
+        integrations_config_defaults: value_opt(r.try_get("integrations_config_defaults")?)?,
+        overrides: value_opt(r.try_get("overrides")?)?,
+        webhook_url_override: r.try_get("webhook_url_override")?,
+        tags: object(r.try_get("tags")?)?,
+        reconnect_connection: r.try_get("reconnect_connection")?,
+    })
+}
+
+fn connection_row(r: &SqliteRow) -> Result<ConnectionRow> {
+    Ok(ConnectionRow {
+        id: r.try_get("id")?,
+        connection_id: r.try_get("connection_id")?,
+        provider_config_key: r.try_get("provider_config_key")?,
+        provider: r.try_get("provider")?,
+        auth_mode: r.try_get("auth_mode")?,
+        connection_config: object(r.try_get("connection_config")?)?,
+        metadata: object_opt(r.try_get("metadata")?)?,
+        tags: object(r.try_get("tags")?)?,
+        end_user: value_opt(r.try_get("end_user")?)?,
+        webhook_url_override: r.try_get("webhook_url_override")?,
+        created_at: r.try_get("created_at")?,
+        updated_at: r.try_get("updated_at")?,
+        last_fetched_at: r.try_get("last_fetched_at")?,
+    })
+}
+
+fn json_opt(value: Option<&Value>) -> Option<String> {
+    value.map(Value::to_string)
+}
+
+fn value_opt(text: Option<String>) -> Result<Option<Value>> {
+    Ok(text.map(|t| serde_json::from_str(&t)).transpose()?)
+}
+
+fn object(text: String) -> Result<Map<String, Value>> {
+    match serde_json::from_str(&text)? {
+        Value::Object(map) => Ok(map),
+        _ => Err(StoreError(
+            "a stored JSON object is not an object".to_owned(),
+        )),
+    }
+}
+
+fn object_opt(text: Option<String>) -> Result<Option<Map<String, Value>>> {
+    text.map(object).transpose()
+}
+
+/// `s` with LIKE's wildcards (and the escape character) escaped, for a literal substring match.
+fn escape_like(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for ch in s.chars() {
+        if matches!(ch, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(ch);
+    }
+    out
+}

@@ -1,0 +1,105 @@
+//! The opt-in credential test of the auth endpoints (`--verify-credentials`, spec §3.4 step 11):
+//! a request to the provider's `proxy.verification` endpoints with the new credentials; a
+//! connection is stored only if one of them answers 2xx.
+//!
+//! The base URL is interpolated by core (`interpolate_proxy_base_url`). BASIC credentials go in
+//! an `Authorization: Basic` header, as Nango's proxy sends them. API_KEY providers place the key
+//! through `proxy.headers` / `proxy.query` templates (`Bearer ${apiKey}`), whose interpolation
+//! core does not offer yet; until it does, API_KEY credentials are stored untested (logged).
+//!
+//! Knows nothing about storage or sessions.
+
+use axum::http::StatusCode;
+use connkit_core::catalogue::{AuthMode, Provider};
+use connkit_core::interpolate::interpolate_proxy_base_url;
+use serde_json::{Map, Value};
+
+use crate::crypto::base64;
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// Tests `credentials` against `provider`; 400 `connection_test_failed` when they fail.
+pub(crate) async fn check(
+    state: &AppState,
+    provider: &Provider,
+    connection_config: &Map<String, Value>,
+    credentials: &Value,
+) -> Result<(), ApiError> {
+    let proxy = provider.json().get("proxy").and_then(Value::as_object);
+    let Some(verification) = proxy
+        .and_then(|p| p.get("verification"))
+        .and_then(Value::as_object)
+    else {
+        return Ok(()); // Nothing to test against.
+    };
+    if *provider.auth_mode() != AuthMode::Basic {
+        tracing::warn!(
+            provider = provider.name(),
+            "credential test skipped: core cannot interpolate proxy headers yet"
+        );
+        return Ok(());
+    }
+    let template = verification
+        .get("base_url_override")
+        .or_else(|| proxy.and_then(|p| p.get("base_url")))
+        .and_then(Value::as_str);
+    let Some(template) = template else {
+        return Ok(());
+    };
+    let empty = Map::new();
+    let creds = credentials.as_object().unwrap_or(&empty);
+    let base = interpolate_proxy_base_url(template, connection_config, creds)
+        .map_err(|_| failed(false))?;
+    let endpoints: Vec<&str> = match (verification.get("endpoints"), verification.get("endpoint")) {
+        (Some(Value::Array(list)), _) => list.iter().filter_map(Value::as_str).collect(),
+        (_, Some(Value::String(one))) => vec![one.as_str()],
+        _ => vec![""],
+    };
+    let method = verification
+        .get("method")
+        .and_then(Value::as_str)
+        .unwrap_or("GET");
+    let method = reqwest::Method::from_bytes(method.to_ascii_uppercase().as_bytes())
+        .unwrap_or(reqwest::Method::GET);
+    let text = |key: &str| creds.get(key).and_then(Value::as_str).unwrap_or("");
+    let basic = format!(
+        "Basic {}",
+        base64(format!("{}:{}", text("username"), text("password")).as_bytes())
+    );
+    let mut unauthorized = false;
+    for endpoint in endpoints {
+        let url = format!("{base}/{}", endpoint.trim_start_matches('/'));
+        let mut request = state
+            .http()
+            .request(method.clone(), &url)
+            .header(reqwest::header::AUTHORIZATION, basic.as_str());
+        if let Some(Value::Object(headers)) = verification.get("headers") {
+            for (name, value) in headers {
+                if let Some(value) = value.as_str().filter(|v| !v.contains("${")) {
+                    request = request.header(name.as_str(), value);
+                }
+            }
+        }
+        match request.send().await {
+            Ok(response) if response.status().is_success() => return Ok(()),
+            Ok(response) => unauthorized |= response.status() == reqwest::StatusCode::UNAUTHORIZED,
+            Err(err) => tracing::info!(%url, "credential test request failed: {err}"),
+        }
+    }
+    Err(failed(unauthorized))
+}
+
+fn failed(unauthorized: bool) -> ApiError {
+    let detail = if unauthorized {
+        " and received a 401 on a test API call"
+    } else {
+        ""
+    };
+    ApiError::message(
+        StatusCode::BAD_REQUEST,
+        "connection_test_failed",
+        format!(
+            "The given credentials were found to be invalid{detail}. Please check the credentials and try again."
+        ),
+    )
+}

@@ -1,0 +1,24 @@
+//! connkit-server's one integration-test binary: every endpoint and error path, called in
+//! process (`oneshot` on `app()`) over a real SQLite file in a temporary directory, with real
+//! loopback HTTP servers where the server talks out (webhooks, credential tests). No mocks.
+//!
+//! Tests assert status codes, error codes and JSON paths, never English text. The conformance
+//! vectors of `tests/vectors/` run over HTTP in `vectors.rs`.
+
+#[path = "api/support.rs"]
+mod support;
+
+#[path = "api/auth.rs"]
+mod auth;
+#[path = "api/catalogue.rs"]
+mod catalogue;
+#[path = "api/connections.rs"]
+mod connections;
+#[path = "api/metadata.rs"]
+mod metadata;
+#[path = "api/plumbing.rs"]
+mod plumbing;
+#[path = "api/sessions.rs"]
+mod sessions;
+#[path = "api/vectors.rs"]
+mod vectors;
