@@ -3,7 +3,7 @@
 
 use anyhow::{Context, Result};
 
-use crate::cmd::{cargo, output, step};
+use crate::cmd::{cargo, exec, output, step};
 
 /// The benchmark every other core figure is divided by: parsing the 3-tag JSON text.
 const CORE_REFERENCE: &str = "reference_parse_tags_3";
@@ -34,6 +34,21 @@ pub(crate) fn run() -> Result<()> {
             1e9 / ns
         );
     }
+
+    step("connkit-server: 1M tagged connections, tag-filter latency, session throughput");
+    exec(
+        cargo()
+            .args([
+                "bench",
+                "--locked",
+                "-q",
+                "-p",
+                "connkit-server",
+                "--bench",
+                "load",
+            ])
+            .env("RUST_LOG", "warn"),
+    )?;
     Ok(())
 }
 

@@ -72,8 +72,10 @@ pub(crate) fn run() -> Result<()> {
     step("zod 4.0.5 differential test");
     zod_differential(CI_DIFF_CASES)?;
 
-    step("webhooks signed by connkit, verified by @nangohq/node 0.71.4");
-    nango_node_webhooks()?;
+    step(
+        "@nangohq/node and @nangohq/frontend 0.71.4: webhooks, and the seed flow against connkit-server",
+    );
+    nango_node_compat()?;
     eprintln!("\nall checks passed");
     Ok(())
 }
@@ -93,14 +95,27 @@ pub(crate) fn zod_differential(n: u64) -> Result<()> {
     )
 }
 
-/// Webhooks signed by connkit-core, verified by the real `@nangohq/node` client.
-fn nango_node_webhooks() -> Result<()> {
-    let bin = jsonl_driver()?;
+/// The real Nango clients: webhooks signed by connkit-core verified by `@nangohq/node`, and the
+/// whole seed flow run by `@nangohq/node` + `@nangohq/frontend` against a connkit-server process.
+fn nango_node_compat() -> Result<()> {
+    let jsonl = jsonl_driver()?;
+    exec(cargo().args(["build", "--locked", "-q", "-p", "connkit-server"]))?;
     exec(
         program("node")
             .args(["--test", "tests/compat/nango-node/"])
-            .env("CONNKIT_JSONL_BIN", bin),
+            .env("CONNKIT_JSONL_BIN", jsonl)
+            .env(
+                "CONNKIT_SERVER_BIN",
+                target_dir().join("debug/connkit-server"),
+            ),
     )
+}
+
+/// Where cargo puts build output (`CARGO_TARGET_DIR`, else `target/` at the root).
+pub(crate) fn target_dir() -> std::path::PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| root().join("target"))
 }
 
 /// Builds connkit-core's `jsonl` example (the driver the JavaScript-side tests talk to).
@@ -115,8 +130,5 @@ fn jsonl_driver() -> Result<std::path::PathBuf> {
         "--example",
         "jsonl",
     ]))?;
-    let target_dir = std::env::var_os("CARGO_TARGET_DIR")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|| root().join("target"));
-    Ok(target_dir.join("release/examples/jsonl"))
+    Ok(target_dir().join("release/examples/jsonl"))
 }

@@ -26,6 +26,12 @@ CREATE TABLE connect_sessions (
                                            -- deleted target must still be told apart)
 );
 CREATE INDEX connect_sessions_expires ON connect_sessions (expires_at);
+-- Keep the table small: each new session drops a bounded batch of expired ones, inside the same
+-- statement (one round trip to the database per session).
+CREATE TRIGGER connect_sessions_purge AFTER INSERT ON connect_sessions BEGIN
+    DELETE FROM connect_sessions WHERE id IN (
+        SELECT id FROM connect_sessions WHERE expires_at <= NEW.created_at LIMIT 100);
+END;
 
 -- Connections (spec §6). Deleting one deletes the row and its tags.
 CREATE TABLE connections (
@@ -49,10 +55,14 @@ CREATE INDEX connections_created ON connections (created_at DESC, id DESC);
 CREATE INDEX connections_connection_id ON connections (connection_id);
 
 -- One row per tag: a tag filter is an index lookup on (key, value), not a scan of JSON.
+-- `created_at` repeats the connection's (it never changes) so that the index hands out a tag's
+-- connections already in list order: a filter with a LIMIT stops early instead of sorting
+-- every match (GET /connections?tags[plan]=pro&limit=100 reads ~100 index entries, not 333k).
 CREATE TABLE connection_tags (
     connection INTEGER NOT NULL REFERENCES connections (id) ON DELETE CASCADE,
     key        TEXT NOT NULL,
     value      TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
     PRIMARY KEY (connection, key)
 ) WITHOUT ROWID;
-CREATE INDEX connection_tags_key_value ON connection_tags (key, value, connection);
+CREATE INDEX connection_tags_key_value ON connection_tags (key, value, created_at DESC, connection DESC);

@@ -1,9 +1,10 @@
 //! The SQLite backend: WAL mode, migrations from `migrations/sqlite`, runtime-checked queries.
 //!
 //! Tags live twice, written in one transaction: as JSON on the connection (returned as stored,
-//! in order) and as `connection_tags(connection, key, value)` rows, so that a tag filter is a
-//! join on the `(key, value, connection)` index. Writes start with `BEGIN IMMEDIATE` so that two
-//! writers never deadlock upgrading a read lock.
+//! in order) and as `connection_tags(connection, key, value, created_at)` rows, so that a tag
+//! filter walks the `(key, value, created_at DESC, connection DESC)` index of its rarest tag in
+//! list order and probes the others by primary key. Writes go through a one-connection pool
+//! and start with `BEGIN IMMEDIATE`, so writers queue instead of spinning on the lock.
 //!
 //! Knows nothing about HTTP, sealing (it stores the bytes it is given) or the rules.
 
@@ -33,6 +34,10 @@ const SESSION_COLUMNS: &str = "id, end_user, organization, allowed_integrations,
 
 /// Opens a pool on `url` with connkit's settings (WAL, foreign keys, a busy timeout).
 pub async fn connect_sqlite(url: &str) -> Result<SqlitePool> {
+    pool(url, 8).await
+}
+
+async fn pool(url: &str, connections: u32) -> Result<SqlitePool> {
     let options = SqliteConnectOptions::from_str(url)?
         .create_if_missing(true)
         .journal_mode(SqliteJournalMode::Wal)
@@ -40,25 +45,29 @@ pub async fn connect_sqlite(url: &str) -> Result<SqlitePool> {
         .foreign_keys(true)
         .busy_timeout(Duration::from_secs(10));
     Ok(SqlitePoolOptions::new()
-        .max_connections(8)
+        .max_connections(connections)
         .connect_with(options)
         .await?)
 }
 
+/// Two pools on one file: readers run side by side (WAL); writers queue for the one write
+/// connection instead of racing for SQLite's write lock in its busy handler.
 #[derive(Debug, Clone)]
 pub(super) struct SqliteStore {
     pool: SqlitePool,
+    writer: SqlitePool,
 }
 
 impl SqliteStore {
     pub(super) async fn open(url: &str) -> Result<SqliteStore> {
+        let writer = pool(url, 1).await?;
+        sqlx::migrate!("./migrations/sqlite").run(&writer).await?;
         let pool = connect_sqlite(url).await?;
-        sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
-        Ok(SqliteStore { pool })
+        Ok(SqliteStore { pool, writer })
     }
 
     async fn begin_write(&self) -> Result<Transaction<'static, Sqlite>> {
-        Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
+        Ok(self.writer.begin_with("BEGIN IMMEDIATE").await?)
     }
 
     pub(super) async fn ping(&self) -> Result<()> {
@@ -78,18 +87,13 @@ impl SqliteStore {
         sqlx::query("INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value")
             .bind(name.to_owned())
             .bind(value.to_owned())
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await?;
         Ok(())
     }
 
     pub(super) async fn create_session(&self, s: &NewSession) -> Result<i64> {
-        let mut tx = self.begin_write().await?;
-        // Keep the table small: drop a bounded batch of expired sessions on each insert.
-        sqlx::query("DELETE FROM connect_sessions WHERE id IN (SELECT id FROM connect_sessions WHERE expires_at <= ? LIMIT 100)")
-            .bind(s.created_at)
-            .execute(&mut *tx)
-            .await?;
+        // One statement; the `connect_sessions_purge` trigger drops expired sessions.
         let id: i64 = sqlx::query(
             "INSERT INTO connect_sessions (token_hash, created_at, expires_at, end_user, organization, \
              allowed_integrations, integrations_config_defaults, overrides, webhook_url_override, tags, \
@@ -106,10 +110,9 @@ impl SqliteStore {
         .bind(s.webhook_url_override.clone())
         .bind(s.tags.to_json().to_string())
         .bind(s.reconnect_connection)
-        .fetch_one(&mut *tx)
+        .fetch_one(&self.writer)
         .await?
         .try_get("id")?;
-        tx.commit().await?;
         Ok(id)
     }
 
@@ -122,7 +125,7 @@ impl SqliteStore {
             .bind(now)
             .bind(hash.to_vec())
             .bind(now)
-            .fetch_optional(&self.pool)
+            .fetch_optional(&self.writer)
             .await?;
         row.map(|r| session_row(&r)).transpose()
     }
@@ -130,7 +133,7 @@ impl SqliteStore {
     pub(super) async fn delete_session(&self, id: i64) -> Result<bool> {
         let done = sqlx::query("DELETE FROM connect_sessions WHERE id = ?")
             .bind(id)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await?;
         Ok(done.rows_affected() > 0)
     }
@@ -168,23 +171,44 @@ impl SqliteStore {
         sqlx::query("UPDATE connections SET last_fetched_at = ? WHERE id = ?")
             .bind(now)
             .bind(id)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await?;
         Ok(())
     }
 
     pub(super) async fn list_connections(&self, f: &ListFilter) -> Result<Vec<ConnectionRow>> {
-        let mut q: QueryBuilder<Sqlite> =
-            QueryBuilder::new(format!("SELECT {CONNECTION_COLUMNS} FROM connections c"));
-        for (i, (key, value)) in f.tags.iter().enumerate() {
-            q.push(format!(
-                " JOIN connection_tags t{i} ON t{i}.connection = c.id AND t{i}.key = "
-            ));
-            q.push_bind(key.to_owned());
-            q.push(format!(" AND t{i}.value = "));
-            q.push_bind(value.to_owned());
+        // With tags, the rarest tag drives: its index entries come in list order, every other
+        // tag is a primary-key probe, and the LIMIT ends the walk early. `CROSS JOIN` fixes that
+        // loop order (SQLite's planner has no statistics on how rare a value is).
+        let mut tags: Vec<(&str, &str)> = f.tags.iter().collect();
+        if tags.len() > 1 {
+            let mut counted = Vec::with_capacity(tags.len());
+            for (key, value) in tags {
+                counted.push((self.tag_count_capped(key, value).await?, key, value));
+            }
+            counted.sort_by_key(|(count, _, _)| *count);
+            tags = counted.into_iter().map(|(_, k, v)| (k, v)).collect();
         }
-        q.push(" WHERE 1 = 1");
+        let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(format!("SELECT {CONNECTION_COLUMNS}"));
+        let order = if tags.is_empty() {
+            q.push(" FROM connections c WHERE 1 = 1");
+            " ORDER BY c.created_at DESC, c.id DESC LIMIT "
+        } else {
+            q.push(" FROM connection_tags t0");
+            for i in 1..tags.len() {
+                q.push(format!(
+                    " CROSS JOIN connection_tags t{i} ON t{i}.connection = t0.connection"
+                ));
+            }
+            q.push(" CROSS JOIN connections c ON c.id = t0.connection WHERE 1 = 1");
+            for (i, (key, value)) in tags.iter().enumerate() {
+                q.push(format!(" AND t{i}.key = "))
+                    .push_bind((*key).to_owned())
+                    .push(format!(" AND t{i}.value = "))
+                    .push_bind((*value).to_owned());
+            }
+            " ORDER BY t0.created_at DESC, t0.connection DESC LIMIT "
+        };
         if let Some(ids) = &f.integration_ids {
             // One JSON parameter, however long the list (SQLite limits bound variables).
             q.push(" AND c.provider_config_key IN (SELECT value FROM json_each(")
@@ -212,12 +236,24 @@ impl SqliteStore {
                 .push_bind(pattern)
                 .push(" ESCAPE '\\')");
         }
-        q.push(" ORDER BY c.created_at DESC, c.id DESC LIMIT ")
+        q.push(order)
             .push_bind(f.limit)
             .push(" OFFSET ")
             .push_bind(f.offset);
         let rows = q.build().fetch_all(&self.pool).await?;
         rows.iter().map(connection_row).collect()
+    }
+
+    /// How many connections carry `key = value`, counted up to 1,000 (an index-only read).
+    async fn tag_count_capped(&self, key: &str, value: &str) -> Result<i64> {
+        let count: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM (SELECT 1 FROM connection_tags WHERE key = ? AND value = ? LIMIT 1000)",
+        )
+        .bind(key.to_owned())
+        .bind(value.to_owned())
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(count)
     }
 
     pub(super) async fn write_auth(
@@ -355,7 +391,7 @@ impl SqliteStore {
         )
         .bind(key.to_owned())
         .bind(connection_id.to_owned())
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await?;
         Ok(done.rows_affected() > 0)
     }
@@ -418,12 +454,15 @@ async fn replace_tags(tx: &mut Transaction<'static, Sqlite>, id: i64, tags: &Tag
         .execute(&mut **tx)
         .await?;
     for (key, value) in tags.iter() {
-        sqlx::query("INSERT INTO connection_tags (connection, key, value) VALUES (?, ?, ?)")
-            .bind(id)
-            .bind(key.to_owned())
-            .bind(value.to_owned())
-            .execute(&mut **tx)
-            .await?;
+        sqlx::query(
+            "INSERT INTO connection_tags (connection, key, value, created_at) \
+             SELECT id, ?, ?, created_at FROM connections WHERE id = ?",
+        )
+        .bind(key.to_owned())
+        .bind(value.to_owned())
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
     }
     Ok(())
 }

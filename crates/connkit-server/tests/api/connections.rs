@@ -100,6 +100,57 @@ async fn list_filters_by_tags_integrations_ids_and_search() {
     assert!(is_timestamp(created, 0..=6, "+00:00"), "{created}");
 }
 
+/// A multi-tag filter drives from its rarest tag (store/sqlite.rs); whichever tag drives, the
+/// answer is the same set in the same order (newest first), pages included, and re-tagging a
+/// connection does not move it.
+#[tokio::test]
+async fn tag_filters_keep_list_order_whichever_tag_is_rarest() {
+    let app = TestApp::new().await;
+    let mut made = Vec::new();
+    for i in 0..6 {
+        let shade = if i % 2 == 0 { "even" } else { "odd" };
+        let tags = json!({"plan": "pro", "shade": shade, "n": i.to_string()});
+        made.push(app.tagged_connection(tags).await);
+    }
+    let newest_first = |picked: &[usize]| -> Vec<String> {
+        picked.iter().rev().map(|&i| made[i].clone()).collect()
+    };
+    let list = |query: &str| {
+        let app = &app;
+        let uri = format!("/connections?{query}");
+        async move { ids(&app.secret("GET", &uri, None).await) }
+    };
+    let even = newest_first(&[0, 2, 4]);
+    assert_eq!(list("tags[plan]=pro&tags[shade]=even").await, even);
+    assert_eq!(list("tags[shade]=even&tags[plan]=pro").await, even);
+    assert_eq!(list("tags[n]=3&tags[plan]=pro").await, newest_first(&[3]));
+    assert_eq!(
+        list("tags[plan]=pro&tags[n]=3&tags[shade]=even").await,
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        list("tags[plan]=pro&tags[shade]=odd&limit=2").await,
+        newest_first(&[3, 5])
+    );
+    assert_eq!(
+        list("tags[plan]=pro&tags[shade]=odd&limit=2&page=1").await,
+        newest_first(&[1])
+    );
+
+    // Re-tag the oldest even connection: it keeps its place (created_at does not change).
+    let uri = format!(
+        "/connections/{}?provider_config_key=unauthenticated",
+        made[0]
+    );
+    let tags = json!({"tags": {"plan": "pro", "shade": "even", "n": "0", "extra": "x"}});
+    assert_eq!(app.secret("PATCH", &uri, Some(&tags)).await.status, 200);
+    assert_eq!(list("tags[shade]=even&tags[plan]=pro").await, even);
+    assert_eq!(
+        list("tags[extra]=x&tags[plan]=pro").await,
+        newest_first(&[0])
+    );
+}
+
 #[tokio::test]
 async fn list_query_errors() {
     let app = TestApp::new().await;

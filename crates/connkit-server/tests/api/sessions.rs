@@ -245,6 +245,17 @@ async fn tokens_are_stored_hashed_and_expire() {
     app.call("GET", "/connect/session", Some(&bearer), None)
         .await
         .assert(401, "unknown_connect_session_token");
+
+    // The next session purges the expired one from the table.
+    let count = || async {
+        sqlx::query_scalar::<_, i64>("SELECT count(*) FROM connect_sessions")
+            .fetch_one(&db)
+            .await
+            .unwrap()
+    };
+    assert_eq!(count().await, 1);
+    app.session(json!({"tags": {"a": "2"}})).await;
+    assert_eq!(count().await, 1, "expired row gone, new row kept");
 }
 
 #[tokio::test]
