@@ -35,6 +35,15 @@ pub fn matches_integration_key_pattern(key: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b"~:.@ _-".contains(&b))
 }
 
+/// `^[a-zA-Z0-9_-]+$`: a provider name as `GET /providers/:provider` accepts it (spec §5.1;
+/// at most 255 UTF-16 units besides).
+pub fn matches_provider_name_pattern(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+}
+
 /// Checks that `value` is a string accepted by `is_valid`, reporting `code` (or a type or length
 /// issue) at `path`. Returns the string when it is valid.
 pub(crate) fn check_id<'a>(
@@ -102,5 +111,13 @@ mod tests {
         assert!(is_valid_integration_key("a~b:c.d@e f_g-h"));
         assert!(!is_valid_integration_key("a/b"));
         assert!(!is_valid_integration_key(""));
+    }
+
+    #[test]
+    fn provider_names_are_narrower_still() {
+        assert!(matches_provider_name_pattern("google-calendar_v2"));
+        for bad in ["", "a.b", "a b", "a~b", "é"] {
+            assert!(!matches_provider_name_pattern(bad), "{bad}");
+        }
     }
 }

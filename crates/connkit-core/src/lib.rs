@@ -22,6 +22,7 @@
 
 pub mod auth;
 pub mod catalogue;
+pub mod credentials;
 pub mod email;
 mod error;
 pub mod field;

@@ -17,5 +17,7 @@ pub const CONNECTION_ID_MAX_LEN: usize = 255;
 /// Largest metadata object, in bytes of compact JSON. Nango has no limit besides its 75 MB
 /// body limit; connkit picks 1 MiB so one connection cannot bloat every list response.
 pub const METADATA_MAX_BYTES: usize = 1024 * 1024;
+/// Longest API key, username or password in an auth body, in UTF-16 code units (spec §3.3).
+pub const CREDENTIAL_MAX_LEN: usize = 1024;
 /// Lifetime of a connect session token, in seconds (30 minutes, not extended on use).
 pub const SESSION_TTL_SECS: u64 = 30 * 60;

@@ -1,14 +1,14 @@
-//! The request shapes of connkit-server's own endpoints that connkit-core does not model: strict
-//! query schemas (spec §6.2, §6.3, §11.17), path parameters, and the API_KEY / BASIC / NONE auth
-//! bodies (§3.3). Each answers with the value the handler needs or the 400 Nango would send.
-//!
-//! Identifier rules are core's: connection ids and integration keys are checked by running
-//! core's reconnect-body validator on a one-field body, so that both connkit's issues and
-//! Nango's projection come from core. What is written here is only the shape of each request
-//! (which keys, which types, zod's coercions) and the few numbers of those shapes; they belong
-//! in core once it grows request modules for these endpoints.
+//! The request shapes of connkit-server's own endpoints: strict query schemas (spec §6.2, §6.3,
+//! §11.17), path parameters, and which auth body each endpoint takes. These are wire types of
+//! the server's edge (which keys, which types, zod's coercions of query strings); every value
+//! rule they apply is core's: identifiers (core's reconnect-body validator run on a one-field
+//! body, so that both connkit's issues and Nango's projection come from core), tag filters,
+//! credentials bodies (`connkit_core::credentials`) and Nango's issue texts (`connkit_core::nango`).
 
+use connkit_core::credentials::{CredentialsKind, nango_credentials_errors, validate_credentials};
+use connkit_core::ids::matches_provider_name_pattern;
 use connkit_core::js::{js_len, to_number};
+use connkit_core::limits::NAME_MAX_LEN;
 use connkit_core::nango::NangoIssue;
 use connkit_core::session::{nango_reconnect_session_errors, validate_reconnect_session};
 use connkit_core::tag_filter::{nango_tag_filter_errors, parse_tag_filter};
@@ -23,8 +23,6 @@ use crate::store::ListFilter;
 const LIST_DEFAULT_LIMIT: i64 = 10_000;
 /// The largest `limit` GET /connections accepts.
 const LIST_MAX_LIMIT: f64 = 2000.0;
-/// Longest API key, username or password (Nango's auth body schemas).
-const CREDENTIAL_MAX_LEN: usize = 1024;
 /// Longest string query parameter of GET /connections.
 const QUERY_STRING_MAX_LEN: usize = 255;
 
@@ -124,18 +122,14 @@ pub(crate) fn integration_key_param(key: &str) -> Result<(), ApiError> {
 pub(crate) fn provider_param(name: &str) -> Result<(), ApiError> {
     let path = p("provider");
     let mut nango = Vec::new();
-    let valid = !name.is_empty()
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
-    if !valid {
+    if !matches_provider_name_pattern(name) {
         nango.push(NangoIssue::pattern_mismatch(
             "^[a-zA-Z0-9_-]+$",
             path.clone(),
         ));
     }
-    if js_len(name) > QUERY_STRING_MAX_LEN {
-        nango.push(NangoIssue::string_too_big(QUERY_STRING_MAX_LEN, path));
+    if js_len(name) > NAME_MAX_LEN {
+        nango.push(NangoIssue::string_too_big(NAME_MAX_LEN, path));
     }
     if nango.is_empty() {
         Ok(())
@@ -435,71 +429,18 @@ pub(crate) fn auth_query(query: &Query) -> Result<AuthQuery, ApiError> {
     }
 }
 
-/// A required `z.string()[.min(min)].max(1024)` body field.
-fn credential_field(
-    map: &Map<String, Value>,
-    name: &str,
-    min: usize,
-    out: &mut Vec<NangoIssue>,
-) -> String {
-    match map.get(name) {
-        Some(Value::String(s)) => {
-            if js_len(s) < min {
-                out.push(NangoIssue::string_too_small(min, p(name)));
-            }
-            if js_len(s) > CREDENTIAL_MAX_LEN {
-                out.push(NangoIssue::string_too_big(CREDENTIAL_MAX_LEN, p(name)));
-            }
-            s.clone()
-        }
-        other => {
-            let received = other.map_or(JsonType::Undefined, JsonType::of);
-            out.push(NangoIssue::invalid_type(
-                JsonType::String,
-                received,
-                p(name),
-            ));
-            String::new()
-        }
-    }
-}
-
-/// The credentials an auth body carries, as stored (spec §6.3 shapes).
+/// The credentials an auth body carries, as stored (core's `credentials` rules).
 pub(crate) fn auth_body(mode: AuthBody, body: Option<&Value>) -> Result<Value, ApiError> {
-    if mode == AuthBody::None {
-        empty_body(body)?;
-        return Ok(json!({}));
-    }
-    let Some(Value::Object(map)) = body else {
-        let received = body.map_or(JsonType::Undefined, JsonType::of);
-        return Err(ApiError::nango(
-            Part::Body,
-            vec![NangoIssue::invalid_type(
-                JsonType::Object,
-                received,
-                Vec::new(),
-            )],
-        ));
-    };
-    let mut nango = Vec::new();
-    let credentials = match mode {
-        AuthBody::ApiKey => {
-            let api_key = credential_field(map, "apiKey", 1, &mut nango);
-            nango.extend(unrecognized(map, &["apiKey"]));
-            json!({"type": "API_KEY", "apiKey": api_key})
+    let kind = match mode {
+        AuthBody::None => {
+            empty_body(body)?;
+            return Ok(json!({}));
         }
-        _ => {
-            let username = credential_field(map, "username", 0, &mut nango);
-            let password = credential_field(map, "password", 0, &mut nango);
-            nango.extend(unrecognized(map, &["username", "password"]));
-            json!({"type": "BASIC", "username": username, "password": password})
-        }
+        AuthBody::ApiKey => CredentialsKind::ApiKey,
+        AuthBody::Basic => CredentialsKind::Basic,
     };
-    if nango.is_empty() {
-        Ok(credentials)
-    } else {
-        Err(ApiError::nango(Part::Body, nango))
-    }
+    validate_credentials(kind, body)
+        .map_err(|err| ApiError::validation(Part::Body, nango_credentials_errors(kind, body), err))
 }
 
 /// Which auth endpoint a body belongs to.
