@@ -1,0 +1,294 @@
+//! The widget's HTTP client: the Connect UI calls of spec §4.2 (session, integrations, provider)
+//! and the auth calls of §3.3 (API_KEY, BASIC, NONE), over `fetch` (gloo-net), with the connect
+//! session token as Bearer (or as `connect_session_token` on auth endpoints).
+//!
+//! Types here are the wire shapes the widget reads; failures become [`ApiError`], whose `code()`
+//! is stable. Knows nothing about views.
+
+use connkit_core::catalogue::AuthMode;
+use connkit_core::catalogue::Provider;
+use connkit_core::field::Submission;
+use connkit_core::form::{FieldGroup, Form, SubmitMode};
+use connkit_core::interpolate::encode_uri_component;
+use gloo_net::http::{Request, RequestBuilder, Response};
+use serde_json::{Map, Value};
+
+/// Why a call failed.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ApiError {
+    /// `fetch` itself failed (server down, CORS, offline).
+    Network,
+    /// 401: the session token is unknown or expired.
+    Expired,
+    /// Any other non-2xx answer, or a body with `error`.
+    Server {
+        /// HTTP status.
+        status: u16,
+        /// `error.code` (Nango's code), or `http_<status>` when the body has none.
+        code: String,
+        /// `error.message`, when the server sent one.
+        message: Option<String>,
+        /// `error.errors` as `(code, path)`.
+        errors: Vec<(String, Vec<String>)>,
+    },
+    /// A 2xx answer the widget cannot read.
+    Invalid,
+    /// The provider's auth mode is not one this widget submits (OAuth has its own issue).
+    Unsupported(String),
+}
+
+impl ApiError {
+    /// A stable code: `network_error`, `session_expired`, the server's code, `invalid_response`
+    /// or `unsupported_auth_mode`.
+    pub fn code(&self) -> &str {
+        match self {
+            ApiError::Network => "network_error",
+            ApiError::Expired => "session_expired",
+            ApiError::Server { code, .. } => code,
+            ApiError::Invalid => "invalid_response",
+            ApiError::Unsupported(_) => "unsupported_auth_mode",
+        }
+    }
+}
+
+/// What `GET /connect/session` tells the widget.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Session {
+    /// `allowed_integrations`, when the session restricts them.
+    pub allowed_integrations: Option<Vec<String>>,
+    /// `integrations_config_defaults[key].connection_config`.
+    pub config_defaults: Map<String, Value>,
+    /// `overrides[key].docs_connect`.
+    pub overrides: Map<String, Value>,
+}
+
+impl Session {
+    /// The session's preconfigured connection_config for `key`.
+    pub fn connection_config(&self, key: &str) -> Map<String, Value> {
+        match self
+            .config_defaults
+            .get(key)
+            .and_then(|e| e.get("connection_config"))
+        {
+            Some(Value::Object(map)) => map.clone(),
+            _ => Map::new(),
+        }
+    }
+
+    /// The session's docs link override for `key`.
+    pub fn docs_connect(&self, key: &str) -> Option<String> {
+        self.overrides
+            .get(key)
+            .and_then(|o| o.get("docs_connect"))
+            .and_then(Value::as_str)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+    }
+}
+
+/// One entry of `GET /integrations`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Integration {
+    /// `unique_key`: what the auth endpoints take.
+    pub unique_key: String,
+    /// The provider name.
+    pub provider: String,
+    /// The name shown.
+    pub display_name: String,
+    /// Logo URL.
+    pub logo: Option<String>,
+}
+
+/// A successful auth call (`AuthResult`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct AuthResult {
+    /// `providerConfigKey`.
+    pub provider_config_key: String,
+    /// `connectionId`.
+    pub connection_id: String,
+}
+
+/// The client of one connect session.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Api {
+    base: String,
+    token: String,
+}
+
+impl Api {
+    /// Calls `api_url` (a path prefix is kept) with `token`.
+    pub fn new(api_url: &str, token: &str) -> Api {
+        Api {
+            base: api_url.trim_end_matches('/').to_owned(),
+            token: token.to_owned(),
+        }
+    }
+
+    fn get(&self, path: &str) -> RequestBuilder {
+        Request::get(&format!("{}{path}", self.base))
+            .header("authorization", &format!("Bearer {}", self.token))
+    }
+
+    /// `GET /connect/session`.
+    pub async fn session(&self) -> Result<Session, ApiError> {
+        let data = data(self.get("/connect/session").send().await).await?;
+        let list = |v: Option<&Value>| -> Option<Vec<String>> {
+            Some(
+                v?.as_array()?
+                    .iter()
+                    .filter_map(|s| s.as_str().map(str::to_owned))
+                    .collect(),
+            )
+        };
+        let object = |v: Option<&Value>| match v {
+            Some(Value::Object(map)) => map.clone(),
+            _ => Map::new(),
+        };
+        Ok(Session {
+            allowed_integrations: list(data.get("allowed_integrations")),
+            config_defaults: object(data.get("integrations_config_defaults")),
+            overrides: object(data.get("overrides")),
+        })
+    }
+
+    /// `GET /integrations`.
+    pub async fn integrations(&self) -> Result<Vec<Integration>, ApiError> {
+        let data = data(self.get("/integrations").send().await).await?;
+        let items = data.as_array().ok_or(ApiError::Invalid)?;
+        Ok(items
+            .iter()
+            .filter_map(|item| {
+                let text = |k: &str| item.get(k).and_then(Value::as_str).map(str::to_owned);
+                let unique_key = text("unique_key")?;
+                let provider = text("provider")?;
+                Some(Integration {
+                    display_name: text("display_name").unwrap_or_else(|| provider.clone()),
+                    logo: text("logo"),
+                    unique_key,
+                    provider,
+                })
+            })
+            .collect())
+    }
+
+    /// `GET /providers/:provider`, read by connkit-core.
+    pub async fn provider(&self, name: &str) -> Result<Provider, ApiError> {
+        let path = format!("/providers/{}", encode_uri_component(name));
+        let data = data(self.get(&path).send().await).await?;
+        Provider::from_json(name, &data).map_err(|_| ApiError::Invalid)
+    }
+
+    /// Submits a validated form to the auth endpoint of its mode (spec §3.3, §4.4).
+    pub async fn auth(
+        &self,
+        key: &str,
+        form: &Form,
+        values: &Submission,
+    ) -> Result<AuthResult, ApiError> {
+        let (path, body) = match (form.submit_mode(), form.auth_mode()) {
+            (SubmitMode::Create, _) => ("/auth/unauthenticated/", None),
+            (SubmitMode::Credentials, AuthMode::ApiKey) => {
+                let mut body = Map::new();
+                let key = values.get(FieldGroup::Credentials, "apiKey").unwrap_or("");
+                body.insert("apiKey".into(), key.into());
+                ("/api-auth/api-key/", Some(body))
+            }
+            (SubmitMode::Credentials, AuthMode::Basic) => {
+                let mut body = Map::new();
+                for name in ["username", "password"] {
+                    let v = values.get(FieldGroup::Credentials, name).unwrap_or("");
+                    body.insert(name.into(), v.into());
+                }
+                ("/api-auth/basic/", Some(body))
+            }
+            (_, mode) => return Err(ApiError::Unsupported(mode.as_str().to_owned())),
+        };
+        let mut url = format!(
+            "{}{path}{}?connect_session_token={}",
+            self.base,
+            encode_uri_component(key),
+            encode_uri_component(&self.token)
+        );
+        for (name, value) in values.group(FieldGroup::Params) {
+            url.push_str(&format!(
+                "&params%5B{}%5D={}",
+                encode_uri_component(name),
+                encode_uri_component(value)
+            ));
+        }
+        let request = Request::post(&url);
+        let sent = match body {
+            Some(body) => match request.json(&Value::Object(body)) {
+                Ok(request) => request.send().await,
+                Err(_) => return Err(ApiError::Invalid),
+            },
+            None => request.send().await,
+        };
+        let body = json_ok(sent).await?;
+        let text = |k: &str| body.get(k).and_then(Value::as_str).map(str::to_owned);
+        Ok(AuthResult {
+            provider_config_key: text("providerConfigKey").ok_or(ApiError::Invalid)?,
+            connection_id: text("connectionId").ok_or(ApiError::Invalid)?,
+        })
+    }
+}
+
+/// The `data` of a 200 answer.
+async fn data(sent: Result<Response, gloo_net::Error>) -> Result<Value, ApiError> {
+    let mut body = json_ok(sent).await?;
+    body.get_mut("data")
+        .map(Value::take)
+        .ok_or(ApiError::Invalid)
+}
+
+/// The JSON body of a 2xx answer without `error`; anything else as an [`ApiError`] (spec §4.2:
+/// "any status other than 200, or a JSON body containing `error`, is a failure").
+pub(crate) async fn json_ok(sent: Result<Response, gloo_net::Error>) -> Result<Value, ApiError> {
+    let response = sent.map_err(|_| ApiError::Network)?;
+    let status = response.status();
+    let body: Value = response.json().await.unwrap_or(Value::Null);
+    if (200..300).contains(&status) && body.get("error").is_none() {
+        return if body.is_object() {
+            Ok(body)
+        } else {
+            Err(ApiError::Invalid)
+        };
+    }
+    if status == 401 {
+        return Err(ApiError::Expired);
+    }
+    Err(server_error(status, &body))
+}
+
+/// Reads Nango's `{"error":{"code","message","errors"}}`.
+pub(crate) fn server_error(status: u16, body: &Value) -> ApiError {
+    let error = &body["error"];
+    let code = error["code"]
+        .as_str()
+        .map_or_else(|| format!("http_{status}"), str::to_owned);
+    let errors = error["errors"]
+        .as_array()
+        .map(|items| {
+            items
+                .iter()
+                .map(|it| {
+                    let path = it["path"]
+                        .as_array()
+                        .map(|p| {
+                            p.iter()
+                                .map(|s| s.as_str().unwrap_or("").to_owned())
+                                .collect()
+                        })
+                        .unwrap_or_default();
+                    (it["code"].as_str().unwrap_or("").to_owned(), path)
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    ApiError::Server {
+        status,
+        code,
+        message: error["message"].as_str().map(str::to_owned),
+        errors,
+    }
+}

@@ -1,0 +1,251 @@
+//! The demo's end-user panel: end_user_id, end_user_email, organization_id and free extra tags,
+//! validated live by connkit-core (`validate_tags`) as the user types. Each issue is shown next
+//! to the input its path points at, with `aria-invalid` / `aria-describedby`.
+//!
+//! Knows nothing about sessions; the parent reads [`TagsInput::validated`].
+
+use leptos::prelude::*;
+use serde_json::{Map, Value};
+
+use connkit_core::tags::{Tags, validate_tags};
+use connkit_core::{Issue, Severity};
+
+/// The three named tags the panel always shows.
+pub const NAMED: [(&str, &str); 3] = [
+    ("end_user_id", "End user id"),
+    ("end_user_email", "End user email"),
+    ("organization_id", "Organization id"),
+];
+
+/// One free tag row.
+#[derive(Debug, Clone, Copy)]
+pub struct ExtraRow {
+    id: usize,
+    key: RwSignal<String>,
+    value: RwSignal<String>,
+}
+
+/// Everything the user typed, and what core makes of it.
+#[derive(Debug, Clone, Copy)]
+pub struct TagsInput {
+    named: [RwSignal<String>; 3],
+    extra: RwSignal<Vec<ExtraRow>>,
+    next_id: StoredValue<usize>,
+    /// Core's verdict on the tags object built from the inputs.
+    pub validated: Memo<Result<Tags, Vec<Issue>>>,
+    /// Show issues (after the first attempt to connect, or once the user typed).
+    pub show_issues: RwSignal<bool>,
+}
+
+impl TagsInput {
+    /// Starts with `end_user_id = "user-1"`, `organization_id = "acme"` and one empty extra row.
+    pub fn new() -> TagsInput {
+        let named = [
+            RwSignal::new("user-1".to_owned()),
+            RwSignal::new(String::new()),
+            RwSignal::new("acme".to_owned()),
+        ];
+        let extra = RwSignal::new(Vec::<ExtraRow>::new());
+        let validated = Memo::new(move |_| {
+            let raw = raw_tags(&named, &extra.get());
+            validate_tags(&raw).map_err(|e| e.into_issues())
+        });
+        TagsInput {
+            named,
+            extra,
+            next_id: StoredValue::new(0),
+            validated,
+            show_issues: RwSignal::new(false),
+        }
+    }
+
+    fn add_row(&self) {
+        let id = self.next_id.get_value();
+        self.next_id.set_value(id + 1);
+        let row = ExtraRow {
+            id,
+            key: RwSignal::new(String::new()),
+            value: RwSignal::new(String::new()),
+        };
+        self.extra.update(|rows| rows.push(row));
+    }
+
+    /// The error issues located at tag key `key` (a raw key as typed).
+    fn issues_at(&self, key: &str) -> Vec<Issue> {
+        self.validated.with(|v| match v {
+            Err(issues) => issues
+                .iter()
+                .filter(|i| i.severity() == Severity::Error)
+                .filter(|i| i.path().first().map(String::as_str) == Some(key))
+                .cloned()
+                .collect(),
+            Ok(_) => Vec::new(),
+        })
+    }
+
+    /// Issues not tied to one key (e.g. too many tags).
+    fn general_issues(&self) -> Vec<Issue> {
+        self.validated.with(|v| match v {
+            Err(issues) => issues
+                .iter()
+                .filter(|i| i.path().is_empty())
+                .cloned()
+                .collect(),
+            Ok(_) => Vec::new(),
+        })
+    }
+}
+
+impl Default for TagsInput {
+    fn default() -> TagsInput {
+        TagsInput::new()
+    }
+}
+
+/// The tags object the inputs describe: named tags when filled in, extra rows when either cell
+/// is (so a half-filled row is reported, not dropped).
+fn raw_tags(named: &[RwSignal<String>; 3], extra: &[ExtraRow]) -> Value {
+    let mut map = Map::new();
+    for ((key, _), value) in NAMED.iter().zip(named) {
+        let value = value.get();
+        if !value.is_empty() {
+            map.insert((*key).to_owned(), Value::String(value));
+        }
+    }
+    for row in extra {
+        let (key, value) = (row.key.get(), row.value.get());
+        if !key.is_empty() || !value.is_empty() {
+            map.insert(key, Value::String(value));
+        }
+    }
+    Value::Object(map)
+}
+
+fn issue_text(issues: &[Issue]) -> Option<String> {
+    (!issues.is_empty()).then(|| {
+        issues
+            .iter()
+            .map(Issue::message)
+            .collect::<Vec<_>>()
+            .join("; ")
+    })
+}
+
+/// The panel.
+#[component]
+pub fn EndUserPanel(
+    /// The inputs (owned by the page, which also reads the verdict).
+    input: TagsInput,
+) -> impl IntoView {
+    let named = NAMED
+        .iter()
+        .zip(input.named)
+        .map(|((key, label), value)| {
+            let key = *key;
+            let id = format!("tag-{key}");
+            let err_id = format!("{id}-err");
+            let issue = move || input.show_issues.get().then(|| issue_text(&input.issues_at(key))).flatten();
+            let err_for_attr = err_id.clone();
+            view! {
+                <div class="demo-field">
+                    <label for=id.clone()>{*label} " " <code>{key}</code></label>
+                    <input
+                        id=id
+                        class="ck-input"
+                        type=if key == "end_user_email" { "email" } else { "text" }
+                        data-tag=key
+                        aria-invalid=move || issue().is_some().to_string()
+                        aria-describedby=move || if issue().is_some() { err_for_attr.clone() } else { String::new() }
+                        prop:value=move || value.get()
+                        on:input:target=move |ev| {
+                            value.set(ev.target().value());
+                            input.show_issues.set(true);
+                        }
+                    />
+                    <p id=err_id class="ck-error" aria-live="polite">{issue}</p>
+                </div>
+            }
+        })
+        .collect_view();
+
+    let rows = move || {
+        input
+            .extra
+            .get()
+            .into_iter()
+            .map(|row| {
+                let key_id = format!("extra-key-{}", row.id);
+                let value_id = format!("extra-value-{}", row.id);
+                let err_id = format!("extra-err-{}", row.id);
+                let issue = move || {
+                    input.show_issues.get().then(|| issue_text(&input.issues_at(&row.key.get()))).flatten()
+                };
+                let err_attr = err_id.clone();
+                let described = move || if issue().is_some() { err_attr.clone() } else { String::new() };
+                let described2 = described.clone();
+                view! {
+                    <div class="demo-extra" data-row=row.id>
+                        <label class="ck-visually-hidden" for=key_id.clone()>"Tag key"</label>
+                        <input
+                            id=key_id
+                            class="ck-input"
+                            placeholder="key"
+                            data-extra="key"
+                            aria-invalid=move || issue().is_some().to_string()
+                            aria-describedby=described
+                            prop:value=move || row.key.get()
+                            on:input:target=move |ev| {
+                                row.key.set(ev.target().value());
+                                input.show_issues.set(true);
+                            }
+                        />
+                        <label class="ck-visually-hidden" for=value_id.clone()>"Tag value"</label>
+                        <input
+                            id=value_id
+                            class="ck-input"
+                            placeholder="value"
+                            data-extra="value"
+                            aria-invalid=move || issue().is_some().to_string()
+                            aria-describedby=described2
+                            prop:value=move || row.value.get()
+                            on:input:target=move |ev| {
+                                row.value.set(ev.target().value());
+                                input.show_issues.set(true);
+                            }
+                        />
+                        <button
+                            type="button"
+                            class="demo-small"
+                            aria-label="Remove tag"
+                            on:click=move |_| input.extra.update(|rows| rows.retain(|r| r.id != row.id))
+                        >
+                            "Remove"
+                        </button>
+                        <p id=err_id class="ck-error" aria-live="polite">{issue}</p>
+                    </div>
+                }
+            })
+            .collect_view()
+    };
+    let general = move || {
+        input
+            .show_issues
+            .get()
+            .then(|| issue_text(&input.general_issues()))
+            .flatten()
+    };
+
+    view! {
+        <section class="demo-card" aria-labelledby="user-title">
+            <h2 id="user-title">"Signed-in user"</h2>
+            <p class="demo-hint">"These become the connection's tags. connkit-core checks them as you type."</p>
+            {named}
+            <fieldset class="demo-extras">
+                <legend>"Extra tags"</legend>
+                {rows}
+                <button type="button" class="demo-small" on:click=move |_| input.add_row()>"Add tag"</button>
+            </fieldset>
+            <p class="ck-error" aria-live="polite">{general}</p>
+        </section>
+    }
+}

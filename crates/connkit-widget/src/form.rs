@@ -1,0 +1,326 @@
+//! The provider form: connkit-core's form model rendered (spec §4.3) and validated live by
+//! connkit-core with the browser's `RegExp`. Labels are bound to inputs; a field shows its
+//! issue once touched (blurred, or after a submit attempt) with `aria-invalid` and
+//! `aria-describedby`; a failed submit keeps every value and focuses the first invalid field.
+//!
+//! All provider text (titles, descriptions, examples, prefixes) is rendered as text; links are
+//! only rendered for http(s) URLs. Knows nothing about where the widget is mounted.
+
+use leptos::html;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use serde_json::{Map, Value};
+use wasm_bindgen::JsCast;
+
+use connkit_core::field::{validate_field, validate_submission};
+use connkit_core::form::{FieldGroup, FieldKind, FormField};
+
+use crate::api::{Api, ApiError, AuthResult};
+use crate::connect::Chosen;
+use crate::regexp::JsRegExp;
+use crate::screens::{error_text, field_error_text, is_http_url};
+
+/// One field with its state.
+#[derive(Clone)]
+struct FieldState {
+    index: usize,
+    field: FormField,
+    value: RwSignal<String>,
+    touched: RwSignal<bool>,
+}
+
+impl FieldState {
+    fn id(&self) -> String {
+        format!("ck-field-{}", self.index)
+    }
+}
+
+/// The form of one integration.
+#[component]
+#[allow(unreachable_pub)] // `#[component]` makes the props struct `pub`
+pub(crate) fn ProviderForm(
+    /// The integration and its built form.
+    chosen: Chosen,
+    /// The session's client.
+    api: Api,
+    /// Back to the list.
+    on_back: Callback<()>,
+    /// A connection was made: the result and the provider's display name.
+    on_connected: Callback<(AuthResult, String)>,
+    /// The session expired while submitting.
+    on_expired: Callback<ApiError>,
+    /// A failed submit: `(code, text shown)`.
+    on_error: Callback<(String, String)>,
+) -> impl IntoView {
+    let Chosen {
+        integration,
+        provider_name,
+        form,
+        can_go_back,
+    } = chosen;
+    let fields: Vec<FieldState> = form
+        .fields()
+        .iter()
+        .enumerate()
+        .map(|(index, field)| {
+            let initial = match &field.initial {
+                Some(Value::String(s)) => s.clone(),
+                Some(Value::Null) | None => String::new(),
+                Some(other) => other.to_string(),
+            };
+            FieldState {
+                index,
+                field: field.clone(),
+                value: RwSignal::new(initial),
+                touched: RwSignal::new(false),
+            }
+        })
+        .collect();
+    let submitting = RwSignal::new(false);
+    let banner = RwSignal::new(None::<(String, String)>);
+    let root = NodeRef::<html::Form>::new();
+
+    let values_json = {
+        let fields = fields.clone();
+        move || {
+            let mut groups: Map<String, Value> = Map::new();
+            for state in &fields {
+                let group = groups
+                    .entry(state.field.group.as_str())
+                    .or_insert_with(|| Value::Object(Map::new()));
+                if let Value::Object(map) = group {
+                    map.insert(state.field.name.clone(), state.value.get_untracked().into());
+                }
+            }
+            Value::Object(groups)
+        }
+    };
+
+    let submit = {
+        let fields = fields.clone();
+        let form = form.clone();
+        let key = integration.unique_key.clone();
+        move |ev: leptos::ev::SubmitEvent| {
+            ev.prevent_default();
+            if submitting.get_untracked() {
+                return;
+            }
+            for state in &fields {
+                state.touched.set(true);
+            }
+            let submission = match validate_submission(&form, &values_json(), &JsRegExp) {
+                Ok(submission) => submission,
+                Err(_) => {
+                    focus_first_invalid(root.get_untracked());
+                    return;
+                }
+            };
+            submitting.set(true);
+            banner.set(None);
+            let (api, form, key, name) = (
+                api.clone(),
+                form.clone(),
+                key.clone(),
+                provider_name.clone(),
+            );
+            spawn_local(async move {
+                match api.auth(&key, &form, &submission).await {
+                    Ok(result) => on_connected.run((result, name)),
+                    Err(ApiError::Expired) => on_expired.run(ApiError::Expired),
+                    Err(err) => {
+                        let text = error_text(&err, Some(&name));
+                        on_error.run((err.code().to_owned(), text.clone()));
+                        banner.set(Some((err.code().to_owned(), text)));
+                        submitting.set(false);
+                    }
+                }
+            });
+        }
+    };
+
+    let visible: Vec<FieldState> = fields.iter().filter(|s| !s.field.hidden).cloned().collect();
+    let direct = visible.is_empty();
+    let docs = form
+        .docs_connect()
+        .filter(|d| is_http_url(d))
+        .map(str::to_owned);
+    let title = format!("Connect to {}", integration.display_name);
+
+    view! {
+        <section class="ck-screen" aria-labelledby="ck-title">
+            <Show when=move || can_go_back>
+                <button type="button" class="ck-back" on:click=move |_| on_back.run(())>
+                    "← Back"
+                </button>
+            </Show>
+            <h2 id="ck-title" tabindex="-1" data-autofocus>{title}</h2>
+            <form class="ck-form" node_ref=root novalidate on:submit=submit>
+                {direct
+                    .then(|| {
+                        view! {
+                            <p class="ck-desc">{format!("We'll connect you to {}.", integration.display_name)}</p>
+                        }
+                    })}
+                {visible.into_iter().map(field_view).collect_view()}
+                <div class="ck-banner" role="alert" aria-live="assertive">
+                    {move || {
+                        banner
+                            .get()
+                            .map(|(code, text)| {
+                                view! {
+                                    <p class="ck-banner-text" data-code=code>{text}</p>
+                                }
+                            })
+                    }}
+                </div>
+                <button type="submit" class="ck-primary" aria-busy=move || submitting.get().to_string()>
+                    {move || if submitting.get() { "Connecting…" } else { "Connect" }}
+                </button>
+            </form>
+            {docs
+                .map(|href| {
+                    view! {
+                        <p class="ck-footer">
+                            "Need help? "
+                            <a href=href target="_blank" rel="noopener noreferrer">"View connection guide"</a>
+                        </p>
+                    }
+                })}
+        </section>
+    }
+}
+
+/// One visible field: label, description, decorated input, doc link, live issue.
+fn field_view(state: FieldState) -> impl IntoView {
+    let id = state.id();
+    let desc_id = format!("{id}-desc");
+    let err_id = format!("{id}-err");
+    let field = state.field.clone();
+    let FieldState { value, touched, .. } = state;
+    let issue = {
+        let field = field.clone();
+        Memo::new(move |_| {
+            let issues = validate_field(&field, Some(&Value::String(value.get())), &JsRegExp);
+            issues
+                .into_iter()
+                .find(|i| i.severity() == connkit_core::Severity::Error)
+                .map(|i| field_error_text(&i, &field))
+        })
+    };
+    let shown = move || touched.get().then(|| issue.get()).flatten();
+    let described = {
+        let has_desc = field.description.is_some();
+        let (desc_id, err_id) = (desc_id.clone(), err_id.clone());
+        move || {
+            let mut ids = Vec::new();
+            if has_desc {
+                ids.push(desc_id.clone());
+            }
+            if shown().is_some() {
+                ids.push(err_id.clone());
+            }
+            ids.join(" ")
+        }
+    };
+    let required = !field.optional;
+    let input = match &field.kind {
+        FieldKind::Select(options) => {
+            let options = options.clone();
+            view! {
+                <select
+                    id=id.clone()
+                    class="ck-input"
+                    aria-required=required.to_string()
+                    aria-invalid=move || shown().is_some().to_string()
+                    aria-describedby=described.clone()
+                    prop:value=move || value.get()
+                    on:change:target=move |ev| {
+                        value.set(ev.target().value());
+                        touched.set(true);
+                    }
+                >
+                    {options
+                        .into_iter()
+                        .map(|o| view! { <option value=o.value>{o.label}</option> })
+                        .collect_view()}
+                </select>
+            }
+            .into_any()
+        }
+        kind => {
+            let kind = if *kind == FieldKind::Password {
+                "password"
+            } else {
+                "text"
+            };
+            view! {
+                <input
+                    id=id.clone()
+                    class="ck-input"
+                    type=kind
+                    name=field.name.clone()
+                    autocomplete=if kind == "password" { "new-password" } else { "off" }
+                    spellcheck="false"
+                    placeholder=field.placeholder.clone()
+                    aria-required=required.to_string()
+                    aria-invalid=move || shown().is_some().to_string()
+                    aria-describedby=described.clone()
+                    prop:value=move || value.get()
+                    on:input:target=move |ev| value.set(ev.target().value())
+                    on:blur=move |_| touched.set(true)
+                />
+            }
+            .into_any()
+        }
+    };
+    let doc = field.doc_link.clone().filter(|l| is_http_url(l));
+    let group = match field.group {
+        FieldGroup::Credentials => "credentials",
+        FieldGroup::Params => "params",
+        FieldGroup::AssertionOption => "assertion_option",
+    };
+    view! {
+        <div class="ck-field" data-group=group data-name=field.name.clone()>
+            <div class="ck-label-row">
+                <label class="ck-label" for=id>
+                    {field.label.clone()}
+                    {if field.optional {
+                        view! { <span class="ck-badge">" (optional)"</span> }.into_any()
+                    } else {
+                        view! { <span class="ck-required" aria-hidden="true">" *"</span> }.into_any()
+                    }}
+                </label>
+                {doc
+                    .map(|href| {
+                        let label = format!("How to find {}", field.label);
+                        view! {
+                            <a class="ck-doc" href=href target="_blank" rel="noopener noreferrer" aria-label=label>
+                                "?"
+                            </a>
+                        }
+                    })}
+            </div>
+            {field
+                .description
+                .clone()
+                .filter(|d| !d.is_empty())
+                .map(|d| view! { <p id=desc_id class="ck-desc">{d}</p> })}
+            <div class="ck-decorated">
+                {field.prefix.clone().map(|p| view! { <span class="ck-affix" aria-hidden="true">{p}</span> })}
+                {input}
+                {field.suffix.clone().map(|s| view! { <span class="ck-affix" aria-hidden="true">{s}</span> })}
+            </div>
+            <p id=err_id class="ck-error" aria-live="polite">{shown}</p>
+        </div>
+    }
+}
+
+/// Focuses the first field marked invalid.
+fn focus_first_invalid(form: Option<web_sys::HtmlFormElement>) {
+    let Some(form) = form else { return };
+    if let Ok(Some(el)) = form.query_selector("[aria-invalid=true]")
+        && let Ok(el) = el.dyn_into::<web_sys::HtmlElement>()
+    {
+        let _ = el.focus();
+    }
+}

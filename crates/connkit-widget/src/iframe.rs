@@ -1,0 +1,77 @@
+//! The page served at `/connect/` that speaks Nango's Connect UI protocol (spec §3.7), so that
+//! `@nangohq/frontend`'s `openConnectUI({ baseURL, apiURL })` can open connkit's widget: it
+//! posts `ready` to its parent, takes the token from `?session_token=` or from the parent's
+//! `{type: 'session_token', sessionToken}` message, and forwards every widget event to the
+//! parent. The widget sits in an overlaid `role="dialog"`; Escape and the close button close it.
+//!
+//! Knows nothing about the flow itself (that is [`Connect`]).
+
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::Closure;
+
+use crate::connect::Connect;
+use crate::event::ConnectEvent;
+
+/// The `/connect/` page.
+#[component]
+pub fn ConnectPage() -> impl IntoView {
+    let window = window();
+    let params = window
+        .location()
+        .search()
+        .ok()
+        .and_then(|s| web_sys::UrlSearchParams::new_with_str(&s).ok());
+    let param = |name: &str| {
+        params
+            .as_ref()
+            .and_then(|p| p.get(name))
+            .filter(|v| !v.is_empty())
+    };
+    let api_url = param("apiURL")
+        .or_else(|| window.location().origin().ok())
+        .unwrap_or_default();
+    let token = RwSignal::new(param("session_token"));
+    if let Some(theme) = param("theme").filter(|t| t == "light" || t == "dark")
+        && let Some(root) = document().document_element()
+    {
+        let _ = root.set_attribute("data-theme", &theme);
+    }
+
+    // The parent's `session_token` message (any origin, as Connect UI: spec §3.7).
+    let on_message =
+        Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |ev: web_sys::MessageEvent| {
+            let data = ev.data();
+            let field = |k: &str| {
+                js_sys::Reflect::get(&data, &k.into())
+                    .ok()
+                    .and_then(|v| v.as_string())
+            };
+            if field("type").as_deref() == Some("session_token")
+                && let Some(t) = field("sessionToken").filter(|t| !t.is_empty())
+            {
+                token.set(Some(t));
+            }
+        });
+    let _ = window.add_event_listener_with_callback("message", on_message.as_ref().unchecked_ref());
+    // The page lives as long as the document.
+    on_message.forget();
+
+    let post = move |event: ConnectEvent| {
+        if let Ok(Some(parent)) = window.parent() {
+            let _ = parent.post_message(&event.to_js(), "*");
+        }
+    };
+    view! {
+        <div class="ck-backdrop">
+            <div class="ck-dialog" role="dialog" aria-modal="true" aria-labelledby="ck-title">
+                <Connect
+                    api_url=api_url
+                    session_token=token
+                    on_event=Callback::new(post)
+                    closable=true
+                />
+            </div>
+        </div>
+    }
+}

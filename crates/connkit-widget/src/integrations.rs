@@ -1,0 +1,133 @@
+//! The integration list (spec §4.2 step 4), with a search box: a combobox over a listbox.
+//! Typing filters by display name, provider or key (any case); ArrowUp/ArrowDown/Home/End move
+//! the active option, Enter picks it; a click picks too.
+//!
+//! Names are rendered as text (never HTML). Knows nothing about HTTP.
+
+use leptos::prelude::*;
+
+use crate::api::Integration;
+
+/// Lists `integrations`; `on_pick` gets the chosen one.
+#[component]
+pub fn IntegrationList(
+    /// The session's integrations, in server order.
+    #[prop(into)]
+    integrations: Signal<Vec<Integration>>,
+    /// Called with the integration the user picks.
+    on_pick: Callback<Integration>,
+) -> impl IntoView {
+    let query = RwSignal::new(String::new());
+    let active = RwSignal::new(0usize);
+    let shown = Memo::new(move |_| {
+        let q = query.get().trim().to_lowercase();
+        integrations
+            .get()
+            .into_iter()
+            .filter(|i| {
+                q.is_empty()
+                    || i.display_name.to_lowercase().contains(&q)
+                    || i.provider.to_lowercase().contains(&q)
+                    || i.unique_key.to_lowercase().contains(&q)
+            })
+            .collect::<Vec<_>>()
+    });
+    // The active option never points past the list.
+    let active_index = Memo::new(move |_| {
+        let len = shown.with(Vec::len);
+        active.get().min(len.saturating_sub(1))
+    });
+    let option_id = |i: usize| format!("ck-option-{i}");
+    let pick = move |i: usize| {
+        if let Some(item) = shown.with(|s| s.get(i).cloned()) {
+            on_pick.run(item);
+        }
+    };
+    let on_key = move |ev: leptos::ev::KeyboardEvent| {
+        let len = shown.with(Vec::len);
+        let handled = match ev.key().as_str() {
+            "ArrowDown" if len > 0 => {
+                active.set((active_index.get_untracked() + 1) % len);
+                true
+            }
+            "ArrowUp" if len > 0 => {
+                active.set((active_index.get_untracked() + len - 1) % len);
+                true
+            }
+            "Home" if len > 0 => {
+                active.set(0);
+                true
+            }
+            "End" if len > 0 => {
+                active.set(len - 1);
+                true
+            }
+            "Enter" if len > 0 => {
+                pick(active_index.get_untracked());
+                true
+            }
+            _ => false,
+        };
+        if handled {
+            ev.prevent_default();
+        }
+    };
+
+    view! {
+        <section class="ck-screen" aria-labelledby="ck-title">
+            <h2 id="ck-title" tabindex="-1" data-autofocus>"Select an integration"</h2>
+            <label class="ck-label" for="ck-search">"Search integrations"</label>
+            <input
+                id="ck-search"
+                class="ck-input ck-search"
+                type="search"
+                role="combobox"
+                autocomplete="off"
+                aria-autocomplete="list"
+                aria-expanded="true"
+                aria-controls="ck-integrations"
+                aria-activedescendant=move || {
+                    if shown.with(Vec::is_empty) { String::new() } else { option_id(active_index.get()) }
+                }
+                placeholder="Search"
+                prop:value=move || query.get()
+                on:input:target=move |ev| {
+                    query.set(ev.target().value());
+                    active.set(0);
+                }
+                on:keydown=on_key
+            />
+            <ul id="ck-integrations" class="ck-list" role="listbox" aria-label="Integrations">
+                <For
+                    each=move || shown.get().into_iter().enumerate()
+                    key=|(i, item)| (*i, item.unique_key.clone())
+                    children=move |(i, item)| {
+                        let initial = item
+                            .display_name
+                            .chars()
+                            .next()
+                            .map(|c| c.to_uppercase().to_string())
+                            .unwrap_or_default();
+                        view! {
+                            <li
+                                id=option_id(i)
+                                class="ck-option"
+                                role="option"
+                                aria-selected=move || (active_index.get() == i).to_string()
+                                data-key=item.unique_key.clone()
+                                on:click=move |_| pick(i)
+                                on:mousemove=move |_| active.set(i)
+                            >
+                                <span class="ck-logo" aria-hidden="true">{initial}</span>
+                                <span class="ck-option-name">{item.display_name.clone()}</span>
+                            </li>
+                        }
+                    }
+                />
+            </ul>
+            <Show when=move || shown.with(Vec::is_empty)>
+                <p class="ck-empty" role="status">"No integration found."</p>
+            </Show>
+        </section>
+    }
+}

@@ -1,0 +1,122 @@
+//! The widget's small screens (loading skeleton, success, failure) and the one place where
+//! codes become English: server and network failures (spec §4.5) and field issues.
+//!
+//! Knows nothing about HTTP; it only reads [`ApiError`] codes.
+
+use leptos::prelude::*;
+
+use connkit_core::form::FormField;
+use connkit_core::{ErrorCode, Issue};
+
+use crate::api::{ApiError, AuthResult};
+
+/// What the user reads for a failed call. `provider` is the display name, when known.
+pub fn error_text(err: &ApiError, provider: Option<&str>) -> String {
+    let provider = provider.unwrap_or("The provider");
+    match err {
+        ApiError::Expired => "Your session has expired. Please close this window and start again.".into(),
+        ApiError::Network => "The server could not be reached. Check your connection and try again.".into(),
+        ApiError::Invalid => "The server sent an answer this widget cannot read.".into(),
+        ApiError::Unsupported(mode) => format!("This widget cannot connect {mode} integrations yet."),
+        ApiError::Server { code, message, .. } => match code.as_str() {
+            "connection_test_failed" => {
+                format!("{provider} did not validate your credentials. Please check the values and try again.")
+            }
+            "resource_capped" => {
+                "You have reached the maximum number of connections allowed. Please reach out to the admin.".into()
+            }
+            "integration_not_allowed" => "This session does not allow this integration.".into(),
+            "invalid_body" | "invalid_query_params" => {
+                "Some values were refused by the server. Please check them and try again.".into()
+            }
+            "unknown_provider_config" | "not_found" => "This integration no longer exists.".into(),
+            _ => message
+                .clone()
+                .filter(|m| !m.is_empty())
+                .unwrap_or_else(|| "Something went wrong. Please try again.".into()),
+        },
+    }
+}
+
+/// What the user reads under a field for `issue`.
+pub fn field_error_text(issue: &Issue, field: &FormField) -> String {
+    match issue.code() {
+        ErrorCode::FieldRequired => format!("{} is required.", field.label),
+        ErrorCode::FieldPatternMismatch if !field.placeholder.is_empty() => format!(
+            "{} does not have the expected format (for example: {}).",
+            field.label, field.placeholder
+        ),
+        ErrorCode::FieldPatternMismatch => {
+            format!("{} does not have the expected format.", field.label)
+        }
+        ErrorCode::FieldEnumMismatch => "Choose one of the listed values.".into(),
+        ErrorCode::FieldUriInvalid => "Enter a valid URL.".into(),
+        ErrorCode::FieldEmailInvalid => "Enter a valid email address.".into(),
+        ErrorCode::FieldHostnameInvalid => "Enter a valid host name.".into(),
+        ErrorCode::FieldUuidInvalid => "Enter a valid UUID.".into(),
+        _ => issue.message(),
+    }
+}
+
+/// True for `http:` and `https:` URLs: the only links the widget renders (a provider or session
+/// text must never become a `javascript:` link).
+pub fn is_http_url(text: &str) -> bool {
+    let lower = text.trim_start().to_ascii_lowercase();
+    lower.starts_with("https://") || lower.starts_with("http://")
+}
+
+/// Placeholder blocks while data loads.
+#[component]
+pub fn Skeleton() -> impl IntoView {
+    view! {
+        <section class="ck-screen ck-skeleton" aria-busy="true" aria-labelledby="ck-title">
+            <h2 id="ck-title" class="ck-visually-hidden" tabindex="-1" data-autofocus>"Loading"</h2>
+            <div class="ck-bone ck-bone-title"></div>
+            <div class="ck-bone"></div>
+            <div class="ck-bone"></div>
+            <div class="ck-bone"></div>
+        </section>
+    }
+}
+
+/// The connection was made.
+#[component]
+pub fn SuccessScreen(
+    /// The auth result.
+    result: AuthResult,
+    /// The provider's display name.
+    provider: String,
+    /// "Finish".
+    on_finish: Callback<()>,
+) -> impl IntoView {
+    view! {
+        <section class="ck-screen ck-done" aria-labelledby="ck-title" data-connection-id=result.connection_id>
+            <div class="ck-done-mark" aria-hidden="true">"✓"</div>
+            <h2 id="ck-title" tabindex="-1" data-autofocus>"Connected"</h2>
+            <p>{format!("You are connected to {provider}.")}</p>
+            <button type="button" class="ck-primary" on:click=move |_| on_finish.run(())>"Finish"</button>
+        </section>
+    }
+}
+
+/// A failure that ends the flow.
+#[component]
+pub fn ErrorScreen(
+    /// What failed.
+    error: ApiError,
+) -> impl IntoView {
+    let code = error.code().to_owned();
+    let code_attr = code.clone();
+    let heading = match error {
+        ApiError::Expired => "Session expired",
+        ApiError::Network => "Cannot reach the server",
+        _ => "Something went wrong",
+    };
+    view! {
+        <section class="ck-screen ck-failed" aria-labelledby="ck-title" data-code=code_attr>
+            <h2 id="ck-title" tabindex="-1" data-autofocus>{heading}</h2>
+            <p role="alert">{error_text(&error, None)}</p>
+            <p class="ck-code">"Code: " <code>{code}</code></p>
+        </section>
+    }
+}
