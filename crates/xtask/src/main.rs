@@ -1,7 +1,7 @@
 //! `cargo xtask`: the project's automation, in Rust so it runs wherever cargo does.
 //!
-//! `test` runs every check CI runs; `diff` runs the zod differential test at full size;
-//! `bench` runs the benchmarks. Setup (wasm target, npm packages) happens inside these
+//! `demo` builds and serves the browser demo; `test` runs every check CI runs; `diff` runs the
+//! zod differential test at full size; `bench` runs the benchmarks. Setup (wasm target, npm packages) happens inside these
 //! commands, never by hand. Knows nothing about the rules themselves.
 
 // xtask is a command-line program: printing to stdout is its job.
@@ -9,8 +9,10 @@
 
 mod bench;
 mod cmd;
+mod demo;
 mod test;
 mod tidy;
+mod tools;
 
 use anyhow::{Result, bail};
 
@@ -18,6 +20,8 @@ const USAGE: &str = "\
 usage: cargo xtask <command>
 
 commands:
+  demo [--listen ADDR]  the browser demo: builds the widget and demo page, serves them with
+                  connkit-server on embedded SQLite (default 127.0.0.1:3003)
   test            every check CI runs: fmt, clippy, tests, tidy, vectors, real catalogue, zod differential
   diff [N]        the zod 4.0.5 differential test on N random inputs (default 2000000)
   bench           benchmarks (divan), figures as ratios to a reference measured in the same run
@@ -34,6 +38,7 @@ fn main() -> Result<()> {
             };
             test::zod_differential(n)
         }
+        Some("demo") => demo::run(&args[1..]),
         Some("bench") => bench::run(),
         Some("tidy") => tidy::run(),
         Some("help" | "--help" | "-h") | None => {

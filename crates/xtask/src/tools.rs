@@ -1,0 +1,74 @@
+//! The pinned command-line tools the wasm builds need, installed when missing or at the wrong
+//! version: the wasm-bindgen CLI (must equal the `wasm-bindgen` crate in Cargo.lock), Trunk, and
+//! wasm-opt from the npm `binaryen` package (never Debian's, whose wasm-opt 108 breaks modules).
+//!
+//! Knows nothing about what is built with them.
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+
+use anyhow::{Result, bail};
+
+use crate::cmd::{cargo, exec, npm_ci, program, root};
+
+/// The wasm-bindgen CLI version; equals `wasm-bindgen = "=…"` in the root Cargo.toml.
+pub(crate) const WASM_BINDGEN_VERSION: &str = "0.2.130";
+/// The newest Trunk that builds with our toolchain (0.22 needs a newer rustc).
+pub(crate) const TRUNK_VERSION: &str = "0.21.14";
+
+/// `name --version`'s first line, if `name` runs.
+fn version_of(name: &str) -> Option<String> {
+    let out = program(name).arg("--version").output().ok()?;
+    let text = String::from_utf8(out.stdout).ok()?;
+    Some(text.lines().next().unwrap_or("").trim().to_owned())
+}
+
+/// Installs the pinned wasm-bindgen CLI unless it is on PATH already.
+pub(crate) fn ensure_wasm_bindgen() -> Result<()> {
+    let wanted = format!("wasm-bindgen {WASM_BINDGEN_VERSION}");
+    if version_of("wasm-bindgen").as_deref() == Some(wanted.as_str()) {
+        return Ok(());
+    }
+    // Not `--locked`: its lockfile pins a yanked webpki-roots the registry refuses.
+    exec(cargo().args([
+        "install",
+        "wasm-bindgen-cli",
+        "--version",
+        WASM_BINDGEN_VERSION,
+        "--force",
+    ]))
+}
+
+/// Installs the pinned Trunk unless it is on PATH already.
+pub(crate) fn ensure_trunk() -> Result<()> {
+    let wanted = format!("trunk {TRUNK_VERSION}");
+    if version_of("trunk").as_deref() == Some(wanted.as_str()) {
+        return Ok(());
+    }
+    // No default features: no TLS and no update check, neither of which we use.
+    exec(cargo().args([
+        "install",
+        "--locked",
+        "trunk",
+        "--version",
+        TRUNK_VERSION,
+        "--no-default-features",
+        "--force",
+    ]))
+}
+
+/// `tests/node_modules/.bin` (npm's wasm-opt) installed, and PATH with it first.
+pub(crate) fn path_with_npm_bin() -> Result<OsString> {
+    let bin = root().join("tests/node_modules/.bin");
+    if !bin.join("wasm-opt").exists() {
+        npm_ci()?;
+    }
+    if !bin.join("wasm-opt").exists() {
+        bail!("tests/package.json must provide binaryen's wasm-opt");
+    }
+    let mut paths: Vec<PathBuf> = vec![bin];
+    if let Some(path) = std::env::var_os("PATH") {
+        paths.extend(std::env::split_paths(&path));
+    }
+    Ok(std::env::join_paths(paths)?)
+}
