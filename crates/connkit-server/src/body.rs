@@ -6,6 +6,7 @@
 //!
 //! Knows nothing about what a body must contain.
 
+use axum::body::{Body, Bytes};
 use axum::extract::{FromRequest, Request};
 use axum::http::header::CONTENT_TYPE;
 use serde_json::{Map, Value};
@@ -26,16 +27,7 @@ impl FromRequest<AppState> for JsonBody {
             Some(value) if is_json(value.as_bytes()) => true,
             Some(_) => return Err(ApiError::ContentType),
         };
-        let limit = state.settings().body_limit;
-        let bytes = axum::body::to_bytes(request.into_body(), limit)
-            .await
-            .map_err(|err| {
-                if is_length_limit(&err) {
-                    ApiError::TooLarge(limit)
-                } else {
-                    ApiError::Json("the request body could not be read".to_owned())
-                }
-            })?;
+        let bytes = read_bytes(request.into_body(), state.settings().body_limit).await?;
         if !declared {
             return Ok(JsonBody(None));
         }
@@ -52,6 +44,17 @@ impl FromRequest<AppState> for JsonBody {
             serde_json::from_slice(&bytes).map_err(|err| ApiError::Json(err.to_string()))?;
         Ok(JsonBody(Some(value)))
     }
+}
+
+/// The raw body, at most `limit` bytes (more: 413 `payload_too_large`).
+pub(crate) async fn read_bytes(body: Body, limit: usize) -> Result<Bytes, ApiError> {
+    axum::body::to_bytes(body, limit).await.map_err(|err| {
+        if is_length_limit(&err) {
+            ApiError::TooLarge(limit)
+        } else {
+            ApiError::Json("the request body could not be read".to_owned())
+        }
+    })
 }
 
 /// `application/json` with any parameters, in any letter case.

@@ -5,7 +5,8 @@
 //! key in `.connkit/`, a secret key generated once and kept in the database, the built-in
 //! catalogue (`providers.yaml`) and integrations (`integrations.toml`) of this crate.
 //!
-//! Knows nothing about routes.
+//! Knows nothing about routes, except where the demo inbox listens (demo mode's default
+//! webhook URL).
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -88,6 +89,15 @@ pub struct Config {
     /// Largest request body in bytes (larger: 413).
     #[arg(long, env = "CONNKIT_BODY_LIMIT", default_value_t = 2 * 1024 * 1024)]
     pub body_limit: usize,
+    /// Demo mode: adds the browser demo's backend under /demo/api/ (sessions, connection calls,
+    /// a webhook inbox), which acts with the secret key for ANY caller; keep the server on
+    /// loopback. Without --webhook-url, webhooks go to the inbox (<public url>/demo/api/webhooks).
+    #[arg(long, env = "CONNKIT_DEMO")]
+    pub demo: bool,
+    /// Serve this directory (the built browser demo) for GET/HEAD requests that no API route
+    /// matches; `index.html` answers for a directory.
+    #[arg(long, env = "CONNKIT_STATIC_DIR")]
+    pub static_dir: Option<PathBuf>,
 }
 
 /// A start-up failure, with a message for the operator.
@@ -244,6 +254,20 @@ impl Config {
         settings.verify_credentials = self.verify_credentials;
         settings.nango_merged_tags_500 = self.nango_merged_tags_500;
         settings.body_limit = self.body_limit;
+        if let Some(dir) = &self.static_dir
+            && !dir.is_dir()
+        {
+            return Err(fail(format!(
+                "--static-dir {}: not a directory",
+                dir.display()
+            )));
+        }
+        settings.static_dir = self.static_dir.clone();
+        settings.demo = self.demo;
+        if self.demo && settings.webhook_url.is_none() {
+            let base = settings.public_url.trim_end_matches('/');
+            settings.webhook_url = Some(format!("{base}{}", crate::demo::WEBHOOKS_PATH));
+        }
         Ok(settings)
     }
 }

@@ -4,7 +4,9 @@
 //! The rules (tags, tag filters, session bodies, metadata, the provider catalogue, webhook
 //! payloads and signatures) are `connkit_core`'s; this crate is the HTTP, SQL and crypto glue
 //! around them. [`app`] builds the whole router from an [`AppState`], so tests drive it in
-//! process; `main.rs` only reads flags, opens the database and serves.
+//! process; `main.rs` only reads flags, opens the database and serves. In demo mode the router
+//! also holds the browser demo's backend (`demo.rs`), and with a static directory it serves the
+//! built demo for what no route matches.
 //!
 //! Modules, in reading order:
 
@@ -14,6 +16,8 @@ mod body;
 pub mod config;
 /// Sealing credentials, hashing session tokens, generating secrets.
 pub mod crypto;
+/// The browser demo's backend under `/demo/api/` (`--demo` only).
+mod demo;
 /// `ApiError` and Nango's error JSON.
 mod error;
 /// `integrations.toml`.
@@ -37,28 +41,59 @@ mod verify;
 /// Background delivery of auth webhooks.
 pub mod webhook;
 
+use std::path::Path;
 use std::time::Duration;
 
+use axum::handler::HandlerWithoutStateExt;
 use axum::http::{HeaderName, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{Json, Router, middleware};
 use serde_json::json;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::cors::{Any, CorsLayer};
+use tower_http::services::ServeDir;
 use tower_http::trace::TraceLayer;
 
 pub use state::{AppState, Settings};
 
-/// The whole API as a router (what `main` serves and tests call with `oneshot`).
+/// The whole API as a router (what `main` serves and tests call with `oneshot`): the API, the
+/// demo routes when `settings.demo` is on, and the static directory, if any, for GET/HEAD
+/// requests that no route matches (API routes always win).
 pub fn app(state: AppState) -> Router {
-    routes::router()
-        .fallback(unknown_route)
+    let settings = state.settings();
+    let mut router = routes::router().with_state(state.clone());
+    if settings.demo {
+        router = router.merge(demo::router(api(&state), settings));
+    }
+    let router = match &settings.static_dir {
+        Some(dir) => serve_files(router, dir),
+        None => router.fallback(unknown_route),
+    };
+    router
         .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn(error::log_internal_errors))
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(cors())
         .layer(TraceLayer::new_for_http())
-        .with_state(state)
+}
+
+/// The API routes alone, what the demo routes dispatch to.
+fn api(state: &AppState) -> Router {
+    routes::router()
+        .fallback(unknown_route)
+        .method_not_allowed_fallback(method_not_allowed)
+        .with_state(state.clone())
+}
+
+/// `router` with the files of `dir` as its fallback; `index.html` answers for a directory;
+/// anything else (a missing file, a method other than GET/HEAD) is the JSON 404 of an unknown
+/// route.
+fn serve_files(router: Router, dir: &Path) -> Router {
+    let files = ServeDir::new(dir)
+        .append_index_html_on_directories(true)
+        .not_found_service(unknown_route.into_service())
+        .call_fallback_on_method_not_allowed(true);
+    router.fallback_service(files)
 }
 
 /// CORS as Nango's public API sets it (spec §8).

@@ -48,11 +48,29 @@ async fn run(config: Config) -> Result<(), Box<dyn std::error::Error>> {
         }
         KeyOrigin::Stored => println!("secret key: {secret_key} (kept in the database)"),
     }
+    if config.demo {
+        demo_warning(bound);
+    }
     println!("listening on http://{bound}");
     axum::serve(listener, app(state))
         .with_graceful_shutdown(shutdown())
         .await?;
     Ok(())
+}
+
+/// Demo mode hands the secret key's powers to anyone who can reach the server: say so.
+fn demo_warning(bound: std::net::SocketAddr) {
+    eprintln!(
+        "WARNING: demo mode (--demo): /demo/api/* creates sessions and reads, edits and deletes \
+         connections with the secret key for ANY caller that can reach http://{bound}."
+    );
+    if !bound.ip().is_loopback() {
+        eprintln!(
+            "WARNING: {} is not a loopback address: anyone on the network has the secret key's \
+             powers. Use --listen 127.0.0.1:PORT unless that is what you want.",
+            bound.ip()
+        );
+    }
 }
 
 /// Resolves on Ctrl-C or SIGTERM.

@@ -4,6 +4,7 @@
 //! Cheap to clone (one `Arc`). Knows nothing about routes or flags: `config.rs` turns flags into
 //! [`Settings`], tests build them directly.
 
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -38,6 +39,11 @@ pub struct Settings {
     pub nango_merged_tags_500: bool,
     /// Largest accepted request body, in bytes (larger: 413).
     pub body_limit: usize,
+    /// Demo mode: the browser demo's backend under `/demo/api/`, acting with the secret key for
+    /// any caller (see `demo.rs`).
+    pub demo: bool,
+    /// A directory served for GET/HEAD requests that no API route matches (the built demo).
+    pub static_dir: Option<PathBuf>,
 }
 
 impl Settings {
@@ -58,6 +64,8 @@ impl Settings {
             verify_credentials: false,
             nango_merged_tags_500: false,
             body_limit: 2 * 1024 * 1024,
+            demo: false,
+            static_dir: None,
         }
     }
 }

@@ -14,6 +14,8 @@ mod auth;
 mod catalogue;
 #[path = "api/connections.rs"]
 mod connections;
+#[path = "api/demo.rs"]
+mod demo;
 #[path = "api/metadata.rs"]
 mod metadata;
 #[path = "api/plumbing.rs"]

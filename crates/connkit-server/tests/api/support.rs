@@ -11,8 +11,9 @@ use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::extract::State;
 use axum::http::{HeaderMap, Request, StatusCode};
+use clap::Parser;
 use connkit_core::catalogue::Catalogue;
-use connkit_server::config::{BUILTIN_INTEGRATIONS, BUILTIN_PROVIDERS};
+use connkit_server::config::{BUILTIN_INTEGRATIONS, BUILTIN_PROVIDERS, Config};
 use connkit_server::crypto::Keyring;
 use connkit_server::integrations::Integrations;
 use connkit_server::store::Store;
@@ -110,6 +111,18 @@ impl TestApp {
         integrations: &str,
         adjust: impl FnOnce(&mut Settings),
     ) -> TestApp {
+        let mut settings = Settings::new(KEY);
+        settings.webhook_retry = fast_retry();
+        adjust(&mut settings);
+        TestApp::from_settings(providers, integrations, settings).await
+    }
+
+    /// An app with exactly these settings.
+    pub(crate) async fn from_settings(
+        providers: &str,
+        integrations: &str,
+        settings: Settings,
+    ) -> TestApp {
         let dir = tempfile::tempdir().unwrap();
         let db_url = format!("sqlite://{}", dir.path().join("connkit.db").display());
         let catalogue = Catalogue::from_yaml_str(providers).unwrap();
@@ -117,18 +130,30 @@ impl TestApp {
         let store = Store::open(&db_url, Keyring::from_bytes(&[7; 32]))
             .await
             .unwrap();
-        let mut settings = Settings::new(KEY);
-        settings.webhook_retry = RetryPolicy {
-            attempts: 4,
-            first_backoff: Duration::from_millis(20),
-        };
-        adjust(&mut settings);
         let state = AppState::new(settings, store, catalogue, integrations).unwrap();
         TestApp {
             router: app(state),
             db_url,
             _dir: dir,
         }
+    }
+
+    /// An app configured from command-line `flags` (as `main` does: `Config::settings` with
+    /// the bound address), also served on a loopback port so that what it sends to itself
+    /// (webhooks) really travels over HTTP. Returns the app and its base URL.
+    pub(crate) async fn served(flags: &[&str]) -> (TestApp, String) {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let args = std::iter::once("connkit-server").chain(flags.iter().copied());
+        let config = Config::try_parse_from(args).unwrap();
+        let mut settings = config.settings(KEY.to_owned(), addr).unwrap();
+        settings.webhook_retry = fast_retry();
+        let app = TestApp::from_settings(BUILTIN_PROVIDERS, BUILTIN_INTEGRATIONS, settings).await;
+        let router = app.router.clone();
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, router).await;
+        });
+        (app, format!("http://{addr}"))
     }
 
     /// Sends a request.
@@ -253,6 +278,14 @@ impl TestApp {
         connkit_server::store::connect_sqlite(&self.db_url)
             .await
             .unwrap()
+    }
+}
+
+/// Webhook retries quick enough for tests.
+fn fast_retry() -> RetryPolicy {
+    RetryPolicy {
+        attempts: 4,
+        first_backoff: Duration::from_millis(20),
     }
 }
 
