@@ -69,13 +69,10 @@ pub struct Config {
     /// This server's public base URL [default: http://<listen address>].
     #[arg(long, env = "CONNKIT_PUBLIC_URL")]
     pub public_url: Option<String>,
-    /// Connect UI URL used in `connect_link`.
-    #[arg(
-        long,
-        env = "CONNKIT_CONNECT_URL",
-        default_value = "http://localhost:3009/"
-    )]
-    pub connect_url: String,
+    /// Connect UI URL used in `connect_link` [default: <public url>/connect/ with --static-dir
+    /// (the widget's page), else http://localhost:3009/ (Nango's local Connect UI)].
+    #[arg(long, env = "CONNKIT_CONNECT_URL")]
+    pub connect_url: Option<String>,
     /// The environment name sent in webhooks.
     #[arg(long, env = "CONNKIT_ENVIRONMENT", default_value = "dev")]
     pub environment: String,
@@ -244,7 +241,11 @@ impl Config {
             .public_url
             .clone()
             .unwrap_or_else(|| format!("http://{bound}"));
-        settings.connect_url = self.connect_url.clone();
+        settings.connect_url = match (&self.connect_url, &self.static_dir) {
+            (Some(url), _) => url.clone(),
+            (None, Some(_)) => format!("{}/connect/", settings.public_url.trim_end_matches('/')),
+            (None, None) => "http://localhost:3009/".to_owned(),
+        };
         settings.webhook_url = self.webhook_url.clone();
         settings.webhook_retry = RetryPolicy {
             attempts: self.webhook_attempts.max(1),

@@ -3,7 +3,9 @@
 
 use anyhow::{Context, Result};
 
-use crate::cmd::{cargo, exec, output, step};
+use crate::cmd::{cargo, exec, output, program, step};
+use crate::test::target_dir;
+use crate::tools::{CHROMIUM, ensure_chromium};
 
 /// The benchmark every other core figure is divided by: parsing the 3-tag JSON text.
 const CORE_REFERENCE: &str = "reference_parse_tags_3";
@@ -48,6 +50,21 @@ pub(crate) fn run() -> Result<()> {
                 "load",
             ])
             .env("RUST_LOG", "warn"),
+    )?;
+
+    step("connkit-widget: first-load size, token → form, per-keystroke validation (Chromium)");
+    let dist = crate::demo::build()?;
+    ensure_chromium()?;
+    exec(cargo().args(["build", "--locked", "-q", "-p", "connkit-server"]))?;
+    exec(
+        program("node")
+            .arg("tests/browser/bench.mjs")
+            .env(
+                "CONNKIT_SERVER_BIN",
+                target_dir().join("debug/connkit-server"),
+            )
+            .env("CONNKIT_DIST", dist)
+            .env("CHROMIUM", CHROMIUM),
     )?;
     Ok(())
 }

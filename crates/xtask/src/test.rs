@@ -7,6 +7,7 @@ use anyhow::Result;
 
 use crate::cmd::{cargo, ensure_wasm_target, exec, npm_ci, program, root, step};
 use crate::tidy;
+use crate::tools::{CHROMIUM, ensure_chromium};
 
 /// How many random inputs the differential test feeds zod and connkit inside `cargo xtask test`
 /// (`cargo xtask diff` runs the full-size version).
@@ -28,6 +29,20 @@ pub(crate) fn run() -> Result<()> {
         "clippy",
         "--workspace",
         "--all-targets",
+        "--locked",
+        "--",
+        "-D",
+        "warnings",
+    ]))?;
+
+    step("clippy (connkit-widget for wasm32)");
+    exec(cargo().args([
+        "clippy",
+        "-p",
+        "connkit-widget",
+        "--all-features",
+        "--target",
+        "wasm32-unknown-unknown",
         "--locked",
         "--",
         "-D",
@@ -76,6 +91,9 @@ pub(crate) fn run() -> Result<()> {
         "@nangohq/node and @nangohq/frontend 0.71.4: webhooks, and the seed flow against connkit-server",
     );
     nango_node_compat()?;
+
+    step("the browser demo and widget in Chromium (playwright-core, axe-core)");
+    browser_tests()?;
     eprintln!("\nall checks passed");
     Ok(())
 }
@@ -108,6 +126,23 @@ fn nango_node_compat() -> Result<()> {
                 "CONNKIT_SERVER_BIN",
                 target_dir().join("debug/connkit-server"),
             ),
+    )
+}
+
+/// Builds the demo (`dist/`) and runs `tests/browser/` against a connkit-server process.
+fn browser_tests() -> Result<()> {
+    let dist = crate::demo::build()?;
+    ensure_chromium()?;
+    exec(cargo().args(["build", "--locked", "-q", "-p", "connkit-server"]))?;
+    exec(
+        program("node")
+            .args(["--test", "--test-concurrency=1", "tests/browser/"])
+            .env(
+                "CONNKIT_SERVER_BIN",
+                target_dir().join("debug/connkit-server"),
+            )
+            .env("CONNKIT_DIST", dist)
+            .env("CHROMIUM", CHROMIUM),
     )
 }
 

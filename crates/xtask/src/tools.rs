@@ -57,6 +57,18 @@ pub(crate) fn ensure_trunk() -> Result<()> {
     ]))
 }
 
+/// Debian's Chromium, for the browser tests (playwright-core drives it; it downloads no browser).
+pub(crate) fn ensure_chromium() -> Result<()> {
+    if std::path::Path::new(CHROMIUM).exists() {
+        return Ok(());
+    }
+    exec(program("apt-get").args(["update", "-qq"]))?;
+    exec(program("apt-get").args(["install", "-y", "-qq", "chromium"]))
+}
+
+/// Where Debian installs Chromium.
+pub(crate) const CHROMIUM: &str = "/usr/bin/chromium";
+
 /// `tests/node_modules/.bin` (npm's wasm-opt) installed, and PATH with it first.
 pub(crate) fn path_with_npm_bin() -> Result<OsString> {
     let bin = root().join("tests/node_modules/.bin");

@@ -1,0 +1,86 @@
+// Accessibility: axe-core with the WCAG 2.0/2.1/2.2 A and AA rules, in the light and dark
+// themes, on every screen a person sees: the demo page (with tag issues shown), the widget's
+// list, form with a field issue, success, expired session; and the layout at 360 px wide.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import { startServer, launch, newPage, shot } from './harness.mjs';
+import { DemoPage, Widget } from './pages.mjs';
+
+const require = createRequire(import.meta.url);
+const AXE = require.resolve('axe-core/axe.min.js');
+const TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22a', 'wcag22aa'];
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer();
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+  server?.stop();
+});
+
+/** axe violations on the page (or a frame) as `rule: targets`. */
+async function violations(page) {
+  await page.addScriptTag({ path: AXE });
+  const result = await page.evaluate(
+    (tags) => window.axe.run(document, { runOnly: { type: 'tag', values: tags }, resultTypes: ['violations'] }),
+    TAGS,
+  );
+  return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+}
+
+for (const theme of ['light', 'dark']) {
+  test(`no WCAG 2.2 A/AA violations on any screen, ${theme} theme`, async () => {
+    const page = await newPage(browser, { colorScheme: theme });
+    const demo = new DemoPage(page, server.base);
+    await demo.goto();
+    if (theme === 'dark') await demo.toggleTheme();
+    assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), theme);
+    await demo.tag('end_user_email').fill('nope');
+    assert.deepEqual(await violations(page), [], 'demo page with a tag issue');
+    await shot(page, `a11y-${theme}-demo`);
+    await demo.tag('end_user_email').fill('');
+
+    const widget = await demo.openWidget();
+    await widget.search.waitFor();
+    assert.deepEqual(await violations(page), [], 'integration list');
+    await widget.pick('Demo API (API key)');
+    await widget.field('Demo Subdomain').fill('Bad!');
+    await widget.submit();
+    assert.equal(await widget.field('Demo Subdomain').getAttribute('aria-invalid'), 'true');
+    assert.deepEqual(await violations(page), [], 'form with issues');
+    await shot(page, `a11y-${theme}-form`);
+    await widget.field('API Key').fill('dk_live_0123456789abcdef');
+    await widget.field('Demo Subdomain').fill('acme');
+    await widget.submit();
+    await widget.connected();
+    assert.deepEqual(await violations(page), [], 'success');
+    await widget.finish();
+
+    await page.goto(`${server.base}/connect/?theme=${theme}&session_token=nango_connect_session_${'0'.repeat(64)}`);
+    assert.equal(await new Widget(page).failedCode(), 'session_expired');
+    assert.deepEqual(await violations(page), [], 'expired session');
+    await shot(page, `a11y-${theme}-expired`);
+    assert.deepEqual(page.errors, []);
+    await page.close();
+  });
+}
+
+test('usable at 360 px: nothing wider than the viewport', async () => {
+  const page = await newPage(browser, { viewport: { width: 360, height: 740 } });
+  const demo = new DemoPage(page, server.base);
+  await demo.goto();
+  const widget = await demo.openWidget();
+  await widget.pick('Demo API (API key)');
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 0, `page overflows by ${overflow}px`);
+  const box = await widget.dialog.boundingBox();
+  assert.ok(box.x >= 0 && box.x + box.width <= 360, JSON.stringify(box));
+  await shot(page, 'mobile-360-form');
+  await page.close();
+});

@@ -1,0 +1,127 @@
+// Embedding the widget from another origin: a host page opens it with the real, unchanged
+// `@nangohq/frontend` 0.71.4 `openConnectUI({ baseURL, apiURL })` (Connect UI's iframe protocol:
+// ready → session_token → connect → close), and a host page mounts it inline with the JS entry
+// `mountConnect(element, { sessionToken, apiURL, onEvent })` from the built /connect/ bundle.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { join, dirname, normalize } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startServer, launch, newPage, shot, DIST } from './harness.mjs';
+import { Widget } from './pages.mjs';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const FRONTEND = join(here, '..', 'node_modules', '@nangohq', 'frontend', 'dist');
+
+let server;
+let browser;
+let host;
+let hostBase;
+
+const HOST_PAGE = `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Host app</title>
+<link rel="icon" href="data:,"></head><body><h1>Host app</h1><div id="slot"></div>
+<script type="module">
+import Nango from '/frontend/index.js';
+window.events = [];
+window.openUI = (token, base) => {
+  const nango = new Nango({ host: base, connectSessionToken: token });
+  window.ui = nango.openConnectUI({ baseURL: base + '/connect/', apiURL: base, onEvent: (e) => window.events.push(e) });
+};
+window.mountInline = async (token, base, js, wasm) => {
+  const mod = await import(base + '/connect/' + js);
+  await mod.default({ module_or_path: base + '/connect/' + wasm });
+  window.handle = mod.mountConnect(document.getElementById('slot'), {
+    sessionToken: token, apiURL: base, onEvent: (e) => window.events.push(e),
+  });
+};
+</script></body></html>`;
+
+before(async () => {
+  server = await startServer();
+  browser = await launch();
+  // The host app: another origin, serving its page and @nangohq/frontend's ES modules.
+  host = createServer(async (req, res) => {
+    const path = new URL(req.url, 'http://x').pathname;
+    if (path === '/') {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(HOST_PAGE);
+      return;
+    }
+    const file = normalize(path.replace(/^\/frontend\//, '')).replace(/^(\.\.[/\\])+/, '');
+    try {
+      const body = await readFile(join(FRONTEND, file));
+      res.writeHead(200, { 'content-type': 'text/javascript' }).end(body);
+    } catch {
+      res.writeHead(404).end();
+    }
+  });
+  await new Promise((resolve) => host.listen(0, '127.0.0.1', resolve));
+  hostBase = `http://127.0.0.1:${host.address().port}/`;
+});
+after(async () => {
+  await browser?.close();
+  host?.close();
+  server?.stop();
+});
+
+async function sessionToken(tags) {
+  const res = await fetch(`${server.base}/demo/api/sessions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ tags }),
+  });
+  assert.equal(res.status, 201);
+  return (await res.json()).data.token;
+}
+
+test('@nangohq/frontend openConnectUI opens connkit\'s widget and receives its events', async () => {
+  const page = await newPage(browser);
+  await page.goto(hostBase);
+  const token = await sessionToken({ end_user_id: 'iframe-user' });
+  await page.evaluate(([t, b]) => window.openUI(t, b), [token, server.base]);
+  const frame = page.frameLocator('#connect-ui');
+  const widget = new Widget(page, frame);
+  await widget.search.waitFor({ timeout: 20_000 });
+  await shot(page, 'iframe-01-list');
+  await widget.pick('Unauthenticated');
+  await widget.submit();
+  const connectionId = await widget.connected();
+  await widget.finish();
+  await page.locator('#connect-ui').waitFor({ state: 'detached' });
+  const events = await page.evaluate(() => window.events);
+  assert.deepEqual(events.map((e) => e.type), ['ready', 'connect', 'close']);
+  assert.deepEqual(events[1].payload, { providerConfigKey: 'unauthenticated', connectionId });
+  assert.equal(await page.evaluate(() => document.body.style.overflow), '', 'the SDK restored the page');
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test('mountConnect renders inline in the host\'s element and unmounts', async () => {
+  const page = await newPage(browser);
+  await page.goto(hostBase);
+  const html = readFileSync(join(DIST, 'connect', 'index.html'), 'utf8');
+  const js = /connkit-connect-[0-9a-f]+\.js/.exec(html)?.[0];
+  const wasm = /connkit-connect-[0-9a-f]+_bg\.wasm/.exec(html)?.[0];
+  assert.ok(js && wasm, 'the /connect/ bundle names its files');
+  const token = await sessionToken({ end_user_id: 'inline-user' });
+  await page.evaluate(([t, b, j, w]) => window.mountInline(t, b, j, w), [token, server.base, js, wasm]);
+  const slot = page.locator('#slot');
+  const widget = new Widget(page, slot);
+  await widget.search.waitFor({ timeout: 20_000 });
+  assert.equal(await slot.getByRole('dialog').count(), 0, 'inline, not a dialog');
+  await widget.pick('Demo API (API key)');
+  await widget.field('API Key').fill('dk_test_abcdefghijklmnop');
+  await widget.field('Demo Subdomain').fill('inline');
+  await widget.submit();
+  const connectionId = await widget.connected();
+  await shot(page, 'inline-01-success');
+  const events = await page.evaluate(() => window.events);
+  assert.deepEqual(events.map((e) => e.type), ['ready', 'connect']);
+  assert.equal(events[1].payload.connectionId, connectionId);
+  await page.evaluate(() => window.handle.unmount());
+  assert.equal(await slot.innerHTML(), '');
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
