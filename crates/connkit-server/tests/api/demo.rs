@@ -346,6 +346,29 @@ async fn demo_mode_sends_webhooks_to_its_inbox_unless_told_otherwise() {
         Some("https://hooks.example/in")
     );
     assert_eq!(url(&[]), None);
+
+    // connect_link points at the served widget page when there is one.
+    let dir = tempfile::tempdir().unwrap();
+    let static_dir = dir.path().to_str().unwrap();
+    let connect = |flags: &[&str]| {
+        let args = std::iter::once("connkit-server").chain(flags.iter().copied());
+        let config = Config::try_parse_from(args).unwrap();
+        config.settings(KEY.to_owned(), addr).unwrap().connect_url
+    };
+    assert_eq!(
+        connect(&["--static-dir", static_dir]),
+        "http://127.0.0.1:4321/connect/"
+    );
+    assert_eq!(connect(&[]), "http://localhost:3009/");
+    assert_eq!(
+        connect(&[
+            "--static-dir",
+            static_dir,
+            "--connect-url",
+            "https://c.example/"
+        ]),
+        "https://c.example/"
+    );
 }
 
 #[tokio::test]
