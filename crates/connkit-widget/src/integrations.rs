@@ -106,7 +106,7 @@ pub fn IntegrationList(
                             .display_name
                             .chars()
                             .next()
-                            .map(|c| c.to_uppercase().to_string())
+                            .map(|c| c.to_ascii_uppercase().to_string())
                             .unwrap_or_default();
                         view! {
                             <li
