@@ -71,6 +71,22 @@ for (const theme of ['light', 'dark']) {
   });
 }
 
+test('the overlaid widget keeps focus inside while tabbing, both ways', async () => {
+  const page = await newPage(browser);
+  const demo = new DemoPage(page, server.base);
+  await demo.goto();
+  const widget = await demo.openWidget();
+  await widget.pick('Demo API (API key)');
+  const inside = () => page.evaluate(() => !!document.activeElement?.closest('[role=dialog]'));
+  for (const key of ['Tab', 'Shift+Tab']) {
+    for (let i = 0; i < 12; i++) {
+      await page.keyboard.press(key);
+      assert.ok(await inside(), `${key} #${i + 1} left the dialog`);
+    }
+  }
+  await page.close();
+});
+
 test('usable at 360 px: nothing wider than the viewport', async () => {
   const page = await newPage(browser, { viewport: { width: 360, height: 740 } });
   const demo = new DemoPage(page, server.base);

@@ -139,12 +139,15 @@ pub fn Connect(
     // announce it; keyboard users continue from there).
     Effect::new(move |_| {
         step.track();
-        if let Some(root) = heading.get()
-            && let Ok(Some(h)) = root.query_selector("[data-autofocus]")
-            && let Ok(h) = wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(h)
-        {
-            let _ = h.focus();
-        }
+        // After the new screen is in the DOM.
+        request_animation_frame(move || {
+            if let Some(root) = heading.get_untracked()
+                && let Ok(Some(h)) = root.query_selector("[data-autofocus]")
+                && let Ok(h) = wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(h)
+            {
+                let _ = h.focus();
+            }
+        });
     });
 
     let list = move || {
@@ -187,9 +190,23 @@ pub fn Connect(
             class="ck-widget"
             node_ref=heading
             on:keydown=move |ev| {
-                if closable && ev.key() == "Escape" {
-                    ev.prevent_default();
-                    close();
+                if !closable {
+                    return;
+                }
+                match ev.key().as_str() {
+                    "Escape" => {
+                        ev.prevent_default();
+                        close();
+                    }
+                    // Overlaid: Tab cycles inside the widget (a focus trap).
+                    "Tab" => {
+                        if let Some(root) = heading.get_untracked()
+                            && trap_focus(&root, ev.shift_key())
+                        {
+                            ev.prevent_default();
+                        }
+                    }
+                    _ => {}
                 }
             }
         >
@@ -230,5 +247,34 @@ pub fn Connect(
                 Step::Failed(err) => view! { <ErrorScreen error=err /> }.into_any(),
             }}
         </div>
+    }
+}
+
+/// Moves focus from the last focusable element to the first (or, with Shift, from the first to
+/// the last); true when it did.
+fn trap_focus(root: &web_sys::HtmlDivElement, backwards: bool) -> bool {
+    use wasm_bindgen::JsCast;
+    const FOCUSABLE: &str = "a[href], button:not([disabled]), input:not([type=hidden]), select, textarea, [tabindex]:not([tabindex='-1'])";
+    let Ok(list) = root.query_selector_all(FOCUSABLE) else {
+        return false;
+    };
+    let items: Vec<web_sys::HtmlElement> = (0..list.length())
+        .filter_map(|i| list.item(i))
+        .filter_map(|n| n.dyn_into::<web_sys::HtmlElement>().ok())
+        .collect();
+    let (Some(first), Some(last)) = (items.first(), items.last()) else {
+        return false;
+    };
+    let active = leptos::prelude::document().active_element();
+    let at = |el: &web_sys::HtmlElement| {
+        active
+            .as_ref()
+            .is_some_and(|a| a == el.unchecked_ref::<web_sys::Element>())
+    };
+    let outside = active.as_ref().is_none_or(|a| !root.contains(Some(a)));
+    match (backwards, outside) {
+        (false, _) if at(last) || outside => first.focus().is_ok(),
+        (true, _) if at(first) || outside => last.focus().is_ok(),
+        _ => false,
     }
 }
