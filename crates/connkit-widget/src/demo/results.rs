@@ -9,6 +9,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use serde_json::Value;
 
+use connkit_core::interpolate::decode_uri_component;
 use connkit_core::metadata::validate_metadata;
 use connkit_core::tag_filter::merge_tags;
 use connkit_core::tags::validate_tags;
@@ -99,7 +100,10 @@ pub fn ConnectionsPanel(
     view! {
         <section class="demo-card" aria-labelledby="conns-title">
             <h2 id="conns-title">"Connections with your tags"</h2>
-            <p class="demo-hint">"GET /connections?" <code>{filter}</code></p>
+            <p class="demo-hint">
+                "GET /connections?"
+                <code>{move || { let f = filter.get(); decode_uri_component(&f).unwrap_or(f) }}</code>
+            </p>
             <Show when=move || connections.with(Vec::is_empty)>
                 <p class="demo-hint">"No connection matches."</p>
             </Show>
