@@ -1,12 +1,18 @@
 // Browser and bundler entry of the larger wasm module (forms, connection_config, catalogue,
-// interpolation, query parsing, metadata, sessions, webhooks). Loaded only if one of its exports
-// is used (the package has no side effects, so bundlers drop it otherwise).
-import initConnect from './wasm/connkit_connect.js';
+// interpolation, query parsing, metadata, sessions, webhooks), loaded only when one of its
+// exports is used. Every export depends on `ready` (see tags.js).
+import init, * as glue from './wasm/connkit_connect.js';
 
-await initConnect();
+const ready = await init();
 
-export {
-  parseTagFilterQuery, parseCatalogue, buildForm, validateConnectionConfig, interpolateUrl,
-  validateMetadata, mergeMetadata, validateConnectSessionRequest, validateReconnectSessionRequest,
-  signWebhook, verifyWebhook,
-} from './wasm/connkit_connect.js';
+export const parseTagFilterQuery = ready && glue.parseTagFilterQuery;
+export const parseCatalogue = ready && glue.parseCatalogue;
+export const buildForm = ready && glue.buildForm;
+export const validateConnectionConfig = ready && glue.validateConnectionConfig;
+export const interpolateUrl = ready && glue.interpolateUrl;
+export const validateMetadata = ready && glue.validateMetadata;
+export const mergeMetadata = ready && glue.mergeMetadata;
+export const validateConnectSessionRequest = ready && glue.validateConnectSessionRequest;
+export const validateReconnectSessionRequest = ready && glue.validateReconnectSessionRequest;
+export const signWebhook = ready && glue.signWebhook;
+export const verifyWebhook = ready && glue.verifyWebhook;

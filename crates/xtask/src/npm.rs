@@ -214,11 +214,17 @@ pub(crate) fn test(pkg: &Path) -> Result<()> {
     let node_tests = consumer.join("test");
     copy_dir(&tests.join("node"), &node_tests)?;
     std::fs::copy(pkg.join("README.md"), node_tests.join("README.md"))?;
+    let mut files: Vec<String> = std::fs::read_dir(&node_tests)?
+        .filter_map(|entry| entry.ok()?.file_name().into_string().ok())
+        .filter(|name| name.ends_with(".test.mjs") || name.ends_with(".test.cjs"))
+        .map(|name| format!("test/{name}"))
+        .collect();
+    files.sort();
     exec(
         program("node")
             .current_dir(&consumer)
             .args(["--test", "--test-reporter=spec"])
-            .arg("test/")
+            .args(&files)
             .env("CONNKIT_VECTORS", root().join("tests/vectors")),
     )?;
 

@@ -1,12 +1,12 @@
 //! `cargo xtask test`: every check CI runs, cheapest first, each failing the run.
 //!
-//! Set-up steps (the wasm target, the npm test tooling) are part of the run, so a fresh machine
-//! needs nothing installed by hand.
+//! Set-up steps (the wasm target, the npm test tooling, wasm-bindgen, Chromium) are part of the
+//! run, so a fresh machine needs nothing installed by hand. Ends with the npm package (`npm.rs`).
 
 use anyhow::Result;
 
 use crate::cmd::{cargo, ensure_wasm_target, exec, npm_ci, program, root, step};
-use crate::tidy;
+use crate::{npm, tidy};
 
 /// How many random inputs the differential test feeds zod and connkit inside `cargo xtask test`
 /// (`cargo xtask diff` runs the full-size version).
@@ -74,6 +74,21 @@ pub(crate) fn run() -> Result<()> {
 
     step("webhooks signed by connkit, verified by @nangohq/node 0.71.4");
     nango_node_webhooks()?;
+
+    step("clippy (connkit-wasm for wasm32)");
+    exec(cargo().args([
+        "clippy",
+        "-p",
+        "connkit-wasm",
+        "--target",
+        "wasm32-unknown-unknown",
+        "--locked",
+        "--",
+        "-D",
+        "warnings",
+    ]))?;
+    let pkg = npm::build()?;
+    npm::test(&pkg)?;
     eprintln!("\nall checks passed");
     Ok(())
 }
