@@ -1,9 +1,11 @@
 //! `cargo xtask bench`: the benchmarks. Never timed tests: figures are printed, with each one
-//! as a ratio to a reference measured in the same run, because the machines are noisy.
+//! as a ratio to a reference measured in the same run, because the machines are noisy. The
+//! JavaScript benchmark (`tests/bench/`) compares the npm package with zod, valibot and ajv.
 
 use anyhow::{Context, Result};
 
-use crate::cmd::{cargo, exec, output, program, step};
+use crate::cmd::{cargo, exec, output, program, root, step};
+use crate::npm;
 use crate::test::target_dir;
 use crate::tools::{CHROMIUM, ensure_chromium};
 
@@ -11,6 +13,25 @@ use crate::tools::{CHROMIUM, ensure_chromium};
 const CORE_REFERENCE: &str = "reference_parse_tags_3";
 
 pub(crate) fn run() -> Result<()> {
+    core_benchmarks()?;
+    js_benchmark()
+}
+
+/// connkit's `validateTags` from the built npm package against zod, valibot, ajv standalone and
+/// a hand-written floor, in one Node process; then each library's browser bundle size.
+fn js_benchmark() -> Result<()> {
+    let pkg = npm::build()?;
+    let consumer = npm::install_into_scratch_project(&pkg)?;
+    step("validateTags in Node: connkit vs zod 4.0.5, valibot, ajv standalone, hand-written JS");
+    exec(
+        program("node")
+            .arg("tests/bench/validate-tags.bench.mjs")
+            .env("CONNKIT_PACKAGE", consumer.join("node_modules/connkit"))
+            .env("CONNKIT_BENCH_OUT", root().join("target/npm/bench")),
+    )
+}
+
+fn core_benchmarks() -> Result<()> {
     step("connkit-core benchmarks (divan)");
     let text = output(cargo().args([
         "bench",

@@ -1,7 +1,8 @@
 //! `cargo xtask`: the project's automation, in Rust so it runs wherever cargo does.
 //!
 //! `demo` builds and serves the browser demo; `test` runs every check CI runs; `diff` runs the
-//! zod differential test at full size; `bench` runs the benchmarks. Setup (wasm target, npm packages) happens inside these
+//! zod differential test at full size; `bench` runs the benchmarks; `npm` builds and tests the
+//! npm package. Setup (wasm target, npm packages) happens inside these
 //! commands, never by hand. Knows nothing about the rules themselves.
 
 // xtask is a command-line program: printing to stdout is its job.
@@ -10,6 +11,7 @@
 mod bench;
 mod cmd;
 mod demo;
+mod npm;
 mod test;
 mod tidy;
 mod tools;
@@ -24,7 +26,9 @@ commands:
                   connkit-server on embedded SQLite (default 127.0.0.1:3003)
   test            every check CI runs: fmt, clippy, tests, tidy, vectors, real catalogue, zod differential
   diff [N]        the zod 4.0.5 differential test on N random inputs (default 2000000)
-  bench           benchmarks (divan), figures as ratios to a reference measured in the same run
+  bench           benchmarks (divan), figures as ratios to a reference measured in the same run;
+                  connkit's validateTags against zod, valibot and ajv in Node
+  npm             build the npm package into target/npm/connkit/ and run its tests
 ";
 
 fn main() -> Result<()> {
@@ -41,6 +45,7 @@ fn main() -> Result<()> {
         Some("demo") => demo::run(&args[1..]),
         Some("bench") => bench::run(),
         Some("tidy") => tidy::run(),
+        Some("npm") => npm::run(),
         Some("help" | "--help" | "-h") | None => {
             eprint!("{USAGE}");
             Ok(())

@@ -1,13 +1,13 @@
 //! `cargo xtask test`: every check CI runs, cheapest first, each failing the run.
 //!
-//! Set-up steps (the wasm target, the npm test tooling) are part of the run, so a fresh machine
-//! needs nothing installed by hand.
+//! Set-up steps (the wasm target, the npm test tooling, wasm-bindgen, Chromium) are part of the
+//! run, so a fresh machine needs nothing installed by hand. Ends with the npm package (`npm.rs`).
 
 use anyhow::Result;
 
 use crate::cmd::{cargo, ensure_wasm_target, exec, npm_ci, program, root, step};
-use crate::tidy;
 use crate::tools::{CHROMIUM, ensure_chromium};
+use crate::{npm, tidy};
 
 /// How many random inputs the differential test feeds zod and connkit inside `cargo xtask test`
 /// (`cargo xtask diff` runs the full-size version).
@@ -94,6 +94,21 @@ pub(crate) fn run() -> Result<()> {
 
     step("the browser demo and widget in Chromium (playwright-core, axe-core)");
     browser_tests()?;
+
+    step("clippy (connkit-wasm for wasm32)");
+    exec(cargo().args([
+        "clippy",
+        "-p",
+        "connkit-wasm",
+        "--target",
+        "wasm32-unknown-unknown",
+        "--locked",
+        "--",
+        "-D",
+        "warnings",
+    ]))?;
+    let pkg = npm::build()?;
+    npm::test(&pkg)?;
     eprintln!("\nall checks passed");
     Ok(())
 }
@@ -134,9 +149,18 @@ fn browser_tests() -> Result<()> {
     let dist = crate::demo::build()?;
     ensure_chromium()?;
     exec(cargo().args(["build", "--locked", "-q", "-p", "connkit-server"]))?;
+    // The files of tests/browser/ itself (tests/browser/npm/ is the npm package's, run by
+    // `npm::test` in its scratch project).
+    let mut files: Vec<String> = std::fs::read_dir(root().join("tests/browser"))?
+        .filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().into_owned()))
+        .filter(|name| name.ends_with(".test.mjs"))
+        .map(|name| format!("tests/browser/{name}"))
+        .collect();
+    files.sort();
     exec(
         program("node")
-            .args(["--test", "--test-concurrency=1", "tests/browser/"])
+            .args(["--test", "--test-concurrency=1"])
+            .args(&files)
             .env(
                 "CONNKIT_SERVER_BIN",
                 target_dir().join("debug/connkit-server"),

@@ -1,0 +1,8 @@
+// Browser and bundler entry: both modules are ready when the import resolves (top-level await),
+// so `init()` has nothing left to do.
+export * from './tags.js';
+export * from './connect.js';
+
+export function init() {
+  return Promise.resolve();
+}

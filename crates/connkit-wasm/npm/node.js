@@ -1,0 +1,34 @@
+// Node entry (ESM): both wasm modules are instantiated synchronously at import, so every export
+// works without an init step. `init()` exists for code shared with browsers; it does nothing.
+// Exports depend on the instantiated modules (see tags.js), so bundling for Node keeps them.
+import { readFileSync } from 'node:fs';
+import * as tags from './wasm/connkit_tags.js';
+import * as connect from './wasm/connkit_connect.js';
+
+const load = (name) => ({ module: readFileSync(new URL(`./wasm/${name}_bg.wasm`, import.meta.url)) });
+const t = tags.initSync(load('connkit_tags')) && tags;
+const c = connect.initSync(load('connkit_connect')) && connect;
+
+export const validateTags = t.validateTags;
+export const tagFilterToQuery = t.tagFilterToQuery;
+export const matchesTagFilter = t.matchesTagFilter;
+export const mergeTags = t.mergeTags;
+export const isEmail = t.isEmail;
+export const errorCodes = t.errorCodes;
+export const ERROR_CODES = Object.freeze(t.errorCodes());
+
+export const parseTagFilterQuery = c.parseTagFilterQuery;
+export const parseCatalogue = c.parseCatalogue;
+export const buildForm = c.buildForm;
+export const validateConnectionConfig = c.validateConnectionConfig;
+export const interpolateUrl = c.interpolateUrl;
+export const validateMetadata = c.validateMetadata;
+export const mergeMetadata = c.mergeMetadata;
+export const validateConnectSessionRequest = c.validateConnectSessionRequest;
+export const validateReconnectSessionRequest = c.validateReconnectSessionRequest;
+export const signWebhook = c.signWebhook;
+export const verifyWebhook = c.verifyWebhook;
+
+export function init() {
+  return Promise.resolve();
+}

@@ -1,0 +1,16 @@
+// Browser and bundler entry of the small wasm module (tags, filters, email, codes). The glue
+// fetches wasm/connkit_tags_bg.wasm next to itself; bundlers emit it as an asset.
+//
+// Every export depends on `ready`, the instantiated module: the package declares no side
+// effects, so a bundler keeps the instantiation exactly when one of these exports is used.
+import init, * as glue from './wasm/connkit_tags.js';
+
+const ready = await init();
+
+export const validateTags = ready && glue.validateTags;
+export const tagFilterToQuery = ready && glue.tagFilterToQuery;
+export const matchesTagFilter = ready && glue.matchesTagFilter;
+export const mergeTags = ready && glue.mergeTags;
+export const isEmail = ready && glue.isEmail;
+export const errorCodes = ready && glue.errorCodes;
+export const ERROR_CODES = ready && Object.freeze(glue.errorCodes());

@@ -1,0 +1,259 @@
+//! Exports for the connect flow: `parseCatalogue`, `buildForm`, `validateConnectionConfig`,
+//! `interpolateUrl`, and `parseTagFilterQuery` (its qs emulation is too big for the tags module).
+//!
+//! Glue only: arguments are read as JSON, core decides, results are written back. Form objects
+//! use camelCase (they are connkit's own shape); values that go to Nango keep Nango's names.
+//! Knows nothing about tags, sessions or metadata.
+
+use connkit_core::catalogue::{Catalogue, Provider};
+use connkit_core::field::{FieldRule, validate_group, validate_submission};
+use connkit_core::form::{
+    FieldGroup, FieldKind, Form, FormField, FormOptions, SubmitMode, build_form,
+};
+use connkit_core::interpolate::{Encoding, interpolate_url as interpolate};
+use connkit_core::tag_filter::parse_tag_filter;
+use connkit_core::{Detail, ErrorCode, Issue, JsonType};
+use serde_json::{Value, json};
+use wasm_bindgen::prelude::*;
+
+use crate::js;
+use crate::read::{json, object_arg, string_arg};
+use crate::regexp::JsRegExp;
+use crate::write::{failure, failure_of, issues, result, strings, to_js};
+
+/// Reads Nango's providers.yaml document (as JSON): the providers in file order, aliases resolved.
+#[wasm_bindgen(js_name = parseCatalogue)]
+pub fn parse_catalogue(document: JsValue) -> JsValue {
+    let document = match json(&document) {
+        Ok(it) => it,
+        Err(issue) => return failure_of(&issue),
+    };
+    match Catalogue::from_json(&document) {
+        Ok(catalogue) => {
+            let providers: Vec<Value> = catalogue
+                .iter()
+                .map(|p| json!({"name": p.name(), "aliasOf": p.alias_of(), "entry": Value::Object(p.json().clone())}))
+                .collect();
+            js::ok_warn(to_js(&Value::Array(providers)), issues(catalogue.issues()))
+        }
+        Err(err) => failure(&err),
+    }
+}
+
+/// The Connect UI form for a resolved provider entry (`provider.name` names it).
+#[wasm_bindgen(js_name = buildForm)]
+pub fn build_form_js(provider: JsValue, options: JsValue) -> JsValue {
+    match read_form(&provider, &options) {
+        Ok((provider, form)) => js::ok_warn(to_js(&form_view(&form)), issues(provider.issues())),
+        Err(issue_list) => js::fail(issues(&issue_list)),
+    }
+}
+
+/// Validates a Connect UI submission `{ credentials, params, assertion_option }` (or, with
+/// `options.group`, one group's object such as a connection_config) against the provider's form.
+#[wasm_bindgen(js_name = validateConnectionConfig)]
+pub fn validate_connection_config(provider: JsValue, values: JsValue, options: JsValue) -> JsValue {
+    let (_, form) = match read_form(&provider, &options) {
+        Ok(it) => it,
+        Err(issue_list) => return js::fail(issues(&issue_list)),
+    };
+    let group = match option(&options, "group").map(|g| g.as_string()) {
+        None => None,
+        Some(Some(name)) if FieldGroup::parse(&name).is_some() => FieldGroup::parse(&name),
+        Some(_) => return failure_of(&option_issue("group", JsonType::String)),
+    };
+    let values = match json(&values) {
+        Ok(it) => it,
+        Err(issue) => return failure_of(&issue),
+    };
+    let checked = match group {
+        Some(group) => validate_group(&form, group, &values, &JsRegExp),
+        None => validate_submission(&form, &values, &JsRegExp),
+    };
+    match checked {
+        Ok(submission) => js::ok_warn(to_js(&submission.to_json()), issues(submission.warnings())),
+        Err(err) => failure(&err),
+    }
+}
+
+/// Interpolates `${connectionConfig.key}` placeholders of an authorization or token URL template.
+#[wasm_bindgen(js_name = interpolateUrl)]
+pub fn interpolate_url(template: JsValue, connection_config: JsValue, options: JsValue) -> JsValue {
+    let template = match string_arg(&template, "template") {
+        Ok(it) => it,
+        Err(issue) => return failure_of(&issue),
+    };
+    let config = match object_arg(&connection_config, "connectionConfig", true) {
+        Ok(it) => it,
+        Err(issue) => return failure_of(&issue),
+    };
+    let encoding = match option(&options, "encoding").map(|e| e.as_string()) {
+        None => Encoding::Component,
+        Some(Some(name)) if name == "component" => Encoding::Component,
+        Some(Some(name)) if name == "raw" => Encoding::Raw,
+        Some(_) => return failure_of(&option_issue("encoding", JsonType::String)),
+    };
+    result(interpolate(&template, &config, encoding), |url| {
+        JsValue::from_str(&url)
+    })
+}
+
+/// Parses the `tags[key]=value` filter of a query string (`GET /connections`).
+#[wasm_bindgen(js_name = parseTagFilterQuery)]
+pub fn parse_tag_filter_query(query: JsValue) -> JsValue {
+    match string_arg(&query, "query") {
+        Ok(query) => result(parse_tag_filter(&query), |filter| strings(filter.iter())),
+        Err(issue) => failure_of(&issue),
+    }
+}
+
+/// `options[name]` when `options` is an object and the property is defined.
+fn option(options: &JsValue, name: &str) -> Option<JsValue> {
+    if !options.is_object() {
+        return None;
+    }
+    js::get(options, &JsValue::from_str(name)).filter(|v| !v.is_undefined())
+}
+
+fn option_issue(name: &str, expected: JsonType) -> Issue {
+    Issue::new(
+        ErrorCode::ValueTypeInvalid,
+        vec!["options".to_owned(), name.to_owned()],
+    )
+    .with_detail(Detail::Expected {
+        expected,
+        received: JsonType::Other,
+    })
+}
+
+/// The provider (named by its `name` key) and its form, or the issues that prevent them.
+fn read_form(provider: &JsValue, options: &JsValue) -> Result<(Provider, Form), Vec<Issue>> {
+    let entry = json(provider).map_err(|it| vec![it])?;
+    let name = entry
+        .get("name")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned();
+    let provider = Provider::from_json(&name, &entry).map_err(|e| e.into_issues())?;
+    let options = form_options(options)?;
+    let form = build_form(&provider, &options);
+    Ok((provider, form))
+}
+
+/// `{ connectionConfig, credentialsLabel, preconfiguredCredentials, docsConnect }`, all optional.
+fn form_options(options: &JsValue) -> Result<FormOptions, Vec<Issue>> {
+    let mut out = FormOptions::default();
+    if options.is_undefined() || options.is_null() {
+        return Ok(out);
+    }
+    let map = object_arg(options, "options", false).map_err(|it| vec![it])?;
+    let mut problems = Vec::new();
+    let mut wrong = |key: &str, expected| problems.push(option_issue(key, expected));
+    for (key, value) in &map {
+        match (key.as_str(), value) {
+            ("connectionConfig", Value::Object(config)) => out.connection_config = config.clone(),
+            ("credentialsLabel", Value::Object(labels)) => {
+                for (field, label) in labels {
+                    match label.as_str() {
+                        Some(label) => {
+                            out.credentials_label
+                                .insert(field.clone(), label.to_owned());
+                        }
+                        None => wrong("credentialsLabel", JsonType::String),
+                    }
+                }
+            }
+            ("preconfiguredCredentials", Value::Array(names)) => {
+                for name in names {
+                    match name.as_str() {
+                        Some(name) => out.preconfigured_credentials.push(name.to_owned()),
+                        None => wrong("preconfiguredCredentials", JsonType::String),
+                    }
+                }
+            }
+            ("docsConnect", Value::String(docs)) => out.docs_connect = Some(docs.clone()),
+            ("docsConnect" | "connectionConfig" | "credentialsLabel", Value::Null) => {}
+            ("connectionConfig" | "credentialsLabel", _) => wrong(key, JsonType::Object),
+            ("preconfiguredCredentials", _) => wrong(key, JsonType::Array),
+            ("docsConnect", _) => wrong(key, JsonType::String),
+            _ => {}
+        }
+    }
+    if problems.is_empty() {
+        Ok(out)
+    } else {
+        Err(problems)
+    }
+}
+
+fn form_view(form: &Form) -> Value {
+    let submit = match form.submit_mode() {
+        SubmitMode::Create => "create",
+        SubmitMode::Popup => "popup",
+        SubmitMode::Credentials => "credentials",
+    };
+    json!({
+        "authMode": form.auth_mode().as_str(),
+        "submit": submit,
+        "connectDirectly": form.connect_directly(),
+        "docsConnect": form.docs_connect(),
+        "awsExternalId": form.aws_external_id(),
+        "fields": form.fields().iter().map(field_view).collect::<Vec<_>>(),
+    })
+}
+
+fn field_view(field: &FormField) -> Value {
+    let (kind, options) = match &field.kind {
+        FieldKind::Text => ("text", Value::Null),
+        FieldKind::Password => ("password", Value::Null),
+        FieldKind::Select(options) => (
+            "select",
+            options
+                .iter()
+                .map(|o| json!({"value": o.value, "label": o.label}))
+                .collect(),
+        ),
+    };
+    let mut view = json!({
+        "group": field.group.as_str(),
+        "name": field.name,
+        "label": field.label,
+        "description": field.description,
+        "placeholder": field.placeholder,
+        "optional": field.optional,
+        "kind": kind,
+        "options": options,
+        "hidden": field.hidden,
+        "preconfigured": field.preconfigured,
+        "prefix": field.prefix,
+        "suffix": field.suffix,
+        "docLink": field.doc_link,
+        "order": field.order,
+        "rule": rule_view(&field.rule),
+    });
+    if let (Some(initial), Value::Object(map)) = (&field.initial, &mut view) {
+        map.insert("initial".to_owned(), initial.clone());
+    }
+    view
+}
+
+fn rule_view(rule: &FieldRule) -> Value {
+    match rule {
+        FieldRule::AnyString => json!({"kind": "any"}),
+        FieldRule::OneOf { values, optional } => {
+            json!({"kind": "oneOf", "values": values, "optional": optional})
+        }
+        FieldRule::Text {
+            optional,
+            non_empty,
+            format,
+            pattern,
+        } => json!({
+            "kind": "text",
+            "optional": optional,
+            "nonEmpty": non_empty,
+            "format": format.as_ref().map(|f| f.as_str()),
+            "pattern": pattern,
+        }),
+    }
+}

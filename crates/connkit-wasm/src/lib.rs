@@ -1,0 +1,28 @@
+//! connkit-wasm: the npm package `connkit`, a thin wasm-bindgen façade over connkit-core.
+//!
+//! No rule lives here. Each export reads its JavaScript arguments (`read.rs`), calls the core
+//! and writes `{ ok: true, value }` or `{ ok: false, issues: [{ code, path, message, severity }] }`
+//! back (`write.rs`). Exports never throw and never trap: wrong argument types, proxies, cycles
+//! and getters that throw all come back as issues. `pattern` fields run on the JavaScript
+//! engine's own `RegExp` (`regexp.rs`). `cargo xtask npm` turns the build into the package.
+#![deny(missing_docs)]
+// The package builds each wasm module with one feature; the helpers the other module's exports
+// use are then unused. With both features (the default, and what clippy checks) nothing is.
+#![cfg_attr(
+    not(all(feature = "tags", feature = "connect")),
+    allow(dead_code, unused_imports)
+)]
+
+/// The exported functions, by subject (also callable from Rust, e.g. in wasm tests).
+pub mod api {
+    #[cfg(feature = "connect")]
+    pub mod connect;
+    #[cfg(feature = "connect")]
+    pub mod data;
+    #[cfg(feature = "tags")]
+    pub mod tags;
+}
+mod js;
+mod read;
+mod regexp;
+mod write;

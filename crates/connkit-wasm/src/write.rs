@@ -1,0 +1,86 @@
+//! Writing results back to JavaScript: the `{ ok, value }` / `{ ok: false, issues }` envelope,
+//! issues, and JSON values as plain JavaScript values.
+//!
+//! Knows nothing about which export calls it, and decides nothing: codes, paths and messages
+//! come from connkit-core as they are.
+
+use connkit_core::{Issue, ValidationError};
+use serde_json::Value;
+use wasm_bindgen::JsValue;
+
+use crate::js;
+
+/// `{ ok: false, issues }` for every issue of `err`.
+pub(crate) fn failure(err: &ValidationError) -> JsValue {
+    js::fail(issues(err.issues()))
+}
+
+/// `{ ok: false, issues: [issue] }`.
+pub(crate) fn failure_of(issue: &Issue) -> JsValue {
+    js::fail(issues(std::slice::from_ref(issue)))
+}
+
+/// `{ ok: true, value }` or the failure.
+pub(crate) fn result<T>(
+    result: Result<T, ValidationError>,
+    value: impl FnOnce(T) -> JsValue,
+) -> JsValue {
+    match result {
+        Ok(it) => js::ok(value(it)),
+        Err(err) => failure(&err),
+    }
+}
+
+/// An array of `{ code, path, message, severity }` objects.
+pub(crate) fn issues(list: &[Issue]) -> JsValue {
+    let out = js_sys::Array::new_with_length(list.len() as u32);
+    for (i, it) in list.iter().enumerate() {
+        let path = js_sys::Array::new_with_length(it.path().len() as u32);
+        for (j, segment) in it.path().iter().enumerate() {
+            path.set(j as u32, JsValue::from_str(segment));
+        }
+        out.set(
+            i as u32,
+            js::issue(
+                it.code().as_str(),
+                path.into(),
+                &it.message(),
+                it.severity().as_str(),
+            ),
+        );
+    }
+    out.into()
+}
+
+/// A JSON value as a plain JavaScript value (objects keep their key order).
+pub(crate) fn to_js(value: &Value) -> JsValue {
+    match value {
+        Value::Null => JsValue::NULL,
+        Value::Bool(b) => JsValue::from_bool(*b),
+        Value::Number(n) => JsValue::from_f64(n.as_f64().unwrap_or(f64::NAN)),
+        Value::String(s) => JsValue::from_str(s),
+        Value::Array(items) => {
+            let out = js_sys::Array::new_with_length(items.len() as u32);
+            for (i, item) in items.iter().enumerate() {
+                out.set(i as u32, to_js(item));
+            }
+            out.into()
+        }
+        Value::Object(map) => {
+            let out = js_sys::Object::new().into();
+            for (key, item) in map {
+                js::put(&out, &JsValue::from_str(key), &to_js(item));
+            }
+            out
+        }
+    }
+}
+
+/// An object of string values, in the given order.
+pub(crate) fn strings<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> JsValue {
+    let out = js_sys::Object::new().into();
+    for (key, value) in pairs {
+        js::put(&out, &JsValue::from_str(key), &JsValue::from_str(value));
+    }
+    out
+}

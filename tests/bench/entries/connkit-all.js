@@ -1,0 +1,2 @@
+import * as connkit from 'connkit';
+window.connkit = connkit;

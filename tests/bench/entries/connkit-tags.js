@@ -1,0 +1,2 @@
+import { validateTags } from 'connkit';
+window.validate = validateTags;

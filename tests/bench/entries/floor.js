@@ -1,0 +1,2 @@
+import { makeFloor } from '../libraries.mjs';
+window.validate = makeFloor();

@@ -1,0 +1,2 @@
+import { makeValibot } from '../libraries.mjs';
+window.validate = makeValibot();

@@ -1,0 +1,2 @@
+import { makeZodNango } from '../libraries.mjs';
+window.validate = makeZodNango();

@@ -1,0 +1,135 @@
+// `cargo xtask bench` (JavaScript part): connkit's validateTags against zod 4.0.5 as Nango writes
+// it, zod with the email schema hoisted, valibot, ajv standalone (precompiled) and a hand-written
+// floor, in one Node process, on a valid 3-tag object, a valid 10-tag object and an invalid
+// object. Prints ops/s and ratios, then the gzip -9 size of each library's browser bundle (Vite 7):
+// connkit-tags imports validateTags only, connkit-all every export.
+// A benchmark, never a test: it prints figures and fails only if a library gives a wrong verdict.
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import Ajv from 'ajv';
+import standaloneCode from 'ajv/dist/standalone/index.js';
+import { build } from 'vite';
+import { TAGS_JSON_SCHEMA, makeAjv, makeFloor, makeValibot, makeZodHoisted, makeZodNango } from './libraries.mjs';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const PKG = process.env.CONNKIT_PACKAGE; // the installed package directory
+const OUT = process.env.CONNKIT_BENCH_OUT;
+if (!PKG || !OUT) throw new Error('run through cargo xtask bench');
+
+// ajv standalone: compiled once to an ES module, as a build step would.
+const generated = join(here, '..', 'node_modules', '.cache', 'connkit-bench');
+mkdirSync(generated, { recursive: true });
+const ajv = new Ajv({ allErrors: true, code: { source: true, esm: true } });
+const ajvFile = join(generated, 'ajv-tags.mjs');
+// ajv's `esm` output still require()s its runtime helpers: turn those into imports.
+const ajvCode = standaloneCode(ajv, ajv.compile(TAGS_JSON_SCHEMA)).replace(
+  /const (\w+) = require\("([^"]+)"\)\.default;/g,
+  'import $1_module from "$2.js"; const $1 = $1_module.default;',
+);
+writeFileSync(ajvFile, ajvCode);
+const ajvValidate = (await import(pathToFileURL(ajvFile))).default;
+
+const connkit = await import(pathToFileURL(join(PKG, 'node.js')));
+
+const INPUTS = {
+  'valid 3 tags': { end_user_id: 'u_123', Organization_Id: 'org-9', plan: 'Pro' },
+  'valid 10 tags': Object.fromEntries([
+    ...Array.from({ length: 9 }, (_, n) => [`Key_${n}`, `value number ${n}`]),
+    ['end_user_email', 'someone@example.com'],
+  ]),
+  invalid: { '1bad': 'x', ok: '', End_User_Email: 'nope', END_USER_email: 'a@b.co', n: 5 },
+};
+const EXPECT_OK = { 'valid 3 tags': true, 'valid 10 tags': true, invalid: false };
+
+const LIBRARIES = {
+  connkit: connkit.validateTags,
+  'zod 4.0.5 (as Nango)': makeZodNango(),
+  'zod 4.0.5 (hoisted)': makeZodHoisted(),
+  'valibot 1.5.0': makeValibot(),
+  'ajv 8 standalone': makeAjv(ajvValidate),
+  'hand-written JS': makeFloor(),
+};
+
+function opsPerSecond(fn, input) {
+  const batch = 2000;
+  const rounds = [];
+  for (let i = 0; i < 20_000; i++) fn(input); // warm-up
+  for (let round = 0; round < 7; round++) {
+    let n = 0;
+    const start = process.hrtime.bigint();
+    let elapsed = 0n;
+    while (elapsed < 150_000_000n) {
+      for (let i = 0; i < batch; i++) fn(input);
+      n += batch;
+      elapsed = process.hrtime.bigint() - start;
+    }
+    rounds.push((n * 1e9) / Number(elapsed));
+  }
+  rounds.sort((a, b) => a - b);
+  return rounds[3]; // median of 7
+}
+
+const results = {};
+for (const [scenario, input] of Object.entries(INPUTS)) {
+  for (const [name, fn] of Object.entries(LIBRARIES)) {
+    const verdict = fn(input).ok;
+    if (verdict !== EXPECT_OK[scenario]) throw new Error(`${name} gives ok=${verdict} on ${scenario}`);
+  }
+}
+for (const [scenario, input] of Object.entries(INPUTS)) {
+  results[scenario] = {};
+  for (const [name, fn] of Object.entries(LIBRARIES)) results[scenario][name] = opsPerSecond(fn, input);
+}
+
+const fmt = (n) => Math.round(n).toLocaleString('en-US');
+console.log(`\nvalidateTags, ops/s (median of 7 rounds), ratio = library / connkit, Node ${process.version}`);
+for (const [scenario, row] of Object.entries(results)) {
+  console.log(`\n  ${scenario}`);
+  for (const [name, ops] of Object.entries(row)) {
+    console.log(`    ${name.padEnd(22)} ${fmt(ops).padStart(12)} ops/s   ${(ops / row.connkit).toFixed(2)}× connkit`);
+  }
+}
+const c = (s) => results[s].connkit;
+console.log('\n  targets:');
+console.log(`    valid 3 tags ≥ 1,400,000 ops/s: ${fmt(c('valid 3 tags'))} ${c('valid 3 tags') >= 1.4e6 ? 'met' : 'NOT met'}`);
+console.log(`    invalid ≥ 1,000,000 ops/s: ${fmt(c('invalid'))} ${c('invalid') >= 1e6 ? 'met' : 'NOT met'}`);
+const ajvInvalid = results.invalid['ajv 8 standalone'];
+console.log(`    invalid ≥ ajv standalone (${fmt(ajvInvalid)}): ${c('invalid') >= ajvInvalid ? 'met' : 'NOT met'}`);
+
+// Bundle sizes: each entry built by Vite 7 for the browser, every emitted file gzip -9.
+console.log('\nbrowser bundle sizes (Vite 7 build, minified; gzip -9 of each .js and .wasm the page loads)');
+const entries = readdirSync(join(here, 'entries')).filter((f) => f.endsWith('.js')).sort();
+for (const entry of entries) {
+  const outDir = join(OUT, entry.replace(/\.js$/, ''));
+  await build({
+    configFile: false,
+    logLevel: 'silent',
+    root: here,
+    resolve: {
+      alias: [
+        { find: /^connkit$/, replacement: join(PKG, 'browser.js') },
+        { find: /^ajv-standalone-tags$/, replacement: ajvFile },
+      ],
+    },
+    build: { outDir, emptyOutDir: true, rollupOptions: { input: join(here, 'entries', entry) } },
+  });
+  // What a page loads: the entry chunk, the chunks and wasm files it names (Vite also emits
+  // the wasm of a module it tree-shook away; no page ever fetches that one).
+  const all = readdirSync(join(outDir, 'assets'));
+  const scripts = all.filter((f) => f.endsWith('.js'));
+  const text = scripts.map((f) => readFileSync(join(outDir, 'assets', f), 'utf8')).join('\n');
+  const files = all.filter((f) => f.endsWith('.js') || text.includes(f));
+  let raw = 0;
+  let gz = 0;
+  const parts = [];
+  for (const f of files) {
+    const bytes = readFileSync(join(outDir, 'assets', f));
+    const z = gzipSync(bytes, { level: 9 }).length;
+    raw += bytes.length;
+    gz += z;
+    parts.push(`${f.replace(/-[\w-]{8}\./, '.')} ${fmt(z)}`);
+  }
+  console.log(`  ${entry.replace(/\.js$/, '').padEnd(14)} ${fmt(gz).padStart(8)} B gzip -9 (${fmt(raw)} B raw): ${parts.join(', ')}`);
+}
