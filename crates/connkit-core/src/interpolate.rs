@@ -202,6 +202,35 @@ pub fn interpolate_proxy_base_url(
     finish_url(out, false)
 }
 
+/// Interpolates one `proxy.headers` (or `proxy.query`) value the way Nango's proxy does before a
+/// request (spec §5.4): `${connectionConfig.key}` resolves against `connection_config`, any other
+/// placeholder (`${apiKey}`, `${credentials.username}`) against `credentials`; no URL-encoding.
+/// `A || B` uses A when all of its placeholders resolve, else B. `None` when a placeholder stays
+/// unresolved: Nango then omits the header.
+pub fn interpolate_proxy_header(
+    template: &str,
+    connection_config: &Map<String, Value>,
+    credentials: &Map<String, Value>,
+) -> Option<String> {
+    let lookup = |expr: &str| -> Option<String> {
+        let value = match proxy_source(expr) {
+            (Source::ConnectionConfig, key) => find(connection_config, key, Absent::FalsyTopLevel),
+            (Source::Credentials, key) => find(credentials, key, Absent::OnlyMissing),
+        };
+        scalar_text(value?)
+    };
+    let try_one = |text: &str| {
+        let (out, missing) = replace_placeholders(text, &lookup);
+        missing.is_empty().then_some(out)
+    };
+    match template.split_once("||") {
+        Some((first, second)) if template.contains("${") => {
+            try_one(first.trim()).or_else(|| try_one(second.trim()))
+        }
+        _ => try_one(template),
+    }
+}
+
 /// The distinct `connectionConfig.<key>` names a template's placeholders reference, in order of
 /// appearance (like Nango's `parseConnectionConfigParamsFromTemplate` for one template).
 pub fn referenced_keys(template: &str) -> Vec<String> {
@@ -547,5 +576,36 @@ mod tests {
         assert_eq!(issues(&err.unwrap_err()), invalid);
         let err = interpolate_url("${connectionConfig.y}", &cfg, Encoding::Component);
         assert_eq!(issues(&err.unwrap_err()), invalid);
+    }
+
+    #[test]
+    fn proxy_headers_resolve_or_are_omitted() {
+        let config = serde_json::json!({"version": "2024-01", "empty": ""});
+        let creds = serde_json::json!({"apiKey": "k1", "username": "u"});
+        let (config, creds) = (config.as_object().unwrap(), creds.as_object().unwrap());
+        let h = |t: &str| interpolate_proxy_header(t, config, creds);
+        assert_eq!(h("Bearer ${apiKey}").as_deref(), Some("Bearer k1"));
+        assert_eq!(h("${credentials.username}:x").as_deref(), Some("u:x"));
+        assert_eq!(h("${connectionConfig.version}").as_deref(), Some("2024-01"));
+        assert_eq!(
+            h("${connectionConfig.missing} || 2022-11-28").as_deref(),
+            Some("2022-11-28")
+        );
+        assert_eq!(
+            h("${connectionConfig.version} || 2022-11-28").as_deref(),
+            Some("2024-01")
+        );
+        assert_eq!(
+            h("${connectionConfig.empty}"),
+            None,
+            "falsy config values count as missing"
+        );
+        assert_eq!(h("Token ${password}"), None);
+        assert_eq!(h("application/json").as_deref(), Some("application/json"));
+        assert_eq!(
+            h("a||b").as_deref(),
+            Some("a||b"),
+            "no placeholder: taken as is"
+        );
     }
 }

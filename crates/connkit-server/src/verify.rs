@@ -2,16 +2,19 @@
 //! a request to the provider's `proxy.verification` endpoints with the new credentials; a
 //! connection is stored only if one of them answers 2xx.
 //!
-//! The base URL is interpolated by core (`interpolate_proxy_base_url`). BASIC credentials go in
-//! an `Authorization: Basic` header, as Nango's proxy sends them. API_KEY providers place the key
-//! through `proxy.headers` / `proxy.query` templates (`Bearer ${apiKey}`), whose interpolation
-//! core does not offer yet; until it does, API_KEY credentials are stored untested (logged).
+//! Interpolation is core's: the base URL (`interpolate_proxy_base_url`) and each `proxy.headers`,
+//! `verification.headers` and `proxy.query` value (`interpolate_proxy_header`; one that does not
+//! resolve is left out, as Nango does). BASIC credentials also go in an `Authorization: Basic`
+//! header, as Nango's proxy sends them; API_KEY providers place the key through those templates
+//! (`Bearer ${apiKey}`).
 //!
 //! Knows nothing about storage or sessions.
 
 use axum::http::StatusCode;
 use connkit_core::catalogue::{AuthMode, Provider};
-use connkit_core::interpolate::interpolate_proxy_base_url;
+use connkit_core::interpolate::{
+    encode_uri_component, interpolate_proxy_base_url, interpolate_proxy_header,
+};
 use serde_json::{Map, Value};
 
 use crate::crypto::base64;
@@ -32,13 +35,6 @@ pub(crate) async fn check(
     else {
         return Ok(()); // Nothing to test against.
     };
-    if *provider.auth_mode() != AuthMode::Basic {
-        tracing::warn!(
-            provider = provider.name(),
-            "credential test skipped: core cannot interpolate proxy headers yet"
-        );
-        return Ok(());
-    }
     let template = verification
         .get("base_url_override")
         .or_else(|| proxy.and_then(|p| p.get("base_url")))
@@ -62,23 +58,48 @@ pub(crate) async fn check(
     let method = reqwest::Method::from_bytes(method.to_ascii_uppercase().as_bytes())
         .unwrap_or(reqwest::Method::GET);
     let text = |key: &str| creds.get(key).and_then(Value::as_str).unwrap_or("");
-    let basic = format!(
-        "Basic {}",
-        base64(format!("{}:{}", text("username"), text("password")).as_bytes())
-    );
+    let mut headers: Vec<(String, String)> = Vec::new();
+    if *provider.auth_mode() == AuthMode::Basic {
+        let pair = format!("{}:{}", text("username"), text("password"));
+        headers.push((
+            "authorization".into(),
+            format!("Basic {}", base64(pair.as_bytes())),
+        ));
+    }
+    let interpolated = |templates: Option<&Value>| -> Vec<(String, String)> {
+        let Some(Value::Object(map)) = templates else {
+            return Vec::new();
+        };
+        map.iter()
+            .filter_map(|(name, value)| {
+                let value = interpolate_proxy_header(value.as_str()?, connection_config, creds)?;
+                Some((name.clone(), value))
+            })
+            .collect()
+    };
+    // Later templates win: proxy.headers over the Basic header, verification.headers over both.
+    for (name, value) in interpolated(proxy.and_then(|p| p.get("headers")))
+        .into_iter()
+        .chain(interpolated(verification.get("headers")))
+    {
+        let name = name.to_ascii_lowercase();
+        headers.retain(|(n, _)| *n != name);
+        headers.push((name, value));
+    }
+    let query: Vec<String> = interpolated(proxy.and_then(|p| p.get("query")))
+        .iter()
+        .map(|(k, v)| format!("{}={}", encode_uri_component(k), encode_uri_component(v)))
+        .collect();
     let mut unauthorized = false;
     for endpoint in endpoints {
-        let url = format!("{base}/{}", endpoint.trim_start_matches('/'));
-        let mut request = state
-            .http()
-            .request(method.clone(), &url)
-            .header(reqwest::header::AUTHORIZATION, basic.as_str());
-        if let Some(Value::Object(headers)) = verification.get("headers") {
-            for (name, value) in headers {
-                if let Some(value) = value.as_str().filter(|v| !v.contains("${")) {
-                    request = request.header(name.as_str(), value);
-                }
-            }
+        let mut url = format!("{base}/{}", endpoint.trim_start_matches('/'));
+        if !query.is_empty() {
+            url.push(if url.contains('?') { '&' } else { '?' });
+            url.push_str(&query.join("&"));
+        }
+        let mut request = state.http().request(method.clone(), &url);
+        for (name, value) in &headers {
+            request = request.header(name.as_str(), value.as_str());
         }
         match request.send().await {
             Ok(response) if response.status().is_success() => return Ok(()),

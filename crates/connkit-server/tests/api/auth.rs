@@ -491,23 +491,56 @@ const VERIFY_PROVIDERS: &str = "local-basic:
             endpoints:
                 - /nope
                 - /me
+local-key:
+    display_name: Local key
+    auth_mode: API_KEY
+    proxy:
+        base_url: http://${connectionConfig.host}
+        headers:
+            authorization: Bearer ${apiKey}
+            x-api-version: ${connectionConfig.version} || 2022-11-28
+            x-unresolved: ${connectionConfig.nothing}
+        query:
+            account: ${connectionConfig.account}
+        verification:
+            endpoints:
+                - /key
 ";
-const VERIFY_INTEGRATIONS: &str =
-    "[[integration]]\nunique_key = \"local\"\nprovider = \"local-basic\"\n";
+const VERIFY_INTEGRATIONS: &str = "[[integration]]\nunique_key = \"local\"\nprovider = \"local-basic\"\n\
+     [[integration]]\nunique_key = \"local-key\"\nprovider = \"local-key\"\n";
 
 #[tokio::test]
 async fn credential_test_is_opt_in() {
-    let provider = serve(axum::Router::new().route(
-        "/me",
-        get(|headers: HeaderMap| async move {
-            // "u:p" in base64.
-            if header(&headers, "authorization") == Some("Basic dTpw") {
-                axum::http::StatusCode::OK
-            } else {
-                axum::http::StatusCode::UNAUTHORIZED
-            }
-        }),
-    ))
+    let provider = serve(
+        axum::Router::new()
+            .route(
+                "/key",
+                get(
+                    |headers: HeaderMap, query: axum::extract::RawQuery| async move {
+                        let ok = header(&headers, "authorization") == Some("Bearer k-good")
+                            && header(&headers, "x-api-version") == Some("2022-11-28")
+                            && header(&headers, "x-unresolved").is_none()
+                            && query.0.as_deref() == Some("account=acme");
+                        if ok {
+                            axum::http::StatusCode::OK
+                        } else {
+                            axum::http::StatusCode::UNAUTHORIZED
+                        }
+                    },
+                ),
+            )
+            .route(
+                "/me",
+                get(|headers: HeaderMap| async move {
+                    // "u:p" in base64.
+                    if header(&headers, "authorization") == Some("Basic dTpw") {
+                        axum::http::StatusCode::OK
+                    } else {
+                        axum::http::StatusCode::UNAUTHORIZED
+                    }
+                }),
+            ),
+    )
     .await;
     let host = provider.trim_start_matches("http://").to_owned();
     let params = format!("&params[host]={host}");
@@ -545,4 +578,34 @@ async fn credential_test_is_opt_in() {
             .status,
         200
     );
+
+    // API_KEY: the key reaches the provider through proxy.headers / proxy.query templates,
+    // interpolated by core; a header whose placeholder does not resolve is left out.
+    let app = TestApp::build(VERIFY_PROVIDERS, VERIFY_INTEGRATIONS, |s| {
+        s.verify_credentials = true
+    })
+    .await;
+    let token = app.session(json!({"tags": {}})).await;
+    let key_params = format!("{params}&params[account]=acme");
+    let good = json!({"apiKey": "k-good"});
+    let resp = app
+        .auth(
+            "/api-auth/api-key/local-key",
+            &token,
+            &key_params,
+            Some(&good),
+        )
+        .await;
+    assert_eq!(resp.status, 200, "{}", resp.json);
+    app.auth(
+        "/api-auth/api-key/local-key",
+        &token,
+        &key_params,
+        Some(&json!({"apiKey": "k-bad"})),
+    )
+    .await
+    .assert(400, "connection_test_failed");
+    app.auth("/api-auth/api-key/local-key", &token, &params, Some(&good))
+        .await
+        .assert(400, "connection_test_failed");
 }
