@@ -138,6 +138,33 @@ pub fn not_object(received: JsonType) -> ValidationError {
     }
 }
 
+/// True when [`validate_tag_entries`] would accept `entries` **and** return them unchanged
+/// (every key already lowercase): the common case, checked without allocating. A `false` says
+/// nothing; call [`validate_tag_entries`] for the verdict and the normalised tags.
+pub fn is_valid_normal<'a>(entries: impl IntoIterator<Item = (&'a str, &'a str)> + Clone) -> bool {
+    let mut count = 0usize;
+    for (i, (key, value)) in entries.clone().into_iter().enumerate() {
+        count += 1;
+        let normal_key = is_valid_key_pattern(key)
+            && key.len() <= TAG_KEY_MAX_LEN
+            && !key.bytes().any(|b| b.is_ascii_uppercase())
+            && key != RESERVED_KEY;
+        // Values: non-empty, at most 255 UTF-16 units (≤ 255 bytes is enough to decide quickly).
+        let value_ok = !value.is_empty()
+            && (value.len() <= TAG_VALUE_MAX_LEN || js_len(value) <= TAG_VALUE_MAX_LEN);
+        if !normal_key || !value_ok || count > TAG_MAX_COUNT {
+            return false;
+        }
+        if key == END_USER_EMAIL_KEY && !is_valid_tag_email(value) {
+            return false;
+        }
+        if entries.clone().into_iter().take(i).any(|(k, _)| k == key) {
+            return false;
+        }
+    }
+    true
+}
+
 /// Validates `(key, value)` pairs given in JavaScript's own-key order (see [`crate::js::js_key_order`]).
 pub fn validate_tag_entries<'a>(
     entries: impl IntoIterator<Item = (&'a str, TagValueRef<'a>)>,

@@ -4,12 +4,13 @@
 import { readFileSync } from 'node:fs';
 import * as tags from './wasm/connkit_tags.js';
 import * as connect from './wasm/connkit_connect.js';
+import { fastValidateTags } from './fast.js';
 
 const load = (name) => ({ module: readFileSync(new URL(`./wasm/${name}_bg.wasm`, import.meta.url)) });
 const t = tags.initSync(load('connkit_tags')) && tags;
 const c = connect.initSync(load('connkit_connect')) && connect;
 
-export const validateTags = t.validateTags;
+export const validateTags = fastValidateTags(t);
 export const tagFilterToQuery = t.tagFilterToQuery;
 export const matchesTagFilter = t.matchesTagFilter;
 export const mergeTags = t.mergeTags;

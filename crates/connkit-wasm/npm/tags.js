@@ -4,10 +4,11 @@
 // Every export depends on `ready`, the instantiated module: the package declares no side
 // effects, so a bundler keeps the instantiation exactly when one of these exports is used.
 import init, * as glue from './wasm/connkit_tags.js';
+import { fastValidateTags } from './fast.js';
 
 const ready = await init();
 
-export const validateTags = ready && glue.validateTags;
+export const validateTags = ready && fastValidateTags(glue);
 export const tagFilterToQuery = ready && glue.tagFilterToQuery;
 export const matchesTagFilter = ready && glue.matchesTagFilter;
 export const mergeTags = ready && glue.mergeTags;

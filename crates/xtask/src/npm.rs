@@ -17,7 +17,7 @@ use crate::tools::{ensure_chromium, ensure_wasm_bindgen};
 pub(crate) const MODULES: [&str; 2] = ["tags", "connect"];
 
 /// Files copied as they are from `crates/connkit-wasm/npm/`.
-const STATIC_FILES: [&str; 8] = [
+const STATIC_FILES: [&str; 9] = [
     "package.json",
     "README.md",
     "index.d.ts",
@@ -26,6 +26,7 @@ const STATIC_FILES: [&str; 8] = [
     "browser.js",
     "tags.js",
     "connect.js",
+    "fast.js",
 ];
 
 /// Where the package is assembled.

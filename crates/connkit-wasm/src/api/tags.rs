@@ -4,7 +4,7 @@
 //! Glue only: every verdict is connkit-core's. Knows nothing about forms, sessions or metadata.
 
 use connkit_core::tag_filter::{TagChange, TagFilter, merge_tag_changes};
-use connkit_core::tags::{TagValueRef, Tags, not_object, validate_tag_entries};
+use connkit_core::tags::{TagValueRef, Tags, is_valid_normal, not_object, validate_tag_entries};
 use connkit_core::{ErrorCode, Issue, JsonType, ValidationError};
 use wasm_bindgen::prelude::*;
 
@@ -23,6 +23,95 @@ pub fn validate_tags(input: JsValue) -> JsValue {
         Ok(tags) => js::ok(tags_object(&tags, entries)),
         Err(err) => failure(&err),
     }
+}
+
+thread_local! {
+    /// What `takePacked` hands out: the last packed answer of `validateTagsPacked`.
+    static PACKED: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+}
+
+/// The fast path behind the package's `validateTags` (`npm/fast.js`), not a public export:
+/// `count` tags packed as `key \0 value \0 …` (all strings, no `\0` or `\x01` inside). Answers 0
+/// (valid, already normal), 1 (valid, normalised pairs packed the same way) or 2 (invalid,
+/// issues packed as `code \x01 severity \x01 message \x01 path…`, separated by `\0`); 1 and 2
+/// leave the text for `takePacked`.
+#[wasm_bindgen(js_name = validateTagsPacked)]
+pub fn validate_tags_packed(packed: &str, count: u32) -> u32 {
+    let pairs = Pairs {
+        parts: packed.split('\0'),
+        left: count,
+    };
+    // The common case, decided without allocating.
+    if is_valid_normal(pairs.clone()) {
+        return 0;
+    }
+    let entries: Vec<(&str, TagValueRef<'_>)> =
+        pairs.map(|(k, v)| (k, TagValueRef::Str(v))).collect();
+    let (status, text) = match validate_tag_entries(entries.iter().copied()) {
+        Ok(tags)
+            if tags
+                .iter()
+                .map(|(k, _)| k)
+                .eq(entries.iter().map(|(k, _)| *k)) =>
+        {
+            return 0;
+        }
+        Ok(tags) => {
+            let mut out = String::new();
+            for (i, (k, v)) in tags.iter().enumerate() {
+                if i > 0 {
+                    out.push('\0');
+                }
+                out.push_str(k);
+                out.push('\0');
+                out.push_str(v);
+            }
+            (1, out)
+        }
+        Err(err) => {
+            let mut out = String::new();
+            for (i, it) in err.issues().iter().enumerate() {
+                if i > 0 {
+                    out.push('\0');
+                }
+                out.push_str(it.code().as_str());
+                out.push('\x01');
+                out.push_str(it.severity().as_str());
+                out.push('\x01');
+                out.push_str(&it.message());
+                for segment in it.path() {
+                    out.push('\x01');
+                    out.push_str(segment);
+                }
+            }
+            (2, out)
+        }
+    };
+    PACKED.with(|p| *p.borrow_mut() = text);
+    status
+}
+
+/// `count` `(key, value)` pairs of a packed string.
+#[derive(Clone)]
+struct Pairs<'a> {
+    parts: std::str::Split<'a, char>,
+    left: u32,
+}
+
+impl<'a> Iterator for Pairs<'a> {
+    type Item = (&'a str, &'a str);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        self.left = self.left.checked_sub(1)?;
+        let key = self.parts.next().unwrap_or("");
+        Some((key, self.parts.next().unwrap_or("")))
+    }
+}
+
+/// The text the last `validateTagsPacked` call left (then empty).
+#[wasm_bindgen(js_name = takePacked)]
+pub fn take_packed() -> String {
+    PACKED.with(|p| std::mem::take(&mut *p.borrow_mut()))
 }
 
 /// The query string (`tags%5Bkey%5D=value&…`) for a filter given as a tags object.
