@@ -9,6 +9,9 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { startServer, launch, newPage, shot } from './harness.mjs';
 import { DemoPage, Widget } from './pages.mjs';
 
@@ -224,4 +227,47 @@ test('markup in tag values and provider text stays text', async () => {
   assert.equal(await page.locator('.demo-hook img').count(), 0);
   assert.equal(await page.evaluate(() => window.__pwned), undefined);
   await page.close();
+});
+
+test('markup in provider names, titles, descriptions and examples stays inert text', async () => {
+  const evil = '<img src=x onerror="window.__pwned=1"><b>bold</b>';
+  const dir = mkdtempSync(join(tmpdir(), 'connkit-evil-'));
+  writeFileSync(join(dir, 'providers.yaml'), `evil:
+    display_name: '${evil}'
+    auth_mode: API_KEY
+    docs_connect: 'javascript:window.__pwned=2'
+    credentials:
+        apiKey:
+            type: string
+            title: '${evil}'
+            description: '${evil}'
+            example: '${evil}'
+            doc_section: '#x'
+    connection_config:
+        subdomain:
+            type: string
+            title: 'Sub <script>window.__pwned=3</script>'
+            prefix: '<i>https://</i>'
+`);
+  writeFileSync(join(dir, 'integrations.toml'), '[[integration]]\nunique_key = "evil"\nprovider = "evil"\n');
+  const evilServer = await startServer(['--providers', join(dir, 'providers.yaml'), '--integrations', join(dir, 'integrations.toml')]);
+  try {
+    const page = await newPage(browser);
+    const demo = new DemoPage(page, evilServer.base);
+    await demo.goto();
+    const widget = await demo.openWidget();
+    // One allowed-by-default integration in the list; its name is text.
+    await widget.option(evil).waitFor();
+    await widget.pick(evil);
+    const dialog = widget.dialog;
+    assert.ok((await dialog.textContent()).includes(evil), 'markup shown as text');
+    assert.equal(await dialog.locator('img, b, i, script').count(), 0, 'no element from provider text');
+    assert.equal(await dialog.locator('a[href^="javascript:"]').count(), 0, 'no javascript: link');
+    assert.equal(await page.evaluate(() => window.__pwned), undefined);
+    await shot(page, 'widget-07-inert-provider-text');
+    assert.deepEqual(page.errors, []);
+    await page.close();
+  } finally {
+    evilServer.stop();
+  }
 });
