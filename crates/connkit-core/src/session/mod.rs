@@ -31,6 +31,7 @@
 mod body;
 mod end_user;
 mod fields;
+mod json;
 mod zod;
 mod zod_len;
 

@@ -57,15 +57,6 @@ fn present(v: &Value) -> Option<&Value> {
     (!v.is_null()).then_some(v)
 }
 
-fn pairs(items: &[(String, String)]) -> Value {
-    Value::Object(
-        items
-            .iter()
-            .map(|(k, v)| (k.clone(), Value::String(v.clone())))
-            .collect(),
-    )
-}
-
 fn render(req: &ConnectSessionRequest) -> Map<String, Value> {
     let mut out = Map::new();
     out.insert(
@@ -77,31 +68,11 @@ fn render(req: &ConnectSessionRequest) -> Map<String, Value> {
     );
     out.insert(
         "end_user".into(),
-        req.end_user().map_or(Value::Null, |eu| {
-            let mut m = Map::new();
-            m.insert("id".into(), json!(eu.id()));
-            if let Some(e) = eu.email() {
-                m.insert("email".into(), json!(e));
-            }
-            if let Some(d) = eu.display_name() {
-                m.insert("display_name".into(), json!(d));
-            }
-            if let Some(t) = eu.tags() {
-                m.insert("tags".into(), pairs(t));
-            }
-            Value::Object(m)
-        }),
+        req.end_user().map_or(Value::Null, |eu| eu.to_json()),
     );
     out.insert(
         "organization".into(),
-        req.organization().map_or(Value::Null, |o| {
-            let mut m = Map::new();
-            m.insert("id".into(), json!(o.id()));
-            if let Some(d) = o.display_name() {
-                m.insert("display_name".into(), json!(d));
-            }
-            Value::Object(m)
-        }),
+        req.organization().map_or(Value::Null, |o| o.to_json()),
     );
     out.insert(
         "allowed_integrations".into(),
@@ -109,42 +80,12 @@ fn render(req: &ConnectSessionRequest) -> Map<String, Value> {
     );
     out.insert(
         "integrations_config_defaults".into(),
-        req.integrations_config_defaults()
-            .map_or(Value::Null, |list| {
-                Value::Object(
-                    list.iter()
-                        .map(|(k, d)| {
-                            let mut m = Map::new();
-                            if let Some(s) = d.user_scopes() {
-                                m.insert("user_scopes".into(), json!(s));
-                            }
-                            if let Some(p) = d.authorization_params() {
-                                m.insert("authorization_params".into(), pairs(p));
-                            }
-                            if let Some(c) = d.connection_config() {
-                                m.insert("connection_config".into(), Value::Object(c.clone()));
-                            }
-                            (k.clone(), Value::Object(m))
-                        })
-                        .collect(),
-                )
-            }),
+        req.integrations_config_defaults_json()
+            .unwrap_or(Value::Null),
     );
     out.insert(
         "overrides".into(),
-        req.overrides().map_or(Value::Null, |list| {
-            Value::Object(
-                list.iter()
-                    .map(|(k, o)| {
-                        let mut m = Map::new();
-                        if let Some(d) = o.docs_connect() {
-                            m.insert("docs_connect".into(), json!(d));
-                        }
-                        (k.clone(), Value::Object(m))
-                    })
-                    .collect(),
-            )
-        }),
+        req.overrides_json().unwrap_or(Value::Null),
     );
     out.insert(
         "docs_connect_override".into(),

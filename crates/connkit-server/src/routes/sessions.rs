@@ -16,8 +16,8 @@ use axum::{Json, Router};
 use connkit_core::limits::SESSION_TTL_SECS;
 use connkit_core::nango::NangoIssue;
 use connkit_core::session::{
-    ConnectSessionRequest, nango_connect_session_errors, nango_reconnect_session_errors,
-    validate_connect_session, validate_reconnect_session,
+    ConnectSessionRequest, EndUser, Organization, nango_connect_session_errors,
+    nango_reconnect_session_errors, validate_connect_session, validate_reconnect_session,
 };
 use connkit_core::{ErrorCode, JsonType, Severity, ValidationError};
 use serde_json::{Map, Value, json};
@@ -166,61 +166,11 @@ async fn create(
         token_hash: state.store().keys().token_hash(&token),
         created_at: now,
         expires_at,
-        end_user: request.end_user().map(|u| {
-            let mut map = Map::new();
-            map.insert("id".into(), u.id().into());
-            if let Some(email) = u.email() {
-                map.insert("email".into(), email.into());
-            }
-            if let Some(name) = u.display_name() {
-                map.insert("display_name".into(), name.into());
-            }
-            if let Some(tags) = u.tags() {
-                map.insert("tags".into(), pairs(tags));
-            }
-            Value::Object(map)
-        }),
-        organization: request.organization().map(|o| {
-            let mut map = Map::new();
-            map.insert("id".into(), o.id().into());
-            if let Some(name) = o.display_name() {
-                map.insert("display_name".into(), name.into());
-            }
-            Value::Object(map)
-        }),
+        end_user: request.end_user().map(EndUser::to_json),
+        organization: request.organization().map(Organization::to_json),
         allowed_integrations: request.allowed_integrations().map(<[String]>::to_vec),
-        integrations_config_defaults: request.integrations_config_defaults().map(|defaults| {
-            let map = defaults
-                .iter()
-                .map(|(key, d)| {
-                    let mut entry = Map::new();
-                    if let Some(scopes) = d.user_scopes() {
-                        entry.insert("user_scopes".into(), scopes.into());
-                    }
-                    if let Some(params) = d.authorization_params() {
-                        entry.insert("authorization_params".into(), pairs(params));
-                    }
-                    if let Some(config) = d.connection_config() {
-                        entry.insert("connection_config".into(), Value::Object(config.clone()));
-                    }
-                    (key.clone(), Value::Object(entry))
-                })
-                .collect();
-            Value::Object(map)
-        }),
-        overrides: request.overrides().map(|overrides| {
-            let map = overrides
-                .iter()
-                .map(|(key, o)| {
-                    let mut entry = Map::new();
-                    if let Some(docs) = o.docs_connect() {
-                        entry.insert("docs_connect".into(), docs.into());
-                    }
-                    (key.clone(), Value::Object(entry))
-                })
-                .collect();
-            Value::Object(map)
-        }),
+        integrations_config_defaults: request.integrations_config_defaults_json(),
+        overrides: request.overrides_json(),
         webhook_url_override: request.webhook_url_override().map(str::to_owned),
         tags: request.tags().clone(),
         reconnect_connection,
@@ -232,15 +182,6 @@ async fn create(
         "expires_at": timestamp::iso_millis_z(expires_at),
     }});
     Ok((StatusCode::CREATED, Json(body)))
-}
-
-fn pairs(entries: &[(String, String)]) -> Value {
-    Value::Object(
-        entries
-            .iter()
-            .map(|(k, v)| (k.clone(), Value::String(v.clone())))
-            .collect(),
-    )
 }
 
 /// Nango's `connect_link`: the Connect UI URL without query or fragment, a trailing `/` forced,

@@ -126,10 +126,6 @@ fn body_bytes(body: &JsValue) -> Result<Vec<u8>, connkit_core::Issue> {
     }
 }
 
-fn pairs(items: &[(String, String)]) -> Value {
-    Value::Object(items.iter().map(|(k, v)| (k.clone(), json!(v))).collect())
-}
-
 fn tags(tags: &connkit_core::tags::Tags) -> Value {
     Value::Object(tags.iter().map(|(k, v)| (k.to_owned(), json!(v))).collect())
 }
@@ -142,58 +138,19 @@ fn session_view(req: &ConnectSessionRequest) -> Value {
         out.insert("integration_id".into(), json!(r.integration_id()));
     }
     if let Some(eu) = req.end_user() {
-        let mut m = Map::new();
-        m.insert("id".into(), json!(eu.id()));
-        if let Some(e) = eu.email() {
-            m.insert("email".into(), json!(e));
-        }
-        if let Some(d) = eu.display_name() {
-            m.insert("display_name".into(), json!(d));
-        }
-        if let Some(t) = eu.tags() {
-            m.insert("tags".into(), pairs(t));
-        }
-        out.insert("end_user".into(), Value::Object(m));
+        out.insert("end_user".into(), eu.to_json());
     }
     if let Some(o) = req.organization() {
-        let mut m = Map::new();
-        m.insert("id".into(), json!(o.id()));
-        if let Some(d) = o.display_name() {
-            m.insert("display_name".into(), json!(d));
-        }
-        out.insert("organization".into(), Value::Object(m));
+        out.insert("organization".into(), o.to_json());
     }
     if let Some(a) = req.allowed_integrations() {
         out.insert("allowed_integrations".into(), json!(a));
     }
-    if let Some(list) = req.integrations_config_defaults() {
-        let defaults = list.iter().map(|(k, d)| {
-            let mut m = Map::new();
-            if let Some(s) = d.user_scopes() {
-                m.insert("user_scopes".into(), json!(s));
-            }
-            if let Some(p) = d.authorization_params() {
-                m.insert("authorization_params".into(), pairs(p));
-            }
-            if let Some(c) = d.connection_config() {
-                m.insert("connection_config".into(), Value::Object(c.clone()));
-            }
-            (k.clone(), Value::Object(m))
-        });
-        out.insert(
-            "integrations_config_defaults".into(),
-            Value::Object(defaults.collect()),
-        );
+    if let Some(defaults) = req.integrations_config_defaults_json() {
+        out.insert("integrations_config_defaults".into(), defaults);
     }
-    if let Some(list) = req.overrides() {
-        let overrides = list.iter().map(|(k, o)| {
-            let mut m = Map::new();
-            if let Some(d) = o.docs_connect() {
-                m.insert("docs_connect".into(), json!(d));
-            }
-            (k.clone(), Value::Object(m))
-        });
-        out.insert("overrides".into(), Value::Object(overrides.collect()));
+    if let Some(overrides) = req.overrides_json() {
+        out.insert("overrides".into(), overrides);
     }
     if let Some(url) = req.webhook_url_override() {
         out.insert("webhook_url_override".into(), json!(url));
