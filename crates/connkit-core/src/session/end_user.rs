@@ -82,25 +82,7 @@ pub(super) fn validate_end_user(
     let map = expect_object(value, path, JsonType::Object, issues)?;
     let before = issues.len();
     unknown_keys(map, &END_USER_KEYS, path, issues);
-    let id_path = path_with(path, "id");
-    let id = match map.get("id") {
-        None => {
-            issues.push(Issue::new(ErrorCode::ValueRequired, id_path).with_detail(
-                Detail::Expected {
-                    expected: JsonType::String,
-                    received: JsonType::Undefined,
-                },
-            ));
-            None
-        }
-        Some(v) => {
-            let id = optional_string(Some(v), &id_path, NAME_MAX_LEN, issues);
-            if id.is_some_and(str::is_empty) {
-                issues.push(Issue::new(ErrorCode::StringEmpty, id_path));
-            }
-            id
-        }
-    };
+    let id = required_id(map, path, true, issues);
     let email_path = path_with(path, "email");
     let email = optional_string(map.get("email"), &email_path, usize::MAX, issues);
     if let Some(email) = email {
@@ -135,6 +117,30 @@ pub(super) fn validate_end_user(
     })
 }
 
+/// The required `id` string (at most 255 units; `non_empty`: not `""` either) of `map` at `path`.
+fn required_id<'a>(
+    map: &'a Map<String, Value>,
+    path: &[String],
+    non_empty: bool,
+    issues: &mut Vec<Issue>,
+) -> Option<&'a str> {
+    let id_path = path_with(path, "id");
+    let Some(value) = map.get("id") else {
+        issues.push(
+            Issue::new(ErrorCode::ValueRequired, id_path).with_detail(Detail::Expected {
+                expected: JsonType::String,
+                received: JsonType::Undefined,
+            }),
+        );
+        return None;
+    };
+    let id = optional_string(Some(value), &id_path, NAME_MAX_LEN, issues);
+    if non_empty && id.is_some_and(str::is_empty) {
+        issues.push(Issue::new(ErrorCode::StringEmpty, id_path));
+    }
+    id
+}
+
 /// Validates `organization` at `path`, pushing every issue.
 pub(super) fn validate_organization(
     value: &Value,
@@ -144,19 +150,7 @@ pub(super) fn validate_organization(
     let map = expect_object(value, path, JsonType::Object, issues)?;
     let before = issues.len();
     unknown_keys(map, &ORGANIZATION_KEYS, path, issues);
-    let id_path = path_with(path, "id");
-    let id = match map.get("id") {
-        None => {
-            issues.push(Issue::new(ErrorCode::ValueRequired, id_path).with_detail(
-                Detail::Expected {
-                    expected: JsonType::String,
-                    received: JsonType::Undefined,
-                },
-            ));
-            None
-        }
-        Some(v) => optional_string(Some(v), &id_path, NAME_MAX_LEN, issues),
-    };
+    let id = required_id(map, path, false, issues);
     let display_name = optional_string(
         map.get("display_name"),
         &path_with(path, "display_name"),
