@@ -14,11 +14,13 @@ pub fn is_valid_email(s: &str) -> bool {
     let bytes = s.as_bytes();
     // (?!\.) and (?!.*\.\.): no leading dot, no ".." anywhere. Line terminators, which `.` does
     // not cross, can never appear in a matching string, so "anywhere" is exact.
-    if bytes.first() == Some(&b'.') || s.contains("..") {
+    if bytes.first() == Some(&b'.') || bytes.windows(2).any(|pair| pair == b"..") {
         return false;
     }
     // Neither part can contain '@', so a match has exactly one.
-    let Some(at) = s.find('@') else { return false };
+    let Some(at) = bytes.iter().position(|&b| b == b'@') else {
+        return false;
+    };
     let (local, domain) = (&bytes[..at], &bytes[at + 1..]);
     is_valid_local(local) && is_valid_domain(domain)
 }

@@ -23,6 +23,11 @@ macro_rules! error_codes {
             /// Every code, in declaration order (used by code generation and the vector-coverage test).
             pub const ALL: &'static [ErrorCode] = &[ $( ErrorCode::$variant, )* ];
 
+            /// The code's position in [`ErrorCode::ALL`] (append-only, like the names).
+            pub const fn index(self) -> usize {
+                self as usize
+            }
+
             /// The stable snake_case name of the code.
             pub const fn as_str(self) -> &'static str {
                 match self { $( ErrorCode::$variant => $name, )* }
@@ -414,6 +419,7 @@ mod tests {
                 "{name}"
             );
             assert_eq!(ErrorCode::from_name(name), Some(code));
+            assert_eq!(ErrorCode::ALL[code.index()], code);
             assert!(!code.doc().trim().is_empty());
         }
         assert_eq!(ErrorCode::from_name("nope"), None);

@@ -1,5 +1,5 @@
 //! The few JavaScript semantics Nango's rules inherit: string length in UTF-16 code units,
-//! truncation like `String.prototype.slice`, and the order of an object's own keys.
+//! truncation like `String.prototype.slice`, `toLowerCase`, and the order of an object's own keys.
 //!
 //! Knows nothing about any rule; the rule modules call it.
 
@@ -10,6 +10,15 @@ pub fn js_len(s: &str) -> usize {
         return s.len();
     }
     s.chars().map(char::len_utf16).sum()
+}
+
+/// `s.toLowerCase()` in JavaScript (Unicode's default lowercase mapping; ASCII fast path).
+pub fn js_to_lower_case(s: &str) -> String {
+    if s.is_ascii() {
+        s.to_ascii_lowercase()
+    } else {
+        s.to_lowercase()
+    }
 }
 
 /// `s.slice(0, max)` in JavaScript, except that a surrogate pair cut in half is dropped

@@ -138,105 +138,88 @@ pub fn not_object(received: JsonType) -> ValidationError {
     }
 }
 
-/// True when [`validate_tag_entries`] would accept `entries` **and** return them unchanged
-/// (every key already lowercase): the common case, checked without allocating. A `false` says
-/// nothing; call [`validate_tag_entries`] for the verdict and the normalised tags.
-pub fn is_valid_normal<'a>(entries: impl IntoIterator<Item = (&'a str, &'a str)> + Clone) -> bool {
-    let mut count = 0usize;
-    for (i, (key, value)) in entries.clone().into_iter().enumerate() {
-        count += 1;
-        let normal_key = is_valid_key_pattern(key)
-            && key.len() <= TAG_KEY_MAX_LEN
-            && !key.bytes().any(|b| b.is_ascii_uppercase())
-            && key != RESERVED_KEY;
-        // Values: non-empty, at most 255 UTF-16 units (≤ 255 bytes is enough to decide quickly).
-        let value_ok = !value.is_empty()
-            && (value.len() <= TAG_VALUE_MAX_LEN || js_len(value) <= TAG_VALUE_MAX_LEN);
-        if !normal_key || !value_ok || count > TAG_MAX_COUNT {
-            return false;
-        }
-        if key == END_USER_EMAIL_KEY && !is_valid_tag_email(value) {
-            return false;
-        }
-        if entries.clone().into_iter().take(i).any(|(k, _)| k == key) {
-            return false;
-        }
-    }
-    true
+/// The normal form of a key [`validate_tag_entries`] accepted, in place: its lowercase (valid
+/// keys are ASCII).
+pub fn normalise_valid_key(key: &mut str) {
+    key.make_ascii_lowercase();
 }
 
-/// Validates `(key, value)` pairs given in JavaScript's own-key order (see [`crate::js::js_key_order`]).
+/// Inputs up to this many keys are checked for duplicates without allocating.
+const SMALL: usize = 32;
+
+/// The tags rule (spec §1.2) over `(key, value)` entries in JavaScript's own-key order (see
+/// [`crate::js::js_key_order`]): calls `report(entry, code, detail)` for each problem, in the
+/// order [`validate_tag_entries`] lists them (`entry` is the index of the entry the problem is
+/// about, `None` for the tags object itself). True when there was none.
+///
+/// Allocates nothing for up to 32 entries, except the name of a duplicate key.
+pub fn check_tag_entries(
+    entries: &[(&str, TagValueRef<'_>)],
+    mut report: impl FnMut(Option<usize>, ErrorCode, Detail),
+) -> bool {
+    let mut valid = true;
+    let mut issue = |at: Option<usize>, code: ErrorCode, detail: Detail| {
+        valid = false;
+        report(at, code, detail);
+    };
+    // Past 32 keys (invalid anyway: at most 10 are allowed) a hash set keeps hostile inputs linear.
+    let mut seen: Option<HashSet<String>> = (entries.len() > SMALL).then(HashSet::new);
+    for (i, (key, value)) in entries.iter().enumerate() {
+        let at = Some(i);
+        if !is_valid_key_pattern(key) {
+            issue(at, ErrorCode::TagKeyInvalid, Detail::None);
+        }
+        if key.len() > TAG_KEY_MAX_LEN && js_len(key) > TAG_KEY_MAX_LEN {
+            issue(at, ErrorCode::TagKeyTooLong, Detail::Limit(TAG_KEY_MAX_LEN));
+        }
+        if let Some((code, detail)) = value_problem(*value) {
+            issue(at, code, detail);
+        }
+        // Comparing ASCII case-insensitively is comparing `lowercase` forms.
+        if key.eq_ignore_ascii_case(RESERVED_KEY) {
+            issue(at, ErrorCode::TagKeyReserved, Detail::None);
+        }
+        let duplicate = match &mut seen {
+            Some(set) => !set.insert(lowercase(key)),
+            None => entries[..i]
+                .iter()
+                .any(|(k, _)| k.eq_ignore_ascii_case(key)),
+        };
+        if duplicate {
+            issue(at, ErrorCode::TagKeyDuplicate, Detail::Name(lowercase(key)));
+        }
+        if key.eq_ignore_ascii_case(END_USER_EMAIL_KEY)
+            && matches!(value, TagValueRef::Str(text) if !is_valid_tag_email(text))
+        {
+            issue(at, ErrorCode::TagEndUserEmailInvalid, Detail::None);
+        }
+    }
+    if entries.len() > TAG_MAX_COUNT {
+        issue(None, ErrorCode::TagsTooMany, Detail::Limit(TAG_MAX_COUNT));
+    }
+    valid
+}
+
+/// Validates `(key, value)` pairs given in JavaScript's own-key order (see [`crate::js::js_key_order`]),
+/// reporting every problem ([`check_tag_entries`] with paths `[rawKey]` or `[]`).
 pub fn validate_tag_entries<'a>(
     entries: impl IntoIterator<Item = (&'a str, TagValueRef<'a>)>,
 ) -> Result<Tags, ValidationError> {
+    let entries: Vec<(&str, TagValueRef<'_>)> = entries.into_iter().collect();
     let mut issues = Vec::new();
-    // Lowercased keys with their values, in order; becomes the output when there is no issue.
-    let mut out: Vec<(String, String)> = Vec::new();
-    let mut large: Option<HashSet<String>> = None;
-    let mut n_keys = 0usize;
-    for (key, value) in entries {
-        n_keys += 1;
-        let path = || vec![key.to_owned()];
-        if !is_valid_key_pattern(key) {
-            issues.push(Issue::new(ErrorCode::TagKeyInvalid, path()));
-        }
-        if js_len(key) > TAG_KEY_MAX_LEN {
-            issues.push(
-                Issue::new(ErrorCode::TagKeyTooLong, path())
-                    .with_detail(Detail::Limit(TAG_KEY_MAX_LEN)),
-            );
-        }
-        if let Some((code, detail)) = value_problem(value) {
-            issues.push(Issue::new(code, path()).with_detail(detail));
-        }
-        let lower = lowercase(key);
-        if lower == RESERVED_KEY {
-            issues.push(Issue::new(ErrorCode::TagKeyReserved, path()));
-        }
-        // A short list is searched linearly; past 16 keys a hash set keeps hostile inputs linear.
-        let duplicate = match &mut large {
-            Some(set) => !set.insert(lower.clone()),
-            None => out.iter().any(|(k, _)| *k == lower),
-        };
-        if large.is_none() && out.len() >= 16 {
-            large = Some(
-                out.iter()
-                    .map(|(k, _)| k.clone())
-                    .chain([lower.clone()])
-                    .collect(),
-            );
-        }
-        if duplicate {
-            issues.push(
-                Issue::new(ErrorCode::TagKeyDuplicate, path())
-                    .with_detail(Detail::Name(lower.clone())),
-            );
-        }
+    check_tag_entries(&entries, |at, code, detail| {
+        let path = at.map(|i| vec![entries[i].0.to_owned()]);
+        issues.push(Issue::new(code, path.unwrap_or_default()).with_detail(detail));
+    });
+    ValidationError::from_issues(issues)?;
+    let normal = entries.iter().map(|(key, value)| {
         let text = match value {
             TagValueRef::Str(s) => s,
             TagValueRef::NotString(..) => "",
         };
-        if lower == END_USER_EMAIL_KEY
-            && matches!(value, TagValueRef::Str(_))
-            && !is_valid_tag_email(text)
-        {
-            issues.push(Issue::new(ErrorCode::TagEndUserEmailInvalid, path()));
-        }
-        if issues.is_empty() {
-            out.push((lower, text.to_owned()));
-        } else if !duplicate {
-            // Keep the key for duplicate detection; the output is discarded anyway.
-            out.push((lower, String::new()));
-        }
-    }
-    if n_keys > TAG_MAX_COUNT {
-        issues.push(
-            Issue::new(ErrorCode::TagsTooMany, Vec::new())
-                .with_detail(Detail::Limit(TAG_MAX_COUNT)),
-        );
-    }
-    ValidationError::from_issues(issues)?;
-    Ok(Tags::from_valid_entries(out))
+        (lowercase(key), (*text).to_owned())
+    });
+    Ok(Tags::from_valid_entries(normal.collect()))
 }
 
 /// The `errors` Nango's API returns for a tags value at `prefix` (e.g. `["tags"]`), following zod
@@ -368,8 +351,21 @@ fn length_property(value: &serde_json::Value) -> Option<f64> {
 pub fn is_valid_key_pattern(key: &str) -> bool {
     let mut bytes = key.bytes();
     matches!(bytes.next(), Some(b) if b.is_ascii_alphabetic())
-        && bytes.all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.' | b'/'))
+        && bytes.all(|b| KEY_BYTES[usize::from(b)])
 }
+
+/// The bytes a key may hold after its first: `[a-zA-Z0-9_\-./]` (a table: keys are checked on
+/// every call of the hot path).
+const KEY_BYTES: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        table[b] = c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.' | b'/');
+        b += 1;
+    }
+    table
+};
 
 /// True if `key` is a valid tag key (pattern and length).
 pub fn is_valid_key(key: &str) -> bool {
@@ -383,7 +379,8 @@ fn value_problem(value: TagValueRef<'_>) -> Option<(ErrorCode, Detail)> {
             Some((ErrorCode::TagValueNotString, Detail::Received(received)))
         }
         TagValueRef::Str("") => Some((ErrorCode::TagValueEmpty, Detail::None)),
-        TagValueRef::Str(s) if js_len(s) > TAG_VALUE_MAX_LEN => {
+        // UTF-16 is never longer than UTF-8: short byte strings need no counting.
+        TagValueRef::Str(s) if s.len() > TAG_VALUE_MAX_LEN && js_len(s) > TAG_VALUE_MAX_LEN => {
             Some((ErrorCode::TagValueTooLong, Detail::Limit(TAG_VALUE_MAX_LEN)))
         }
         TagValueRef::Str(_) => None,
@@ -395,13 +392,12 @@ fn is_valid_tag_email(s: &str) -> bool {
     is_valid_email(s) && js_len(s) >= EMAIL_MIN_LEN
 }
 
-/// JavaScript's `toLowerCase` for keys (ASCII fast path; valid keys are ASCII).
+/// A key's lowercase for normalising and comparing keys: ASCII letters only. Valid keys are
+/// ASCII, so for them this is JavaScript's `toLowerCase`; a non-ASCII key is already invalid
+/// and keeps its other letters as they are (so `\u{212A}ey`, invalid, does not also duplicate
+/// `key`). Nango only lowercases keys it validated, so its answers do not depend on this.
 pub(crate) fn lowercase(key: &str) -> String {
-    if key.is_ascii() {
-        key.to_ascii_lowercase()
-    } else {
-        key.to_lowercase()
-    }
+    key.to_ascii_lowercase()
 }
 
 /// The set of lowercased keys seen so far: a short list for the usual handful of tags, a hash

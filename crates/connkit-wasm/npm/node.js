@@ -7,10 +7,11 @@ import * as connect from './wasm/connkit_connect.js';
 import { fastValidateTags } from './fast.js';
 
 const load = (name) => ({ module: readFileSync(new URL(`./wasm/${name}_bg.wasm`, import.meta.url)) });
-const t = tags.initSync(load('connkit_tags')) && tags;
+const tagsExports = tags.initSync(load('connkit_tags'));
+const t = tagsExports && tags;
 const c = connect.initSync(load('connkit_connect')) && connect;
 
-export const validateTags = fastValidateTags(t);
+export const validateTags = fastValidateTags(t, tagsExports.memory);
 export const tagFilterToQuery = t.tagFilterToQuery;
 export const matchesTagFilter = t.matchesTagFilter;
 export const mergeTags = t.mergeTags;

@@ -8,7 +8,7 @@ import { fastValidateTags } from './fast.js';
 
 const ready = await init();
 
-export const validateTags = ready && fastValidateTags(glue);
+export const validateTags = ready && fastValidateTags(glue, ready.memory);
 export const tagFilterToQuery = ready && glue.tagFilterToQuery;
 export const matchesTagFilter = ready && glue.matchesTagFilter;
 export const mergeTags = ready && glue.mergeTags;

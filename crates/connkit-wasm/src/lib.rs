@@ -21,6 +21,8 @@ pub mod api {
     pub mod data;
     #[cfg(feature = "tags")]
     pub mod tags;
+    #[cfg(feature = "tags")]
+    pub mod tags_buffer;
 }
 mod js;
 mod read;

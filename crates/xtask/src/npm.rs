@@ -16,6 +16,15 @@ use crate::tools::{ensure_chromium, ensure_wasm_bindgen};
 /// The two wasm modules of the package, each the connkit-wasm crate built with one feature.
 pub(crate) const MODULES: [&str; 2] = ["tags", "connect"];
 
+/// The cargo profile and wasm-opt level of a module: `tags` holds the hot path and is built
+/// for speed, `connect` for size.
+fn module_profile(module: &str) -> (&'static str, &'static str) {
+    match module {
+        "tags" => ("wasm-speed", "-O3"),
+        _ => ("wasm-release", "-Oz"),
+    }
+}
+
 /// Files copied as they are from `crates/connkit-wasm/npm/`.
 const STATIC_FILES: [&str; 9] = [
     "package.json",
@@ -49,6 +58,7 @@ pub(crate) fn build() -> Result<PathBuf> {
     }
     let wasm_dir = pkg.join("wasm");
     for module in MODULES {
+        let (profile, opt) = module_profile(module);
         exec(cargo().args([
             "build",
             "--locked",
@@ -59,12 +69,15 @@ pub(crate) fn build() -> Result<PathBuf> {
             "--target",
             "wasm32-unknown-unknown",
             "--profile",
-            "wasm-release",
+            profile,
             "--no-default-features",
             "--features",
             module,
         ]))?;
-        let built = target_dir().join("wasm32-unknown-unknown/wasm-release/connkit_wasm.wasm");
+        let built = target_dir()
+            .join("wasm32-unknown-unknown")
+            .join(profile)
+            .join("connkit_wasm.wasm");
         exec(
             program("wasm-bindgen")
                 .args(["--target", "web", "--no-typescript", "--out-name"])
@@ -78,7 +91,7 @@ pub(crate) fn build() -> Result<PathBuf> {
         exec(
             program("node")
                 .arg(&wasm_opt)
-                .arg("-Oz")
+                .arg(opt)
                 .arg(&bg)
                 .arg("-o")
                 .arg(&bg),

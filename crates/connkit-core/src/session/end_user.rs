@@ -7,14 +7,13 @@
 use serde_json::{Map, Value};
 
 use crate::email::is_valid_email;
-use crate::js::{js_key_order, js_len, js_truncate};
+use crate::js::{js_key_order, js_len, js_to_lower_case, js_truncate};
 use crate::limits::{
     EMAIL_MIN_LEN, NAME_MAX_LEN, TAG_KEY_MAX_LEN, TAG_MAX_COUNT, TAG_VALUE_MAX_LEN,
 };
 use crate::nango::{NangoIssue, path_with};
 use crate::tags::{
-    TagValueRef, Tags, is_valid_key_pattern, lowercase, nango_tag_entry_errors,
-    validate_tag_entries,
+    TagValueRef, Tags, is_valid_key_pattern, nango_tag_entry_errors, validate_tag_entries,
 };
 use crate::{Detail, ErrorCode, Issue, JsonType};
 
@@ -339,7 +338,8 @@ pub(super) fn build_tags(source: &TagSource<'_>) -> Tags {
     let mut from_end_user: Vec<(String, String)> = Vec::new();
     for (raw_key, raw_value) in source.end_user.iter().flat_map(|eu| eu.tags.iter()) {
         let Some(value) = raw_value else { continue };
-        let key = js_truncate(&lowercase(raw_key), TAG_KEY_MAX_LEN).to_owned();
+        // Nango lowercases before it validates, so a non-ASCII key can lowercase into a valid one.
+        let key = js_truncate(&js_to_lower_case(raw_key), TAG_KEY_MAX_LEN).to_owned();
         if !is_valid_key_pattern(&key) {
             continue;
         }

@@ -210,9 +210,6 @@ fn tag_and_email_rules_never_panic() {
             value(&mut rng, 2)
         };
         let verdict = connkit_core::tags::validate_tags(&input);
-        if let Err(problem) = crate::tags::check_fast_path(&input, &verdict) {
-            panic!("{problem}");
-        }
         let nango = connkit_core::tags::nango_tag_errors(&input, &prefix);
         // Nango never rejects what connkit accepts: connkit reports a superset.
         assert!(verdict.is_err() || nango.is_empty(), "{input}");

@@ -1,10 +1,13 @@
-//! Exports for tags and tag filters: `validateTags` (the hot path),
-//! `tagFilterToQuery`, `matchesTagFilter`, `mergeTags`, and `isEmail` and `errorCodes`.
+//! Exports for tags and tag filters: `validateTags` (the full reader behind the package's fast
+//! path, `tags_buffer.rs`), `tagFilterToQuery`, `matchesTagFilter`, `mergeTags`, and `isEmail`
+//! and `errorCodes`.
 //!
 //! Glue only: every verdict is connkit-core's. Knows nothing about forms, sessions or metadata.
 
 use connkit_core::tag_filter::{TagChange, TagFilter, merge_tag_changes};
-use connkit_core::tags::{TagValueRef, Tags, is_valid_normal, not_object, validate_tag_entries};
+use connkit_core::tags::{
+    TagValueRef, Tags, check_tag_entries, normalise_valid_key, not_object, validate_tag_entries,
+};
 use connkit_core::{ErrorCode, Issue, JsonType, ValidationError};
 use wasm_bindgen::prelude::*;
 
@@ -13,105 +16,51 @@ use crate::read::{Entry, tag_entries, type_issue};
 use crate::write::{failure, issues, result, strings};
 
 /// Validates and normalises a tags object: `{ ok: true, value }` with lowercase keys, or every issue.
+/// Paths hold the caller's own key strings (a key with a lone surrogate stays as it was).
 #[wasm_bindgen(js_name = validateTags)]
 pub fn validate_tags(input: JsValue) -> JsValue {
     let entries = match tag_entries(&input) {
         Ok(entries) => entries,
         Err(received) => return failure(&not_object(received)),
     };
-    match validate(&entries) {
-        Ok(tags) => js::ok(tags_object(&tags, entries)),
-        Err(err) => failure(&err),
-    }
-}
-
-thread_local! {
-    /// What `takePacked` hands out: the last packed answer of `validateTagsPacked`.
-    static PACKED: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
-}
-
-/// The fast path behind the package's `validateTags` (`npm/fast.js`), not a public export:
-/// `count` tags packed as `key \0 value \0 …` (all strings, no `\0` or `\x01` inside). Answers 0
-/// (valid, already normal), 1 (valid, normalised pairs packed the same way) or 2 (invalid,
-/// issues packed as `code \x01 severity \x01 message \x01 path…`, separated by `\0`); 1 and 2
-/// leave the text for `takePacked`.
-#[wasm_bindgen(js_name = validateTagsPacked)]
-pub fn validate_tags_packed(packed: &str, count: u32) -> u32 {
-    let pairs = Pairs {
-        parts: packed.split('\0'),
-        left: count,
-    };
-    // The common case, decided without allocating.
-    if is_valid_normal(pairs.clone()) {
-        return 0;
-    }
-    let entries: Vec<(&str, TagValueRef<'_>)> =
-        pairs.map(|(k, v)| (k, TagValueRef::Str(v))).collect();
-    let (status, text) = match validate_tag_entries(entries.iter().copied()) {
-        Ok(tags)
-            if tags
-                .iter()
-                .map(|(k, _)| k)
-                .eq(entries.iter().map(|(k, _)| *k)) =>
-        {
-            return 0;
-        }
-        Ok(tags) => {
-            let mut out = String::new();
-            for (i, (k, v)) in tags.iter().enumerate() {
-                if i > 0 {
-                    out.push('\0');
-                }
-                out.push_str(k);
-                out.push('\0');
-                out.push_str(v);
+    let refs: Vec<(&str, TagValueRef<'_>)> = entries
+        .iter()
+        .map(|e| (e.key.as_str(), value_ref(e)))
+        .collect();
+    let mut found = Vec::new();
+    let valid = check_tag_entries(&refs, |at, code, detail| {
+        found.push((at, Issue::new(code, Vec::new()).with_detail(detail)));
+    });
+    if !valid {
+        let list = js_sys::Array::new_with_length(found.len() as u32);
+        for (i, (at, it)) in found.iter().enumerate() {
+            let path = js_sys::Array::new();
+            if let Some(entry) = at.and_then(|at| entries.get(at)) {
+                path.push(&entry.key_js);
             }
-            (1, out)
+            let issue = js::issue(
+                it.code().as_str(),
+                path.into(),
+                &it.message(),
+                it.severity().as_str(),
+            );
+            list.set(i as u32, issue);
         }
-        Err(err) => {
-            let mut out = String::new();
-            for (i, it) in err.issues().iter().enumerate() {
-                if i > 0 {
-                    out.push('\0');
-                }
-                out.push_str(it.code().as_str());
-                out.push('\x01');
-                out.push_str(it.severity().as_str());
-                out.push('\x01');
-                out.push_str(&it.message());
-                for segment in it.path() {
-                    out.push('\x01');
-                    out.push_str(segment);
-                }
-            }
-            (2, out)
-        }
-    };
-    PACKED.with(|p| *p.borrow_mut() = text);
-    status
-}
-
-/// `count` `(key, value)` pairs of a packed string.
-#[derive(Clone)]
-struct Pairs<'a> {
-    parts: std::str::Split<'a, char>,
-    left: u32,
-}
-
-impl<'a> Iterator for Pairs<'a> {
-    type Item = (&'a str, &'a str);
-
-    fn next(&mut self) -> Option<Self::Item> {
-        self.left = self.left.checked_sub(1)?;
-        let key = self.parts.next().unwrap_or("");
-        Some((key, self.parts.next().unwrap_or("")))
+        return js::fail(list.into());
     }
-}
-
-/// The text the last `validateTagsPacked` call left (then empty).
-#[wasm_bindgen(js_name = takePacked)]
-pub fn take_packed() -> String {
-    PACKED.with(|p| std::mem::take(&mut *p.borrow_mut()))
+    // Valid: every key is ASCII; the caller's strings are reused where nothing changes.
+    let out = js_sys::Object::new().into();
+    for entry in &entries {
+        let key = if entry.key.bytes().any(|b| b.is_ascii_uppercase()) {
+            let mut key = entry.key.clone();
+            normalise_valid_key(&mut key);
+            JsValue::from_str(&key)
+        } else {
+            entry.key_js.clone()
+        };
+        js::put(&out, &key, &entry.value_js);
+    }
+    js::ok(out)
 }
 
 /// The query string (`tags%5Bkey%5D=value&…`) for a filter given as a tags object.
@@ -222,24 +171,6 @@ fn read_pairs(value: &JsValue) -> Result<Vec<(String, String)>, Issue> {
         }
     }
     Ok(out)
-}
-
-/// The normalised tags as an object, reusing the caller's key and value strings where they are
-/// unchanged (valid tags keep their input order, one entry per input key).
-fn tags_object(tags: &Tags, entries: Vec<Entry>) -> JsValue {
-    let out = js_sys::Object::new().into();
-    if tags.len() != entries.len() {
-        return strings(tags.iter());
-    }
-    for ((key, _), entry) in tags.iter().zip(entries) {
-        let key_js = if key == entry.key {
-            entry.key_js
-        } else {
-            JsValue::from_str(key)
-        };
-        js::put(&out, &key_js, &entry.value_js);
-    }
-    out
 }
 
 /// zod 4.0.5's `z.string().email()` verdict (what Nango checks `end_user.email` with).

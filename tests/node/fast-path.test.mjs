@@ -1,0 +1,91 @@
+// The package's validateTags takes a fast path (fast.js: tags as bytes in the wasm module's
+// buffer, issues as records) for plain objects and falls back to the module's full reader for
+// the rest. This test holds them to the same answers: 100,000 seeded tag-like objects (mixed
+// case, duplicates after lowercasing, end_user_email, constructor, __proto__, array-index
+// keys, non-ASCII and lone surrogates, empty and over-long values, numbers, booleans, null,
+// nested values, more than 10 and more than 16 keys) go through both, and the results must be
+// deeply equal. The full reader is a second instance of the installed package's own module.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { validateTags } from 'connkit';
+
+const wasmDir = new URL('./wasm/', import.meta.resolve('connkit'));
+const glue = await import(new URL('connkit_tags.js', wasmDir));
+glue.initSync({ module: readFileSync(new URL('connkit_tags_bg.wasm', wasmDir)) });
+const full = glue.validateTags;
+
+let seed = 0x74616773;
+function rand() {
+  seed ^= seed << 13;
+  seed ^= seed >>> 17;
+  seed ^= seed << 5;
+  return (seed >>> 0) / 4294967296;
+}
+const below = (n) => Math.floor(rand() * n);
+const pick = (list) => list[below(list.length)];
+
+const KEYS = ['env', 'Env', 'ENV', 'plan', 'end_user_email', 'End_User_Email', 'END_USER_EMAIL',
+  'end_user_id', 'Organization_Id', 'constructor', 'Constructor', '__proto__', '0', '7', '1bad',
+  'a.b/c-d_e', 'É', 'x y', '\ud800', 'k'.repeat(64), 'K'.repeat(65), 'toString', 'a'];
+
+function key() {
+  switch (below(6)) {
+    case 0: return `Key_${below(40)}`;
+    case 1: return String.fromCharCode(65 + below(58)) + 'x'.repeat(below(5));
+    default: return pick(KEYS);
+  }
+}
+
+function value() {
+  switch (below(16)) {
+    case 0: return '';
+    case 1: return 'v'.repeat(250 + below(10));
+    case 2: return '\u00e9'.repeat(120 + below(20)); // two UTF-8 bytes, one UTF-16 unit each
+    case 3: return '\ud83d\ude00'.repeat(126 + below(4)); // surrogate pairs around the limit
+    case 4: return pick(['a@b.co', 'nope', 'Someone@Example.com', 'a..b@x.io', 'a@x.c']);
+    case 5: return below(100);
+    case 6: return pick([true, false, null, NaN]);
+    case 7: return pick([undefined, [], ['x'], {}, { length: 3 }]);
+    case 8: return '\ud800x';
+    default: return `value ${below(1000)}`;
+  }
+}
+
+// Half the objects are mostly well-formed (valid keys, string values), half anything goes.
+function tags() {
+  const out = {};
+  const clean = below(2) === 0;
+  const n = clean ? below(11) : pick([0, 1, 2, 3, 3, 4, 5, 10, 11, 16, 17, 24]);
+  for (let i = 0; i < n; i++) {
+    const k = clean ? `${pick(['Key', 'key', 'env', 'Plan', 'end_user_id'])}_${below(30)}` : key();
+    const v = clean && below(10) > 0 ? `value ${below(1000)}` : value();
+    Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
+  }
+  return out;
+}
+
+test('the fast path and the full reader give equal answers on 100,000 tag objects', () => {
+  let invalid = 0;
+  for (let i = 0; i < 100_000; i++) {
+    const input = tags();
+    const fast = validateTags(input);
+    assert.deepStrictEqual(fast, full(input), JSON.stringify(input));
+    if (!fast.ok) invalid++;
+  }
+  // Both verdicts are well represented.
+  assert.ok(invalid > 15_000 && invalid < 85_000, `${invalid} invalid`);
+});
+
+test('a getter that calls validateTags while its object is being read', () => {
+  const inner = { Inner: 'x' };
+  const outer = { Plan: 'pro' };
+  Object.defineProperty(outer, 'env', { enumerable: true, get: () => (validateTags(inner).ok ? 'prod' : '') });
+  assert.deepStrictEqual(validateTags(outer), { ok: true, value: { plan: 'pro', env: 'prod' } });
+});
+
+test('answers stay right after the module memory grows', () => {
+  // Long values take the full path, which copies them into the module's memory.
+  for (const mb of [1, 2, 4, 8]) assert.equal(validateTags({ big: 'x'.repeat(mb << 20) }).ok, false);
+  assert.deepStrictEqual(validateTags({ Env: 'prod' }), { ok: true, value: { env: 'prod' } });
+});
