@@ -164,6 +164,8 @@ pub fn check_tag_entries(
     };
     // Past 32 keys (invalid anyway: at most 10 are allowed) a hash set keeps hostile inputs linear.
     let mut seen: Option<HashSet<String>> = (entries.len() > SMALL).then(HashSet::new);
+    // Up to 32 keys: each earlier key whose cheap signature matches is compared in full.
+    let mut signatures = [0u32; SMALL];
     for (i, (key, value)) in entries.iter().enumerate() {
         let at = Some(i);
         if !is_valid_key_pattern(key) {
@@ -181,9 +183,11 @@ pub fn check_tag_entries(
         }
         let duplicate = match &mut seen {
             Some(set) => !set.insert(lowercase(key)),
-            None => entries[..i]
-                .iter()
-                .any(|(k, _)| k.eq_ignore_ascii_case(key)),
+            None => {
+                let signature = key_signature(key);
+                signatures[i] = signature;
+                (0..i).any(|j| signatures[j] == signature && entries[j].0.eq_ignore_ascii_case(key))
+            }
         };
         if duplicate {
             issue(at, ErrorCode::TagKeyDuplicate, Detail::Name(lowercase(key)));
@@ -198,6 +202,13 @@ pub fn check_tag_entries(
         issue(None, ErrorCode::TagsTooMany, Detail::Limit(TAG_MAX_COUNT));
     }
     valid
+}
+
+/// Equal for keys equal after `lowercase`: the length and the lowercase first and last bytes.
+fn key_signature(key: &str) -> u32 {
+    let bytes = key.as_bytes();
+    let lower = |b: Option<&u8>| u32::from(b.map_or(0, u8::to_ascii_lowercase));
+    (bytes.len() as u32) << 16 | lower(bytes.first()) << 8 | lower(bytes.last())
 }
 
 /// Validates `(key, value)` pairs given in JavaScript's own-key order (see [`crate::js::js_key_order`]),

@@ -1,37 +1,49 @@
-//! The fast path behind the package's `validateTags` (`npm/fast.js`): the tags cross into wasm
-//! as bytes in one buffer allocated once, and a status number plus a few words come back. No
-//! JavaScript value crosses and nothing is allocated unless a key is a duplicate. Not a public
-//! export of the package.
+//! How the package's `validateTags` (`npm/fast.js`) reaches the tags rule: the tags cross into
+//! wasm as bytes in one reusable buffer, and a status number plus a few words come back. No
+//! JavaScript value crosses and no JavaScript runs during these calls; for up to 16 tags nothing
+//! is allocated unless a key is a duplicate. Not a public export of the package.
 //!
-//! Glue only: every verdict is connkit-core's (`tags::check_tag_entries`, `normalise_valid_key`,
-//! `Issue::message`). Knows nothing about forms, sessions or metadata.
+//! Glue only: every verdict is connkit-core's (`tags::check_tag_entries`, `not_object`,
+//! `normalise_valid_key`, `Issue::message`). Knows nothing about forms, sessions or metadata.
 //!
 //! # Protocol
 //!
-//! `tagsBuffer()` gives the buffer's address (4-aligned); offsets below are from there, words
-//! are little-endian `u32`.
+//! `tagsReserve(bytes)` makes the buffer at least that big and gives its address (4-aligned;
+//! it moves when it grows). Offsets below are from there, words are little-endian `u32`. For
+//! `n` entries, `head(n) = 8 + 4 * RECORD * (6n + 1)` and `data(n) = head(n) + 8n`:
 //!
 //! | bytes | what |
 //! | --- | --- |
-//! | `0 .. HEAD` | the answer (below) |
-//! | `HEAD .. DATA` | two words per entry: the key's UTF-8 byte length; the value's, or `NOT_STRING \| kind` (kind 1 number, 2 boolean, 3 null) |
-//! | `DATA .. SIZE` | each key's UTF-8 bytes, then its value's, entry after entry |
+//! | `0 .. head(n)` | the answer: word 0 (below), word 1 the key table's generation, then the rest |
+//! | `head(n) .. data(n)` | two words per entry: the key (`KEY_ID \| number` in the key table, or its UTF-8 byte length); the value's byte length, or `NOT_STRING \| kind` |
+//! | `data(n) ..` | the UTF-8 bytes of each key sent as text, then its value's, entry after entry |
 //!
-//! `tagsCheck(n)` reads `n` entries (in JavaScript's own-key order) and answers:
+//! Kinds of values that are not strings (JavaScript's view, as the full reader sees them): 0
+//! undefined, 1 null, 2 boolean, 3 number, 5 array, 6 object, 8 anything else, including a value
+//! whose getter threw (the indexes of `TYPES`).
+//!
+//! The key table: keys sent as text (up to 64 bytes) are kept, and their descriptor is
+//! rewritten to `KEY_ID | number` so the caller can send the number next time. When the table
+//! is full it starts over with a new generation, and every number the caller kept is void.
+//!
+//! `tagsCheck(n)` reads `n` entries (in JavaScript's own-key order); `tagsCheck(NOT_OBJECT |
+//! kind)` says the value is not a plain object (kind as above, 5 for an array). Answers:
 //! - `VALID` (0): valid and already normal;
-//! - `LOWERCASED` (1): valid; the keys that change were rewritten in place in `DATA`, word 0 is a
-//!   bitmask of them;
-//! - `INVALID` (2): word 0 is the number of issues, then `RECORD` words each: code (its index in
-//!   `ErrorCode::ALL`), severity (0 error, 1 warning), the entry the path names (`NO_ENTRY`: the
-//!   tags object itself), and the detail: kind, a, b (0 none; 1 received type a; 2 limit a;
-//!   3 name number a of the module's name table, whose generation is b). Equal code and detail
-//!   mean equal message: `tagsMessage(i)` writes issue `i`'s message at `DATA` and gives its
-//!   byte length;
-//! - `UNDECIDED` (3): not representable here: the caller uses the full `validateTags`.
+//! - `LOWERCASED` (1): valid; word 0 is a bitmask of the keys that change, and their normal
+//!   forms follow from byte 8, one after the other (each as long as the key);
+//! - `INVALID` (2): word 0 is the number of issues, then from word 2 `RECORD` words each: code
+//!   (its index in `ErrorCode::ALL`), severity (0 error, 1 warning), the entry the path names
+//!   (`NO_ENTRY`: the tags object itself), and the detail: kind, a, b (0 none; 1 received type
+//!   a; 2 limit a; 3 name number a of the name table, whose generation is b). Equal code and
+//!   detail mean equal message: `tagsMessage(i)` gives issue `i`'s message (until the next
+//!   `tagsCheck`);
+//! - `UNDECIDED` (3): the buffer did not hold what the protocol says (a caller bug).
+//!
+//! No call here runs JavaScript: `npm/fast.js` explains why that matters.
 
 use std::cell::RefCell;
 
-use connkit_core::tags::{TagValueRef, check_tag_entries, normalise_valid_key};
+use connkit_core::tags::{TagValueRef, check_tag_entries, normalise_valid_key, not_object};
 use connkit_core::{Detail, ErrorCode, Issue, JsonType, Severity};
 use wasm_bindgen::prelude::*;
 
@@ -40,25 +52,24 @@ const LOWERCASED: u32 = 1;
 const INVALID: u32 = 2;
 const UNDECIDED: u32 = 3;
 
-/// Most entries the buffer takes (more than 10 is invalid anyway; the full path reports it).
-const MAX_ENTRIES: usize = 16;
+/// Entries handled without allocating.
+const SMALL: usize = 16;
 /// Words per issue record.
 const RECORD: usize = 6;
-/// Most issues an answer holds (at most six per entry, and the count).
-const MAX_ISSUES: usize = 6 * MAX_ENTRIES + 1;
-/// Where the entry descriptors start.
-const HEAD: usize = 4 * (1 + RECORD * MAX_ISSUES);
-/// Where the text starts.
-const DATA: usize = HEAD + 8 * MAX_ENTRIES;
-/// Most names the name table holds before it starts a new generation.
-const MAX_NAMES: usize = 256;
-/// The whole buffer.
-const SIZE: usize = 64 * 1024;
 /// Marks a value descriptor of a non-string value.
 const NOT_STRING: u32 = 0x8000_0000;
+/// Marks a key descriptor that is a number in the key table.
+const KEY_ID: u32 = 0x8000_0000;
+/// Marks a `tagsCheck` argument that says the value is not a plain object.
+const NOT_OBJECT: u32 = 0x8000_0000;
 /// The entry index of a path that names the tags object itself.
 const NO_ENTRY: u32 = u32::MAX;
-/// The types a record names, by index.
+/// Most keys the key table holds, and the longest it keeps.
+const MAX_KEYS: usize = 1024;
+const MAX_KEY_BYTES: usize = 64;
+/// Most names the name table holds.
+const MAX_NAMES: usize = 256;
+/// The types a record or a value descriptor names, by index.
 const TYPES: [JsonType; 9] = [
     JsonType::Undefined,
     JsonType::Null,
@@ -71,86 +82,105 @@ const TYPES: [JsonType; 9] = [
     JsonType::Other,
 ];
 
+/// Where the entry descriptors of `n` entries start.
+fn head(n: usize) -> usize {
+    8 + 4 * RECORD * (6 * n + 1)
+}
+
+/// Where the text of `n` entries starts.
+fn data(n: usize) -> usize {
+    head(n) + 8 * n
+}
+
 struct Buffer {
     bytes: Vec<u8>,
     /// Offset of the 4-aligned start in `bytes`.
     start: usize,
+    /// Keys the caller may send by number.
+    keys: Table,
     /// Names issues referred to (so that the caller can keep their messages by number).
-    names: Names,
+    names: Table,
 }
 
+/// Strings kept between calls, by number; starts over with a new generation when full.
 #[derive(Default)]
-struct Names {
-    table: Vec<String>,
+struct Table {
+    items: Vec<Box<str>>,
     generation: u32,
 }
 
-impl Names {
-    /// The number of `name` in the table (which starts over when full).
-    fn number(&mut self, name: &str) -> u32 {
-        if let Some(i) = self.table.iter().position(|n| n == name) {
-            return i as u32;
-        }
-        if self.table.len() == MAX_NAMES {
-            self.table.clear();
+impl Table {
+    fn get(&self, number: u32) -> Option<&str> {
+        self.items.get(number as usize).map(|s| &**s)
+    }
+
+    /// Starts over if `more` items would not fit in `max`.
+    fn make_room(&mut self, more: usize, max: usize) {
+        if self.items.len() + more > max {
+            self.items.clear();
             self.generation = self.generation.wrapping_add(1);
         }
-        self.table.push(name.to_owned());
-        (self.table.len() - 1) as u32
+    }
+
+    fn push(&mut self, item: &str) -> u32 {
+        self.items.push(item.into());
+        (self.items.len() - 1) as u32
+    }
+
+    /// The number of `item`, added if new.
+    fn number(&mut self, item: &str) -> u32 {
+        match self.items.iter().position(|s| &**s == item) {
+            Some(i) => i as u32,
+            None => self.push(item),
+        }
     }
 }
 
 thread_local! {
-    static BUFFER: RefCell<Buffer> = RefCell::new(Buffer::new());
+    static BUFFER: RefCell<Buffer> = RefCell::new(Buffer {
+        bytes: Vec::new(),
+        start: 0,
+        keys: Table::default(),
+        names: Table::default(),
+    });
 }
 
-/// The buffer's address (the package's `fast.js` writes tags there).
-#[wasm_bindgen(js_name = tagsBuffer)]
-pub fn tags_buffer() -> u32 {
-    BUFFER.with_borrow(|b| (b.bytes.as_ptr() as usize + b.start) as u32)
+/// Makes the buffer at least `size` bytes; its address.
+#[wasm_bindgen(js_name = tagsReserve)]
+pub fn tags_reserve(size: u32) -> u32 {
+    BUFFER.with_borrow_mut(|b| {
+        let size = size as usize;
+        if b.bytes.len() < b.start + size {
+            b.bytes = vec![0; size + 3];
+            b.start = (4 - b.bytes.as_ptr() as usize % 4) % 4;
+        }
+        (b.bytes.as_ptr() as usize + b.start) as u32
+    })
 }
 
-/// Validates the `n` entries in the buffer; see the module documentation for the answers.
+/// Validates the entries in the buffer; see the module documentation for the argument and the
+/// answers.
 #[wasm_bindgen(js_name = tagsCheck)]
 pub fn tags_check(n: u32) -> u32 {
     BUFFER.with_borrow_mut(|b| {
-        let (region, names) = b.parts();
-        check(region, names, n as usize).unwrap_or(UNDECIDED)
-    })
-}
-
-/// Writes the message of issue `i` of the last `INVALID` answer at `DATA`; its byte length.
-#[wasm_bindgen(js_name = tagsMessage)]
-pub fn tags_message(i: u32) -> u32 {
-    BUFFER.with_borrow_mut(|b| {
-        let (region, names) = b.parts();
-        let Some(message) = record_issue(region, names, i as usize).map(|it| it.message()) else {
-            return 0;
+        let region = &mut b.bytes[b.start..];
+        let answer = if n & NOT_OBJECT != 0 {
+            let kind = TYPES.get((n & !NOT_OBJECT) as usize);
+            kind.and_then(|kind| fail(region, not_object(*kind).issues(), &mut b.names))
+        } else {
+            check(region, &mut b.keys, &mut b.names, n as usize)
         };
-        let text = message.as_bytes();
-        let len = text.len().min(SIZE - DATA);
-        region[DATA..DATA + len].copy_from_slice(&text[..len]);
-        len as u32
+        answer.unwrap_or(UNDECIDED)
     })
 }
 
-impl Buffer {
-    fn new() -> Buffer {
-        let bytes = vec![0; SIZE + 3];
-        let start = (4 - bytes.as_ptr() as usize % 4) % 4;
-        Buffer {
-            bytes,
-            start,
-            names: Names::default(),
-        }
-    }
-
-    fn parts(&mut self) -> (&mut [u8], &mut Names) {
-        (
-            &mut self.bytes[self.start..self.start + SIZE],
-            &mut self.names,
-        )
-    }
+/// The message of issue `i` of the last `INVALID` answer (rebuilt from its record).
+#[wasm_bindgen(js_name = tagsMessage)]
+pub fn tags_message(i: u32) -> String {
+    BUFFER.with_borrow(|b| {
+        let issue = record_issue(&b.bytes[b.start..], &b.names, i as usize);
+        issue.map(|it| it.message()).unwrap_or_default()
+    })
 }
 
 fn word(bytes: &[u8], index: usize) -> Option<u32> {
@@ -158,74 +188,120 @@ fn word(bytes: &[u8], index: usize) -> Option<u32> {
     Some(u32::from_le_bytes(bytes.get(at..at + 4)?.try_into().ok()?))
 }
 
-fn set_word(bytes: &mut [u8], index: usize, value: u32) {
-    bytes[4 * index..4 * index + 4].copy_from_slice(&value.to_le_bytes());
+fn set_word(bytes: &mut [u8], index: usize, value: u32) -> Option<()> {
+    bytes
+        .get_mut(4 * index..4 * index + 4)?
+        .copy_from_slice(&value.to_le_bytes());
+    Some(())
 }
 
-fn check(region: &mut [u8], names: &mut Names, n: usize) -> Option<u32> {
-    if n > MAX_ENTRIES {
+fn check(region: &mut [u8], keys: &mut Table, names: &mut Table, n: usize) -> Option<u32> {
+    if region.len() < data(n) {
         return None;
     }
-    let (out, data) = region.split_at_mut(DATA);
-    // The entries' places in `data`, from the descriptors.
-    let mut keys = [(0usize, 0usize); MAX_ENTRIES];
-    let mut entries = [("", TagValueRef::Str("")); MAX_ENTRIES];
-    let mut at = 0usize;
-    for i in 0..n {
-        let key_len = word(out, HEAD / 4 + 2 * i)? as usize;
-        keys[i] = (at, key_len);
-        let key = text(data, &mut at, key_len)?;
-        let value = match word(out, HEAD / 4 + 2 * i + 1)? {
-            len if len & NOT_STRING == 0 => TagValueRef::Str(text(data, &mut at, len as usize)?),
-            kind => TagValueRef::NotString(
-                match kind & !NOT_STRING {
-                    1 => JsonType::Number,
-                    2 => JsonType::Boolean,
-                    3 => JsonType::Null,
-                    _ => return None,
-                },
-                None,
-            ),
+    let (out, text_bytes) = region.split_at_mut(data(n));
+    let head = head(n) / 4;
+    // Up to 16 entries on the stack; more (invalid anyway) in a vector.
+    let mut small_sent = [None; SMALL];
+    let mut big_sent;
+    let sent: &mut [Option<(usize, usize)>] = if n <= SMALL {
+        &mut small_sent[..n]
+    } else {
+        big_sent = vec![None; n];
+        &mut big_sent
+    };
+    let status = {
+        let empty = ("", TagValueRef::Str(""));
+        let mut small = [empty; SMALL];
+        let mut big;
+        let entries: &mut [(&str, TagValueRef<'_>)] = if n <= SMALL {
+            &mut small[..n]
+        } else {
+            big = vec![empty; n];
+            &mut big
         };
-        entries[i] = (key, value);
+        let mut at = 0usize;
+        for (i, entry) in entries.iter_mut().enumerate() {
+            let key = match word(out, head + 2 * i)? {
+                number if number & KEY_ID != 0 => keys.get(number & !KEY_ID)?,
+                len => {
+                    sent[i] = Some((at, len as usize));
+                    text(text_bytes, &mut at, len as usize)?
+                }
+            };
+            let value = match word(out, head + 2 * i + 1)? {
+                len if len & NOT_STRING == 0 => {
+                    TagValueRef::Str(text(text_bytes, &mut at, len as usize)?)
+                }
+                kind => TagValueRef::NotString(*TYPES.get((kind & !NOT_STRING) as usize)?, None),
+            };
+            *entry = (key, value);
+        }
+        answer(out, entries, names)?
+    };
+    // Keep the keys sent as text, and tell the caller their numbers.
+    let short =
+        |place: &Option<(usize, usize)>| matches!(place, Some((_, len)) if *len <= MAX_KEY_BYTES);
+    keys.make_room(sent.iter().filter(|p| short(p)).count(), MAX_KEYS);
+    for (i, place) in sent.iter().enumerate() {
+        if let Some((at, len)) = place.filter(|_| short(place)) {
+            let key = std::str::from_utf8(&text_bytes[at..at + len]).ok()?;
+            set_word(out, head + 2 * i, KEY_ID | keys.push(key))?;
+        }
     }
+    set_word(out, 1, keys.generation)?;
+    Some(status)
+}
+
+/// Runs the rule over `entries` and writes the answer into `out`.
+fn answer(out: &mut [u8], entries: &[(&str, TagValueRef<'_>)], names: &mut Table) -> Option<u32> {
+    // Room for a name per entry, so no record of this answer outlives its generation.
+    names.make_room(entries.len(), MAX_NAMES.max(entries.len()));
     let mut count = 0usize;
     let mut fits = true;
-    let valid = check_tag_entries(&entries[..n], |entry, code, detail| {
-        let record = 1 + RECORD * count;
-        let Some(words) = encode(code, entry, &detail, names) else {
-            fits = false;
-            return;
-        };
-        if count < MAX_ISSUES {
-            for (j, w) in words.into_iter().enumerate() {
-                set_word(out, record + j, w);
+    let valid = check_tag_entries(entries, |entry, code, detail| {
+        match record(code, entry, &detail, names) {
+            Some(words) if count < 6 * entries.len() + 1 => {
+                for (j, w) in words.into_iter().enumerate() {
+                    fits &= set_word(out, 2 + RECORD * count + j, w).is_some();
+                }
+                count += 1;
             }
-            count += 1;
-        } else {
-            fits = false;
+            _ => fits = false,
         }
     });
     if !fits {
         return None;
     }
     if !valid {
-        set_word(out, 0, count as u32);
+        set_word(out, 0, count as u32)?;
         return Some(INVALID);
     }
     let mut changed = 0u32;
-    for (i, &(at, len)) in keys[..n].iter().enumerate() {
-        let bytes = &mut data[at..at + len];
-        if bytes.iter().any(u8::is_ascii_uppercase) {
-            normalise_valid_key(std::str::from_utf8_mut(bytes).ok()?);
+    let mut cursor = 8;
+    for (i, (key, _)) in entries.iter().enumerate() {
+        if key.bytes().any(|b| b.is_ascii_uppercase()) {
+            let normal = out.get_mut(cursor..cursor + key.len())?;
+            normal.copy_from_slice(key.as_bytes());
+            normalise_valid_key(std::str::from_utf8_mut(normal).ok()?);
+            cursor += key.len();
             changed |= 1 << i;
         }
     }
-    if changed == 0 {
-        return Some(VALID);
+    set_word(out, 0, changed)?;
+    Some(if changed == 0 { VALID } else { LOWERCASED })
+}
+
+/// The answer for issues that are not about any entry (a value that is not an object).
+fn fail(out: &mut [u8], issues: &[Issue], names: &mut Table) -> Option<u32> {
+    for (i, it) in issues.iter().enumerate() {
+        let words = record(it.code(), None, it.detail(), names)?;
+        for (j, w) in words.into_iter().enumerate() {
+            set_word(out, 2 + RECORD * i + j, w)?;
+        }
     }
-    set_word(out, 0, changed);
-    Some(LOWERCASED)
+    set_word(out, 0, issues.len() as u32)?;
+    Some(INVALID)
 }
 
 /// The next `len` bytes of `data` at `at`, as text.
@@ -236,11 +312,11 @@ fn text<'a>(data: &'a [u8], at: &mut usize, len: usize) -> Option<&'a str> {
 }
 
 /// One issue's record.
-fn encode(
+fn record(
     code: ErrorCode,
     entry: Option<usize>,
     detail: &Detail,
-    names: &mut Names,
+    names: &mut Table,
 ) -> Option<[u32; RECORD]> {
     let severity = match Issue::new(code, Vec::new()).severity() {
         Severity::Error => 0,
@@ -248,7 +324,7 @@ fn encode(
     };
     let (kind, a, b) = match detail {
         Detail::None => (0, 0, 0),
-        Detail::Received(t) => (1, type_index(*t)?, 0),
+        Detail::Received(t) => (1, TYPES.iter().position(|x| x == t)? as u32, 0),
         Detail::Limit(limit) => (2, u32::try_from(*limit).ok()?, 0),
         Detail::Name(name) => (3, names.number(name), names.generation),
         _ => return None,
@@ -257,23 +333,19 @@ fn encode(
     Some([code.index() as u32, severity, entry, kind, a, b])
 }
 
-fn type_index(t: JsonType) -> Option<u32> {
-    TYPES.iter().position(|x| *x == t).map(|i| i as u32)
-}
-
 /// Issue `i` of the answer in `region`, path left empty (rebuilt for its message).
-fn record_issue(region: &[u8], names: &Names, i: usize) -> Option<Issue> {
+fn record_issue(region: &[u8], names: &Table, i: usize) -> Option<Issue> {
     if i >= word(region, 0)? as usize {
         return None;
     }
-    let w = |j: usize| word(region, 1 + RECORD * i + j);
+    let w = |j: usize| word(region, 2 + RECORD * i + j);
     let code = *ErrorCode::ALL.get(w(0)? as usize)?;
-    let detail = match (w(3)?, w(4)? as usize, w(5)? as usize) {
+    let detail = match (w(3)?, w(4)?, w(5)?) {
         (0, _, _) => Detail::None,
-        (1, t, _) => Detail::Received(*TYPES.get(t)?),
-        (2, limit, _) => Detail::Limit(limit),
-        (3, number, generation) if generation as u32 == names.generation => {
-            Detail::Name(names.table.get(number)?.clone())
+        (1, t, _) => Detail::Received(*TYPES.get(t as usize)?),
+        (2, limit, _) => Detail::Limit(limit as usize),
+        (3, number, generation) if generation == names.generation => {
+            Detail::Name(names.get(number)?.to_owned())
         }
         _ => return None,
     };
