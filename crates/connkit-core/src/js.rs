@@ -1,5 +1,6 @@
 //! The few JavaScript semantics Nango's rules inherit: string length in UTF-16 code units,
-//! truncation like `String.prototype.slice`, and the order of an object's own keys.
+//! truncation like `String.prototype.slice`, the order of an object's own keys, `Number(value)`
+//! and the shortest digits of a double that `String(number)` starts from.
 //!
 //! Knows nothing about any rule; the rule modules call it.
 
@@ -80,6 +81,32 @@ pub fn to_number(value: &serde_json::Value) -> f64 {
     }
 }
 
+/// The digits ECMAScript's `Number::toString` starts from for a finite, non-zero double: the
+/// shortest decimal digits that read back as `n` (the closest such on a tie), without sign, and
+/// the power of ten of the first one: `1234.5` → `("12345", 3)`, `-0.001` → `("1", -3)`.
+/// `None` for zero, NaN and the infinities.
+pub(crate) fn shortest_digits(n: f64) -> Option<(String, i64)> {
+    // serde_json writes doubles with a shortest-round-trip printer (zmij); reading its digits
+    // back spares the wasm modules a second one (`format!("{:e}")` costs about 20 KB).
+    let text = serde_json::Number::from_f64(n)?.to_string();
+    let (mantissa, exp) = match text.split_once(['e', 'E']) {
+        Some((mantissa, exp)) => (mantissa, exp.parse::<i64>().ok()?),
+        None => (text.as_str(), 0),
+    };
+    let mantissa = mantissa.trim_start_matches('-');
+    let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let mut digits = String::with_capacity(int.len() + frac.len());
+    digits.push_str(int);
+    digits.push_str(frac);
+    let leading = digits.len() - digits.trim_start_matches('0').len();
+    let significant = digits.trim_matches('0');
+    if significant.is_empty() {
+        return None;
+    }
+    let first = i64::try_from(int.len()).ok()? - 1 - i64::try_from(leading).ok()? + exp;
+    Some((significant.to_owned(), first))
+}
+
 /// JavaScript's `Number(string)`: trimmed; "" is 0; decimal, `Infinity`, `0x`/`0o`/`0b` forms.
 fn string_to_number(s: &str) -> f64 {
     let t = s.trim_matches(|c: char| c.is_whitespace() || c == '\u{FEFF}');
@@ -158,6 +185,24 @@ mod tests {
         assert_eq!(n(json!(["7"])), 7.0);
         assert!(n(json!([1, 2])).is_nan());
         assert!(n(json!({})).is_nan());
+    }
+
+    #[test]
+    fn shortest_digits_are_the_ones_javascript_prints() {
+        let d = shortest_digits;
+        assert_eq!(d(1234.5), Some(("12345".to_owned(), 3)));
+        assert_eq!(d(-0.001), Some(("1".to_owned(), -3)));
+        assert_eq!(d(1e21), Some(("1".to_owned(), 21)));
+        assert_eq!(d(5e-324), Some(("5".to_owned(), -324)));
+        assert_eq!(d(f64::MAX), Some(("17976931348623157".to_owned(), 308)));
+        // 103565.904541015625 is a tie between …562 and …563: the even one, as in JavaScript.
+        assert_eq!(
+            d(f64::from_bits(0x40f9_48de_7900_0000)),
+            Some(("10356590454101562".to_owned(), 5))
+        );
+        assert_eq!(d(0.0), None);
+        assert_eq!(d(f64::NAN), None);
+        assert_eq!(d(f64::NEG_INFINITY), None);
     }
 
     #[test]

@@ -76,11 +76,15 @@ fn index_key(n: f64) -> String {
     } else if n.is_nan() {
         "NaN".to_owned()
     } else {
-        let text = format!("{n:e}");
-        match text.split_once('e') {
-            Some((m, e)) if !e.starts_with('-') => format!("{m}e+{e}"),
-            _ => text,
-        }
+        // Rust's `format!("{n:e}")` with a `+` on a non-negative exponent, so `inf` for ∞.
+        let Some((digits, exp)) = crate::js::shortest_digits(n) else {
+            return if n > 0.0 { "inf" } else { "-inf" }.to_owned();
+        };
+        let sign = if n < 0.0 { "-" } else { "" };
+        let (first, rest) = digits.split_at(1.min(digits.len()));
+        let dot = if rest.is_empty() { "" } else { "." };
+        let exp_sign = if exp < 0 { '-' } else { '+' };
+        format!("{sign}{first}{dot}{rest}e{exp_sign}{}", exp.abs())
     }
 }
 
