@@ -1,8 +1,13 @@
 //! The few JavaScript semantics Nango's rules inherit: string length in UTF-16 code units,
 //! truncation like `String.prototype.slice`, the order of an object's own keys, `Number(value)`
-//! and the shortest digits of a double that `String(number)` starts from.
+//! (decimal text read by `decimal.rs`) and the shortest digits of a double that `String(number)`
+//! starts from.
 //!
 //! Knows nothing about any rule; the rule modules call it.
+
+mod decimal;
+
+pub(crate) use decimal::parse_f64;
 
 /// `s.length` in JavaScript: the number of UTF-16 code units.
 pub fn js_len(s: &str) -> usize {
@@ -151,7 +156,7 @@ fn string_to_number(s: &str) -> f64 {
         }
         _ => {}
     }
-    t.parse::<f64>().unwrap_or(f64::NAN)
+    parse_f64(t).unwrap_or(f64::NAN)
 }
 
 #[cfg(test)]

@@ -62,7 +62,7 @@ pub(super) fn array_index(s: &str) -> Option<f64> {
     if b.len() > 1 && b.first() == Some(&b'0') {
         return None;
     }
-    let v: f64 = s.parse().ok()?;
+    let v = crate::js::parse_f64(s)?;
     if v >= 1e21 || format!("{}", v as u128) != s {
         return None;
     }
@@ -97,7 +97,7 @@ fn js_parse_int(key: &str) -> f64 {
         _ => (false, t),
     };
     let end = digits.bytes().take_while(u8::is_ascii_digit).count();
-    match digits.get(..end).and_then(|d| d.parse::<f64>().ok()) {
+    match digits.get(..end).and_then(crate::js::parse_f64) {
         Some(v) if neg => -v,
         Some(v) => v,
         None => f64::NAN,
