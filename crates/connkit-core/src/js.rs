@@ -75,11 +75,38 @@ fn key_order(keys: Vec<&str>) -> Vec<usize> {
 }
 
 /// Positions `0..keys.len()` in ascending order of their keys, equal keys in position order.
-/// The one stable sort of the crate's wasm builds (the own-key order and the form's field
-/// order): each `sort_by` with its own closure is another 3–4 KB of wasm.
+/// Shared by the own-key order and the form's field order. A bottom-up merge sort: stable and
+/// O(n log n) like `sort_by_key`, in a few hundred bytes of wasm where each `sort_by_key` with
+/// its own closure is about 4.5 KB.
 pub(crate) fn stable_order(keys: &[(u8, u64)]) -> Vec<usize> {
-    let mut order: Vec<usize> = (0..keys.len()).collect();
-    order.sort_by_key(|&i| keys.get(i).copied());
+    let key = |i: usize| keys.get(i).copied();
+    let len = keys.len();
+    let mut order: Vec<usize> = (0..len).collect();
+    let mut merged: Vec<usize> = vec![0; len];
+    let mut width = 1_usize;
+    while width < len {
+        let mut start = 0;
+        while start < len {
+            let mid = start.saturating_add(width).min(len);
+            let end = start.saturating_add(width.saturating_mul(2)).min(len);
+            // Merge the sorted runs order[start..mid] and order[mid..end], left first on ties.
+            let (mut left, mut right) = (start, mid);
+            for slot in merged.iter_mut().take(end).skip(start) {
+                let from_left =
+                    right >= end || (left < mid && key(order[left]) <= key(order[right]));
+                if from_left {
+                    *slot = order[left];
+                    left += 1;
+                } else {
+                    *slot = order[right];
+                    right += 1;
+                }
+            }
+            start = end;
+        }
+        std::mem::swap(&mut order, &mut merged);
+        width = width.saturating_mul(2);
+    }
     order
 }
 
@@ -224,6 +251,24 @@ mod tests {
         assert_eq!(d(0.0), None);
         assert_eq!(d(f64::NAN), None);
         assert_eq!(d(f64::NEG_INFINITY), None);
+    }
+
+    #[test]
+    fn stable_order_is_a_stable_sort() {
+        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+        for len in 0..200 {
+            let keys: Vec<(u8, u64)> = (0..len)
+                .map(|_| {
+                    state ^= state << 13;
+                    state ^= state >> 7;
+                    state ^= state << 17;
+                    ((state % 3) as u8, state % 7)
+                })
+                .collect();
+            let mut want: Vec<usize> = (0..len).collect();
+            want.sort_by_key(|&i| keys[i]);
+            assert_eq!(stable_order(&keys), want, "{keys:?}");
+        }
     }
 
     #[test]
