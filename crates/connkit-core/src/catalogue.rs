@@ -225,21 +225,27 @@ impl Catalogue {
         };
         let raw: Vec<(&str, &Value)> = entries.iter().map(|(k, v)| (k.as_str(), v)).collect();
         let order: Vec<usize> = js_key_order(raw.iter().map(|(k, _)| *k));
-        let mut slots: HashMap<&str, Slot<'_>> = raw
+        // Slots by position in `raw`; `position` finds a name's (the same map type as
+        // `by_name`, so the wasm build holds one copy of the hash map code).
+        let mut position: HashMap<String, usize> = HashMap::with_capacity(raw.len());
+        for (i, &(name, _)) in raw.iter().enumerate() {
+            position.insert(name.to_owned(), i);
+        }
+        let mut slots: Vec<Slot<'_>> = raw
             .iter()
-            .map(|&(name, v)| {
-                (
-                    name,
-                    if v.get("alias").is_some() && v.is_object() {
-                        Slot::Pending
-                    } else {
-                        Slot::Plain(v)
-                    },
-                )
+            .map(|&(_, v)| {
+                if v.get("alias").is_some() && v.is_object() {
+                    Slot::Pending
+                } else {
+                    Slot::Plain(v)
+                }
             })
             .collect();
         let mut issues = Vec::new();
-        for &(name, entry) in order.iter().filter_map(|&i| raw.get(i)) {
+        for &i in &order {
+            let Some(&(name, entry)) = raw.get(i) else {
+                continue;
+            };
             let Value::Object(own) = entry else { continue };
             let Some(target) = own.get("alias") else {
                 continue;
@@ -255,25 +261,35 @@ impl Catalogue {
                     );
                     Slot::Broken
                 }
-                Some(target) => match merge_alias(slots.get(target), own) {
-                    Some(merged) => Slot::Resolved(merged, target.to_owned()),
-                    None => {
-                        issues.push(
-                            Issue::warning(
-                                ErrorCode::ProviderAliasUnknown,
-                                vec![name.to_owned(), "alias".to_owned()],
-                            )
-                            .with_detail(Detail::Name(target.to_owned())),
-                        );
-                        Slot::Broken
+                Some(target) => {
+                    match merge_alias(position.get(target).and_then(|&at| slots.get(at)), own) {
+                        Some(merged) => Slot::Resolved(merged, target.to_owned()),
+                        None => {
+                            issues.push(
+                                Issue::warning(
+                                    ErrorCode::ProviderAliasUnknown,
+                                    vec![name.to_owned(), "alias".to_owned()],
+                                )
+                                .with_detail(Detail::Name(target.to_owned())),
+                            );
+                            Slot::Broken
+                        }
                     }
-                },
+                }
             };
-            slots.insert(name, slot);
+            if let Some(at) = slots.get_mut(i) {
+                *at = slot;
+            }
         }
         let mut catalogue = Catalogue::default();
-        for &(name, _) in order.iter().filter_map(|&i| raw.get(i)) {
-            let built = match slots.remove(name) {
+        for &i in &order {
+            let Some(&(name, _)) = raw.get(i) else {
+                continue;
+            };
+            let slot = slots
+                .get_mut(i)
+                .map(|at| std::mem::replace(at, Slot::Broken));
+            let built = match slot {
                 Some(Slot::Plain(Value::Object(map))) => {
                     Provider::build(name, map.clone(), None, Issue::warning)
                 }

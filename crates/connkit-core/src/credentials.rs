@@ -7,7 +7,7 @@
 //! Knows nothing about HTTP or sessions, nor about the credential fields a provider declares in
 //! providers.yaml (those are `form` and `field`).
 
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 
 use crate::js::js_len;
 use crate::limits::CREDENTIAL_MAX_LEN;
@@ -59,7 +59,7 @@ pub fn validate_credentials(
     };
     let mut issues = Vec::new();
     let mut out = Map::new();
-    out.insert("type".to_owned(), json!(kind.auth_mode()));
+    out.insert("type".to_owned(), Value::from(kind.auth_mode()));
     for &(name, min) in kind.fields() {
         let path = vec![name.to_owned()];
         match map.get(name) {
@@ -138,6 +138,7 @@ pub fn nango_credentials_errors(kind: CredentialsKind, input: Option<&Value>) ->
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     fn codes(kind: CredentialsKind, input: Option<&Value>) -> Vec<(String, Vec<String>)> {
         match validate_credentials(kind, input) {

@@ -354,7 +354,13 @@ pub fn build_form(provider: &Provider, options: &FormOptions) -> Form {
             }
         }
     }
-    fields.sort_by(|a, b| a.order.total_cmp(&b.order));
+    // By `order`, as `f64::total_cmp` orders it; a stable sort.
+    let keys: Vec<(u8, u64)> = fields.iter().map(|f| (0, total_order(f.order))).collect();
+    let mut slots: Vec<Option<FormField>> = fields.into_iter().map(Some).collect();
+    let fields: Vec<FormField> = crate::js::stable_order(&keys)
+        .into_iter()
+        .filter_map(|i| slots.get_mut(i).and_then(Option::take))
+        .collect();
 
     let external_id = (*mode == AuthMode::AwsSigV4)
         .then(|| {
@@ -374,6 +380,17 @@ pub fn build_form(provider: &Provider, options: &FormOptions) -> Form {
         external_id,
     }
 }
+/// A key whose unsigned order is `f64::total_cmp`'s order: negative numbers (and NaNs with
+/// the sign bit) have every bit flipped, the rest only the sign bit.
+fn total_order(x: f64) -> u64 {
+    let bits = x.to_bits();
+    if bits >> 63 == 1 {
+        !bits
+    } else {
+        bits | 1 << 63
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use serde_json::json;
@@ -386,6 +403,35 @@ mod tests {
 
     fn ids(form: &Form) -> Vec<String> {
         form.fields().iter().map(|f| f.path().join(".")).collect()
+    }
+
+    #[test]
+    fn total_order_keys_sort_like_total_cmp() {
+        let values = [
+            f64::NAN,
+            -f64::NAN,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            0.0,
+            -0.0,
+            1.0,
+            -1.0,
+            5e-324,
+            -5e-324,
+            f64::MAX,
+            f64::MIN,
+            2.5,
+            -2.5,
+        ];
+        for a in values {
+            for b in values {
+                assert_eq!(
+                    total_order(a).cmp(&total_order(b)),
+                    a.total_cmp(&b),
+                    "{a} {b}"
+                );
+            }
+        }
     }
 
     #[test]

@@ -5,7 +5,7 @@
 //! come from connkit-core as they are.
 
 use connkit_core::{Issue, ValidationError};
-use serde_json::Value;
+use serde_json::{Map, Value};
 use wasm_bindgen::JsValue;
 
 use crate::js;
@@ -83,4 +83,19 @@ pub(crate) fn strings<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -
         js::put(&out, &JsValue::from_str(key), &JsValue::from_str(value));
     }
     out
+}
+
+/// A JSON object with these entries, in this order. (Not `json!`: its `to_value(..).unwrap()`
+/// links serde's value serializer and the `Debug` printer of its error into the module.)
+pub(crate) fn object(entries: Vec<(&str, Value)>) -> Value {
+    let mut map = Map::with_capacity(entries.len());
+    for (key, value) in entries {
+        map.insert(key.to_owned(), value);
+    }
+    Value::Object(map)
+}
+
+/// An array of strings.
+pub(crate) fn string_array(items: &[String]) -> Value {
+    Value::Array(items.iter().map(|it| Value::from(it.as_str())).collect())
 }

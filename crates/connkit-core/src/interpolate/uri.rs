@@ -60,11 +60,9 @@ pub(crate) fn js_number_string(n: f64) -> String {
             "-Infinity".to_owned()
         };
     }
-    // Rust's `{:e}` gives the shortest round-trip digits, as ECMAScript requires.
-    let sci = format!("{:e}", n.abs());
-    let (mantissa, exp) = sci.split_once('e').unwrap_or((sci.as_str(), "0"));
-    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
-    let exp: i64 = exp.parse().unwrap_or(0);
+    let Some((digits, exp)) = crate::js::shortest_digits(n) else {
+        return "0".to_owned();
+    };
     let k = i64::try_from(digits.len()).unwrap_or(1);
     let n_pos = exp + 1; // the decimal point sits after `n_pos` digits
     let zeros = |count: i64| "0".repeat(usize::try_from(count).unwrap_or(0));
@@ -127,6 +125,11 @@ mod tests {
             (5e-324, "5e-324"),
             (f64::MAX, "1.7976931348623157e+308"),
             (1234.5678, "1234.5678"),
+            // Ties between two shortest candidates go to the even digit (Node 20), where Rust's
+            // own `{:e}` rounds up (…563).
+            (f64::from_bits(0x40f9_48de_7900_0000), "103565.90454101562"),
+            (f64::from_bits(0x4317_9085_685d_83c9), "1658206780088562.2"),
+            (f64::from_bits(0xc140_abd8_a7d0_0000), "-2185137.3110351562"),
         ];
         for (n, want) in cases {
             assert_eq!(js_number_string(*n), *want, "{n}");

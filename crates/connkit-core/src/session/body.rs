@@ -164,11 +164,12 @@ pub(super) fn validate(
                 None => merged.push((k.to_owned(), v.to_owned())),
             }
         }
-        match validate_tag_entries(
-            merged
-                .iter()
-                .map(|(k, v)| (k.as_str(), TagValueRef::Str(v.as_str()))),
-        ) {
+        // Collected first: the same iterator type as the other callers, so one compiled copy.
+        let entries: Vec<(&str, TagValueRef<'_>)> = merged
+            .iter()
+            .map(|(k, v)| (k.as_str(), TagValueRef::Str(v.as_str())))
+            .collect();
+        match validate_tag_entries(entries.iter().copied()) {
             Ok(valid) => tags = valid,
             Err(err) => {
                 let prefix = p("tags");

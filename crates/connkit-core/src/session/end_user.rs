@@ -188,8 +188,11 @@ fn validate_end_user_tags(
         return None;
     };
     let entries = js_entries(map);
-    let as_tags = entries.iter().map(|(k, v)| (*k, TagValueRef::of(v)));
-    let found: Vec<Issue> = match validate_tag_entries(as_tags) {
+    let as_tags: Vec<(&str, TagValueRef<'_>)> = entries
+        .iter()
+        .map(|(k, v)| (*k, TagValueRef::of(v)))
+        .collect();
+    let found: Vec<Issue> = match validate_tag_entries(as_tags.iter().copied()) {
         Ok(_) => Vec::new(),
         Err(err) => err
             .into_issues()
@@ -362,11 +365,11 @@ pub(super) fn build_tags(source: &TagSource<'_>) -> Tags {
         }
     }
     let check = |tags: &[(String, String)]| {
-        validate_tag_entries(
-            tags.iter()
-                .map(|(k, v)| (k.as_str(), TagValueRef::Str(v.as_str()))),
-        )
-        .ok()
+        let entries: Vec<(&str, TagValueRef<'_>)> = tags
+            .iter()
+            .map(|(k, v)| (k.as_str(), TagValueRef::Str(v.as_str())))
+            .collect();
+        validate_tag_entries(entries.iter().copied()).ok()
     };
     if generated.is_empty() {
         return Tags::default();

@@ -27,7 +27,7 @@
 //!   object or string gives a two-item array (`strictMerge`), `""` merged into anything is a
 //!   no-op, objects merge key by key, arrays merged with objects become objects.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use super::qs_value::{ARRAY_LIMIT, QObj, Qv, array_index, combine, compact, merge};
 
@@ -85,7 +85,7 @@ pub(super) fn parse_tags(query: &str) -> ParsedTags {
     // Distinct decoded keys addressing `tags`, in order of first appearance, with their values.
     let mut temp: Vec<(Vec<String>, Qv, usize)> = Vec::new();
     let mut index: HashMap<String, usize> = HashMap::new();
-    let mut seen_dropped: HashSet<Vec<String>> = HashSet::new();
+    let mut seen_dropped: HashMap<String, usize> = HashMap::new();
     for (n, part) in clean.split('&').enumerate() {
         let (raw_key, raw_value) = split_part(part);
         let key = decode(raw_key);
@@ -141,12 +141,22 @@ pub(super) fn parse_tags(query: &str) -> ParsedTags {
 }
 
 /// Records a dropped part once per path.
+///
+/// `seen` holds the paths written as one string each, every segment prefixed by its length
+/// (so distinct paths never collide), in a map of the same type as the key index: one copy
+/// of the hash map code in the wasm build instead of one more for a set of `Vec<String>`.
 fn push_dropped(
     dropped: &mut Vec<DroppedPart>,
-    seen: &mut HashSet<Vec<String>>,
+    seen: &mut HashMap<String, usize>,
     path: Vec<String>,
 ) {
-    if seen.insert(path.clone()) {
+    let mut key = String::new();
+    for segment in &path {
+        key.push_str(&segment.len().to_string());
+        key.push(':');
+        key.push_str(segment);
+    }
+    if seen.insert(key, dropped.len()).is_none() {
         dropped.push(DroppedPart { path });
     }
 }

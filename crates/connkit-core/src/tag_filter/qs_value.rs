@@ -62,8 +62,8 @@ pub(super) fn array_index(s: &str) -> Option<f64> {
     if b.len() > 1 && b.first() == Some(&b'0') {
         return None;
     }
-    let v: f64 = s.parse().ok()?;
-    if v >= 1e21 || format!("{}", v as u128) != s {
+    let v = crate::js::parse_f64(s)?;
+    if v >= 1e21 || whole_number_text(v) != s {
         return None;
     }
     Some(v)
@@ -72,16 +72,40 @@ pub(super) fn array_index(s: &str) -> Option<f64> {
 /// JavaScript's `String(n)` for the non-negative integers qs produces.
 fn index_key(n: f64) -> String {
     if n.is_finite() && (0.0..1e21).contains(&n) && n.fract() == 0.0 {
-        format!("{}", n as u128)
+        whole_number_text(n)
     } else if n.is_nan() {
         "NaN".to_owned()
     } else {
-        let text = format!("{n:e}");
-        match text.split_once('e') {
-            Some((m, e)) if !e.starts_with('-') => format!("{m}e+{e}"),
-            _ => text,
+        // Rust's `format!("{n:e}")` with a `+` on a non-negative exponent, so `inf` for ∞.
+        let Some((digits, exp)) = crate::js::shortest_digits(n) else {
+            return if n > 0.0 { "inf" } else { "-inf" }.to_owned();
+        };
+        let sign = if n < 0.0 { "-" } else { "" };
+        let (first, rest) = digits.split_at(1.min(digits.len()));
+        let dot = if rest.is_empty() { "" } else { "." };
+        let exp_sign = if exp < 0 { '-' } else { '+' };
+        format!("{sign}{first}{dot}{rest}e{exp_sign}{}", exp.abs())
+    }
+}
+
+/// A whole number in [0, 10²¹) written out exactly (`format!("{}", n as u128)`, not
+/// JavaScript's rounded digits), without linking `u128`'s formatter.
+fn whole_number_text(n: f64) -> String {
+    let v = n as u128;
+    // v < 2⁷⁰: long division by ten over two limbs, `hi · 2³² + lo`.
+    let (mut hi, mut lo) = ((v >> 32) as u64, (v as u64) & 0xffff_ffff);
+    let mut digits = Vec::new();
+    loop {
+        let cur = ((hi % 10) << 32) | lo;
+        hi /= 10;
+        lo = cur / 10;
+        digits.push(b'0' + (cur % 10) as u8);
+        if hi == 0 && lo == 0 {
+            break;
         }
     }
+    digits.reverse();
+    String::from_utf8(digits).unwrap_or_default()
 }
 
 /// `parseInt(key, 10)` for keys of overflow objects: leading white space, a sign, digits.
@@ -93,7 +117,7 @@ fn js_parse_int(key: &str) -> f64 {
         _ => (false, t),
     };
     let end = digits.bytes().take_while(u8::is_ascii_digit).count();
-    match digits.get(..end).and_then(|d| d.parse::<f64>().ok()) {
+    match digits.get(..end).and_then(crate::js::parse_f64) {
         Some(v) if neg => -v,
         Some(v) => v,
         None => f64::NAN,
@@ -298,5 +322,36 @@ pub(super) fn to_json(value: &Qv) -> serde_json::Value {
                 .map(|(k, v)| (k.clone(), to_json(v)))
                 .collect(),
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::whole_number_text;
+
+    #[test]
+    fn whole_numbers_are_written_exactly() {
+        let mut state = 0x853c_49e6_748f_ea9b_u64;
+        let mut values = vec![
+            0.0,
+            1.0,
+            9.0,
+            10.0,
+            4_294_967_296.0,
+            2f64.powi(53) + 2.0,
+            1e21 - 131_072.0,
+        ];
+        for _ in 0..10_000 {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            values.push((f64::from_bits(state >> 2) % 1e21).abs().trunc());
+            values.push((state % 1_000_000) as f64);
+        }
+        for n in values {
+            if n.is_finite() && n < 1e21 {
+                assert_eq!(whole_number_text(n), format!("{}", n as u128), "{n}");
+            }
+        }
     }
 }

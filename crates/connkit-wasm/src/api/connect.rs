@@ -13,13 +13,13 @@ use connkit_core::form::{
 use connkit_core::interpolate::{Encoding, interpolate_url as interpolate};
 use connkit_core::tag_filter::parse_tag_filter;
 use connkit_core::{Detail, ErrorCode, Issue, JsonType};
-use serde_json::{Value, json};
+use serde_json::Value;
 use wasm_bindgen::prelude::*;
 
 use crate::js;
 use crate::read::{json, object_arg, string_arg};
 use crate::regexp::JsRegExp;
-use crate::write::{failure, failure_of, issues, result, strings, to_js};
+use crate::write::{failure, failure_of, issues, object, result, string_array, strings, to_js};
 
 /// Reads Nango's providers.yaml document (as JSON): the providers in file order, aliases resolved.
 #[wasm_bindgen(js_name = parseCatalogue)]
@@ -32,7 +32,13 @@ pub fn parse_catalogue(document: JsValue) -> JsValue {
         Ok(catalogue) => {
             let providers: Vec<Value> = catalogue
                 .iter()
-                .map(|p| json!({"name": p.name(), "aliasOf": p.alias_of(), "entry": Value::Object(p.json().clone())}))
+                .map(|p| {
+                    object(vec![
+                        ("name", p.name().into()),
+                        ("aliasOf", p.alias_of().into()),
+                        ("entry", Value::Object(p.json().clone())),
+                    ])
+                })
                 .collect();
             js::ok_warn(to_js(&Value::Array(providers)), issues(catalogue.issues()))
         }
@@ -192,14 +198,17 @@ fn form_view(form: &Form) -> Value {
         SubmitMode::Popup => "popup",
         SubmitMode::Credentials => "credentials",
     };
-    json!({
-        "authMode": form.auth_mode().as_str(),
-        "submit": submit,
-        "connectDirectly": form.connect_directly(),
-        "docsConnect": form.docs_connect(),
-        "awsExternalId": form.aws_external_id(),
-        "fields": form.fields().iter().map(field_view).collect::<Vec<_>>(),
-    })
+    object(vec![
+        ("authMode", form.auth_mode().as_str().into()),
+        ("submit", submit.into()),
+        ("connectDirectly", form.connect_directly().into()),
+        ("docsConnect", form.docs_connect().into()),
+        ("awsExternalId", form.aws_external_id().into()),
+        (
+            "fields",
+            Value::Array(form.fields().iter().map(field_view).collect()),
+        ),
+    ])
 }
 
 fn field_view(field: &FormField) -> Value {
@@ -210,27 +219,32 @@ fn field_view(field: &FormField) -> Value {
             "select",
             options
                 .iter()
-                .map(|o| json!({"value": o.value, "label": o.label}))
+                .map(|o| {
+                    object(vec![
+                        ("value", o.value.as_str().into()),
+                        ("label", o.label.as_str().into()),
+                    ])
+                })
                 .collect(),
         ),
     };
-    let mut view = json!({
-        "group": field.group.as_str(),
-        "name": field.name,
-        "label": field.label,
-        "description": field.description,
-        "placeholder": field.placeholder,
-        "optional": field.optional,
-        "kind": kind,
-        "options": options,
-        "hidden": field.hidden,
-        "preconfigured": field.preconfigured,
-        "prefix": field.prefix,
-        "suffix": field.suffix,
-        "docLink": field.doc_link,
-        "order": field.order,
-        "rule": rule_view(&field.rule),
-    });
+    let mut view = object(vec![
+        ("group", field.group.as_str().into()),
+        ("name", field.name.as_str().into()),
+        ("label", field.label.as_str().into()),
+        ("description", field.description.as_deref().into()),
+        ("placeholder", field.placeholder.as_str().into()),
+        ("optional", field.optional.into()),
+        ("kind", kind.into()),
+        ("options", options),
+        ("hidden", field.hidden.into()),
+        ("preconfigured", field.preconfigured.into()),
+        ("prefix", field.prefix.as_deref().into()),
+        ("suffix", field.suffix.as_deref().into()),
+        ("docLink", field.doc_link.as_deref().into()),
+        ("order", field.order.into()),
+        ("rule", rule_view(&field.rule)),
+    ]);
     if let (Some(initial), Value::Object(map)) = (&field.initial, &mut view) {
         map.insert("initial".to_owned(), initial.clone());
     }
@@ -239,21 +253,23 @@ fn field_view(field: &FormField) -> Value {
 
 fn rule_view(rule: &FieldRule) -> Value {
     match rule {
-        FieldRule::AnyString => json!({"kind": "any"}),
-        FieldRule::OneOf { values, optional } => {
-            json!({"kind": "oneOf", "values": values, "optional": optional})
-        }
+        FieldRule::AnyString => object(vec![("kind", "any".into())]),
+        FieldRule::OneOf { values, optional } => object(vec![
+            ("kind", "oneOf".into()),
+            ("values", string_array(values)),
+            ("optional", (*optional).into()),
+        ]),
         FieldRule::Text {
             optional,
             non_empty,
             format,
             pattern,
-        } => json!({
-            "kind": "text",
-            "optional": optional,
-            "nonEmpty": non_empty,
-            "format": format.as_ref().map(|f| f.as_str()),
-            "pattern": pattern,
-        }),
+        } => object(vec![
+            ("kind", "text".into()),
+            ("optional", (*optional).into()),
+            ("nonEmpty", (*non_empty).into()),
+            ("format", format.as_ref().map(|f| f.as_str()).into()),
+            ("pattern", pattern.as_deref().into()),
+        ]),
     }
 }

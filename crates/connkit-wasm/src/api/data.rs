@@ -11,12 +11,12 @@ use connkit_core::session::{
 };
 use connkit_core::webhook::{sign, verify};
 use connkit_core::{JsonType, ValidationError};
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 use wasm_bindgen::prelude::*;
 
 use crate::js;
 use crate::read::{json, object_arg, string_arg, type_issue};
-use crate::write::{failure, failure_of, issues, result, to_js};
+use crate::write::{failure, failure_of, issues, object, result, string_array, to_js};
 
 /// Validates metadata for `POST /connection/metadata` (replace): `{ ok, value, warnings }`.
 #[wasm_bindgen(js_name = validateMetadata)]
@@ -78,9 +78,10 @@ pub fn sign_webhook(secret: JsValue, body: JsValue) -> JsValue {
     match (string_arg(&secret, "secret"), body_bytes(&body)) {
         (Ok(secret), Ok(body)) => {
             let sigs = sign(&secret, &body);
-            js::ok(to_js(
-                &json!({"hmacSha256": sigs.hmac_sha256, "legacy": sigs.legacy}),
-            ))
+            js::ok(to_js(&object(vec![
+                ("hmacSha256", sigs.hmac_sha256.into()),
+                ("legacy", sigs.legacy.into()),
+            ])))
         }
         (secret, body) => js::fail(issues(
             &[secret.err(), body.err()]
@@ -127,15 +128,19 @@ fn body_bytes(body: &JsValue) -> Result<Vec<u8>, connkit_core::Issue> {
 }
 
 fn tags(tags: &connkit_core::tags::Tags) -> Value {
-    Value::Object(tags.iter().map(|(k, v)| (k.to_owned(), json!(v))).collect())
+    Value::Object(
+        tags.iter()
+            .map(|(k, v)| (k.to_owned(), Value::from(v)))
+            .collect(),
+    )
 }
 
 /// The normalised request in Nango's names; absent parts are left out.
 fn session_view(req: &ConnectSessionRequest) -> Value {
     let mut out = Map::new();
     if let Some(r) = req.reconnect() {
-        out.insert("connection_id".into(), json!(r.connection_id()));
-        out.insert("integration_id".into(), json!(r.integration_id()));
+        out.insert("connection_id".into(), r.connection_id().into());
+        out.insert("integration_id".into(), r.integration_id().into());
     }
     if let Some(eu) = req.end_user() {
         out.insert("end_user".into(), eu.to_json());
@@ -144,7 +149,7 @@ fn session_view(req: &ConnectSessionRequest) -> Value {
         out.insert("organization".into(), o.to_json());
     }
     if let Some(a) = req.allowed_integrations() {
-        out.insert("allowed_integrations".into(), json!(a));
+        out.insert("allowed_integrations".into(), string_array(a));
     }
     if let Some(defaults) = req.integrations_config_defaults_json() {
         out.insert("integrations_config_defaults".into(), defaults);
@@ -153,7 +158,7 @@ fn session_view(req: &ConnectSessionRequest) -> Value {
         out.insert("overrides".into(), overrides);
     }
     if let Some(url) = req.webhook_url_override() {
-        out.insert("webhook_url_override".into(), json!(url));
+        out.insert("webhook_url_override".into(), url.into());
     }
     out.insert("tags".into(), tags(req.tags()));
     Value::Object(out)
