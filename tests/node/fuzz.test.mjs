@@ -5,19 +5,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as connkit from 'connkit';
+import { seeded } from './seeded.mjs';
 
 const ITERATIONS = 100_000;
 
-let seed = 0x636f6e6e;
-function rand() {
-  // xorshift32
-  seed ^= seed << 13;
-  seed ^= seed >>> 17;
-  seed ^= seed << 5;
-  return (seed >>> 0) / 4294967296;
-}
-const below = (n) => Math.floor(rand() * n);
-const pick = (list) => list[below(list.length)];
+const { rand, below, pick } = seeded(0x636f6e6e);
 
 const KEYS = ['env', 'Env', 'end_user_email', 'constructor', '__proto__', '0', '1', '4294967295', '-1',
   'toString', 'length', 'credentials', 'params', 'connection_config', 'display_name', 'auth_mode',
