@@ -4,8 +4,11 @@
 //! 64 UTF-16 units; keys are lowercased and must stay distinct; values are non-empty strings of
 //! at most 255 UTF-16 units; `end_user_email` must be an email under zod 4.0.5's rule.
 //!
-//! [`validate_tags`] reports every problem at once. [`nango_tag_errors`] reproduces the shorter
-//! list Nango's API returns (zod's abort rules hide some problems behind others).
+//! [`check_tag_entries`] is the rule, written once: it reports every problem to a callback and
+//! allocates nothing for the usual handful of tags (the npm package's hot path calls it
+//! directly). [`validate_tags`] and [`validate_tag_entries`] collect its problems as issues.
+//! [`nango_tag_errors`] reproduces the shorter list Nango's API returns (zod's abort rules hide
+//! some problems behind others).
 //!
 //! Input arrives as `(key, value)` pairs in JavaScript's own-key order, so hosts that do not hold
 //! a `serde_json::Value` (the wasm façade reads JS objects directly) feed the same rule.

@@ -37,6 +37,8 @@ const OBJECT = 6;
 const OTHER = 8;
 // Most messages remembered.
 const MAX_REMEMBERED = 1024;
+// A value whose getter threw: read as a value of no JSON type.
+const THREW = Symbol('threw');
 
 const head = (n) => 8 + 4 * RECORD * (6 * n + 1);
 
@@ -283,6 +285,3 @@ export function fastValidateTags(glue, memory) {
     return { ok: true, value: tags(n, status === LOWERCASED ? words[0] : 0) };
   };
 }
-
-// A value whose getter threw: read as a value of no JSON type.
-const THREW = Symbol('threw');

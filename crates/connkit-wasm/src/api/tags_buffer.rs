@@ -1,7 +1,8 @@
 //! How the package's `validateTags` (`npm/fast.js`) reaches the tags rule: the tags cross into
 //! wasm as bytes in one reusable buffer, and a status number plus a few words come back. No
-//! JavaScript value crosses and no JavaScript runs during these calls; for up to 16 tags nothing
-//! is allocated unless a key is a duplicate. Not a public export of the package.
+//! JavaScript value crosses and no JavaScript runs during these calls; for up to 16 tags whose
+//! keys the module has seen, nothing is allocated unless a key is a duplicate. Not a public
+//! export of the package.
 //!
 //! Glue only: every verdict is connkit-core's (`tags::check_tag_entries`, `not_object`,
 //! `normalise_valid_key`, `Issue::message`). Knows nothing about forms, sessions or metadata.
