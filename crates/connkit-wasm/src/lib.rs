@@ -24,6 +24,11 @@ pub mod api {
     #[cfg(feature = "tags")]
     pub mod tags_buffer;
 }
+/// The allocator: talc, smaller and faster than Rust's default wasm allocator (dlmalloc).
+#[cfg(target_arch = "wasm32")]
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+
 mod js;
 mod read;
 mod regexp;

@@ -9,6 +9,11 @@
 //! Rules are connkit-core's (a Rust dependency, never the npm package); this crate is views,
 //! HTTP and events. Modules, in reading order:
 
+/// The allocator of both wasm binaries: talc, smaller and faster than Rust's default (dlmalloc).
+#[cfg(target_arch = "wasm32")]
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+
 /// HTTP calls and their wire shapes.
 pub mod api;
 /// The flow.
