@@ -86,6 +86,14 @@ test('the buffer path and the full reader give equal answers on 100,000 tag obje
   assert.ok(invalid > 15_000 && invalid < 85_000, `${invalid} invalid`);
 });
 
+test('an object of 20,000 keys, half of them duplicates after lowercasing', () => {
+  const input = {};
+  for (let i = 0; i < 20_000; i++) input[`${i % 2 ? 'K' : 'k'}${i >> 1}`] = i % 3 ? 'x' : '';
+  const fast = validateTags(input);
+  assert.equal(fast.issues.filter((it) => it.code === 'tag_key_duplicate').length, 10_000);
+  assert.deepStrictEqual(fast, full(input));
+});
+
 test('a getter that calls validateTags while its object is being read', () => {
   const inner = { Inner: 'x' };
   const outer = { Plan: 'pro' };

@@ -68,8 +68,9 @@ const NO_ENTRY: u32 = u32::MAX;
 /// Most keys the key table holds, and the longest it keeps.
 const MAX_KEYS: usize = 1024;
 const MAX_KEY_BYTES: usize = 64;
-/// Most names the name table holds.
+/// Most names the name table holds, and how many of them are searched for a match.
 const MAX_NAMES: usize = 256;
+const SEARCHED: usize = 64;
 /// The types a record or a value descriptor names, by index.
 const TYPES: [JsonType; 9] = [
     JsonType::Undefined,
@@ -128,9 +129,10 @@ impl Table {
         (self.items.len() - 1) as u32
     }
 
-    /// The number of `item`, added if new.
+    /// The number of `item` if it is among the first `SEARCHED` items, else a new number (so a
+    /// large answer stays linear; the usual few names are always found).
     fn number(&mut self, item: &str) -> u32 {
-        match self.items.iter().position(|s| &**s == item) {
+        match self.items.iter().take(SEARCHED).position(|s| &**s == item) {
             Some(i) => i as u32,
             None => self.push(item),
         }
