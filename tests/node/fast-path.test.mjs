@@ -101,6 +101,19 @@ test('a getter that calls validateTags while its object is being read', () => {
   assert.deepStrictEqual(validateTags(outer), { ok: true, value: { plan: 'pro', env: 'prod' } });
 });
 
+test('a getter whose nested call grows the module memory mid-read loses nothing', () => {
+  let mb = 1;
+  const outer = { Plan: 'pro' };
+  Object.defineProperty(outer, 'env', {
+    enumerable: true,
+    get: () => (validateTags({ big: 'x'.repeat((mb *= 2) << 20) }).ok ? '' : 'prod'),
+  });
+  outer.region = 'eu';
+  for (let i = 0; i < 4; i++) {
+    assert.deepStrictEqual(validateTags(outer), { ok: true, value: { plan: 'pro', env: 'prod', region: 'eu' } });
+  }
+});
+
 test('answers stay right after the module memory grows', () => {
   // Long values take the full path, which copies them into the module's memory.
   for (const mb of [1, 2, 4, 8]) assert.equal(validateTags({ big: 'x'.repeat(mb << 20) }).ok, false);

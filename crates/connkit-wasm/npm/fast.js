@@ -253,9 +253,12 @@ export function fastValidateTags(glue, memory) {
       }
       if (at >= 0) at = at > size ? -1 : put(i, n, at);
     }
-    if (at < 0) {
-      // Too big for the buffer: grow it, then write everything again.
-      reserve(n);
+    // A getter that called into the module may have grown its memory: what was written went to
+    // a detached view. Too big for the buffer, or written in vain: write everything again.
+    const stale = bytes.byteLength === 0;
+    if (stale) views();
+    if (at < 0 || stale) {
+      if (at < 0) reserve(n);
       at = head(n) + 8 * n;
       sent = 0;
       for (let i = 0; i < n; i++) at = put(i, n, at);
