@@ -1,6 +1,7 @@
-// Browser and bundler entry: both modules are ready when the import resolves (top-level await),
+// Browser and bundler entry: every module are ready when the import resolves (top-level await),
 // so `init()` has nothing left to do.
 export * from './tags.js';
+export * from './filter.js';
 export * from './connect.js';
 
 export function init() {

@@ -1,4 +1,4 @@
-// Browser and bundler entry of the small wasm module (tags, filters, email, codes). The glue
+// Browser and bundler entry of the small wasm module (validateTags, email, codes). The glue
 // fetches wasm/connkit_tags_bg.wasm next to itself; bundlers emit it as an asset.
 //
 // Every export depends on `ready`, the instantiated module: the package declares no side
@@ -9,9 +9,6 @@ import { fastValidateTags } from './fast.js';
 const ready = await init();
 
 export const validateTags = ready && fastValidateTags(glue, ready.memory);
-export const tagFilterToQuery = ready && glue.tagFilterToQuery;
-export const matchesTagFilter = ready && glue.matchesTagFilter;
-export const mergeTags = ready && glue.mergeTags;
 export const isEmail = ready && glue.isEmail;
 export const errorCodes = ready && glue.errorCodes;
 export const ERROR_CODES = ready && Object.freeze(glue.errorCodes());

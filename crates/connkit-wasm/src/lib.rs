@@ -6,10 +6,10 @@
 //! and getters that throw all come back as issues. `pattern` fields run on the JavaScript
 //! engine's own `RegExp` (`regexp.rs`). `cargo xtask npm` turns the build into the package.
 #![deny(missing_docs)]
-// The package builds each wasm module with one feature; the helpers the other module's exports
-// use are then unused. With both features (the default, and what clippy checks) nothing is.
+// The package builds each wasm module with one feature; the helpers the other modules' exports
+// use are then unused. With every feature (the default, and what clippy checks) nothing is.
 #![cfg_attr(
-    not(all(feature = "tags", feature = "connect")),
+    not(all(feature = "tags", feature = "filter", feature = "connect")),
     allow(dead_code, unused_imports)
 )]
 
@@ -19,6 +19,8 @@ pub mod api {
     pub mod connect;
     #[cfg(feature = "connect")]
     pub mod data;
+    #[cfg(feature = "filter")]
+    pub mod filter;
     #[cfg(feature = "tags")]
     pub mod tags;
     #[cfg(feature = "tags")]

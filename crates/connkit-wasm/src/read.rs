@@ -7,6 +7,7 @@
 //!
 //! Knows nothing about which export calls it.
 
+use connkit_core::tags::TagValueRef;
 use connkit_core::{Detail, ErrorCode, Issue, JsonType};
 use serde_json::{Map, Value};
 use wasm_bindgen::JsValue;
@@ -29,6 +30,16 @@ pub(crate) struct Entry {
     pub(crate) value_js: JsValue,
     /// The value's text, or its type when it is not a string.
     pub(crate) value: Result<String, JsonType>,
+}
+
+impl Entry {
+    /// The value as the tags rule reads it.
+    pub(crate) fn value_ref(&self) -> TagValueRef<'_> {
+        match &self.value {
+            Ok(text) => TagValueRef::Str(text),
+            Err(received) => TagValueRef::NotString(*received, None),
+        }
+    }
 }
 
 /// The own enumerable string keys of `input` with their values, in JavaScript's own-key order

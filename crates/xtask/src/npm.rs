@@ -13,11 +13,11 @@ use crate::cmd::{cargo, ensure_wasm_target, exec, npm_ci, output, program, root,
 use crate::test::target_dir;
 use crate::tools::{ensure_chromium, ensure_wasm_bindgen};
 
-/// The two wasm modules of the package, each the connkit-wasm crate built with one feature.
-pub(crate) const MODULES: [&str; 2] = ["tags", "connect"];
+/// The three wasm modules of the package, each the connkit-wasm crate built with one feature.
+pub(crate) const MODULES: [&str; 3] = ["tags", "filter", "connect"];
 
 /// The cargo profile and wasm-opt level of a module: `tags` holds the hot path and is built
-/// for speed, `connect` for size.
+/// for speed, the others for size.
 fn module_profile(module: &str) -> (&'static str, &'static str) {
     match module {
         "tags" => ("wasm-speed", "-O3"),
@@ -26,7 +26,7 @@ fn module_profile(module: &str) -> (&'static str, &'static str) {
 }
 
 /// Files copied as they are from `crates/connkit-wasm/npm/`.
-const STATIC_FILES: [&str; 9] = [
+const STATIC_FILES: [&str; 10] = [
     "package.json",
     "README.md",
     "index.d.ts",
@@ -34,6 +34,7 @@ const STATIC_FILES: [&str; 9] = [
     "node.cjs",
     "browser.js",
     "tags.js",
+    "filter.js",
     "connect.js",
     "fast.js",
 ];
