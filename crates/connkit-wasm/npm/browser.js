@@ -1,4 +1,4 @@
-// Browser and bundler entry: every module are ready when the import resolves (top-level await),
+// Browser and bundler entry: every module is ready when the import resolves (top-level await),
 // so `init()` has nothing left to do.
 export * from './tags.js';
 export * from './filter.js';
