@@ -84,12 +84,15 @@ fn key_order(keys: Vec<&str>) -> Vec<usize> {
 }
 
 /// Positions `0..keys.len()` in ascending order of their keys, equal keys in position order.
-/// Shared by the own-key order and the form's field order. A bottom-up merge sort: stable and
-/// O(n log n) like `sort_by_key`, in a few hundred bytes of wasm where each `sort_by_key` with
-/// its own closure is about 4.5 KB.
+/// Shared by the own-key order and the form's field order.
 pub(crate) fn stable_order(keys: &[(u8, u64)]) -> Vec<usize> {
-    let key = |i: usize| keys.get(i).copied();
-    let len = keys.len();
+    stable_order_by(keys.len(), |a, b| keys.get(a) <= keys.get(b))
+}
+
+/// Positions `0..len` sorted by `in_order(a, b)` ("`a` may come before `b`"), ties in position
+/// order. A bottom-up merge sort: stable and O(n log n) like `sort_by`, in a few hundred bytes
+/// of wasm where each `sort_by` with its own closure is about 4.5 KB.
+pub(crate) fn stable_order_by(len: usize, in_order: impl Fn(usize, usize) -> bool) -> Vec<usize> {
     let mut order: Vec<usize> = (0..len).collect();
     let mut merged: Vec<usize> = vec![0; len];
     let mut width = 1_usize;
@@ -102,7 +105,7 @@ pub(crate) fn stable_order(keys: &[(u8, u64)]) -> Vec<usize> {
             let (mut left, mut right) = (start, mid);
             for slot in merged.iter_mut().take(end).skip(start) {
                 let from_left =
-                    right >= end || (left < mid && key(order[left]) <= key(order[right]));
+                    right >= end || (left < mid && in_order(order[left], order[right]));
                 if from_left {
                     *slot = order[left];
                     left += 1;

@@ -13,8 +13,6 @@
 //! Input arrives as `(key, value)` pairs in JavaScript's own-key order, so hosts that do not hold
 //! a `serde_json::Value` (the wasm façade reads JS objects directly) feed the same rule.
 
-use std::collections::HashSet;
-
 use crate::email::is_valid_email;
 use crate::js::{is_array_index, js_key_order, js_len};
 use crate::limits::{EMAIL_MIN_LEN, TAG_KEY_MAX_LEN, TAG_MAX_COUNT, TAG_VALUE_MAX_LEN};
@@ -165,8 +163,9 @@ pub fn check_tag_entries(
         valid = false;
         report(at, code, detail);
     };
-    // Past 32 keys (invalid anyway: at most 10 are allowed) a hash set keeps hostile inputs linear.
-    let mut seen: Option<HashSet<String>> = (entries.len() > SMALL).then(HashSet::new);
+    // Past 32 keys (invalid anyway: at most 10 are allowed) the duplicates are found up front by
+    // sorting, so that hostile inputs stay O(n log n).
+    let late = (entries.len() > SMALL).then(|| late_duplicates(entries));
     // Up to 32 keys: each earlier key whose cheap signature matches is compared in full.
     let mut signatures = [0u32; SMALL];
     for (i, (key, value)) in entries.iter().enumerate() {
@@ -184,8 +183,8 @@ pub fn check_tag_entries(
         if key.eq_ignore_ascii_case(RESERVED_KEY) {
             issue(at, ErrorCode::TagKeyReserved, Detail::None);
         }
-        let duplicate = match &mut seen {
-            Some(set) => !set.insert(lowercase(key)),
+        let duplicate = match &late {
+            Some(late) => late[i],
             None => {
                 let signature = key_signature(key);
                 signatures[i] = signature;
@@ -205,6 +204,20 @@ pub fn check_tag_entries(
         issue(None, ErrorCode::TagsTooMany, Detail::Limit(TAG_MAX_COUNT));
     }
     valid
+}
+
+/// For each entry, whether an earlier entry has the same key after `lowercase`: entries sorted
+/// by lowercase key (ties in entry order), each one equal to the one before it is a duplicate.
+fn late_duplicates(entries: &[(&str, TagValueRef<'_>)]) -> Vec<bool> {
+    let lower = |i: usize| entries[i].0.bytes().map(|b| b.to_ascii_lowercase());
+    let order = crate::js::stable_order_by(entries.len(), |a, b| lower(a).le(lower(b)));
+    let mut late = vec![false; entries.len()];
+    for pair in order.windows(2) {
+        if entries[pair[0]].0.eq_ignore_ascii_case(entries[pair[1]].0) {
+            late[pair[1]] = true;
+        }
+    }
+    late
 }
 
 /// Equal for keys equal after `lowercase`: the length and the lowercase first and last bytes.
@@ -316,10 +329,11 @@ pub fn nango_tag_entry_errors(
         ));
         return errors;
     }
-    let mut seen = Seen::default();
+    // At most 10 keys here: a list is enough.
+    let mut seen: Vec<String> = Vec::with_capacity(TAG_MAX_COUNT);
     for (key, value) in kept() {
         let lower = lowercase(key);
-        if !seen.insert(&lower) {
+        if seen.contains(&lower) {
             errors.push(NangoIssue::custom(
                 format!("Duplicate tag key after case normalization: \"{lower}\""),
                 prefix_path(),
@@ -333,6 +347,7 @@ pub fn nango_tag_entry_errors(
                 prefix_path(),
             ));
         }
+        seen.push(lower);
     }
     errors
 }
@@ -414,27 +429,42 @@ pub(crate) fn lowercase(key: &str) -> String {
     key.to_ascii_lowercase()
 }
 
-/// The set of lowercased keys seen so far: a short list for the usual handful of tags, a hash
-/// set once an input is large (so hostile inputs stay linear).
-#[derive(Default)]
-struct Seen {
-    small: Vec<String>,
-    large: Option<HashSet<String>>,
-}
 
-impl Seen {
-    /// Records `key`; false if it was already there.
-    fn insert(&mut self, key: &str) -> bool {
-        if let Some(set) = &mut self.large {
-            return set.insert(key.to_owned());
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Both duplicate paths (a signature scan up to 32 keys, sorting past that) report exactly
+    /// the entries that repeat an earlier key after `lowercase`, in order.
+    #[test]
+    fn duplicates_are_the_entries_repeating_an_earlier_key() {
+        let mut state = 0x2545_f491_4f6c_dd1d_u64;
+        let mut next = |n: u64| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state % n
+        };
+        for len in 0..120 {
+            let keys: Vec<String> = (0..len)
+                .map(|_| {
+                    let n = 1 + next(3);
+                    (0..n).map(|_| ['a', 'A', 'b', 'B', 'é'][next(5) as usize]).collect()
+                })
+                .collect();
+            let entries: Vec<(&str, TagValueRef<'_>)> =
+                keys.iter().map(|k| (k.as_str(), TagValueRef::Str("v"))).collect();
+            let mut found = Vec::new();
+            check_tag_entries(&entries, |at, code, detail| {
+                if code == ErrorCode::TagKeyDuplicate {
+                    found.push((at, detail));
+                }
+            });
+            let want: Vec<_> = (0..keys.len())
+                .filter(|&i| (0..i).any(|j| keys[j].eq_ignore_ascii_case(&keys[i])))
+                .map(|i| (Some(i), Detail::Name(lowercase(&keys[i]))))
+                .collect();
+            assert_eq!(found, want, "{keys:?}");
         }
-        if self.small.iter().any(|k| k == key) {
-            return false;
-        }
-        self.small.push(key.to_owned());
-        if self.small.len() > 16 {
-            self.large = Some(std::mem::take(&mut self.small).into_iter().collect());
-        }
-        true
     }
 }
