@@ -104,8 +104,7 @@ pub(crate) fn stable_order_by(len: usize, in_order: impl Fn(usize, usize) -> boo
             // Merge the sorted runs order[start..mid] and order[mid..end], left first on ties.
             let (mut left, mut right) = (start, mid);
             for slot in merged.iter_mut().take(end).skip(start) {
-                let from_left =
-                    right >= end || (left < mid && in_order(order[left], order[right]));
+                let from_left = right >= end || (left < mid && in_order(order[left], order[right]));
                 if from_left {
                     *slot = order[left];
                     left += 1;

@@ -429,7 +429,6 @@ pub(crate) fn lowercase(key: &str) -> String {
     key.to_ascii_lowercase()
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -449,11 +448,15 @@ mod tests {
             let keys: Vec<String> = (0..len)
                 .map(|_| {
                     let n = 1 + next(3);
-                    (0..n).map(|_| ['a', 'A', 'b', 'B', 'é'][next(5) as usize]).collect()
+                    (0..n)
+                        .map(|_| ['a', 'A', 'b', 'B', 'é'][next(5) as usize])
+                        .collect()
                 })
                 .collect();
-            let entries: Vec<(&str, TagValueRef<'_>)> =
-                keys.iter().map(|k| (k.as_str(), TagValueRef::Str("v"))).collect();
+            let entries: Vec<(&str, TagValueRef<'_>)> = keys
+                .iter()
+                .map(|k| (k.as_str(), TagValueRef::Str("v")))
+                .collect();
             let mut found = Vec::new();
             check_tag_entries(&entries, |at, code, detail| {
                 if code == ErrorCode::TagKeyDuplicate {
