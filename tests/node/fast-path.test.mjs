@@ -1,11 +1,13 @@
-// The package's validateTags reads an object into the wasm module's buffer (fast.js, the
-// protocol in crates/connkit-wasm/src/api/tags_buffer.rs); the module also has a full reader
-// that walks the object from wasm (the glue's own validateTags). This test holds the two to the
-// same answers: 100,000 seeded tag-like objects (mixed case, duplicates after lowercasing,
-// end_user_email, constructor, __proto__, array-index keys, non-ASCII and lone surrogates,
-// empty and over-long values, numbers, booleans, null, undefined, arrays, objects, more than
-// 10, 16 and 32 keys) go through both and the results must be deeply equal. The full reader is
-// a second instance of the installed package's own module.
+// The package's validateTags reads an object into the `tags` wasm module's buffer (fast.js, the
+// protocol in crates/connkit-wasm/src/api/tags_buffer.rs); the `filter` module has a second
+// reader that walks the object from wasm (its glue's own validateTags, not a package export).
+// This test holds the two to the same answers: 100,000 seeded tag-like objects (mixed case,
+// duplicates after lowercasing, end_user_email, constructor, __proto__, array-index keys,
+// non-ASCII and lone surrogates, empty and over-long values, numbers, booleans, null,
+// undefined, arrays, objects, more than 10, 16 and 32 keys) go through both and the results must
+// be deeply equal. The reference is a second instance of the installed package's own module.
+// Then the caller's code calling validateTags while a call is under way: from a getter, a proxy
+// trap and a setter on Object.prototype, with and without growing the module's memory.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -14,8 +16,8 @@ import { validateTags } from 'connkit';
 import { seeded } from './seeded.mjs';
 
 const wasmDir = new URL('./wasm/', import.meta.resolve('connkit'));
-const glue = await import(new URL('connkit_tags.js', wasmDir));
-glue.initSync({ module: readFileSync(new URL('connkit_tags_bg.wasm', wasmDir)) });
+const glue = await import(new URL('connkit_filter.js', wasmDir));
+glue.initSync({ module: readFileSync(new URL('connkit_filter_bg.wasm', wasmDir)) });
 const full = glue.validateTags;
 
 const { below, pick } = seeded(0x74616773);
@@ -71,7 +73,7 @@ function tags() {
   return out;
 }
 
-test('the buffer path and the full reader give equal answers on 100,000 tag objects', () => {
+test('the buffer path and the filter module\'s reader give equal answers on 100,000 tag objects', () => {
   let invalid = 0;
   for (let i = 0; i < 100_000; i++) {
     const input = tags();
@@ -118,4 +120,46 @@ test('answers stay right after the module memory grows', () => {
   // Long values take the full path, which copies them into the module's memory.
   for (const mb of [1, 2, 4, 8]) assert.equal(validateTags({ big: 'x'.repeat(mb << 20) }).ok, false);
   assert.deepStrictEqual(validateTags({ Env: 'prod' }), { ok: true, value: { env: 'prod' } });
+});
+
+test('a proxy whose traps call validateTags, nested three deep', () => {
+  const inner = (depth) =>
+    new Proxy(
+      { [`Level_${depth}`]: 'x', end_user_email: 'nope' },
+      {
+        ownKeys(target) {
+          if (depth > 0) assert.equal(validateTags(inner(depth - 1)).ok, false);
+          return Reflect.ownKeys(target);
+        },
+        get(target, key) {
+          if (depth > 0) assert.equal(validateTags({ [`K${depth}`]: 'v' }).ok, true);
+          return Reflect.get(target, key);
+        },
+      },
+    );
+  const answer = validateTags(inner(3));
+  assert.deepStrictEqual(answer.issues.map((it) => [it.code, it.path]), [['tag_end_user_email_invalid', ['end_user_email']]]);
+  assert.deepStrictEqual(answer, full(inner(3)));
+});
+
+test('a setter on Object.prototype that calls validateTags while the result is built', () => {
+  let calls = 0;
+  Object.defineProperty(Object.prototype, 'plan', {
+    configurable: true,
+    set(v) {
+      calls++;
+      // A nested call with keys of its own, some lowercased, one of them new to the key table.
+      assert.deepStrictEqual(validateTags({ Other: 'o', [`New_${calls}`]: 'n' }).ok, true);
+      Object.defineProperty(this, 'plan', { value: v, writable: true, enumerable: true, configurable: true });
+    },
+  });
+  try {
+    for (let i = 0; i < 3; i++) {
+      const answer = validateTags({ Env: 'prod', PLAN: 'pro', Region: 'eu' });
+      assert.deepStrictEqual(Object.entries(answer.value), [['env', 'prod'], ['plan', 'pro'], ['region', 'eu']]);
+    }
+    assert.equal(calls, 3);
+  } finally {
+    delete Object.prototype.plan;
+  }
 });

@@ -3,19 +3,24 @@
 // crates/connkit-wasm/src/api/tags_buffer.rs). Valid tags come back as a new object holding the
 // caller's own strings; keys the module lowercased are read back once and remembered; issues
 // come back as records whose messages are fetched once per code and detail. Every property is
-// read exactly once, here, before the module runs. No rule lives here: every verdict, normal
-// key and message is the module's. tests/node/fast-path.test.mjs holds the answers equal to the
-// module's full reader (`glue.validateTags`), which is only used if the buffer ever disagrees.
+// read exactly once, here, before anything is written to the buffer. No rule lives here: every
+// verdict, normal key and message is the module's. tests/node/fast-path.test.mjs holds the answers
+// equal to those of the package's other reader of tags objects (the `filter` module's, which walks
+// the object from wasm).
 //
 // Two things about Node 20's V8 shape this file. V8 inlines calls into wasm into optimized
 // JavaScript, and crashes (a fatal error in Deoptimizer::DoComputeBuiltinContinuation) when it
 // has to deoptimize such a caller while the call is running: that happens when the wasm code
 // calls back into JavaScript that changes an object shape the caller relies on, or when the
 // module's memory grows (the first detached ArrayBuffer invalidates optimized code). So no call
-// made here runs JavaScript (the full reader, which does, is only reached from a getter that
-// calls validateTags, or if the buffer ever disagrees), and
-// the memory is grown by zero pages once at start, which detaches the first buffer before
-// anything is optimized.
+// made here runs JavaScript, and the memory is grown by zero pages once at start, which detaches
+// the first buffer before anything is optimized.
+//
+// The caller's code can run while the object is read (getters, proxy traps) and while the result
+// is built (a setter on Object.prototype), and it may call validateTags itself. So the object is
+// read in full before anything is written to the buffer; a nested call works on arrays of its
+// own; and key numbers, the buffer's address and its views are taken after the read, since a
+// nested call may have started a new key table or moved or grown the buffer.
 
 const VALID = 0;
 const LOWERCASED = 1;
@@ -42,7 +47,7 @@ const THREW = Symbol('threw');
 
 const head = (n) => 8 + 4 * RECORD * (6 * n + 1);
 
-// The kind of a value that is not a string, as the module's full reader would see it.
+// The kind of a value that is not a string, as the `filter` module's reader of tags objects sees it.
 function kindOf(value) {
   switch (typeof value) {
     case 'undefined':
@@ -64,7 +69,6 @@ function kindOf(value) {
 }
 
 export function fastValidateTags(glue, memory) {
-  const full = glue.validateTags;
   const codes = glue.errorCodes();
   const encoder = new TextEncoder();
   const decoder = new TextDecoder();
@@ -80,9 +84,11 @@ export function fastValidateTags(glue, memory) {
   let base = glue.tagsReserve(size);
   let bytes = new Uint8Array(memory.buffer, base, size);
   let words = new Uint32Array(memory.buffer, base, size / 4);
+  // This call's entries: keys, values, key-table infos, normal keys (a nested call swaps in its own).
   let keys = [];
   let values = [];
   let infos = [];
+  let normals = [];
   let sent = 0;
   let busy = false;
 
@@ -142,6 +148,24 @@ export function fastValidateTags(glue, memory) {
     views();
   }
 
+  // Writes the `n` entries read by `take` into the buffer (no caller code runs here). Keys go by
+  // number unless `asText`.
+  function send(n, asText) {
+    if (bytes.byteLength === 0) views();
+    let at = head(n) + 8 * n;
+    sent = 0;
+    for (let i = 0; i < n; i++) {
+      infos[i] = asText ? undefined : known.get(keys[i]);
+      if (at >= 0) at = at > size ? -1 : put(i, n, at);
+    }
+    if (at < 0) {
+      reserve(n);
+      at = head(n) + 8 * n;
+      sent = 0;
+      for (let i = 0; i < n; i++) at = put(i, n, at);
+    }
+  }
+
   // Remembers the numbers the module gave the keys sent as text.
   function keepKeyIds(n) {
     if (words[1] !== keyGeneration) {
@@ -181,7 +205,8 @@ export function fastValidateTags(glue, memory) {
     return text;
   }
 
-  function issues() {
+  // The issues of an INVALID answer (object literals: no caller code runs).
+  function issues(n) {
     const count = words[0];
     const out = new Array(count);
     for (let i = 0; i < count; i++) {
@@ -189,7 +214,7 @@ export function fastValidateTags(glue, memory) {
       const entry = words[w + 2];
       out[i] = {
         code: codes[words[w]],
-        path: entry === NO_ENTRY ? [] : [keys[entry]],
+        path: entry === NO_ENTRY || entry >= n ? [] : [keys[entry]],
         message: message(i, w),
         severity: SEVERITY[words[w + 1]],
       };
@@ -197,8 +222,9 @@ export function fastValidateTags(glue, memory) {
     return out;
   }
 
+  // The normal tags. Normal keys are taken from the buffer before the first property is set (a
+  // setter on Object.prototype could call validateTags and overwrite the buffer).
   function tags(n, changed) {
-    const value = {};
     let at = 8;
     for (let i = 0; i < n; i++) {
       let key = keys[i];
@@ -213,6 +239,11 @@ export function fastValidateTags(glue, memory) {
         at += key.length;
         key = normal;
       }
+      normals[i] = key;
+    }
+    const value = {};
+    for (let i = 0; i < n; i++) {
+      const key = normals[i];
       if (key === '__proto__') {
         Object.defineProperty(value, key, { value: values[i], writable: true, enumerable: true, configurable: true });
       } else {
@@ -222,9 +253,9 @@ export function fastValidateTags(glue, memory) {
     return value;
   }
 
-  // Reads the object into the buffer: its own enumerable string keys in order, each value read
-  // once (a getter that throws reads as a value of no JSON type). The count, or -1 - kind when
-  // it is not a readable plain object.
+  // Reads the object: its own enumerable string keys in order, each value read once (a getter
+  // that throws reads as a value of no JSON type). The count, or -1 - kind when it is not a
+  // readable plain object.
   function take(input) {
     if (typeof input !== 'object' || input === null) return -1 - kindOf(input);
     let own;
@@ -239,52 +270,64 @@ export function fastValidateTags(glue, memory) {
       keys = new Array(n);
       values = new Array(n);
       infos = new Array(n);
+      normals = new Array(n);
     }
-    let at = head(n) + 8 * n;
-    sent = 0;
     for (let i = 0; i < n; i++) {
       const key = own[i];
       keys[i] = key;
-      infos[i] = known.get(key);
       try {
         values[i] = input[key];
       } catch {
         values[i] = THREW;
       }
-      if (at >= 0) at = at > size ? -1 : put(i, n, at);
-    }
-    // A getter that called into the module may have grown its memory: what was written went to
-    // a detached view. Too big for the buffer, or written in vain: write everything again.
-    const stale = bytes.byteLength === 0;
-    if (stale) views();
-    if (at < 0 || stale) {
-      if (at < 0) reserve(n);
-      at = head(n) + 8 * n;
-      sent = 0;
-      for (let i = 0; i < n; i++) at = put(i, n, at);
     }
     return n;
   }
 
-  return function validateTags(input) {
-    // The views go stale when the module's memory grows.
-    if (bytes.byteLength === 0) views();
-    // A getter of `input` that calls validateTags itself gets the full reader: the buffer and
-    // the arrays hold this call's entries.
-    if (busy) return full(input);
-    busy = true;
-    let n;
-    try {
-      n = take(input);
-    } finally {
-      busy = false;
+  function check(n, asText) {
+    if (n < 0) return glue.tagsCheck((NOT_OBJECT | (-1 - n)) >>> 0);
+    send(n, asText);
+    return glue.tagsCheck(n);
+  }
+
+  function run(input) {
+    let n = take(input);
+    let status = check(n, false);
+    if (status > INVALID) {
+      // The module could not read the buffer (never expected): once more with every key as
+      // text, then as a value of no JSON type rather than a wrong answer or an exception.
+      known.clear();
+      status = check(n, true);
+      if (status > INVALID) {
+        n = -1 - OTHER;
+        status = check(n, true);
+      }
     }
-    const status = glue.tagsCheck(n < 0 ? (NOT_OBJECT | (-1 - n)) >>> 0 : n);
-    if (status > INVALID) return full(input);
     if (bytes.byteLength === 0) views();
     if (n >= 0) keepKeyIds(n);
-    // (`keys` and `values` keep the last call's strings until the next call.)
-    if (status === INVALID) return { ok: false, issues: issues() };
+    if (status === INVALID) return { ok: false, issues: issues(n < 0 ? 0 : n) };
     return { ok: true, value: tags(n, status === LOWERCASED ? words[0] : 0) };
+  }
+
+  return function validateTags(input) {
+    if (!busy) {
+      busy = true;
+      try {
+        return run(input);
+      } finally {
+        busy = false;
+      }
+    }
+    // Called from the caller's code while another call reads its object or builds its result.
+    const outer = [keys, values, infos, normals];
+    keys = [];
+    values = [];
+    infos = [];
+    normals = [];
+    try {
+      return run(input);
+    } finally {
+      [keys, values, infos, normals] = outer;
+    }
   };
 }

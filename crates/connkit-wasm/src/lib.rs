@@ -25,6 +25,8 @@ pub mod api {
     pub mod tags;
     #[cfg(feature = "tags")]
     pub mod tags_buffer;
+    #[cfg(feature = "filter")]
+    pub mod tags_reader;
 }
 /// The allocator: talc, smaller and faster than Rust's default wasm allocator (dlmalloc).
 #[cfg(target_arch = "wasm32")]
