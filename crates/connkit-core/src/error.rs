@@ -329,21 +329,56 @@ impl Issue {
     }
 
     /// English text for people. Never assert on it in tests: assert the code and path.
+    ///
+    /// Built by concatenation, not `format!`: the npm package's `tags` module then links no
+    /// string formatting of its own (ARCHITECTURE.md, "Three wasm modules").
     pub fn message(&self) -> String {
         let text = self.code.text();
+        let mut out = String::with_capacity(text.len() + 24);
+        out.push_str(text);
         match &self.detail {
-            Detail::None => text.to_owned(),
-            Detail::Received(received) => format!("{text} (received {})", received.as_str()),
-            Detail::Expected { expected, received } => {
-                format!(
-                    "{text}: expected {}, received {}",
-                    expected.as_str(),
-                    received.as_str()
-                )
+            Detail::None => {}
+            Detail::Received(received) => {
+                out.push_str(" (received ");
+                out.push_str(received.as_str());
+                out.push(')');
             }
-            Detail::Limit(limit) => format!("{text} (limit {limit})"),
-            Detail::Name(name) => format!("{text}: \"{name}\""),
+            Detail::Expected { expected, received } => {
+                out.push_str(": expected ");
+                out.push_str(expected.as_str());
+                out.push_str(", received ");
+                out.push_str(received.as_str());
+            }
+            Detail::Limit(limit) => {
+                out.push_str(" (limit ");
+                push_decimal(&mut out, *limit);
+                out.push(')');
+            }
+            Detail::Name(name) => {
+                out.push_str(": \"");
+                out.push_str(name);
+                out.push('"');
+            }
         }
+        out
+    }
+}
+
+/// Appends `n` in decimal.
+fn push_decimal(out: &mut String, n: usize) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    let mut rest = n;
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    for &d in &digits[at..] {
+        out.push(char::from(d));
     }
 }
 
@@ -432,6 +467,33 @@ mod tests {
         let err = Issue::new(ErrorCode::FieldRequired, vec!["y".into()]);
         let res = ValidationError::from_issues(vec![warn, err]);
         assert_eq!(res.map_err(|e| e.issues().len()), Err(2));
+    }
+
+    #[test]
+    fn messages_carry_their_detail() {
+        let with = |detail| Issue::new(ErrorCode::TagValueTooLong, Vec::new()).with_detail(detail);
+        let text = ErrorCode::TagValueTooLong.text();
+        assert_eq!(with(Detail::None).message(), text);
+        for limit in [0, 7, 10, 255, 1_000_000, usize::MAX] {
+            let message = with(Detail::Limit(limit)).message();
+            assert_eq!(message, format!("{text} (limit {limit})"));
+        }
+        assert_eq!(
+            with(Detail::Received(JsonType::Number)).message(),
+            format!("{text} (received number)")
+        );
+        let expected = Detail::Expected {
+            expected: JsonType::String,
+            received: JsonType::Null,
+        };
+        assert_eq!(
+            with(expected).message(),
+            format!("{text}: expected string, received null")
+        );
+        assert_eq!(
+            with(Detail::Name("env".into())).message(),
+            format!("{text}: \"env\"")
+        );
     }
 
     #[test]

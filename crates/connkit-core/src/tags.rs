@@ -145,6 +145,11 @@ pub fn normalise_valid_key(key: &mut str) {
     key.make_ascii_lowercase();
 }
 
+/// The bytes of [`normalise_valid_key`]'s normal form, for hosts that write it into a buffer.
+pub fn normal_key_bytes(key: &str) -> impl Iterator<Item = u8> + '_ {
+    key.bytes().map(|b| b.to_ascii_lowercase())
+}
+
 /// Inputs up to this many keys are checked for duplicates without allocating.
 const SMALL: usize = 32;
 
@@ -432,6 +437,19 @@ pub(crate) fn lowercase(key: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn both_forms_of_the_normal_key_agree() {
+        for key in ["env", "End_User_ID", "a.B/c-D_9", "Z", ""] {
+            let mut normal = key.to_owned();
+            normalise_valid_key(&mut normal);
+            assert_eq!(
+                normal_key_bytes(key).collect::<Vec<u8>>(),
+                normal.as_bytes()
+            );
+            assert_eq!(normal, key.to_lowercase());
+        }
+    }
 
     /// Both duplicate paths (a signature scan up to 32 keys, sorting past that) report exactly
     /// the entries that repeat an earlier key after `lowercase`, in order.

@@ -1,4 +1,5 @@
-// How `validateTags` reaches the rule: the tags go into the wasm module's buffer as UTF-8 bytes
+// The `tags` module's exports: `validateTags`, `isEmail` and `errorCodes`. How `validateTags`
+// reaches the rule: the tags go into the wasm module's buffer as UTF-8 bytes
 // (a key the module has seen goes as its number) and a status number comes back (protocol:
 // crates/connkit-wasm/src/api/tags_buffer.rs). Valid tags come back as a new object holding the
 // caller's own strings; keys the module lowercased are read back once and remembered; issues
@@ -68,10 +69,11 @@ function kindOf(value) {
   }
 }
 
-export function fastValidateTags(glue, memory) {
-  const codes = glue.errorCodes();
+export function fastTags(glue, memory) {
   const encoder = new TextEncoder();
   const decoder = new TextDecoder();
+  // The module's text answers (`tagsMessage`, `tagsCodes`): `len` bytes in its text area.
+  const text = (len) => decoder.decode(new Uint8Array(memory.buffer, glue.tagsText(), len));
   // Key -> { id: its number in the module's key table (of generation `keyGeneration`),
   // normal: its normal form once the module lowercased it }.
   const known = new Map();
@@ -91,6 +93,7 @@ export function fastValidateTags(glue, memory) {
   let normals = [];
   let sent = 0;
   let busy = false;
+  const codes = text(glue.tagsCodes()).split(' ');
 
   function views() {
     bytes = new Uint8Array(memory.buffer, base, size);
@@ -136,6 +139,13 @@ export function fastValidateTags(glue, memory) {
     return at;
   }
 
+  // Makes the buffer at least `need` bytes (growing it at least twofold).
+  function grow(need) {
+    size = Math.max(need + 8, 2 * size);
+    base = glue.tagsReserve(size);
+    views();
+  }
+
   // Makes the buffer big enough for the worst case of `n` entries.
   function reserve(n) {
     let need = head(n) + 8 * n;
@@ -143,9 +153,7 @@ export function fastValidateTags(glue, memory) {
       need += 3 * keys[i].length;
       if (typeof values[i] === 'string') need += 3 * values[i].length;
     }
-    size = Math.max(need + 8, 2 * size);
-    base = glue.tagsReserve(size);
-    views();
+    grow(need);
   }
 
   // Writes the `n` entries read by `take` into the buffer (no caller code runs here). Keys go by
@@ -194,15 +202,15 @@ export function fastValidateTags(glue, memory) {
       nameGeneration = words[w + 5];
     }
     const key = a < 0x100000 ? (words[w] * 8 + kind) * 0x100000 + a : -1;
-    let text = messages.get(key);
-    if (text === undefined) {
-      text = glue.tagsMessage(i);
+    let found = messages.get(key);
+    if (found === undefined) {
+      found = text(glue.tagsMessage(i));
       if (key >= 0) {
         if (messages.size >= MAX_REMEMBERED) messages.clear();
-        messages.set(key, text);
+        messages.set(key, found);
       }
     }
-    return text;
+    return found;
   }
 
   // The issues of an INVALID answer (object literals: no caller code runs).
@@ -309,7 +317,7 @@ export function fastValidateTags(glue, memory) {
     return { ok: true, value: tags(n, status === LOWERCASED ? words[0] : 0) };
   }
 
-  return function validateTags(input) {
+  function validateTags(input) {
     if (!busy) {
       busy = true;
       try {
@@ -329,5 +337,20 @@ export function fastValidateTags(glue, memory) {
     } finally {
       [keys, values, infos, normals] = outer;
     }
-  };
+  }
+
+  // The string goes to the buffer's start: no call under way holds anything there while the
+  // caller's code can run (see `tags` and `issues`).
+  function isEmail(value) {
+    if (typeof value !== 'string') return false;
+    if (bytes.byteLength === 0) views();
+    let end = write(value, 0);
+    if (end < 0) {
+      grow(3 * value.length);
+      end = write(value, 0);
+    }
+    return glue.tagsEmail(end);
+  }
+
+  return { validateTags, isEmail, errorCodes: () => codes.slice() };
 }

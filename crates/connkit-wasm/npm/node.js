@@ -5,15 +5,14 @@ import { readFileSync } from 'node:fs';
 import * as tags from './wasm/connkit_tags.js';
 import * as filter from './wasm/connkit_filter.js';
 import * as connect from './wasm/connkit_connect.js';
-import { fastValidateTags } from './fast.js';
+import { fastTags } from './fast.js';
 
 const load = (name) => ({ module: readFileSync(new URL(`./wasm/${name}_bg.wasm`, import.meta.url)) });
-const tagsExports = tags.initSync(load('connkit_tags'));
-const t = tagsExports && tags;
+const t = fastTags(tags, tags.initSync(load('connkit_tags')).memory);
 const f = filter.initSync(load('connkit_filter')) && filter;
 const c = connect.initSync(load('connkit_connect')) && connect;
 
-export const validateTags = fastValidateTags(t, tagsExports.memory);
+export const validateTags = t.validateTags;
 export const isEmail = t.isEmail;
 export const errorCodes = t.errorCodes;
 export const ERROR_CODES = Object.freeze(t.errorCodes());

@@ -22,8 +22,6 @@ pub mod api {
     #[cfg(feature = "filter")]
     pub mod filter;
     #[cfg(feature = "tags")]
-    pub mod tags;
-    #[cfg(feature = "tags")]
     pub mod tags_buffer;
     #[cfg(feature = "filter")]
     pub mod tags_reader;

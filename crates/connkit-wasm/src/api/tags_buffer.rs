@@ -1,8 +1,9 @@
-//! How the package's `validateTags` (`npm/fast.js`) reaches the tags rule: the tags cross into
-//! wasm as bytes in one reusable buffer, and a status number plus a few words come back. No
-//! JavaScript value crosses and no JavaScript runs during these calls; for up to 16 tags whose
-//! keys the module has seen, nothing is allocated unless a key is a duplicate. Not a public
-//! export of the package.
+//! The `tags` module: how the package's `validateTags`, `isEmail` and `errorCodes` (`npm/fast.js`)
+//! reach connkit-core. The tags cross into wasm as bytes in one reusable buffer, and a status
+//! number plus a few words come back. No JavaScript value crosses (the module imports nothing and
+//! its glue converts nothing) and no JavaScript runs during these calls; for up to 16 tags whose
+//! keys the module has seen, nothing is allocated unless a key is a duplicate. These exports are
+//! not the package's: `npm/fast.js` wraps them.
 //!
 //! Glue only: every verdict is connkit-core's (`tags::check_tag_entries`, `not_object`,
 //! `normalise_valid_key`, `Issue::message`). Knows nothing about forms, sessions or metadata.
@@ -19,9 +20,9 @@
 //! | `head(n) .. data(n)` | two words per entry: the key (`KEY_ID \| number` in the key table, or its UTF-8 byte length); the value's byte length, or `NOT_STRING \| kind` |
 //! | `data(n) ..` | the UTF-8 bytes of each key sent as text, then its value's, entry after entry |
 //!
-//! Kinds of values that are not strings (JavaScript's view, as the full reader sees them): 0
-//! undefined, 1 null, 2 boolean, 3 number, 5 array, 6 object, 8 anything else, including a value
-//! whose getter threw (the indexes of `TYPES`).
+//! Kinds of values that are not strings (JavaScript's view, as the `filter` module's reader of
+//! tags objects sees them): 0 undefined, 1 null, 2 boolean, 3 number, 5 array, 6 object, 8
+//! anything else, including a value whose getter threw (the indexes of `TYPES`).
 //!
 //! The key table: keys sent as text (up to 64 bytes) are kept, and their descriptor is
 //! rewritten to `KEY_ID | number` so the caller can send the number next time. When the table
@@ -40,11 +41,16 @@
 //!   `tagsCheck`);
 //! - `UNDECIDED` (3): the buffer did not hold what the protocol says (a caller bug).
 //!
+//! Text answers (`tagsMessage`, `tagsCodes`) go to a second area, whose address `tagsText()`
+//! gives after the call (it moves when it grows); the call returns the length in bytes.
+//! `tagsEmail(len)` reads a string of `len` bytes at the buffer's start.
+//!
 //! No call here runs JavaScript: `npm/fast.js` explains why that matters.
 
 use std::cell::RefCell;
 
-use connkit_core::tags::{TagValueRef, check_tag_entries, normalise_valid_key, not_object};
+use connkit_core::email::is_valid_email;
+use connkit_core::tags::{TagValueRef, check_tag_entries, normal_key_bytes, not_object};
 use connkit_core::{Detail, ErrorCode, Issue, JsonType, Severity};
 use wasm_bindgen::prelude::*;
 
@@ -102,16 +108,22 @@ struct Buffer {
     keys: Table,
     /// Names issues referred to (so that the caller can keep their messages by number).
     names: Table,
+    /// The last text answer.
+    text: String,
 }
 
 /// Strings kept between calls, by number; starts over with a new generation when full.
-#[derive(Default)]
 struct Table {
     items: Vec<Box<str>>,
     generation: u32,
 }
 
 impl Table {
+    const EMPTY: Table = Table {
+        items: Vec::new(),
+        generation: 0,
+    };
+
     fn get(&self, number: u32) -> Option<&str> {
         self.items.get(number as usize).map(|s| &**s)
     }
@@ -140,12 +152,16 @@ impl Table {
 }
 
 thread_local! {
-    static BUFFER: RefCell<Buffer> = RefCell::new(Buffer {
-        bytes: Vec::new(),
-        start: 0,
-        keys: Table::default(),
-        names: Table::default(),
-    });
+    // A constant initial value: no lazy initialisation code in the module.
+    static BUFFER: RefCell<Buffer> = const {
+        RefCell::new(Buffer {
+            bytes: Vec::new(),
+            start: 0,
+            keys: Table::EMPTY,
+            names: Table::EMPTY,
+            text: String::new(),
+        })
+    };
 }
 
 /// Makes the buffer at least `size` bytes; its address.
@@ -177,12 +193,48 @@ pub fn tags_check(n: u32) -> u32 {
     })
 }
 
-/// The message of issue `i` of the last `INVALID` answer (rebuilt from its record).
+/// Puts the message of issue `i` of the last `INVALID` answer (rebuilt from its record) in the
+/// text area; its length.
 #[wasm_bindgen(js_name = tagsMessage)]
-pub fn tags_message(i: u32) -> String {
-    BUFFER.with_borrow(|b| {
+pub fn tags_message(i: u32) -> u32 {
+    BUFFER.with_borrow_mut(|b| {
         let issue = record_issue(&b.bytes[b.start..], &b.names, i as usize);
-        issue.map(|it| it.message()).unwrap_or_default()
+        b.text = issue.map(|it| it.message()).unwrap_or_default();
+        b.text.len() as u32
+    })
+}
+
+/// Puts every error code's name, in declaration order and separated by spaces, in the text area;
+/// its length.
+#[wasm_bindgen(js_name = tagsCodes)]
+pub fn tags_codes() -> u32 {
+    BUFFER.with_borrow_mut(|b| {
+        b.text.clear();
+        for (i, code) in ErrorCode::ALL.iter().enumerate() {
+            if i > 0 {
+                b.text.push(' ');
+            }
+            b.text.push_str(code.as_str());
+        }
+        b.text.len() as u32
+    })
+}
+
+/// The address of the text area.
+#[wasm_bindgen(js_name = tagsText)]
+pub fn tags_text() -> u32 {
+    BUFFER.with_borrow(|b| b.text.as_ptr() as usize as u32)
+}
+
+/// zod 4.0.5's `z.string().email()` verdict on the `len` bytes of UTF-8 at the buffer's start
+/// (`isEmail`, what Nango checks `end_user.email` with).
+#[wasm_bindgen(js_name = tagsEmail)]
+pub fn tags_email(len: u32) -> bool {
+    BUFFER.with_borrow(|b| {
+        let bytes = b.bytes.get(b.start..).and_then(|r| r.get(..len as usize));
+        bytes
+            .and_then(|bytes| std::str::from_utf8(bytes).ok())
+            .is_some_and(is_valid_email)
     })
 }
 
@@ -285,8 +337,9 @@ fn answer(out: &mut [u8], entries: &[(&str, TagValueRef<'_>)], names: &mut Table
     for (i, (key, _)) in entries.iter().enumerate() {
         if key.bytes().any(|b| b.is_ascii_uppercase()) {
             let normal = out.get_mut(cursor..cursor + key.len())?;
-            normal.copy_from_slice(key.as_bytes());
-            normalise_valid_key(std::str::from_utf8_mut(normal).ok()?);
+            for (to, byte) in normal.iter_mut().zip(normal_key_bytes(key)) {
+                *to = byte;
+            }
             cursor += key.len();
             changed |= 1 << i;
         }
