@@ -164,51 +164,63 @@ thread_local! {
     };
 }
 
+/// Runs `f` on the buffer. `None` only if it were borrowed already, which cannot happen: no call
+/// here runs JavaScript, so none can start while another runs. (No panic path: the module links
+/// less of Rust's panic formatting.)
+fn with_buffer<R>(f: impl FnOnce(&mut Buffer) -> Option<R>) -> Option<R> {
+    BUFFER
+        .try_with(|cell| f(&mut *cell.try_borrow_mut().ok()?))
+        .ok()
+        .flatten()
+}
+
 /// Makes the buffer at least `size` bytes; its address.
 #[wasm_bindgen(js_name = tagsReserve)]
 pub fn tags_reserve(size: u32) -> u32 {
-    BUFFER.with_borrow_mut(|b| {
+    with_buffer(|b| {
         let size = size as usize;
         if b.bytes.len() < b.start + size {
             b.bytes = vec![0; size + 3];
             b.start = (4 - b.bytes.as_ptr() as usize % 4) % 4;
         }
-        (b.bytes.as_ptr() as usize + b.start) as u32
+        Some((b.bytes.as_ptr() as usize + b.start) as u32)
     })
+    .unwrap_or(0)
 }
 
 /// Validates the entries in the buffer; see the module documentation for the argument and the
 /// answers.
 #[wasm_bindgen(js_name = tagsCheck)]
 pub fn tags_check(n: u32) -> u32 {
-    BUFFER.with_borrow_mut(|b| {
-        let region = &mut b.bytes[b.start..];
-        let answer = if n & NOT_OBJECT != 0 {
-            let kind = TYPES.get((n & !NOT_OBJECT) as usize);
-            kind.and_then(|kind| fail(region, not_object(*kind).issues(), &mut b.names))
+    with_buffer(|b| {
+        let region = b.bytes.get_mut(b.start..)?;
+        if n & NOT_OBJECT != 0 {
+            let kind = TYPES.get((n & !NOT_OBJECT) as usize)?;
+            fail(region, not_object(*kind).issues(), &mut b.names)
         } else {
             check(region, &mut b.keys, &mut b.names, n as usize)
-        };
-        answer.unwrap_or(UNDECIDED)
+        }
     })
+    .unwrap_or(UNDECIDED)
 }
 
 /// Puts the message of issue `i` of the last `INVALID` answer (rebuilt from its record) in the
 /// text area; its length.
 #[wasm_bindgen(js_name = tagsMessage)]
 pub fn tags_message(i: u32) -> u32 {
-    BUFFER.with_borrow_mut(|b| {
-        let issue = record_issue(&b.bytes[b.start..], &b.names, i as usize);
+    with_buffer(|b| {
+        let issue = record_issue(b.bytes.get(b.start..)?, &b.names, i as usize);
         b.text = issue.map(|it| it.message()).unwrap_or_default();
-        b.text.len() as u32
+        Some(b.text.len() as u32)
     })
+    .unwrap_or(0)
 }
 
 /// Puts every error code's name, in declaration order and separated by spaces, in the text area;
 /// its length.
 #[wasm_bindgen(js_name = tagsCodes)]
 pub fn tags_codes() -> u32 {
-    BUFFER.with_borrow_mut(|b| {
+    with_buffer(|b| {
         b.text.clear();
         for (i, code) in ErrorCode::ALL.iter().enumerate() {
             if i > 0 {
@@ -216,26 +228,26 @@ pub fn tags_codes() -> u32 {
             }
             b.text.push_str(code.as_str());
         }
-        b.text.len() as u32
+        Some(b.text.len() as u32)
     })
+    .unwrap_or(0)
 }
 
 /// The address of the text area.
 #[wasm_bindgen(js_name = tagsText)]
 pub fn tags_text() -> u32 {
-    BUFFER.with_borrow(|b| b.text.as_ptr() as usize as u32)
+    with_buffer(|b| Some(b.text.as_ptr() as usize as u32)).unwrap_or(0)
 }
 
 /// zod 4.0.5's `z.string().email()` verdict on the `len` bytes of UTF-8 at the buffer's start
 /// (`isEmail`, what Nango checks `end_user.email` with).
 #[wasm_bindgen(js_name = tagsEmail)]
 pub fn tags_email(len: u32) -> bool {
-    BUFFER.with_borrow(|b| {
-        let bytes = b.bytes.get(b.start..).and_then(|r| r.get(..len as usize));
-        bytes
-            .and_then(|bytes| std::str::from_utf8(bytes).ok())
-            .is_some_and(is_valid_email)
+    with_buffer(|b| {
+        let bytes = b.bytes.get(b.start..)?.get(..len as usize)?;
+        Some(is_valid_email(std::str::from_utf8(bytes).ok()?))
     })
+    .unwrap_or(false)
 }
 
 fn word(bytes: &[u8], index: usize) -> Option<u32> {
@@ -300,7 +312,7 @@ fn check(region: &mut [u8], keys: &mut Table, names: &mut Table, n: usize) -> Op
     keys.make_room(sent.iter().filter(|p| short(p)).count(), MAX_KEYS);
     for (i, place) in sent.iter().enumerate() {
         if let Some((at, len)) = place.filter(|_| short(place)) {
-            let key = std::str::from_utf8(&text_bytes[at..at + len]).ok()?;
+            let key = std::str::from_utf8(text_bytes.get(at..at + len)?).ok()?;
             set_word(out, head + 2 * i, KEY_ID | keys.push(key))?;
         }
     }
