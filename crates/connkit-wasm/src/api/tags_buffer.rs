@@ -324,13 +324,19 @@ fn check(region: &mut [u8], keys: &mut Table, names: &mut Table, n: usize) -> Op
 fn answer(out: &mut [u8], entries: &[(&str, TagValueRef<'_>)], names: &mut Table) -> Option<u32> {
     // Room for a name per entry, so no record of this answer outlives its generation.
     names.make_room(entries.len(), MAX_NAMES.max(entries.len()));
+    // The records go to words 2.. of `out`, at most `6n + 1` of them (every issue the rule can
+    // report about the entries and the object).
+    let (_, records) = out.split_at_mut_checked(8)?;
+    let mut slots = records
+        .chunks_exact_mut(4 * RECORD)
+        .take(6 * entries.len() + 1);
     let mut count = 0usize;
     let mut fits = true;
     let valid = check_tag_entries(entries, |entry, code, detail| {
-        match record(code, entry, &detail, names) {
-            Some(words) if count < 6 * entries.len() + 1 => {
-                for (j, w) in words.into_iter().enumerate() {
-                    fits &= set_word(out, 2 + RECORD * count + j, w).is_some();
+        match (slots.next(), record(code, entry, &detail, names)) {
+            (Some(slot), Some(words)) => {
+                for (to, word) in slot.chunks_exact_mut(4).zip(words) {
+                    to.copy_from_slice(&word.to_le_bytes());
                 }
                 count += 1;
             }
