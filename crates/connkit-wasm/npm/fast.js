@@ -31,6 +31,7 @@ const NOT_STRING = 0x80000000;
 const KEY_ID = 0x80000000;
 const NOT_OBJECT = 0x80000000;
 const NO_ENTRY = 0xffffffff;
+const RECEIVED = 1;
 const NAME = 3;
 const SEVERITY = ['error', 'warning'];
 // Kinds of values (indexes of the module's TYPES).
@@ -94,6 +95,9 @@ export function fastTags(glue, memory) {
   let sent = 0;
   let busy = false;
   const codes = text(glue.tagsCodes()).split(' ');
+  // Messages without a detail or with a received type, by code and type (the common ones: an
+  // array is quicker than the map).
+  const plain = new Array(codes.length * 16).fill(undefined);
 
   function views() {
     bytes = new Uint8Array(memory.buffer, base, size);
@@ -197,6 +201,12 @@ export function fastTags(glue, memory) {
   function message(i, w) {
     const kind = words[w + 3];
     const a = words[w + 4];
+    if (kind <= RECEIVED && a < 15) {
+      const at = words[w] * 16 + kind * (1 + a);
+      let found = plain[at];
+      if (found === undefined) plain[at] = found = text(glue.tagsMessage(i));
+      return found;
+    }
     if (kind === NAME && words[w + 5] !== nameGeneration) {
       messages.clear();
       nameGeneration = words[w + 5];
