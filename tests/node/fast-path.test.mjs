@@ -12,7 +12,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { inspect, isDeepStrictEqual } from 'node:util';
-import { validateTags } from 'connkit';
+import { isEmail, validateTags } from 'connkit';
 import { seeded } from './seeded.mjs';
 
 const wasmDir = new URL('./wasm/', import.meta.resolve('connkit'));
@@ -162,4 +162,17 @@ test('a setter on Object.prototype that calls validateTags while the result is b
   } finally {
     delete Object.prototype.plan;
   }
+});
+
+test('isEmail goes through the same buffer: long and non-ASCII strings, and from a getter', () => {
+  // zod 4.0.5's email pattern, as an independent oracle.
+  const zod = /^(?!\.)(?!.*\.\.)([A-Za-z0-9_'+\-.]*)[A-Za-z0-9_+-]@([A-Za-z0-9][A-Za-z0-9-]*\.)+[A-Za-z]{2,}$/;
+  const cases = ['a@b.co', 'nope', 'é@x.io', `${'a'.repeat(300_000)}@example.com`, `${'\u00e9'.repeat(200_000)}@x.io`,
+    '\ud800@x.io', `x@${'b'.repeat(100_000)}.com`, ''];
+  for (const text of cases) assert.equal(isEmail(text), zod.test(text), text.slice(0, 20));
+  // A getter that asks isEmail while validateTags reads its object.
+  const outer = { Plan: 'pro' };
+  Object.defineProperty(outer, 'env', { enumerable: true, get: () => (isEmail(`${'a'.repeat(200_000)}@x.io`) ? 'prod' : '') });
+  outer.End_User_Email = 'someone@example.com';
+  assert.deepStrictEqual(validateTags(outer), { ok: true, value: { plan: 'pro', env: 'prod', end_user_email: 'someone@example.com' } });
 });
