@@ -18,13 +18,31 @@ pub fn js_len(s: &str) -> usize {
     s.chars().map(char::len_utf16).sum()
 }
 
-/// `s.toLowerCase()` in JavaScript (Unicode's default lowercase mapping; ASCII fast path).
-pub fn js_to_lower_case(s: &str) -> String {
+/// `s.toLowerCase()` in JavaScript as anything that reads only ASCII sees it, without Unicode's
+/// case tables: ASCII letters are lowercased, and the two non-ASCII characters whose lowercase
+/// holds ASCII are mapped (U+0130 `İ` → `i` U+0307, U+212A KELVIN SIGN → `k`); every other
+/// character is kept as it is.
+///
+/// The lowercase of every other non-ASCII character is one non-ASCII character of the same UTF-16
+/// length (a test checks each one), so the result has the same UTF-16 length as
+/// `toLowerCase()`'s, the same ASCII characters in the same places, and a non-ASCII character
+/// wherever that has one. Hence the same verdicts for what the rules ask of a lowercased string:
+/// the tag-key pattern after `slice(0, 64)`, forbidden host code points, control characters and
+/// white space, the `nango.dev` check. (Unicode's tables would cost the npm package's `connect`
+/// module about 7 KB gzip.)
+pub fn js_to_lower_case_ascii_view(s: &str) -> String {
     if s.is_ascii() {
-        s.to_ascii_lowercase()
-    } else {
-        s.to_lowercase()
+        return s.to_ascii_lowercase();
     }
+    let mut out = String::with_capacity(s.len() + 1);
+    for c in s.chars() {
+        match c {
+            '\u{130}' => out.push_str("i\u{307}"),
+            '\u{212A}' => out.push('k'),
+            c => out.push(c.to_ascii_lowercase()),
+        }
+    }
+    out
 }
 
 /// `s.slice(0, max)` in JavaScript, except that a surrogate pair cut in half is dropped
@@ -211,6 +229,41 @@ fn string_to_number(s: &str) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// What `js_to_lower_case_ascii_view` relies on, for every character: its lowercase (Unicode's,
+    /// which JavaScript's `toLowerCase` follows) is itself, holds ASCII only for the two characters
+    /// it maps, and is otherwise one non-ASCII character of the same UTF-16 length.
+    #[test]
+    fn the_ascii_view_of_lower_case_agrees_with_unicode_wherever_ascii_can_tell() {
+        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+            let mut buf = [0u8; 4];
+            let one: &str = c.encode_utf8(&mut buf);
+            let full = one.to_lowercase();
+            let view = js_to_lower_case_ascii_view(one);
+            if c.is_ascii() || c == '\u{130}' || c == '\u{212A}' {
+                assert_eq!(view, full, "U+{:04X}", c as u32);
+                continue;
+            }
+            let mut lower = full.chars();
+            let (Some(l), None) = (lower.next(), lower.next()) else {
+                panic!("U+{:04X} lowercases to more than one character", c as u32);
+            };
+            assert!(!l.is_ascii(), "U+{:04X}", c as u32);
+            assert_eq!(l.len_utf16(), c.len_utf16(), "U+{:04X}", c as u32);
+            assert_eq!(view, one);
+        }
+        // Words: final sigma and the two mapped characters in context.
+        for word in ["ΟΔΟΣ", "İstanbul", "\u{212A}elvin", "Ab\u{212A}Σ.É"] {
+            let (full, view) = (word.to_lowercase(), js_to_lower_case_ascii_view(word));
+            assert_eq!(js_len(&full), js_len(&view), "{word}");
+            let ascii = |s: &str| {
+                s.encode_utf16()
+                    .map(|u| (u < 0x80).then_some(u))
+                    .collect::<Vec<_>>()
+            };
+            assert_eq!(ascii(&full), ascii(&view), "{word}");
+        }
+    }
 
     #[test]
     fn length_counts_utf16_units() {

@@ -25,7 +25,8 @@ pub(crate) use host::parse_host;
 pub(crate) enum Host {
     /// An ASCII domain or IP address, serialised as `new URL().hostname` would.
     Ascii(String),
-    /// A host with non-ASCII characters after percent-decoding (lowercased, not converted).
+    /// A host with non-ASCII characters after percent-decoding (not converted; lowercased as far as
+    /// its ASCII goes, [`crate::js::js_to_lower_case_ascii_view`]).
     NonAscii(String),
 }
 

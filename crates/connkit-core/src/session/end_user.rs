@@ -7,7 +7,7 @@
 use serde_json::{Map, Value};
 
 use crate::email::is_valid_email;
-use crate::js::{js_key_order, js_len, js_to_lower_case, js_truncate};
+use crate::js::{js_key_order, js_len, js_to_lower_case_ascii_view, js_truncate};
 use crate::limits::{
     EMAIL_MIN_LEN, NAME_MAX_LEN, TAG_KEY_MAX_LEN, TAG_MAX_COUNT, TAG_VALUE_MAX_LEN,
 };
@@ -341,8 +341,9 @@ pub(super) fn build_tags(source: &TagSource<'_>) -> Tags {
     let mut from_end_user: Vec<(String, String)> = Vec::new();
     for (raw_key, raw_value) in source.end_user.iter().flat_map(|eu| eu.tags.iter()) {
         let Some(value) = raw_value else { continue };
-        // Nango lowercases before it validates, so a non-ASCII key can lowercase into a valid one.
-        let key = js_truncate(&js_to_lower_case(raw_key), TAG_KEY_MAX_LEN).to_owned();
+        // Nango lowercases before it validates, so a non-ASCII key can lowercase into a valid one
+        // (the ASCII view is exact here: only a string of ASCII passes the pattern).
+        let key = js_truncate(&js_to_lower_case_ascii_view(raw_key), TAG_KEY_MAX_LEN).to_owned();
         if !is_valid_key_pattern(&key) {
             continue;
         }

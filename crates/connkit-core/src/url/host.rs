@@ -8,6 +8,7 @@
 use std::net::{Ipv4Addr, Ipv6Addr};
 
 use super::Host;
+use crate::js::js_to_lower_case_ascii_view;
 
 /// The host parser for special schemes.
 pub(crate) fn parse_host(raw: &str) -> Option<Host> {
@@ -19,7 +20,8 @@ pub(crate) fn parse_host(raw: &str) -> Option<Host> {
     let bytes = percent_decode_bytes(raw);
     let decoded = String::from_utf8(bytes).ok()?;
     if !decoded.is_ascii() {
-        let lower = decoded.to_lowercase();
+        // What callers ask of a non-ASCII host reads only its ASCII (see the function).
+        let lower = js_to_lower_case_ascii_view(&decoded);
         return forbidden_free(&lower).then_some(Host::NonAscii(lower));
     }
     let lower = decoded.to_ascii_lowercase();
