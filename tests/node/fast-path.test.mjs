@@ -176,3 +176,21 @@ test('isEmail goes through the same buffer: long and non-ASCII strings, and from
   outer.End_User_Email = 'someone@example.com';
   assert.deepStrictEqual(validateTags(outer), { ok: true, value: { plan: 'pro', env: 'prod', end_user_email: 'someone@example.com' } });
 });
+
+test('an issue whose message grows the module memory keeps its other fields', () => {
+  // A duplicate key of megabytes: its message holds the key, so building it makes the module
+  // allocate that much, which sooner or later grows the memory while the issues are being read.
+  for (const mb of [1, 2, 4, 8, 16]) {
+    const key = 'k'.repeat(mb << 20);
+    const answer = validateTags({ [key]: 'x', [key.toUpperCase()]: 'y' });
+    assert.deepStrictEqual(
+      answer.issues.map((it) => [it.code, it.severity, it.path[0].length, typeof it.message]),
+      [
+        ['tag_key_too_long', 'error', mb << 20, 'string'],
+        ['tag_key_too_long', 'error', mb << 20, 'string'],
+        ['tag_key_duplicate', 'error', mb << 20, 'string'],
+      ],
+      `${mb} MB`,
+    );
+  }
+});

@@ -73,8 +73,13 @@ function kindOf(value) {
 export function fastTags(glue, memory) {
   const encoder = new TextEncoder();
   const decoder = new TextDecoder();
-  // The module's text answers (`tagsMessage`, `tagsCodes`): `len` bytes in its text area.
-  const text = (len) => decoder.decode(new Uint8Array(memory.buffer, glue.tagsText(), len));
+  // The module's text answers (`tagsMessage`, `tagsCodes`): `len` bytes in its text area. The
+  // call that made the text may have grown the memory: the views are renewed before the caller
+  // reads the buffer again.
+  const text = (len) => {
+    if (bytes.byteLength === 0) views();
+    return decoder.decode(new Uint8Array(memory.buffer, glue.tagsText(), len));
+  };
   // Key -> { id: its number in the module's key table (of generation `keyGeneration`),
   // normal: its normal form once the module lowercased it }.
   const known = new Map();
