@@ -6,7 +6,8 @@
 //! not the package's: `npm/fast.js` wraps them.
 //!
 //! Glue only: every verdict is connkit-core's (`tags::check_tag_entries`, `not_object`,
-//! `normalise_valid_key`, `Issue::message`). Knows nothing about forms, sessions or metadata.
+//! `normal_key_bytes`, `Issue::message`, `email::is_valid_email`). Knows nothing about forms,
+//! sessions or metadata.
 //!
 //! # Protocol
 //!
