@@ -96,12 +96,15 @@ export const TAGS_JSON_SCHEMA = {
 };
 
 // ajv standalone: `validate` is the precompiled module's function (allErrors, like connkit).
-export function makeAjv(validate) {
+// The duplicate and email checks run only when the schema passed, as zod's refinements do in
+// Nango; with `everyCheck` they run always, so that it reports every problem, as connkit does
+// (same work on the invalid object; printed for comparison, the targets use the first).
+export function makeAjv(validate, everyCheck = false) {
   const email = /^(?!\.)(?!.*\.\.)([A-Za-z0-9_'+\-.]*)[A-Za-z0-9_+-]@([A-Za-z0-9][A-Za-z0-9-]*\.)+[A-Za-z]{2,}$/;
   return (input) => {
     const issues = validate(input) ? [] : [...validate.errors];
     const value = {};
-    if (issues.length === 0) {
+    if (issues.length === 0 || (everyCheck && typeof input === 'object' && input !== null && !Array.isArray(input))) {
       for (const key of Object.keys(input)) {
         const lower = key.toLowerCase();
         if (Object.hasOwn(value, lower)) issues.push({ message: 'duplicate' });
