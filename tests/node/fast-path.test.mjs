@@ -12,7 +12,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { inspect, isDeepStrictEqual } from 'node:util';
-import { isEmail, validateTags } from 'connkit';
+import { errorCodes, isEmail, validateTags } from 'connkit';
 import { seeded } from './seeded.mjs';
 
 const wasmDir = new URL('./wasm/', import.meta.resolve('connkit'));
@@ -86,6 +86,35 @@ test('the buffer path and the filter module\'s reader give equal answers on 100,
   }
   // Both verdicts are well represented.
   assert.ok(invalid > 15_000 && invalid < 85_000, `${invalid} invalid`);
+});
+
+test('getters that call validateTags, isEmail and errorCodes at random, growing the memory now and then', () => {
+  const nested = [];
+  const wrong = []; // (a getter that throws would only read as a value of no JSON type)
+  for (let i = 0; i < 20_000; i++) {
+    const input = tags();
+    // Up to three getters that call into the module before they answer.
+    for (let g = below(4); g > 0; g--) {
+      const inner = tags();
+      const text = below(1000) === 0 ? `${'x'.repeat(1 << 20)}@example.com` : pick(['a@b.co', 'nope', 'é@x.io']);
+      const v = value();
+      const get = () => {
+        nested.push([inner, validateTags(inner)]);
+        if (isEmail(text) !== /^[a-z]@b\.co$|^x+@example\.com$/.test(text)) wrong.push(`isEmail(${text.slice(0, 9)})`);
+        if (errorCodes()[0] !== 'tags_not_object') wrong.push('errorCodes');
+        return v;
+      };
+      Object.defineProperty(input, key(), { enumerable: true, configurable: true, get });
+    }
+    const fast = validateTags(input);
+    const reference = full(input);
+    if (!isDeepStrictEqual(fast, reference)) {
+      assert.fail(`${inspect(input)}: ${inspect(fast, { depth: 5 })} != ${inspect(reference, { depth: 5 })}`);
+    }
+    for (const [inner, answer] of nested) assert.deepStrictEqual(answer, full(inner));
+    nested.length = 0;
+    assert.deepStrictEqual(wrong, []);
+  }
 });
 
 test('an object of 20,000 keys, half of them duplicates after lowercasing', () => {
