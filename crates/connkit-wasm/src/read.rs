@@ -1,7 +1,8 @@
 //! Reading JavaScript arguments into the types connkit-core takes, without running a rule.
 //!
-//! Two readers: [`tag_entries`] (the hot path of `validateTags`: keys and string values straight
-//! from the object, no `serde_json::Value`) and [`json`] (everything else: a JavaScript value read
+//! Two readers: [`tag_entries`] (tags objects for the `filter` module's exports and the fast
+//! path's test reference: keys and string values straight from the object, no
+//! `serde_json::Value`) and [`json`] (everything else: a JavaScript value read
 //! with JSON's semantics, as `JSON.stringify` would send it). Neither throws: proxies, getters
 //! that throw, cycles, bigints and absurd sizes become a `value_type_invalid` issue.
 //!
