@@ -158,13 +158,14 @@ const SMALL: usize = 32;
 /// order [`validate_tag_entries`] lists them (`entry` is the index of the entry the problem is
 /// about, `None` for the tags object itself). True when there was none.
 ///
-/// Allocates nothing for up to 32 entries, except the name of a duplicate key.
-pub fn check_tag_entries(
-    entries: &[(&str, TagValueRef<'_>)],
-    mut report: impl FnMut(Option<usize>, ErrorCode, Detail),
+/// Allocates nothing for up to 32 entries: a duplicate's name is reported as an
+/// [`EntryDetail::Name`], built only when asked for.
+pub fn check_tag_entries<'a>(
+    entries: &[(&'a str, TagValueRef<'_>)],
+    mut report: impl FnMut(Option<usize>, ErrorCode, EntryDetail<'a>),
 ) -> bool {
     let mut valid = true;
-    let mut issue = |at: Option<usize>, code: ErrorCode, detail: Detail| {
+    let mut issue = |at: Option<usize>, code: ErrorCode, detail: EntryDetail<'a>| {
         valid = false;
         report(at, code, detail);
     };
@@ -176,17 +177,21 @@ pub fn check_tag_entries(
     for (i, (key, value)) in entries.iter().enumerate() {
         let at = Some(i);
         if !is_valid_key_pattern(key) {
-            issue(at, ErrorCode::TagKeyInvalid, Detail::None);
+            issue(at, ErrorCode::TagKeyInvalid, EntryDetail::None);
         }
         if key.len() > TAG_KEY_MAX_LEN && js_len(key) > TAG_KEY_MAX_LEN {
-            issue(at, ErrorCode::TagKeyTooLong, Detail::Limit(TAG_KEY_MAX_LEN));
+            issue(
+                at,
+                ErrorCode::TagKeyTooLong,
+                EntryDetail::Limit(TAG_KEY_MAX_LEN),
+            );
         }
         if let Some((code, detail)) = value_problem(*value) {
             issue(at, code, detail);
         }
         // Comparing ASCII case-insensitively is comparing `lowercase` forms.
-        if key.eq_ignore_ascii_case(RESERVED_KEY) {
-            issue(at, ErrorCode::TagKeyReserved, Detail::None);
+        if RESERVED.matches(key) {
+            issue(at, ErrorCode::TagKeyReserved, EntryDetail::None);
         }
         let duplicate = match &late {
             Some(late) => late[i],
@@ -197,19 +202,138 @@ pub fn check_tag_entries(
             }
         };
         if duplicate {
-            issue(at, ErrorCode::TagKeyDuplicate, Detail::Name(lowercase(key)));
+            issue(
+                at,
+                ErrorCode::TagKeyDuplicate,
+                EntryDetail::Name(DuplicateName(key)),
+            );
         }
-        if key.eq_ignore_ascii_case(END_USER_EMAIL_KEY)
+        if END_USER_EMAIL.matches(key)
             && matches!(value, TagValueRef::Str(text) if !is_valid_tag_email(text))
         {
-            issue(at, ErrorCode::TagEndUserEmailInvalid, Detail::None);
+            issue(at, ErrorCode::TagEndUserEmailInvalid, EntryDetail::None);
         }
     }
     if entries.len() > TAG_MAX_COUNT {
-        issue(None, ErrorCode::TagsTooMany, Detail::Limit(TAG_MAX_COUNT));
+        issue(
+            None,
+            ErrorCode::TagsTooMany,
+            EntryDetail::Limit(TAG_MAX_COUNT),
+        );
     }
     valid
 }
+
+/// A problem's detail as [`check_tag_entries`] reports it: [`Detail`]'s variants, with a
+/// duplicate's name not built until [`EntryDetail::into_detail`] asks for it (a host that keeps
+/// names by number allocates nothing for a name it has seen).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EntryDetail<'a> {
+    /// [`Detail::None`].
+    None,
+    /// [`Detail::Received`].
+    Received(JsonType),
+    /// [`Detail::Limit`].
+    Limit(usize),
+    /// [`Detail::Name`]: the name of a duplicate key.
+    Name(DuplicateName<'a>),
+}
+
+impl EntryDetail<'_> {
+    /// The [`Detail`] of the issue.
+    pub fn into_detail(self) -> Detail {
+        match self {
+            EntryDetail::None => Detail::None,
+            EntryDetail::Received(received) => Detail::Received(received),
+            EntryDetail::Limit(limit) => Detail::Limit(limit),
+            EntryDetail::Name(name) => Detail::Name(name.to_name()),
+        }
+    }
+}
+
+/// The name a [`ErrorCode::TagKeyDuplicate`] issue gives, before it is built: the `lowercase`
+/// of the repeated key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DuplicateName<'a>(&'a str);
+
+impl DuplicateName<'_> {
+    /// The name.
+    pub fn to_name(self) -> String {
+        lowercase(self.0)
+    }
+
+    /// Whether the name is `name`, without building it.
+    pub fn is(self, name: &str) -> bool {
+        name.len() == self.0.len()
+            && name
+                .bytes()
+                .zip(self.0.bytes())
+                .all(|(a, b)| a == b.to_ascii_lowercase())
+    }
+}
+
+/// A lowercase ASCII name of 8 to 16 bytes that keys are compared with under `lowercase`, in a
+/// few word operations (every key of every call is compared with two of them): its first and
+/// last 8 bytes (they overlap below 16) and where a key's byte may differ by case.
+struct Folded {
+    first: u64,
+    last: u64,
+    /// 0x20 at each letter of `first` and `last`.
+    first_letters: u64,
+    last_letters: u64,
+    len: usize,
+}
+
+impl Folded {
+    const fn new(name: &str) -> Folded {
+        let name = name.as_bytes();
+        let len = name.len();
+        assert!(len >= 8 && len <= 16);
+        Folded {
+            first: Folded::word(name, 0, false),
+            last: Folded::word(name, len - 8, false),
+            first_letters: Folded::word(name, 0, true),
+            last_letters: Folded::word(name, len - 8, true),
+            len,
+        }
+    }
+
+    /// The 8 bytes of `name` from `from`, or 0x20 where they are letters.
+    const fn word(name: &[u8], from: usize, letters: bool) -> u64 {
+        let mut bytes = [0u8; 8];
+        let mut i = 0;
+        while i < 8 {
+            let b = name[from + i];
+            assert!(b.is_ascii() && !b.is_ascii_uppercase());
+            bytes[i] = if !letters {
+                b
+            } else if b.is_ascii_lowercase() {
+                0x20
+            } else {
+                0
+            };
+            i += 1;
+        }
+        u64::from_le_bytes(bytes)
+    }
+
+    /// `key.eq_ignore_ascii_case(name)`: setting bit 0x20 maps exactly the two cases of a letter
+    /// to its lowercase, and elsewhere the bytes must be equal.
+    #[inline]
+    fn matches(&self, key: &str) -> bool {
+        let key = key.as_bytes();
+        match (key.first_chunk::<8>(), key.last_chunk::<8>()) {
+            (Some(first), Some(last)) if key.len() == self.len => {
+                u64::from_le_bytes(*first) | self.first_letters == self.first
+                    && u64::from_le_bytes(*last) | self.last_letters == self.last
+            }
+            _ => false,
+        }
+    }
+}
+
+const RESERVED: Folded = Folded::new(RESERVED_KEY);
+const END_USER_EMAIL: Folded = Folded::new(END_USER_EMAIL_KEY);
 
 /// For each entry, whether an earlier entry has the same key after `lowercase`: entries sorted
 /// by lowercase key (ties in entry order), each one equal to the one before it is a duplicate.
@@ -241,7 +365,7 @@ pub fn validate_tag_entries<'a>(
     let mut issues = Vec::new();
     check_tag_entries(&entries, |at, code, detail| {
         let path = at.map(|i| vec![entries[i].0.to_owned()]);
-        issues.push(Issue::new(code, path.unwrap_or_default()).with_detail(detail));
+        issues.push(Issue::new(code, path.unwrap_or_default()).with_detail(detail.into_detail()));
     });
     ValidationError::from_issues(issues)?;
     let normal = entries.iter().map(|(key, value)| {
@@ -407,23 +531,28 @@ pub fn is_valid_key(key: &str) -> bool {
 }
 
 /// The problem with a tag value, if any.
-fn value_problem(value: TagValueRef<'_>) -> Option<(ErrorCode, Detail)> {
+fn value_problem(value: TagValueRef<'_>) -> Option<(ErrorCode, EntryDetail<'static>)> {
     match value {
-        TagValueRef::NotString(received, _) => {
-            Some((ErrorCode::TagValueNotString, Detail::Received(received)))
-        }
-        TagValueRef::Str("") => Some((ErrorCode::TagValueEmpty, Detail::None)),
+        TagValueRef::NotString(received, _) => Some((
+            ErrorCode::TagValueNotString,
+            EntryDetail::Received(received),
+        )),
+        TagValueRef::Str("") => Some((ErrorCode::TagValueEmpty, EntryDetail::None)),
         // UTF-16 is never longer than UTF-8: short byte strings need no counting.
         TagValueRef::Str(s) if s.len() > TAG_VALUE_MAX_LEN && js_len(s) > TAG_VALUE_MAX_LEN => {
-            Some((ErrorCode::TagValueTooLong, Detail::Limit(TAG_VALUE_MAX_LEN)))
+            Some((
+                ErrorCode::TagValueTooLong,
+                EntryDetail::Limit(TAG_VALUE_MAX_LEN),
+            ))
         }
         TagValueRef::Str(_) => None,
     }
 }
 
-/// `z.string().email().min(5)`.
+/// `z.string().email().min(5)`. An address the email rule accepts is ASCII, so its UTF-16
+/// length is its length in bytes, and a shorter string needs no other check.
 fn is_valid_tag_email(s: &str) -> bool {
-    is_valid_email(s) && js_len(s) >= EMAIL_MIN_LEN
+    s.len() >= EMAIL_MIN_LEN && is_valid_email(s)
 }
 
 /// A key's lowercase for normalising and comparing keys: ASCII letters only. Valid keys are
@@ -448,6 +577,40 @@ mod tests {
                 normal.as_bytes()
             );
             assert_eq!(normal, key.to_lowercase());
+        }
+    }
+
+    /// The word-wise comparison with the two names agrees with `eq_ignore_ascii_case` on every
+    /// one-byte change of each name (every ASCII byte, both cases of each letter), on shorter and
+    /// longer keys, and on non-ASCII keys of the same byte length.
+    #[test]
+    fn folded_names_compare_like_eq_ignore_ascii_case() {
+        for (folded, name) in [
+            (&RESERVED, RESERVED_KEY),
+            (&END_USER_EMAIL, END_USER_EMAIL_KEY),
+        ] {
+            let mut keys = vec![
+                String::new(),
+                name[..name.len() - 1].to_owned(),
+                format!("{name}x"),
+                name.to_uppercase(),
+                format!("é{}", &name[2..]),
+                format!("{}\u{212A}", &name[..name.len() - 3]),
+            ];
+            for at in 0..name.len() {
+                for byte in 0u8..0x80 {
+                    let mut key = name.as_bytes().to_vec();
+                    key[at] = byte;
+                    keys.push(String::from_utf8(key).unwrap());
+                }
+            }
+            for key in &keys {
+                assert_eq!(
+                    folded.matches(key),
+                    key.eq_ignore_ascii_case(name),
+                    "{key:?}"
+                );
+            }
         }
     }
 
@@ -478,7 +641,7 @@ mod tests {
             let mut found = Vec::new();
             check_tag_entries(&entries, |at, code, detail| {
                 if code == ErrorCode::TagKeyDuplicate {
-                    found.push((at, detail));
+                    found.push((at, detail.into_detail()));
                 }
             });
             let want: Vec<_> = (0..keys.len())

@@ -42,6 +42,8 @@ const NUMBER = 3;
 const ARRAY = 5;
 const OBJECT = 6;
 const OTHER = 8;
+// Positions whose last key is remembered.
+const POSITIONS = 16;
 // Most messages remembered.
 const MAX_REMEMBERED = 1024;
 // A value whose getter threw: read as a value of no JSON type.
@@ -98,6 +100,10 @@ export function fastTags(glue, memory) {
   let infos = [];
   let normals = [];
   let sent = 0;
+  // The key last looked up at each of the first POSITIONS positions, and its entry in `known`
+  // (null: none; `known` is the truth, these go when it is cleared).
+  const lastKeys = new Array(POSITIONS).fill(null);
+  const lastInfos = new Array(POSITIONS).fill(undefined);
   let busy = false;
   const codes = text(glue.tagsCodes()).split(' ');
   // Messages without a detail or with a received type, by code and type (the common ones: an
@@ -165,6 +171,26 @@ export function fastTags(glue, memory) {
     grow(need);
   }
 
+  // What `known` holds for `key`, the key at position `i`: an app sends the same keys in the same
+  // order call after call, so the key last seen at a position is checked first (comparing two
+  // strings V8 keeps unique is one comparison; a lookup hashes).
+  function info(key, i) {
+    if (i >= POSITIONS) return known.get(key);
+    if (lastKeys[i] === key) return lastInfos[i];
+    const found = known.get(key);
+    if (found !== undefined) {
+      lastKeys[i] = key;
+      lastInfos[i] = found;
+    }
+    return found;
+  }
+
+  // Forgets every key number (the module started a new key table).
+  function forget() {
+    known.clear();
+    lastKeys.fill(null);
+  }
+
   // Writes the `n` entries read by `take` into the buffer (no caller code runs here). Keys go by
   // number unless `asText`.
   function send(n, asText) {
@@ -172,7 +198,7 @@ export function fastTags(glue, memory) {
     let at = head(n) + 8 * n;
     sent = 0;
     for (let i = 0; i < n; i++) {
-      infos[i] = asText ? undefined : known.get(keys[i]);
+      infos[i] = asText ? undefined : info(keys[i], i);
       if (at >= 0) at = at > size ? -1 : put(i, n, at);
     }
     if (at < 0) {
@@ -186,7 +212,7 @@ export function fastTags(glue, memory) {
   // Remembers the numbers the module gave the keys sent as text.
   function keepKeyIds(n) {
     if (words[1] !== keyGeneration) {
-      known.clear();
+      forget();
       keyGeneration = words[1];
     }
     if (sent === 0) return;
@@ -319,7 +345,7 @@ export function fastTags(glue, memory) {
     if (status > INVALID) {
       // The module could not read the buffer (never expected): once more with every key as
       // text, then as a value of no JSON type rather than a wrong answer or an exception.
-      known.clear();
+      forget();
       status = check(n, true);
       if (status > INVALID) {
         n = -1 - OTHER;

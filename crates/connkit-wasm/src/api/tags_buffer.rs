@@ -1,9 +1,10 @@
 //! The `tags` module: how the package's `validateTags`, `isEmail` and `errorCodes` (`npm/fast.js`)
 //! reach connkit-core. The tags cross into wasm as bytes in one reusable buffer, and a status
 //! number plus a few words come back. No JavaScript value crosses (the module imports nothing and
-//! its glue converts nothing) and no JavaScript runs during these calls; for up to 16 tags whose
-//! keys the module has seen, nothing is allocated unless a key is a duplicate. These exports are
-//! not the package's: `npm/fast.js` wraps them.
+//! its glue converts nothing) and no JavaScript runs during these calls; once the module has seen
+//! the keys (and the names of duplicates), a call allocates nothing: the entries' vector is kept
+//! between calls, and the text is validated as UTF-8 in one piece. These exports are not the
+//! package's: `npm/fast.js` wraps them.
 //!
 //! Glue only: every verdict is connkit-core's (`tags::check_tag_entries`, `not_object`,
 //! `normal_key_bytes`, `Issue::message`, `email::is_valid_email`). Knows nothing about forms,
@@ -51,7 +52,9 @@
 use std::cell::RefCell;
 
 use connkit_core::email::is_valid_email;
-use connkit_core::tags::{TagValueRef, check_tag_entries, normal_key_bytes, not_object};
+use connkit_core::tags::{
+    DuplicateName, EntryDetail, TagValueRef, check_tag_entries, normal_key_bytes, not_object,
+};
 use connkit_core::{Detail, ErrorCode, Issue, JsonType, Severity};
 use wasm_bindgen::prelude::*;
 
@@ -60,8 +63,6 @@ const LOWERCASED: u32 = 1;
 const INVALID: u32 = 2;
 const UNDECIDED: u32 = 3;
 
-/// Entries handled without allocating.
-const SMALL: usize = 16;
 /// Words per issue record.
 const RECORD: usize = 6;
 /// Marks a value descriptor of a non-string value.
@@ -111,6 +112,8 @@ struct Buffer {
     names: Table,
     /// The last text answer.
     text: String,
+    /// The entries' vector, empty between calls.
+    entries: Entries<'static>,
 }
 
 /// Strings kept between calls, by number; starts over with a new generation when full.
@@ -142,12 +145,13 @@ impl Table {
         (self.items.len() - 1) as u32
     }
 
-    /// The number of `item` if it is among the first `SEARCHED` items, else a new number (so a
-    /// large answer stays linear; the usual few names are always found).
-    fn number(&mut self, item: &str) -> u32 {
-        match self.items.iter().take(SEARCHED).position(|s| &**s == item) {
+    /// The number of a duplicate's name if it is among the first `SEARCHED` items, else a new
+    /// number (so a large answer stays linear; the usual few names are always found). The name
+    /// is built only when it is new.
+    fn number(&mut self, name: DuplicateName<'_>) -> u32 {
+        match self.items.iter().take(SEARCHED).position(|s| name.is(s)) {
             Some(i) => i as u32,
-            None => self.push(item),
+            None => self.push(&name.to_name()),
         }
     }
 }
@@ -161,6 +165,7 @@ thread_local! {
             keys: Table::EMPTY,
             names: Table::EMPTY,
             text: String::new(),
+            entries: Vec::new(),
         })
     };
 }
@@ -199,7 +204,13 @@ pub fn tags_check(n: u32) -> u32 {
             let kind = TYPES.get((n & !NOT_OBJECT) as usize)?;
             fail(region, not_object(*kind).issues(), &mut b.names)
         } else {
-            check(region, &mut b.keys, &mut b.names, n as usize)
+            check(
+                region,
+                &mut b.keys,
+                &mut b.names,
+                &mut b.entries,
+                n as usize,
+            )
         }
     })
     .unwrap_or(UNDECIDED)
@@ -263,62 +274,84 @@ fn set_word(bytes: &mut [u8], index: usize, value: u32) -> Option<()> {
     Some(())
 }
 
-fn check(region: &mut [u8], keys: &mut Table, names: &mut Table, n: usize) -> Option<u32> {
+fn check(
+    region: &mut [u8],
+    keys: &mut Table,
+    names: &mut Table,
+    store: &mut Entries<'static>,
+    n: usize,
+) -> Option<u32> {
     if region.len() < data(n) {
         return None;
     }
     let (out, text_bytes) = region.split_at_mut(data(n));
     let head = head(n) / 4;
-    // Up to 16 entries on the stack; more (invalid anyway) in a vector.
-    let mut small_sent = [None; SMALL];
-    let mut big_sent;
-    let sent: &mut [Option<(usize, usize)>] = if n <= SMALL {
-        &mut small_sent[..n]
-    } else {
-        big_sent = vec![None; n];
-        &mut big_sent
-    };
-    let status = {
-        let empty = ("", TagValueRef::Str(""));
-        let mut small = [empty; SMALL];
-        let mut big;
-        let entries: &mut [(&str, TagValueRef<'_>)] = if n <= SMALL {
-            &mut small[..n]
-        } else {
-            big = vec![empty; n];
-            &mut big
-        };
-        let mut at = 0usize;
-        for (i, entry) in entries.iter_mut().enumerate() {
-            let key = match word(out, head + 2 * i)? {
-                number if number & KEY_ID != 0 => keys.get(number & !KEY_ID)?,
-                len => {
-                    sent[i] = Some((at, len as usize));
-                    text(text_bytes, &mut at, len as usize)?
-                }
-            };
-            let value = match word(out, head + 2 * i + 1)? {
-                len if len & NOT_STRING == 0 => {
-                    TagValueRef::Str(text(text_bytes, &mut at, len as usize)?)
-                }
-                kind => TagValueRef::NotString(*TYPES.get((kind & !NOT_STRING) as usize)?, None),
-            };
-            *entry = (key, value);
+    // The text of every entry, validated as UTF-8 at once (each piece then starts and ends at a
+    // character boundary, which `str::get` checks), and how many keys came as text to be kept.
+    let mut end = 0usize;
+    let mut to_keep = 0;
+    for i in 0..2 * n {
+        let descriptor = word(out, head + i)?;
+        if descriptor & (KEY_ID | NOT_STRING) == 0 {
+            end = end.checked_add(descriptor as usize)?;
+            to_keep += usize::from(i % 2 == 0 && descriptor as usize <= MAX_KEY_BYTES);
         }
-        answer(out, entries, names)?
-    };
-    // Keep the keys sent as text, and tell the caller their numbers.
-    let short =
-        |place: &Option<(usize, usize)>| matches!(place, Some((_, len)) if *len <= MAX_KEY_BYTES);
-    keys.make_room(sent.iter().filter(|p| short(p)).count(), MAX_KEYS);
-    for (i, place) in sent.iter().enumerate() {
-        if let Some((at, len)) = place.filter(|_| short(place)) {
-            let key = std::str::from_utf8(text_bytes.get(at..at + len)?).ok()?;
-            set_word(out, head + 2 * i, KEY_ID | keys.push(key))?;
+    }
+    let text_all = std::str::from_utf8(text_bytes.get(..end)?).ok()?;
+    let mut entries = reuse(std::mem::take(store));
+    let mut at = 0usize;
+    for i in 0..n {
+        let key = match word(out, head + 2 * i)? {
+            number if number & KEY_ID != 0 => keys.get(number & !KEY_ID)?,
+            len => text(text_all, &mut at, len as usize)?,
+        };
+        let value = match word(out, head + 2 * i + 1)? {
+            len if len & NOT_STRING == 0 => {
+                TagValueRef::Str(text(text_all, &mut at, len as usize)?)
+            }
+            kind => TagValueRef::NotString(*TYPES.get((kind & !NOT_STRING) as usize)?, None),
+        };
+        entries.push((key, value));
+    }
+    let status = answer(out, &entries, names);
+    *store = reuse(entries);
+    let status = status?;
+    if to_keep > 0 {
+        // Keep the keys sent as text, and tell the caller their numbers.
+        keys.make_room(to_keep, MAX_KEYS);
+        let mut at = 0usize;
+        for i in 0..n {
+            let key = word(out, head + 2 * i)?;
+            if key & KEY_ID == 0 {
+                let len = key as usize;
+                let text = text_all.get(at..at.checked_add(len)?)?;
+                at += len;
+                if len <= MAX_KEY_BYTES {
+                    set_word(out, head + 2 * i, KEY_ID | keys.push(text))?;
+                }
+            }
+            let value = word(out, head + 2 * i + 1)?;
+            if value & NOT_STRING == 0 {
+                at = at.checked_add(value as usize)?;
+            }
         }
     }
     set_word(out, 1, keys.generation)?;
     Some(status)
+}
+
+/// The entries of a call: they borrow the buffer, so between calls the vector is kept empty
+/// (with its allocation) under another lifetime.
+type Entries<'a> = Vec<(&'a str, TagValueRef<'a>)>;
+
+/// `entries` emptied, under any lifetime, with its allocation (collecting a vector's own
+/// iterator into a vector of the same layout reuses it).
+fn reuse<'b>(mut entries: Entries<'_>) -> Entries<'b> {
+    entries.clear();
+    entries
+        .into_iter()
+        .map(|_| ("", TagValueRef::Str("")))
+        .collect()
 }
 
 /// Runs the rule over `entries` and writes the answer into `out`.
@@ -334,7 +367,11 @@ fn answer(out: &mut [u8], entries: &[(&str, TagValueRef<'_>)], names: &mut Table
     let mut count = 0usize;
     let mut fits = true;
     let valid = check_tag_entries(entries, |entry, code, detail| {
-        match (slots.next(), record(code, entry, &detail, names)) {
+        // The rule's issues are errors (`validate_tag_entries` makes each with `Issue::new`).
+        match (
+            slots.next(),
+            record(code, Severity::Error, entry, detail, names),
+        ) {
             (Some(slot), Some(words)) => {
                 for (to, word) in slot.chunks_exact_mut(4).zip(words) {
                     to.copy_from_slice(&word.to_le_bytes());
@@ -370,7 +407,12 @@ fn answer(out: &mut [u8], entries: &[(&str, TagValueRef<'_>)], names: &mut Table
 /// The answer for issues that are not about any entry (a value that is not an object).
 fn fail(out: &mut [u8], issues: &[Issue], names: &mut Table) -> Option<u32> {
     for (i, it) in issues.iter().enumerate() {
-        let words = record(it.code(), None, it.detail(), names)?;
+        let detail = match it.detail() {
+            Detail::None => EntryDetail::None,
+            Detail::Received(t) => EntryDetail::Received(*t),
+            _ => return None,
+        };
+        let words = record(it.code(), it.severity(), None, detail, names)?;
         for (j, w) in words.into_iter().enumerate() {
             set_word(out, 2 + RECORD * i + j, w)?;
         }
@@ -379,30 +421,30 @@ fn fail(out: &mut [u8], issues: &[Issue], names: &mut Table) -> Option<u32> {
     Some(INVALID)
 }
 
-/// The next `len` bytes of `data` at `at`, as text.
-fn text<'a>(data: &'a [u8], at: &mut usize, len: usize) -> Option<&'a str> {
-    let bytes = data.get(*at..at.checked_add(len)?)?;
+/// The next `len` bytes of `text` at `at`.
+fn text<'a>(text: &'a str, at: &mut usize, len: usize) -> Option<&'a str> {
+    let piece = text.get(*at..at.checked_add(len)?)?;
     *at += len;
-    std::str::from_utf8(bytes).ok()
+    Some(piece)
 }
 
 /// One issue's record.
 fn record(
     code: ErrorCode,
+    severity: Severity,
     entry: Option<usize>,
-    detail: &Detail,
+    detail: EntryDetail<'_>,
     names: &mut Table,
 ) -> Option<[u32; RECORD]> {
-    let severity = match Issue::new(code, Vec::new()).severity() {
+    let severity = match severity {
         Severity::Error => 0,
         Severity::Warning => 1,
     };
     let (kind, a, b) = match detail {
-        Detail::None => (0, 0, 0),
-        Detail::Received(t) => (1, TYPES.iter().position(|x| x == t)? as u32, 0),
-        Detail::Limit(limit) => (2, u32::try_from(*limit).ok()?, 0),
-        Detail::Name(name) => (3, names.number(name), names.generation),
-        _ => return None,
+        EntryDetail::None => (0, 0, 0),
+        EntryDetail::Received(t) => (1, TYPES.iter().position(|x| *x == t)? as u32, 0),
+        EntryDetail::Limit(limit) => (2, u32::try_from(limit).ok()?, 0),
+        EntryDetail::Name(name) => (3, names.number(name), names.generation),
     };
     let entry = entry.map_or(NO_ENTRY, |i| i as u32);
     Some([code.index() as u32, severity, entry, kind, a, b])

@@ -29,7 +29,10 @@ pub fn validate_tags(input: JsValue) -> JsValue {
         .collect();
     let mut found = Vec::new();
     let valid = check_tag_entries(&refs, |at, code, detail| {
-        found.push((at, Issue::new(code, Vec::new()).with_detail(detail)));
+        found.push((
+            at,
+            Issue::new(code, Vec::new()).with_detail(detail.into_detail()),
+        ));
     });
     if !valid {
         let list = js_sys::Array::new_with_length(found.len() as u32);
