@@ -20,6 +20,7 @@
 //! ```
 #![deny(missing_docs)]
 
+mod ascii;
 pub mod auth;
 pub mod catalogue;
 pub mod credentials;

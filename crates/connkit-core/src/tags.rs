@@ -13,6 +13,7 @@
 //! Input arrives as `(key, value)` pairs in JavaScript's own-key order, so hosts that do not hold
 //! a `serde_json::Value` (the wasm façade reads JS objects directly) feed the same rule.
 
+use crate::ascii::{FixedName, eq_ignore_case, is_lowercase_of};
 use crate::email::is_valid_email;
 use crate::js::{is_array_index, js_key_order, js_len};
 use crate::limits::{EMAIL_MIN_LEN, TAG_KEY_MAX_LEN, TAG_MAX_COUNT, TAG_VALUE_MAX_LEN};
@@ -198,7 +199,10 @@ pub fn check_tag_entries<'a>(
             None => {
                 let signature = key_signature(key);
                 signatures[i] = signature;
-                (0..i).any(|j| signatures[j] == signature && entries[j].0.eq_ignore_ascii_case(key))
+                (0..i).any(|j| {
+                    signatures[j] == signature
+                        && eq_ignore_case(entries[j].0.as_bytes(), key.as_bytes())
+                })
             }
         };
         if duplicate {
@@ -264,76 +268,12 @@ impl DuplicateName<'_> {
 
     /// Whether the name is `name`, without building it.
     pub fn is(self, name: &str) -> bool {
-        name.len() == self.0.len()
-            && name
-                .bytes()
-                .zip(self.0.bytes())
-                .all(|(a, b)| a == b.to_ascii_lowercase())
+        is_lowercase_of(name.as_bytes(), self.0.as_bytes())
     }
 }
 
-/// A lowercase ASCII name of 8 to 16 bytes that keys are compared with under `lowercase`, in a
-/// few word operations (every key of every call is compared with two of them): its first and
-/// last 8 bytes (they overlap below 16) and where a key's byte may differ by case.
-struct Folded {
-    first: u64,
-    last: u64,
-    /// 0x20 at each letter of `first` and `last`.
-    first_letters: u64,
-    last_letters: u64,
-    len: usize,
-}
-
-impl Folded {
-    const fn new(name: &str) -> Folded {
-        let name = name.as_bytes();
-        let len = name.len();
-        assert!(len >= 8 && len <= 16);
-        Folded {
-            first: Folded::word(name, 0, false),
-            last: Folded::word(name, len - 8, false),
-            first_letters: Folded::word(name, 0, true),
-            last_letters: Folded::word(name, len - 8, true),
-            len,
-        }
-    }
-
-    /// The 8 bytes of `name` from `from`, or 0x20 where they are letters.
-    const fn word(name: &[u8], from: usize, letters: bool) -> u64 {
-        let mut bytes = [0u8; 8];
-        let mut i = 0;
-        while i < 8 {
-            let b = name[from + i];
-            assert!(b.is_ascii() && !b.is_ascii_uppercase());
-            bytes[i] = if !letters {
-                b
-            } else if b.is_ascii_lowercase() {
-                0x20
-            } else {
-                0
-            };
-            i += 1;
-        }
-        u64::from_le_bytes(bytes)
-    }
-
-    /// `key.eq_ignore_ascii_case(name)`: setting bit 0x20 maps exactly the two cases of a letter
-    /// to its lowercase, and elsewhere the bytes must be equal.
-    #[inline]
-    fn matches(&self, key: &str) -> bool {
-        let key = key.as_bytes();
-        match (key.first_chunk::<8>(), key.last_chunk::<8>()) {
-            (Some(first), Some(last)) if key.len() == self.len => {
-                u64::from_le_bytes(*first) | self.first_letters == self.first
-                    && u64::from_le_bytes(*last) | self.last_letters == self.last
-            }
-            _ => false,
-        }
-    }
-}
-
-const RESERVED: Folded = Folded::new(RESERVED_KEY);
-const END_USER_EMAIL: Folded = Folded::new(END_USER_EMAIL_KEY);
+const RESERVED: FixedName = FixedName::new(RESERVED_KEY);
+const END_USER_EMAIL: FixedName = FixedName::new(END_USER_EMAIL_KEY);
 
 /// For each entry, whether an earlier entry has the same key after `lowercase`: entries sorted
 /// by lowercase key (ties in entry order), each one equal to the one before it is a duplicate.
@@ -577,40 +517,6 @@ mod tests {
                 normal.as_bytes()
             );
             assert_eq!(normal, key.to_lowercase());
-        }
-    }
-
-    /// The word-wise comparison with the two names agrees with `eq_ignore_ascii_case` on every
-    /// one-byte change of each name (every ASCII byte, both cases of each letter), on shorter and
-    /// longer keys, and on non-ASCII keys of the same byte length.
-    #[test]
-    fn folded_names_compare_like_eq_ignore_ascii_case() {
-        for (folded, name) in [
-            (&RESERVED, RESERVED_KEY),
-            (&END_USER_EMAIL, END_USER_EMAIL_KEY),
-        ] {
-            let mut keys = vec![
-                String::new(),
-                name[..name.len() - 1].to_owned(),
-                format!("{name}x"),
-                name.to_uppercase(),
-                format!("é{}", &name[2..]),
-                format!("{}\u{212A}", &name[..name.len() - 3]),
-            ];
-            for at in 0..name.len() {
-                for byte in 0u8..0x80 {
-                    let mut key = name.as_bytes().to_vec();
-                    key[at] = byte;
-                    keys.push(String::from_utf8(key).unwrap());
-                }
-            }
-            for key in &keys {
-                assert_eq!(
-                    folded.matches(key),
-                    key.eq_ignore_ascii_case(name),
-                    "{key:?}"
-                );
-            }
         }
     }
 

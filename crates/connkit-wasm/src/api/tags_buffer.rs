@@ -368,18 +368,15 @@ fn answer(out: &mut [u8], entries: &[(&str, TagValueRef<'_>)], names: &mut Table
     let mut fits = true;
     let valid = check_tag_entries(entries, |entry, code, detail| {
         // The rule's issues are errors (`validate_tag_entries` makes each with `Issue::new`).
-        match (
-            slots.next(),
-            record(code, Severity::Error, entry, detail, names),
-        ) {
-            (Some(slot), Some(words)) => {
-                for (to, word) in slot.chunks_exact_mut(4).zip(words) {
-                    to.copy_from_slice(&word.to_le_bytes());
-                }
-                count += 1;
-            }
-            _ => fits = false,
+        let (Some(slot), Some(words)) = (slots.next(), record(code, 0, entry, detail, names))
+        else {
+            fits = false;
+            return;
+        };
+        for (to, word) in slot.chunks_exact_mut(4).zip(words) {
+            to.copy_from_slice(&word.to_le_bytes());
         }
+        count += 1;
     });
     if !fits {
         return None;
@@ -412,7 +409,11 @@ fn fail(out: &mut [u8], issues: &[Issue], names: &mut Table) -> Option<u32> {
             Detail::Received(t) => EntryDetail::Received(*t),
             _ => return None,
         };
-        let words = record(it.code(), it.severity(), None, detail, names)?;
+        let severity = match it.severity() {
+            Severity::Error => 0,
+            Severity::Warning => 1,
+        };
+        let words = record(it.code(), severity, None, detail, names)?;
         for (j, w) in words.into_iter().enumerate() {
             set_word(out, 2 + RECORD * i + j, w)?;
         }
@@ -429,17 +430,14 @@ fn text<'a>(text: &'a str, at: &mut usize, len: usize) -> Option<&'a str> {
 }
 
 /// One issue's record.
+#[inline(always)]
 fn record(
     code: ErrorCode,
-    severity: Severity,
+    severity: u32,
     entry: Option<usize>,
     detail: EntryDetail<'_>,
     names: &mut Table,
 ) -> Option<[u32; RECORD]> {
-    let severity = match severity {
-        Severity::Error => 0,
-        Severity::Warning => 1,
-    };
     let (kind, a, b) = match detail {
         EntryDetail::None => (0, 0, 0),
         EntryDetail::Received(t) => (1, TYPES.iter().position(|x| *x == t)? as u32, 0),
