@@ -20,12 +20,18 @@
 // The caller's code can run while the object is read (getters, proxy traps) and while the result
 // is built (a setter on Object.prototype), and it may call validateTags itself. So the object is
 // read in full before anything is written to the buffer; a nested call works on arrays of its
-// own; and key numbers, the buffer's address and its views are taken after the read, since a
-// nested call may have started a new key table or moved or grown the buffer.
+// own; and key numbers and the buffer's address are taken after the read, since a nested call
+// may have started a new key table or moved the buffer.
+//
+// The views of the buffer are renewed right after each call that can grow the memory
+// (`tagsReserve`; `tagsCheck`, which says so in its answer; `tagsMessage` and `tagsCodes`, in
+// `text`), so they are current whenever the buffer is read or written, after a nested call too,
+// without checking them on each call (a check of a view's length costs about 3% of a call).
 
 const VALID = 0;
 const LOWERCASED = 1;
 const INVALID = 2;
+const GREW = 0x100;
 const RECORD = 6;
 const NOT_STRING = 0x80000000;
 const KEY_ID = 0x80000000;
@@ -76,8 +82,7 @@ export function fastTags(glue, memory) {
   const encoder = new TextEncoder();
   const decoder = new TextDecoder();
   // The module's text answers (`tagsMessage`, `tagsCodes`): `len` bytes in its text area. The
-  // call that made the text may have grown the memory: the views are renewed before the caller
-  // reads the buffer again.
+  // call that made the text may have grown the memory: the views are renewed.
   const text = (len) => {
     if (bytes.byteLength === 0) views();
     return decoder.decode(new Uint8Array(memory.buffer, glue.tagsText(), len));
@@ -194,7 +199,6 @@ export function fastTags(glue, memory) {
   // Writes the `n` entries read by `take` into the buffer (no caller code runs here). Keys go by
   // number unless `asText`.
   function send(n, asText) {
-    if (bytes.byteLength === 0) views();
     let at = head(n) + 8 * n;
     sent = 0;
     for (let i = 0; i < n; i++) {
@@ -333,10 +337,18 @@ export function fastTags(glue, memory) {
     return n;
   }
 
+  // The module's answer on the object read by `take` (`n` entries, or -1 - kind); the views are
+  // renewed at once if the memory grew.
   function check(n, asText) {
-    if (n < 0) return glue.tagsCheck((NOT_OBJECT | (-1 - n)) >>> 0);
-    send(n, asText);
-    return glue.tagsCheck(n);
+    let status;
+    if (n < 0) {
+      status = glue.tagsCheck((NOT_OBJECT | (-1 - n)) >>> 0);
+    } else {
+      send(n, asText);
+      status = glue.tagsCheck(n);
+    }
+    if (status & GREW) views();
+    return status & ~GREW;
   }
 
   function run(input) {
@@ -352,7 +364,6 @@ export function fastTags(glue, memory) {
         status = check(n, true);
       }
     }
-    if (bytes.byteLength === 0) views();
     if (n >= 0) keepKeyIds(n);
     if (status === INVALID) return { ok: false, issues: issues(n < 0 ? 0 : n) };
     return { ok: true, value: tags(n, status === LOWERCASED ? words[0] : 0) };
@@ -384,7 +395,6 @@ export function fastTags(glue, memory) {
   // caller's code can run (see `tags` and `issues`).
   function isEmail(value) {
     if (typeof value !== 'string') return false;
-    if (bytes.byteLength === 0) views();
     let end = write(value, 0);
     if (end < 0) {
       grow(3 * value.length);

@@ -43,6 +43,9 @@
 //!   `tagsCheck`);
 //! - `UNDECIDED` (3): the buffer did not hold what the protocol says (a caller bug).
 //!
+//! Any answer has `GREW` (0x100) added when the module's memory grew during the call, which
+//! detaches the caller's views of it (the check and the names allocate).
+//!
 //! Text answers (`tagsMessage`, `tagsCodes`) go to a second area, whose address `tagsText()`
 //! gives after the call (it moves when it grows); the call returns the length in bytes.
 //! `tagsEmail(len)` reads a string of `len` bytes at the buffer's start.
@@ -62,6 +65,8 @@ const VALID: u32 = 0;
 const LOWERCASED: u32 = 1;
 const INVALID: u32 = 2;
 const UNDECIDED: u32 = 3;
+/// Added to a `tagsCheck` answer when the memory grew during the call.
+const GREW: u32 = 0x100;
 
 /// Words per issue record.
 const RECORD: usize = 6;
@@ -198,7 +203,8 @@ pub fn tags_reserve(size: u32) -> u32 {
 /// answers.
 #[wasm_bindgen(js_name = tagsCheck)]
 pub fn tags_check(n: u32) -> u32 {
-    with_buffer(|b| {
+    let pages = memory_pages();
+    let status = with_buffer(|b| {
         let region = b.bytes.get_mut(b.start..)?;
         if n & NOT_OBJECT != 0 {
             let kind = TYPES.get((n & !NOT_OBJECT) as usize)?;
@@ -213,7 +219,20 @@ pub fn tags_check(n: u32) -> u32 {
             )
         }
     })
-    .unwrap_or(UNDECIDED)
+    .unwrap_or(UNDECIDED);
+    if memory_pages() == pages {
+        status
+    } else {
+        status | GREW
+    }
+}
+
+/// The module's memory size in pages (0 off wasm, where nothing detaches).
+fn memory_pages() -> usize {
+    #[cfg(target_arch = "wasm32")]
+    return core::arch::wasm32::memory_size(0);
+    #[cfg(not(target_arch = "wasm32"))]
+    0
 }
 
 /// Puts the message of issue `i` of the last `INVALID` answer (rebuilt from its record) in the
