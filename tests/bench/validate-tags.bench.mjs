@@ -3,7 +3,8 @@
 // duplicate and email checks after a failed schema, i.e. connkit's work) and a hand-written
 // floor, in one Node process, on a valid 3-tag object, a valid 10-tag object and an invalid
 // object. Prints ops/s and ratios, then the gzip -9 size of each library's browser bundle (Vite 7):
-// connkit-tags imports validateTags only, connkit-all every export.
+// connkit-all imports every export, connkit-tags validateTags only, connkit-filter and
+// connkit-connect what a tag-filter page and a Connect form page use.
 // A benchmark, never a test: it prints figures and fails only if a library gives a wrong verdict.
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -152,13 +153,23 @@ for (const entry of entries) {
     parts.push(`${f.replace(/-[\w-]{8}\./, '.')} ${fmt(z)}`);
   }
   gzipped[entry.replace(/\.js$/, '')] = gz;
-  console.log(`  ${entry.replace(/\.js$/, '').padEnd(14)} ${fmt(gz).padStart(8)} B gzip -9 (${fmt(raw)} B raw): ${parts.join(', ')}`);
+  console.log(`  ${entry.replace(/\.js$/, '').padEnd(16)} ${fmt(gz).padStart(8)} B gzip -9 (${fmt(raw)} B raw): ${parts.join(', ')}`);
 }
-// The issue's size target is for the whole package; what a page that only checks tags loads is
-// printed against the same figure. 16 KB read as 16,000 bytes (the stricter reading).
+// The issue's size target is for the whole package. What a page loads for what it uses is
+// printed against the same figure for comparison (a page that only checks tags, one that builds
+// tag filters, one with the Connect form). 16 KB read as 16,000 bytes (the stricter reading).
 const BUDGET = 16_000;
-console.log('\n  targets:');
-for (const [entry, what] of [['connkit-all', 'whole package (every export)'], ['connkit-tags', 'validateTags alone']]) {
+const against = (entry, what) => {
   const gz = gzipped[entry];
-  console.log(`    ${what} ≤ ${fmt(BUDGET)} B gzip -9: ${fmt(gz)} B (${(gz / BUDGET).toFixed(2)}× the budget) ${met(gz <= BUDGET)}`);
+  return `    ${what} ≤ ${fmt(BUDGET)} B gzip -9: ${fmt(gz)} B (${(gz / BUDGET).toFixed(2)}× the budget) ${met(gz <= BUDGET)}`;
+};
+console.log('\n  target:');
+console.log(against('connkit-all', 'whole package (every export)'));
+console.log('  per page, against the same budget (for comparison):');
+for (const [entry, what] of [
+  ['connkit-tags', 'validateTags alone'],
+  ['connkit-filter', 'tag filter page'],
+  ['connkit-connect', 'Connect form page'],
+]) {
+  console.log(against(entry, what));
 }
