@@ -125,6 +125,70 @@ test('an object of 20,000 keys, half of them duplicates after lowercasing', () =
   assert.deepStrictEqual(fast, full(input));
 });
 
+// The buffer path reads values through `for...in` while it yields what `Object.keys` gave, then
+// one by one; objects that change or answer differently while they are read must give the
+// reference's answer, with each getter run once.
+test('objects that change, or answer differently, while they are read', () => {
+  let runs;
+  const getter = (object, key, get) =>
+    Object.defineProperty(object, key, {
+      enumerable: true,
+      configurable: true,
+      get() {
+        runs[key] = (runs[key] ?? 0) + 1;
+        return get.call(this);
+      },
+    });
+  const cases = {
+    'a getter deletes a later key': () =>
+      Object.assign(getter({}, 'a', function () { delete this.b; return 'x'; }), { b: 'y', c: '' }),
+    'a getter deletes a later key and adds another': () =>
+      Object.assign(getter({}, 'a', function () { delete this.b; this.d = 'new'; return 'x'; }), { b: 'y', c: 'z' }),
+    'a getter moves a later key to the end': () =>
+      Object.assign(getter({}, 'a', function () { delete this.b; this.b = 'moved'; return 'x'; }), { b: 'y', B: 'z' }),
+    'a getter hides a later key': () =>
+      Object.assign(getter({}, 'Env', function () { Object.defineProperty(this, 'env', { enumerable: false }); return 'x'; }), { env: 'y' }),
+    'a getter that throws first': () => Object.assign(getter({}, 'a', () => { throw new Error('no'); }), { b: 'y' }),
+    'inherited enumerable keys': () => Object.assign(Object.create({ inherited: 'x', Env: 5 }), { env: 'y', plan: 'p' }),
+    'array-index keys': () => ({ b: 'x', 2: 'y', 1: 'z', '01': '' }),
+    'a String object': () => new String('ab'),
+    'a typed array': () => new Uint8Array([1, 2]),
+    'a proxy whose key order changes at each call': () => {
+      let turn = 0;
+      return new Proxy({ a: 'x', B: 'y', b: 'z' }, {
+        ownKeys: (target) => (turn++ % 2 ? Reflect.ownKeys(target).reverse() : Reflect.ownKeys(target)),
+      });
+    },
+    'a proxy whose descriptor trap throws after the key list': () => {
+      let calls = 0;
+      return new Proxy({ a: 'x', end_user_email: 'nope' }, {
+        getOwnPropertyDescriptor(target, key) {
+          if (++calls > 2) throw new Error('no');
+          return Reflect.getOwnPropertyDescriptor(target, key);
+        },
+      });
+    },
+  };
+  for (const [name, make] of Object.entries(cases)) {
+    runs = {};
+    const fast = validateTags(make());
+    const fastRuns = runs;
+    runs = {};
+    const reference = full(make());
+    assert.deepStrictEqual(fast, reference, name);
+    assert.deepStrictEqual(fastRuns, runs, name);
+    assert.ok(Object.values(fastRuns).every((n) => n === 1), name);
+  }
+  // And while Object.prototype has an enumerable key of its own.
+  Object.prototype.polluted = 'x';
+  try {
+    assert.deepStrictEqual(validateTags({ Env: 'y' }), { ok: true, value: { env: 'y' } });
+    assert.deepStrictEqual(validateTags({ Env: 'y' }), full({ Env: 'y' }));
+  } finally {
+    delete Object.prototype.polluted;
+  }
+});
+
 test('a getter that calls validateTags while its object is being read', () => {
   const inner = { Inner: 'x' };
   const outer = { Plan: 'pro' };

@@ -325,7 +325,27 @@ export function fastTags(glue, memory) {
       infos = new Array(n);
       normals = new Array(n);
     }
-    for (let i = 0; i < n; i++) {
+    // The values, through `for...in` as long as it yields the same keys as `Object.keys` (V8 then
+    // reads each one by its field index instead of looking the key up: 5–10% of a call); the
+    // rest one by one. Either way each value is read once, with `input[key]`; `for...in` only
+    // adds enumeration (a proxy sees more trap calls) and may stop early: a getter that deletes
+    // a later key, a trap that throws.
+    let i = 0;
+    try {
+      for (const key in input) {
+        if (i === n || key !== own[i]) break;
+        keys[i] = key;
+        try {
+          values[i] = input[key];
+        } catch {
+          values[i] = THREW;
+        }
+        i++;
+      }
+    } catch {
+      // An enumeration trap threw: the rest one by one.
+    }
+    for (; i < n; i++) {
       const key = own[i];
       keys[i] = key;
       try {
