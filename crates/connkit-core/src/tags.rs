@@ -13,12 +13,15 @@
 //! Input arrives as `(key, value)` pairs in JavaScript's own-key order, so hosts that do not hold
 //! a `serde_json::Value` (the wasm façade reads JS objects directly) feed the same rule.
 
-use crate::ascii::{FixedName, eq_ignore_case, is_lowercase_of};
+use crate::ascii::eq_ignore_case;
 use crate::email::is_valid_email;
 use crate::js::{is_array_index, js_key_order, js_len};
 use crate::limits::{EMAIL_MIN_LEN, TAG_KEY_MAX_LEN, TAG_MAX_COUNT, TAG_VALUE_MAX_LEN};
 use crate::nango::{LenCheck, NangoIssue, length_quirk_issues, path_with};
 use crate::{Detail, ErrorCode, Issue, JsonType, ValidationError};
+
+mod facts;
+pub use facts::{DuplicateName, EntryDetail, KeyFacts};
 
 /// The tag key whose value must be an email address (compared after lowercasing).
 pub const END_USER_EMAIL_KEY: &str = "end_user_email";
@@ -163,6 +166,20 @@ const SMALL: usize = 32;
 /// [`EntryDetail::Name`], built only when asked for.
 pub fn check_tag_entries<'a>(
     entries: &[(&'a str, TagValueRef<'_>)],
+    report: impl FnMut(Option<usize>, ErrorCode, EntryDetail<'a>),
+) -> bool {
+    check_tag_entries_with(
+        entries,
+        |i| KeyFacts::of(entries.get(i).map_or("", |e| e.0)),
+        report,
+    )
+}
+
+/// [`check_tag_entries`], with `facts(i)` giving [`KeyFacts::of`] entry `i`'s key: a host that
+/// sees the same keys call after call keeps their facts instead of deciding them again.
+pub fn check_tag_entries_with<'a>(
+    entries: &[(&'a str, TagValueRef<'_>)],
+    facts: impl Fn(usize) -> KeyFacts,
     mut report: impl FnMut(Option<usize>, ErrorCode, EntryDetail<'a>),
 ) -> bool {
     let mut valid = true;
@@ -177,27 +194,24 @@ pub fn check_tag_entries<'a>(
     let mut signatures = [0u32; SMALL];
     for (i, (key, value)) in entries.iter().enumerate() {
         let at = Some(i);
-        if !is_valid_key_pattern(key) {
+        let key_facts = facts(i);
+        if !key_facts.pattern_ok() {
             issue(at, ErrorCode::TagKeyInvalid, EntryDetail::None);
         }
-        if key.len() > TAG_KEY_MAX_LEN && js_len(key) > TAG_KEY_MAX_LEN {
-            issue(
-                at,
-                ErrorCode::TagKeyTooLong,
-                EntryDetail::Limit(TAG_KEY_MAX_LEN),
-            );
+        if key_facts.too_long() {
+            let limit = EntryDetail::Limit(TAG_KEY_MAX_LEN);
+            issue(at, ErrorCode::TagKeyTooLong, limit);
         }
         if let Some((code, detail)) = value_problem(*value) {
             issue(at, code, detail);
         }
-        // Comparing ASCII case-insensitively is comparing `lowercase` forms.
-        if RESERVED.matches(key) {
+        if key_facts.reserved() {
             issue(at, ErrorCode::TagKeyReserved, EntryDetail::None);
         }
         let duplicate = match &late {
             Some(late) => late[i],
             None => {
-                let signature = key_signature(key);
+                let signature = key_facts.signature();
                 signatures[i] = signature;
                 (0..i).any(|j| {
                     signatures[j] == signature
@@ -206,74 +220,21 @@ pub fn check_tag_entries<'a>(
             }
         };
         if duplicate {
-            issue(
-                at,
-                ErrorCode::TagKeyDuplicate,
-                EntryDetail::Name(DuplicateName(key)),
-            );
+            let name = EntryDetail::Name(DuplicateName(key));
+            issue(at, ErrorCode::TagKeyDuplicate, name);
         }
-        if END_USER_EMAIL.matches(key)
+        if key_facts.email_key()
             && matches!(value, TagValueRef::Str(text) if !is_valid_tag_email(text))
         {
             issue(at, ErrorCode::TagEndUserEmailInvalid, EntryDetail::None);
         }
     }
     if entries.len() > TAG_MAX_COUNT {
-        issue(
-            None,
-            ErrorCode::TagsTooMany,
-            EntryDetail::Limit(TAG_MAX_COUNT),
-        );
+        let limit = EntryDetail::Limit(TAG_MAX_COUNT);
+        issue(None, ErrorCode::TagsTooMany, limit);
     }
     valid
 }
-
-/// A problem's detail as [`check_tag_entries`] reports it: [`Detail`]'s variants, with a
-/// duplicate's name not built until [`EntryDetail::into_detail`] asks for it (a host that keeps
-/// names by number allocates nothing for a name it has seen).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum EntryDetail<'a> {
-    /// [`Detail::None`].
-    None,
-    /// [`Detail::Received`].
-    Received(JsonType),
-    /// [`Detail::Limit`].
-    Limit(usize),
-    /// [`Detail::Name`]: the name of a duplicate key.
-    Name(DuplicateName<'a>),
-}
-
-impl EntryDetail<'_> {
-    /// The [`Detail`] of the issue.
-    pub fn into_detail(self) -> Detail {
-        match self {
-            EntryDetail::None => Detail::None,
-            EntryDetail::Received(received) => Detail::Received(received),
-            EntryDetail::Limit(limit) => Detail::Limit(limit),
-            EntryDetail::Name(name) => Detail::Name(name.to_name()),
-        }
-    }
-}
-
-/// The name a [`ErrorCode::TagKeyDuplicate`] issue gives, before it is built: the `lowercase`
-/// of the repeated key.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct DuplicateName<'a>(&'a str);
-
-impl DuplicateName<'_> {
-    /// The name.
-    pub fn to_name(self) -> String {
-        lowercase(self.0)
-    }
-
-    /// Whether the name is `name`, without building it.
-    pub fn is(self, name: &str) -> bool {
-        is_lowercase_of(name.as_bytes(), self.0.as_bytes())
-    }
-}
-
-const RESERVED: FixedName = FixedName::new(RESERVED_KEY);
-const END_USER_EMAIL: FixedName = FixedName::new(END_USER_EMAIL_KEY);
 
 /// For each entry, whether an earlier entry has the same key after `lowercase`: entries sorted
 /// by lowercase key (ties in entry order), each one equal to the one before it is a duplicate.
@@ -287,13 +248,6 @@ fn late_duplicates(entries: &[(&str, TagValueRef<'_>)]) -> Vec<bool> {
         }
     }
     late
-}
-
-/// Equal for keys equal after `lowercase`: the length and the lowercase first and last bytes.
-fn key_signature(key: &str) -> u32 {
-    let bytes = key.as_bytes();
-    let lower = |b: Option<&u8>| u32::from(b.map_or(0, u8::to_ascii_lowercase));
-    (bytes.len() as u32) << 16 | lower(bytes.first()) << 8 | lower(bytes.last())
 }
 
 /// Validates `(key, value)` pairs given in JavaScript's own-key order (see [`crate::js::js_key_order`]),

@@ -56,7 +56,8 @@ use std::cell::RefCell;
 
 use connkit_core::email::is_valid_email;
 use connkit_core::tags::{
-    DuplicateName, EntryDetail, TagValueRef, check_tag_entries, normal_key_bytes, not_object,
+    DuplicateName, EntryDetail, KeyFacts, TagValueRef, check_tag_entries_with, normal_key_bytes,
+    not_object,
 };
 use connkit_core::{Detail, ErrorCode, Issue, JsonType, Severity};
 use wasm_bindgen::prelude::*;
@@ -119,17 +120,22 @@ struct Buffer {
     text: String,
     /// The entries' vector, empty between calls.
     entries: Entries<'static>,
+    /// The facts of this call's keys.
+    facts: Vec<KeyFacts>,
 }
 
 /// Strings kept between calls, by number; starts over with a new generation when full.
 struct Table {
     items: Vec<Box<str>>,
+    /// For the key table, each key's facts (the tags rule's verdicts on the key alone).
+    facts: Vec<KeyFacts>,
     generation: u32,
 }
 
 impl Table {
     const EMPTY: Table = Table {
         items: Vec::new(),
+        facts: Vec::new(),
         generation: 0,
     };
 
@@ -141,6 +147,7 @@ impl Table {
     fn make_room(&mut self, more: usize, max: usize) {
         if self.items.len() + more > max {
             self.items.clear();
+            self.facts.clear();
             self.generation = self.generation.wrapping_add(1);
         }
     }
@@ -148,6 +155,17 @@ impl Table {
     fn push(&mut self, item: &str) -> u32 {
         self.items.push(item.into());
         (self.items.len() - 1) as u32
+    }
+
+    /// Keeps a key with its facts; its number.
+    fn push_key(&mut self, key: &str, facts: KeyFacts) -> u32 {
+        self.facts.push(facts);
+        self.push(key)
+    }
+
+    /// Key `number` and its facts.
+    fn key(&self, number: u32) -> Option<(&str, KeyFacts)> {
+        Some((self.get(number)?, *self.facts.get(number as usize)?))
     }
 
     /// The number of a duplicate's name if it is among the first `SEARCHED` items, else a new
@@ -171,6 +189,7 @@ thread_local! {
             names: Table::EMPTY,
             text: String::new(),
             entries: Vec::new(),
+            facts: Vec::new(),
         })
     };
 }
@@ -215,6 +234,7 @@ pub fn tags_check(n: u32) -> u32 {
                 &mut b.keys,
                 &mut b.names,
                 &mut b.entries,
+                &mut b.facts,
                 n as usize,
             )
         }
@@ -298,6 +318,7 @@ fn check(
     keys: &mut Table,
     names: &mut Table,
     store: &mut Entries<'static>,
+    facts: &mut Vec<KeyFacts>,
     n: usize,
 ) -> Option<u32> {
     if region.len() < data(n) {
@@ -318,12 +339,17 @@ fn check(
     }
     let text_all = std::str::from_utf8(text_bytes.get(..end)?).ok()?;
     let mut entries = reuse(std::mem::take(store));
+    facts.clear();
     let mut at = 0usize;
     for i in 0..n {
-        let key = match word(out, head + 2 * i)? {
-            number if number & KEY_ID != 0 => keys.get(number & !KEY_ID)?,
-            len => text(text_all, &mut at, len as usize)?,
+        let (key, key_facts) = match word(out, head + 2 * i)? {
+            number if number & KEY_ID != 0 => keys.key(number & !KEY_ID)?,
+            len => {
+                let key = text(text_all, &mut at, len as usize)?;
+                (key, KeyFacts::of(key))
+            }
         };
+        facts.push(key_facts);
         let value = match word(out, head + 2 * i + 1)? {
             len if len & NOT_STRING == 0 => {
                 TagValueRef::Str(text(text_all, &mut at, len as usize)?)
@@ -332,7 +358,7 @@ fn check(
         };
         entries.push((key, value));
     }
-    let status = answer(out, &entries, names);
+    let status = answer(out, &entries, facts, names);
     *store = reuse(entries);
     let status = status?;
     if to_keep > 0 {
@@ -346,7 +372,8 @@ fn check(
                 let text = text_all.get(at..at.checked_add(len)?)?;
                 at += len;
                 if len <= MAX_KEY_BYTES {
-                    set_word(out, head + 2 * i, KEY_ID | keys.push(text))?;
+                    let number = keys.push_key(text, *facts.get(i)?);
+                    set_word(out, head + 2 * i, KEY_ID | number)?;
                 }
             }
             let value = word(out, head + 2 * i + 1)?;
@@ -374,7 +401,12 @@ fn reuse<'b>(mut entries: Entries<'_>) -> Entries<'b> {
 }
 
 /// Runs the rule over `entries` and writes the answer into `out`.
-fn answer(out: &mut [u8], entries: &[(&str, TagValueRef<'_>)], names: &mut Table) -> Option<u32> {
+fn answer(
+    out: &mut [u8],
+    entries: &[(&str, TagValueRef<'_>)],
+    facts: &[KeyFacts],
+    names: &mut Table,
+) -> Option<u32> {
     // Room for a name per entry, so no record of this answer outlives its generation.
     names.make_room(entries.len(), MAX_NAMES.max(entries.len()));
     // The records go to words 2.. of `out`, at most `6n + 1` of them (every issue the rule can
@@ -385,7 +417,11 @@ fn answer(out: &mut [u8], entries: &[(&str, TagValueRef<'_>)], names: &mut Table
         .take(6 * entries.len() + 1);
     let mut count = 0usize;
     let mut fits = true;
-    let valid = check_tag_entries(entries, |entry, code, detail| {
+    let facts_of = |i: usize| match facts.get(i) {
+        Some(known) => *known,
+        None => KeyFacts::of(entries.get(i).map_or("", |e| e.0)),
+    };
+    let valid = check_tag_entries_with(entries, facts_of, |entry, code, detail| {
         // The rule's issues are errors (`validate_tag_entries` makes each with `Issue::new`).
         let (Some(slot), Some(words)) = (slots.next(), record(code, 0, entry, detail, names))
         else {
