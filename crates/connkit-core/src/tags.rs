@@ -243,7 +243,7 @@ fn late_duplicates(entries: &[(&str, TagValueRef<'_>)]) -> Vec<bool> {
     let order = crate::js::stable_order_by(entries.len(), |a, b| lower(a).le(lower(b)));
     let mut late = vec![false; entries.len()];
     for pair in order.windows(2) {
-        if entries[pair[0]].0.eq_ignore_ascii_case(entries[pair[1]].0) {
+        if eq_ignore_case(entries[pair[0]].0.as_bytes(), entries[pair[1]].0.as_bytes()) {
             late[pair[1]] = true;
         }
     }
