@@ -4,9 +4,8 @@
 
 use anyhow::{Context, Result};
 
-use crate::cmd::{cargo, exec, output, program, root, step};
+use crate::cmd::{cargo, exec, output, program, root, step, target_dir};
 use crate::npm;
-use crate::test::target_dir;
 use crate::tools::{CHROMIUM, ensure_chromium};
 
 /// The benchmark every other core figure is divided by: parsing the 3-tag JSON text.

@@ -92,3 +92,10 @@ pub(crate) fn npm_ci() -> Result<()> {
         "--loglevel=error",
     ]))
 }
+
+/// Where cargo puts build output (`CARGO_TARGET_DIR`, else `target/` at the root).
+pub(crate) fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join("target"))
+}

@@ -9,8 +9,9 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 
-use crate::cmd::{cargo, ensure_wasm_target, exec, npm_ci, output, program, root, step};
-use crate::test::target_dir;
+use crate::cmd::{
+    cargo, ensure_wasm_target, exec, npm_ci, output, program, root, step, target_dir,
+};
 use crate::tools::{ensure_chromium, ensure_wasm_bindgen};
 
 /// The three wasm modules of the package, each the connkit-wasm crate built with one feature.

@@ -5,7 +5,7 @@
 
 use anyhow::Result;
 
-use crate::cmd::{cargo, ensure_wasm_target, exec, npm_ci, program, root, step};
+use crate::cmd::{cargo, ensure_wasm_target, exec, npm_ci, program, root, step, target_dir};
 use crate::tools::{CHROMIUM, ensure_chromium};
 use crate::{npm, tidy};
 
@@ -168,13 +168,6 @@ fn browser_tests() -> Result<()> {
             .env("CONNKIT_DIST", dist)
             .env("CHROMIUM", CHROMIUM),
     )
-}
-
-/// Where cargo puts build output (`CARGO_TARGET_DIR`, else `target/` at the root).
-pub(crate) fn target_dir() -> std::path::PathBuf {
-    std::env::var_os("CARGO_TARGET_DIR")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|| root().join("target"))
 }
 
 /// Builds connkit-core's `jsonl` example (the driver the JavaScript-side tests talk to).
