@@ -3,7 +3,7 @@
 //! the packed tarball installed into a scratch project, as a user would.
 //!
 //! Plain cargo + the pinned wasm-bindgen CLI + wasm-opt from npm `binaryen` (never Debian's:
-//! see ../shared/TOOLCHAIN.md §2). Knows the package's file layout, nothing about the rules.
+//! see docs/toolchain.md §2). Knows the package's file layout, nothing about the rules.
 
 use std::path::{Path, PathBuf};
 

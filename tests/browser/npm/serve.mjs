@@ -1,4 +1,4 @@
-// A dependency-free static file server on 127.0.0.1 for the built Vite page (TOOLCHAIN.md §4).
+// A dependency-free static file server on 127.0.0.1 for the built Vite page (docs/toolchain.md §4).
 import http from 'node:http';
 import { readFile } from 'node:fs/promises';
 import { extname, join, normalize } from 'node:path';
