@@ -9,7 +9,6 @@
 //! * [`interpolate_proxy_base_url`]: `proxy.base_url` (`buildProxyURL`: no encoding; `||` decided
 //!   by the first `connectionConfig.<word>` in the template).
 //! * [`referenced_keys`]: the connection_config keys a template needs (for forms).
-//! * [`encode_uri_component`] / [`decode_uri_component`]: JavaScript's, byte for byte.
 //!
 //! Placeholders are `${expr}` where `expr` has no `{` or `}`; a value is looked up as a dot path
 //! through nested objects (array indexes included) first, then as a flat key with dots in its
@@ -29,13 +28,8 @@
 use serde_json::{Map, Value};
 
 use crate::field::is_valid_url;
-use crate::js::is_array_index;
+use crate::js::{decode_uri_component, encode_uri_component, is_array_index, js_number_string};
 use crate::{Detail, ErrorCode, Issue, ValidationError};
-
-mod uri;
-
-pub(crate) use uri::js_number_string;
-pub use uri::{decode_uri_component, encode_uri_component};
 
 const CONFIG_PREFIX: &str = "connectionConfig.";
 const CREDENTIALS_PREFIX: &str = "credentials.";
