@@ -8,11 +8,12 @@ mod formats;
 
 use serde_json::{Map, Value};
 
-pub use formats::{is_valid_hostname, is_valid_url, is_valid_uuid};
+pub use formats::{is_valid_hostname, is_valid_uuid};
 
 use crate::catalogue::{FieldFormat, FieldSchema};
 use crate::email::is_valid_email;
 use crate::form::{FieldGroup, Form, FormField};
+use crate::js::url_can_parse;
 use crate::nango::path_with;
 use crate::pattern::PatternMatcher;
 use crate::{Detail, ErrorCode, Issue, JsonType, ValidationError};
@@ -175,7 +176,7 @@ fn format_error(format: &FieldFormat, text: &str) -> Option<ErrorCode> {
     let (ok, code) = match format {
         FieldFormat::Hostname => (is_valid_hostname(text), ErrorCode::FieldHostnameInvalid),
         FieldFormat::Uuid => (is_valid_uuid(text), ErrorCode::FieldUuidInvalid),
-        FieldFormat::Uri => (is_valid_url(text), ErrorCode::FieldUriInvalid),
+        FieldFormat::Uri => (url_can_parse(text), ErrorCode::FieldUriInvalid),
         FieldFormat::Email => (is_valid_email(text), ErrorCode::FieldEmailInvalid),
         // Connect UI ignores formats it does not know.
         FieldFormat::Other(_) => return None,

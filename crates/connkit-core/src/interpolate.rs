@@ -16,7 +16,7 @@
 //! and numbers (written like JavaScript's `String(n)`) interpolate; booleans, arrays and objects
 //! count as missing (connection_config values are strings in practice: Nango keeps only string
 //! `params`). A URL is valid when
-//! [`crate::field::is_valid_url`] says WHATWG `new URL` would accept it; the text is returned as
+//! [`url_can_parse`] says WHATWG `new URL` would accept it; the text is returned as
 //! interpolated, not normalised to `href` (Nango only uses its origin and path).
 //!
 //! Missing values are reported as `interpolation_value_missing` at `["connection_config", key]`,
@@ -27,8 +27,9 @@
 
 use serde_json::{Map, Value};
 
-use crate::field::is_valid_url;
-use crate::js::{decode_uri_component, encode_uri_component, is_array_index, js_number_string};
+use crate::js::{
+    decode_uri_component, encode_uri_component, is_array_index, js_number_string, url_can_parse,
+};
 use crate::{Detail, ErrorCode, Issue, ValidationError};
 
 const CONFIG_PREFIX: &str = "connectionConfig.";
@@ -422,11 +423,11 @@ fn finish_url(url: String, decode_retry: bool) -> Result<String, ValidationError
     if url.contains("${") {
         return Err(url_invalid());
     }
-    if is_valid_url(&url) {
+    if url_can_parse(&url) {
         return Ok(url);
     }
     match decode_uri_component(&url) {
-        Some(decoded) if decode_retry && is_valid_url(&decoded) => Ok(decoded),
+        Some(decoded) if decode_retry && url_can_parse(&decoded) => Ok(decoded),
         _ => Err(url_invalid()),
     }
 }

@@ -10,12 +10,14 @@
 mod decimal;
 mod number;
 mod uri;
+pub(crate) mod url;
 
 pub(crate) use decimal::parse_f64;
-pub(crate) use number::{js_number_string, shortest_digits};
 pub use number::to_number;
+pub(crate) use number::{js_number_string, shortest_digits};
 pub(crate) use uri::push_percent_escape;
 pub use uri::{decode_uri_component, encode_uri_component};
+pub use url::url_can_parse;
 
 /// `s.length` in JavaScript: the number of UTF-16 code units.
 pub fn js_len(s: &str) -> usize {
