@@ -10,6 +10,7 @@ use anyhow::{Result, bail};
 
 use crate::cmd::root;
 
+mod edges;
 mod files;
 mod manifest;
 
@@ -21,6 +22,7 @@ pub(crate) fn run() -> Result<()> {
     let mut problems = Problems::new();
     let files = rust_files(&root.join("crates"));
     files::check(&root, &files, &mut problems)?;
+    edges::check(&root, &mut problems)?;
     manifest::check(&root, &mut problems)?;
 
     if !problems.is_empty() {
