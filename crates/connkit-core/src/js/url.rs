@@ -12,8 +12,9 @@
 //!
 //! Not implemented: IDNA (UTS 46). A host with non-ASCII characters is reported as
 //! [`Host::NonAscii`] so callers can decide (connkit rejects it, asking for the `xn--` form;
-//! Node would convert it); `xn--` labels are accepted without checking their Punycode. Other
-//! schemes are left to [`url_can_parse`], which uses the same host parser.
+//! Node would convert it); `xn--` labels must hold valid Punycode, the rest of UTS 46's validity
+//! rules is not checked. Other schemes are left to [`url_can_parse`], which uses the same host
+//! parser.
 //! Knows nothing about sessions, fields or zod.
 
 mod can_parse;

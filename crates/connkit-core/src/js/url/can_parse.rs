@@ -10,14 +10,16 @@ use super::{Host, scheme_and_rest};
 /// JavaScript's `URL.canParse(s)`: whether WHATWG `new URL(s)` (no base) would succeed.
 ///
 /// Checked: leading/trailing C0-or-space trimming and tab/newline removal, the scheme
-/// (`^[a-zA-Z][a-zA-Z0-9+.-]*:`), a non-empty host for `http(s)`, `ws(s)` and `ftp`, forbidden
-/// host code points, IPv4 forms (a host ending in a number must be a valid IPv4 address, e.g.
-/// `1.2.3.256` fails), IPv6 literals, the port (digits, at most 65535, none without a host).
-/// Not checked: IDNA/UTS 46 beyond white space (non-ASCII hosts are accepted, `xn--` labels are
-/// not decoded, so `http://xn--a.com` passes here and fails in Node) and percent-decoding of
-/// hosts (`%` followed by two hex digits is accepted). Compared with Node 20's `URL` on 20,000
-/// generated inputs, `xn--` labels were the only difference. zod also replaces the value with
-/// the normalised `href`; connkit keeps the value as typed.
+/// (`^[a-zA-Z][a-zA-Z0-9+.-]*:`), a non-empty host for `http(s)`, `ws(s)` and `ftp`, read by the
+/// WHATWG host parser (`host.rs`: percent-decoding, forbidden host code points, IPv4 forms, so
+/// that a host ending in a number must be a valid IPv4 address and `1.2.3.256` fails, IPv6
+/// literals, the Punycode of `xn--` labels), the port (digits, at most 65535, none without a
+/// host). Not checked: IDNA/UTS 46 mapping (non-ASCII hosts are accepted unless they hold white
+/// space or controls; a Punycode label that decodes to something UTS 46 forbids, such as
+/// `xn--a-ecp`, passes here and fails in Node) and Windows drive letters as `file:` hosts
+/// (`file://C:/x` fails here, Node accepts it). `cargo xtask diff` compares the verdicts with
+/// Node's `new URL`. zod also replaces the value with the normalised `href`; connkit keeps the
+/// value as typed.
 pub fn url_can_parse(s: &str) -> bool {
     scheme_and_rest(s).is_some_and(|(scheme, rest)| rest_parses(&scheme, &rest))
 }
