@@ -12,8 +12,10 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use connkit_core::catalogue::{Catalogue, FieldFormat, Provider};
-use connkit_core::field::{FieldRule, validate_submission};
-use connkit_core::form::{FieldGroup, FieldKind, Form, FormField, FormOptions, build_form};
+use connkit_core::field::validate_submission;
+use connkit_core::form::{
+    FieldGroup, FieldKind, FieldRule, Form, FormField, FormOptions, build_form,
+};
 use connkit_core::pattern::{EcmaRegex, PatternMatcher};
 use connkit_core::{ErrorCode, Severity};
 use serde_json::{Map, Value};

@@ -15,7 +15,7 @@
 use std::io::{BufRead, BufWriter, Write};
 
 use connkit_core::email::is_valid_email;
-use connkit_core::field::is_valid_url;
+use connkit_core::js::url_can_parse;
 use connkit_core::tags::{nango_tag_errors, validate_tags};
 use connkit_core::webhook::{sign, stable_stringify};
 use serde_json::{Value, json};
@@ -60,7 +60,7 @@ fn answer(request: &Value, prefix: &[String]) -> Value {
             }
         }
         Some("email") => json!({"valid": input.as_str().is_some_and(is_valid_email)}),
-        Some("url") => json!({"valid": input.as_str().is_some_and(is_valid_url)}),
+        Some("url") => json!({"valid": input.as_str().is_some_and(url_can_parse)}),
         Some("sign") => {
             let body = stable_stringify(input);
             let sigs = sign(

@@ -1,5 +1,7 @@
-//! Validation of submitted Connect UI values (spec §4.3, Connect UI's `jsonSchemaToZod`): each
-//! field's [`FieldRule`], a single value, one group, or a whole submission against a [`Form`].
+//! Validation of submitted Connect UI values (spec §4.3, Connect UI's `jsonSchemaToZod`): a value
+//! against its field's [`FieldRule`], one form field, one group, or a whole submission against a
+//! [`Form`]. The form model (`crate::form`) describes the fields and their rules; this module
+//! only checks values against them.
 //!
 //! Patterns go through a [`PatternMatcher`]; this module never compiles a regex. Knows nothing
 //! about how the form was built, about HTTP or about the DOM.
@@ -8,164 +10,85 @@ mod formats;
 
 use serde_json::{Map, Value};
 
-pub use formats::{is_valid_hostname, is_valid_url, is_valid_uuid};
+pub use formats::{is_valid_hostname, is_valid_uuid};
 
-use crate::catalogue::{FieldFormat, FieldSchema};
+use crate::catalogue::FieldFormat;
 use crate::email::is_valid_email;
-use crate::form::{FieldGroup, Form, FormField};
+use crate::form::{FieldGroup, FieldRule, Form, FormField};
+use crate::js::url_can_parse;
 use crate::nango::path_with;
 use crate::pattern::PatternMatcher;
 use crate::{Detail, ErrorCode, Issue, JsonType, ValidationError};
 
-/// What a field accepts: the zod schema Connect UI builds for it.
+/// Checks one value against `rule` (what `rule` says a field accepts); issues are located at
+/// `path`.
 ///
-/// A value that is absent counts as `''` (Connect UI always sends a string; absent fields only
-/// reach connkit from other clients). Any present non-string value is `field_not_string`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum FieldRule {
-    /// Any string (hidden fields, and `z.string().optional()` fields such as the OAuth overrides).
-    AnyString,
-    /// One of `values` (`enum`); `''` as well when `optional`.
-    OneOf {
-        /// The allowed values.
-        values: Vec<String>,
-        /// `optional: true`.
-        optional: bool,
-    },
-    /// A string with checks.
-    Text {
-        /// `optional: true`: `''` is accepted (and skips every other check).
-        optional: bool,
-        /// `min(1)`: set when there is no known `format` and no `default_value`.
-        non_empty: bool,
-        /// A known format (`hostname`, `uri`, `uuid`, `email`), which also rejects `''`.
-        format: Option<FieldFormat>,
-        /// A JavaScript RegExp source, tested unanchored.
-        pattern: Option<String>,
-    },
-}
-
-impl FieldRule {
-    /// `z.string().min(1)`: the built-in credential fields (`apiKey`, `username`, …).
-    pub fn required() -> FieldRule {
+/// `field_pattern_unusable` (a warning) is reported whenever the rule has a pattern the
+/// matcher cannot compile, whatever the value; the pattern is then not enforced.
+pub fn check_value(
+    rule: &FieldRule,
+    value: Option<&Value>,
+    path: &[String],
+    matcher: &dyn PatternMatcher,
+) -> Vec<Issue> {
+    let text = match value {
+        None => "",
+        Some(Value::String(s)) => s.as_str(),
+        Some(other) => {
+            return vec![
+                Issue::new(ErrorCode::FieldNotString, path.to_vec())
+                    .with_detail(Detail::Received(JsonType::of(other))),
+            ];
+        }
+    };
+    let issue = |code| vec![Issue::new(code, path.to_vec())];
+    match rule {
+        FieldRule::AnyString => Vec::new(),
+        FieldRule::OneOf { values, optional } => {
+            if values.iter().any(|v| v == text) || (text.is_empty() && *optional) {
+                Vec::new()
+            } else if text.is_empty() {
+                issue(ErrorCode::FieldRequired)
+            } else {
+                issue(ErrorCode::FieldEnumMismatch)
+            }
+        }
         FieldRule::Text {
-            optional: false,
-            non_empty: true,
-            format: None,
-            pattern: None,
-        }
-    }
-
-    /// The rule for a providers.yaml field schema, as `jsonSchemaToZod` builds it: `hidden` →
-    /// any string; a non-empty `enum` → one of it; otherwise a string with its `format`, `min(1)`
-    /// unless a format or `default_value` (even `''`) is given, and its `pattern`.
-    pub fn from_schema(schema: &FieldSchema) -> FieldRule {
-        if schema.hidden {
-            return FieldRule::AnyString;
-        }
-        if !schema.enum_values.is_empty() {
-            return FieldRule::OneOf {
-                values: schema.enum_values.clone(),
-                optional: schema.optional,
-            };
-        }
-        let format = schema
-            .format
-            .clone()
-            .filter(|f| !matches!(f, FieldFormat::Other(_)));
-        FieldRule::Text {
-            optional: schema.optional,
-            non_empty: format.is_none() && schema.default_value.is_none(),
+            optional,
+            non_empty,
             format,
-            pattern: schema.pattern.clone(),
-        }
-    }
-
-    /// True if `''` can pass (an optional, hidden or `default_value` field).
-    pub fn accepts_empty(&self) -> bool {
-        match self {
-            FieldRule::AnyString => true,
-            FieldRule::OneOf { values, optional } => {
-                *optional || values.iter().any(String::is_empty)
+            pattern,
+        } => {
+            let mut issues = Vec::new();
+            let pattern = pattern.as_deref().filter(|p| match matcher.check(p) {
+                Ok(()) => true,
+                Err(_) => {
+                    issues.push(Issue::warning(
+                        ErrorCode::FieldPatternUnusable,
+                        path.to_vec(),
+                    ));
+                    false
+                }
+            });
+            if text.is_empty() && *optional {
+                return issues;
             }
-            FieldRule::Text {
-                optional,
-                non_empty,
-                format,
-                ..
-            } => *optional || (!non_empty && format.is_none()),
-        }
-    }
-
-    /// Checks one value; issues are located at `path`.
-    ///
-    /// `field_pattern_unusable` (a warning) is reported whenever the rule has a pattern the
-    /// matcher cannot compile, whatever the value; the pattern is then not enforced.
-    pub fn check(
-        &self,
-        value: Option<&Value>,
-        path: &[String],
-        matcher: &dyn PatternMatcher,
-    ) -> Vec<Issue> {
-        let text = match value {
-            None => "",
-            Some(Value::String(s)) => s.as_str(),
-            Some(other) => {
-                return vec![
-                    Issue::new(ErrorCode::FieldNotString, path.to_vec())
-                        .with_detail(Detail::Received(JsonType::of(other))),
-                ];
+            if text.is_empty() && (*non_empty || format.is_some()) {
+                issues.push(Issue::new(ErrorCode::FieldRequired, path.to_vec()));
+                return issues;
             }
-        };
-        let issue = |code| vec![Issue::new(code, path.to_vec())];
-        match self {
-            FieldRule::AnyString => Vec::new(),
-            FieldRule::OneOf { values, optional } => {
-                if values.iter().any(|v| v == text) || (text.is_empty() && *optional) {
-                    Vec::new()
-                } else if text.is_empty() {
-                    issue(ErrorCode::FieldRequired)
-                } else {
-                    issue(ErrorCode::FieldEnumMismatch)
-                }
+            if let Some(code) = format.as_ref().and_then(|f| format_error(f, text)) {
+                issues.push(Issue::new(code, path.to_vec()));
             }
-            FieldRule::Text {
-                optional,
-                non_empty,
-                format,
-                pattern,
-            } => {
-                let mut issues = Vec::new();
-                let pattern = pattern.as_deref().filter(|p| match matcher.check(p) {
-                    Ok(()) => true,
-                    Err(_) => {
-                        issues.push(Issue::warning(
-                            ErrorCode::FieldPatternUnusable,
-                            path.to_vec(),
-                        ));
-                        false
-                    }
-                });
-                if text.is_empty() && *optional {
-                    return issues;
-                }
-                if text.is_empty() && (*non_empty || format.is_some()) {
-                    issues.push(Issue::new(ErrorCode::FieldRequired, path.to_vec()));
-                    return issues;
-                }
-                if let Some(code) = format.as_ref().and_then(|f| format_error(f, text)) {
-                    issues.push(Issue::new(code, path.to_vec()));
-                }
-                if let Some(pattern) = pattern
-                    && matcher.test(pattern, text) == Ok(false)
-                {
-                    issues.push(
-                        Issue::new(ErrorCode::FieldPatternMismatch, path.to_vec())
-                            .with_detail(Detail::Name(pattern.to_owned())),
-                    );
-                }
-                issues
+            if let Some(pattern) = pattern
+                && matcher.test(pattern, text) == Ok(false)
+            {
+                issues.push(
+                    Issue::new(ErrorCode::FieldPatternMismatch, path.to_vec())
+                        .with_detail(Detail::Name(pattern.to_owned())),
+                );
             }
+            issues
         }
     }
 }
@@ -175,7 +98,7 @@ fn format_error(format: &FieldFormat, text: &str) -> Option<ErrorCode> {
     let (ok, code) = match format {
         FieldFormat::Hostname => (is_valid_hostname(text), ErrorCode::FieldHostnameInvalid),
         FieldFormat::Uuid => (is_valid_uuid(text), ErrorCode::FieldUuidInvalid),
-        FieldFormat::Uri => (is_valid_url(text), ErrorCode::FieldUriInvalid),
+        FieldFormat::Uri => (url_can_parse(text), ErrorCode::FieldUriInvalid),
         FieldFormat::Email => (is_valid_email(text), ErrorCode::FieldEmailInvalid),
         // Connect UI ignores formats it does not know.
         FieldFormat::Other(_) => return None,
@@ -189,7 +112,7 @@ pub fn validate_field(
     value: Option<&Value>,
     matcher: &dyn PatternMatcher,
 ) -> Vec<Issue> {
-    field.rule.check(value, &field.path(), matcher)
+    check_value(&field.rule, value, &field.path(), matcher)
 }
 
 /// Validated, normalised values: strings only, grouped as Connect UI submits them.
@@ -254,7 +177,7 @@ impl Submission {
 /// against `form`, reporting every problem. A missing group counts as `{}`.
 ///
 /// Errors: `value_type_invalid` (the submission or a group is not an object), the per-field
-/// codes of [`FieldRule::check`] at `[group, name]`, `field_not_string` for an undeclared key
+/// codes of [`check_value`] at `[group, name]`, `field_not_string` for an undeclared key
 /// whose value is not a string. Warnings: `field_unknown` for an undeclared key (kept in the
 /// output when it is a string) or top-level key, `field_pattern_unusable`.
 pub fn validate_submission(
@@ -368,40 +291,12 @@ mod tests {
     }
 
     fn check(rule: &FieldRule, value: Value) -> Vec<(&'static str, String)> {
-        codes(&rule.check(
+        codes(&check_value(
+            rule,
             Some(&value),
             &["params".into(), "f".into()],
             &EcmaRegex::new(),
         ))
-    }
-
-    #[test]
-    fn rules_follow_json_schema_to_zod() {
-        let schema = |v: Value| FieldSchema::from_json("f", &v).0.unwrap_or_default();
-        assert_eq!(
-            FieldRule::from_schema(&schema(json!({"hidden": true, "pattern": "x"}))),
-            FieldRule::AnyString
-        );
-        assert_eq!(
-            FieldRule::from_schema(&schema(json!({"enum": ["a"], "optional": true}))),
-            FieldRule::OneOf {
-                values: vec!["a".into()],
-                optional: true
-            }
-        );
-        let text = FieldRule::from_schema(&schema(json!({"format": "uri", "pattern": "^h"})));
-        assert_eq!(
-            text,
-            FieldRule::Text {
-                optional: false,
-                non_empty: false,
-                format: Some(FieldFormat::Uri),
-                pattern: Some("^h".into())
-            }
-        );
-        assert!(!text.accepts_empty());
-        assert!(FieldRule::from_schema(&schema(json!({"default_value": ""}))).accepts_empty());
-        assert!(!FieldRule::required().accepts_empty());
     }
 
     #[test]
@@ -468,7 +363,8 @@ mod tests {
             format: None,
             pattern: Some("(".into()),
         };
-        let issues = unusable.check(
+        let issues = check_value(
+            &unusable,
             Some(&json!("")),
             &["params".into(), "f".into()],
             &EcmaRegex::new(),

@@ -2,18 +2,21 @@
 //! for, in which order, with which label, input kind, initial value and rule, given what the
 //! connect session and the integration preconfigure.
 //!
-//! Pure data for a renderer (the widget) and for validation (`field.rs`). Knows nothing about
-//! the DOM, i18n of UI strings, HTTP or how values are checked.
+//! Pure data for a renderer (the widget) and for validation (`field.rs`), each field's
+//! [`FieldRule`] included (`form/rule.rs`). Knows nothing about the DOM, i18n of UI strings,
+//! HTTP or how values are checked.
 
 mod render;
+mod rule;
 
 use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 
 use crate::catalogue::{AuthMode, FieldSchema, Provider};
-use crate::field::FieldRule;
 use render::{Ctx, OAUTH_OVERRIDES};
+
+pub use rule::FieldRule;
 
 /// Where a field's value goes when the form is submitted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

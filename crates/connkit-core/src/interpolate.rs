@@ -9,7 +9,6 @@
 //! * [`interpolate_proxy_base_url`]: `proxy.base_url` (`buildProxyURL`: no encoding; `||` decided
 //!   by the first `connectionConfig.<word>` in the template).
 //! * [`referenced_keys`]: the connection_config keys a template needs (for forms).
-//! * [`encode_uri_component`] / [`decode_uri_component`]: JavaScript's, byte for byte.
 //!
 //! Placeholders are `${expr}` where `expr` has no `{` or `}`; a value is looked up as a dot path
 //! through nested objects (array indexes included) first, then as a flat key with dots in its
@@ -17,7 +16,7 @@
 //! and numbers (written like JavaScript's `String(n)`) interpolate; booleans, arrays and objects
 //! count as missing (connection_config values are strings in practice: Nango keeps only string
 //! `params`). A URL is valid when
-//! [`crate::field::is_valid_url`] says WHATWG `new URL` would accept it; the text is returned as
+//! [`url_can_parse`] says WHATWG `new URL` would accept it; the text is returned as
 //! interpolated, not normalised to `href` (Nango only uses its origin and path).
 //!
 //! Missing values are reported as `interpolation_value_missing` at `["connection_config", key]`,
@@ -28,14 +27,10 @@
 
 use serde_json::{Map, Value};
 
-use crate::field::is_valid_url;
-use crate::js::is_array_index;
+use crate::js::{
+    decode_uri_component, encode_uri_component, is_array_index, js_number_string, url_can_parse,
+};
 use crate::{Detail, ErrorCode, Issue, ValidationError};
-
-mod uri;
-
-pub(crate) use uri::js_number_string;
-pub use uri::{decode_uri_component, encode_uri_component};
 
 const CONFIG_PREFIX: &str = "connectionConfig.";
 const CREDENTIALS_PREFIX: &str = "credentials.";
@@ -428,11 +423,11 @@ fn finish_url(url: String, decode_retry: bool) -> Result<String, ValidationError
     if url.contains("${") {
         return Err(url_invalid());
     }
-    if is_valid_url(&url) {
+    if url_can_parse(&url) {
         return Ok(url);
     }
     match decode_uri_component(&url) {
-        Some(decoded) if decode_retry && is_valid_url(&decoded) => Ok(decoded),
+        Some(decoded) if decode_retry && url_can_parse(&decoded) => Ok(decoded),
         _ => Err(url_invalid()),
     }
 }

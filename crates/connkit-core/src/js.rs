@@ -1,13 +1,23 @@
-//! The few JavaScript semantics Nango's rules inherit: string length in UTF-16 code units,
-//! truncation like `String.prototype.slice`, `toLowerCase`, the order of an object's own keys,
-//! `Number(value)` (decimal text read by `decimal.rs`) and the shortest digits of a double that
-//! `String(number)` starts from.
+//! The JavaScript semantics Nango's rules inherit, the layer every rule module stands on:
+//! string length in UTF-16 code units, truncation like `String.prototype.slice`, `toLowerCase`
+//! and the order of an object's own keys (here); `Number(value)` and `String(number)`
+//! (`number.rs`, decimal text read by `decimal.rs`); `encodeURIComponent` and
+//! `decodeURIComponent` (`uri.rs`); the WHATWG URL parser behind `new URL(s)` (`url.rs`).
 //!
-//! Knows nothing about any rule; the rule modules call it.
+//! Knows nothing about any rule: it imports no rule module (tidy's module-edge table holds it
+//! to that), and the rule modules call it.
 
 mod decimal;
+mod number;
+mod uri;
+pub(crate) mod url;
 
 pub(crate) use decimal::parse_f64;
+pub use number::to_number;
+pub(crate) use number::{js_number_string, shortest_digits};
+pub(crate) use uri::push_percent_escape;
+pub use uri::{decode_uri_component, encode_uri_component};
+pub use url::url_can_parse;
 
 /// `s.length` in JavaScript: the number of UTF-16 code units.
 pub fn js_len(s: &str) -> usize {
@@ -139,93 +149,6 @@ pub(crate) fn stable_order_by(len: usize, in_order: impl Fn(usize, usize) -> boo
     order
 }
 
-/// JavaScript's `Number(value)` for a JSON value (`NaN` where JavaScript gives `NaN`).
-pub fn to_number(value: &serde_json::Value) -> f64 {
-    use serde_json::Value;
-    match value {
-        Value::Null => 0.0,
-        Value::Bool(b) => f64::from(u8::from(*b)),
-        Value::Number(n) => n.as_f64().unwrap_or(f64::NAN),
-        Value::String(s) => string_to_number(s),
-        // An array becomes its elements joined with ",": "" is 0, one element is itself.
-        Value::Array(items) => match items.as_slice() {
-            [] => 0.0,
-            [Value::Null] => 0.0,
-            [one @ (Value::String(_) | Value::Number(_) | Value::Array(_))] => to_number(one),
-            _ => f64::NAN,
-        },
-        Value::Object(_) => f64::NAN,
-    }
-}
-
-/// The digits ECMAScript's `Number::toString` starts from for a finite, non-zero double: the
-/// shortest decimal digits that read back as `n` (the closest such on a tie), without sign, and
-/// the power of ten of the first one: `1234.5` → `("12345", 3)`, `-0.001` → `("1", -3)`.
-/// `None` for zero, NaN and the infinities.
-pub(crate) fn shortest_digits(n: f64) -> Option<(String, i64)> {
-    // serde_json writes doubles with a shortest-round-trip printer (zmij); reading its digits
-    // back spares the wasm modules a second one (`format!("{:e}")` costs about 20 KB).
-    let text = serde_json::Number::from_f64(n)?.to_string();
-    let (mantissa, exp) = match text.split_once(['e', 'E']) {
-        Some((mantissa, exp)) => (mantissa, exp.parse::<i64>().ok()?),
-        None => (text.as_str(), 0),
-    };
-    let mantissa = mantissa.trim_start_matches('-');
-    let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
-    let mut digits = String::with_capacity(int.len() + frac.len());
-    digits.push_str(int);
-    digits.push_str(frac);
-    let leading = digits.len() - digits.trim_start_matches('0').len();
-    let significant = digits.trim_matches('0');
-    if significant.is_empty() {
-        return None;
-    }
-    let first = i64::try_from(int.len()).ok()? - 1 - i64::try_from(leading).ok()? + exp;
-    Some((significant.to_owned(), first))
-}
-
-/// JavaScript's `Number(string)`: trimmed; "" is 0; decimal, `Infinity`, `0x`/`0o`/`0b` forms.
-fn string_to_number(s: &str) -> f64 {
-    let t = s.trim_matches(|c: char| c.is_whitespace() || c == '\u{FEFF}');
-    if t.is_empty() {
-        return 0.0;
-    }
-    let radix = |prefix: &str, radix: u32| {
-        t.strip_prefix(prefix)
-            .filter(|digits| !digits.is_empty())
-            .map(|digits| u64::from_str_radix(digits, radix).map_or(f64::NAN, |n| n as f64))
-    };
-    for (prefix, base) in [
-        ("0x", 16),
-        ("0X", 16),
-        ("0o", 8),
-        ("0O", 8),
-        ("0b", 2),
-        ("0B", 2),
-    ] {
-        if let Some(n) = radix(prefix, base) {
-            return n;
-        }
-    }
-    match t.trim_start_matches(['+', '-']) {
-        "Infinity" => {
-            return if t.starts_with('-') {
-                f64::NEG_INFINITY
-            } else {
-                f64::INFINITY
-            };
-        }
-        rest if rest
-            .bytes()
-            .any(|b| b.is_ascii_alphabetic() && b != b'e' && b != b'E') =>
-        {
-            return f64::NAN;
-        }
-        _ => {}
-    }
-    parse_f64(t).unwrap_or(f64::NAN)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -279,42 +202,6 @@ mod tests {
         assert_eq!(js_truncate("a😀b", 2), "a");
         assert_eq!(js_truncate("a😀b", 3), "a😀");
         assert_eq!(js_truncate("é", 5), "é");
-    }
-
-    #[test]
-    fn to_number_follows_javascript() {
-        use serde_json::json;
-        let n = |v: serde_json::Value| to_number(&v);
-        assert_eq!(n(json!(null)), 0.0);
-        assert_eq!(n(json!(true)), 1.0);
-        assert_eq!(n(json!(" 12 ")), 12.0);
-        assert_eq!(n(json!("")), 0.0);
-        assert_eq!(n(json!("0x10")), 16.0);
-        assert_eq!(n(json!("-Infinity")), f64::NEG_INFINITY);
-        assert!(n(json!("x")).is_nan());
-        assert!(n(json!("inf")).is_nan());
-        assert_eq!(n(json!([])), 0.0);
-        assert_eq!(n(json!(["7"])), 7.0);
-        assert!(n(json!([1, 2])).is_nan());
-        assert!(n(json!({})).is_nan());
-    }
-
-    #[test]
-    fn shortest_digits_are_the_ones_javascript_prints() {
-        let d = shortest_digits;
-        assert_eq!(d(1234.5), Some(("12345".to_owned(), 3)));
-        assert_eq!(d(-0.001), Some(("1".to_owned(), -3)));
-        assert_eq!(d(1e21), Some(("1".to_owned(), 21)));
-        assert_eq!(d(5e-324), Some(("5".to_owned(), -324)));
-        assert_eq!(d(f64::MAX), Some(("17976931348623157".to_owned(), 308)));
-        // 103565.904541015625 is a tie between …562 and …563: the even one, as in JavaScript.
-        assert_eq!(
-            d(f64::from_bits(0x40f9_48de_7900_0000)),
-            Some(("10356590454101562".to_owned(), 5))
-        );
-        assert_eq!(d(0.0), None);
-        assert_eq!(d(f64::NAN), None);
-        assert_eq!(d(f64::NEG_INFINITY), None);
     }
 
     #[test]

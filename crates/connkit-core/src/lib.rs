@@ -38,7 +38,6 @@ pub mod pattern;
 pub mod session;
 pub mod tag_filter;
 pub mod tags;
-mod url;
 pub mod webhook;
 
 pub use error::{Detail, ErrorCode, Issue, JsonType, Severity, ValidationError};

@@ -51,6 +51,7 @@ mod merge;
 mod qs;
 mod qs_value;
 
+use crate::js::push_percent_escape;
 use crate::nango::NangoIssue;
 use crate::tags::{TagValueRef, Tags, lowercase, nango_tag_errors, validate_tag_entries};
 use crate::{Detail, ErrorCode, Issue, JsonType, ValidationError};
@@ -139,14 +140,11 @@ impl TagFilter {
 
 /// RFC 3986 percent-encoding of everything but unreserved characters.
 fn encode_component(s: &str, out: &mut String) {
-    const HEX: &[u8; 16] = b"0123456789ABCDEF";
     for &b in s.as_bytes() {
         if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
             out.push(char::from(b));
         } else {
-            out.push('%');
-            out.push(char::from(HEX[usize::from(b >> 4)]));
-            out.push(char::from(HEX[usize::from(b & 0xF)]));
+            push_percent_escape(out, b);
         }
     }
 }

@@ -14,8 +14,7 @@
 
 use serde_json::{Map, Value};
 
-use crate::interpolate::js_number_string;
-use crate::js::is_array_index;
+use crate::js::{is_array_index, js_number_string};
 use crate::tags::Tags;
 
 /// The header carrying hex HMAC-SHA256(secret, body) (what `@nangohq/node` verifies).

@@ -15,7 +15,7 @@ use std::time::Duration;
 use clap::Parser;
 use connkit_core::auth::is_valid_secret_key;
 use connkit_core::catalogue::Catalogue;
-use connkit_core::field::is_valid_url;
+use connkit_core::js::url_can_parse;
 
 use crate::crypto::{Keyring, new_secret_key};
 use crate::integrations::Integrations;
@@ -229,7 +229,7 @@ impl Config {
     /// The settings for a server bound to `bound`.
     pub fn settings(&self, secret_key: String, bound: SocketAddr) -> Result<Settings, ConfigError> {
         if let Some(url) = &self.webhook_url
-            && !(is_valid_url(url) && (url.starts_with("http://") || url.starts_with("https://")))
+            && !(url_can_parse(url) && (url.starts_with("http://") || url.starts_with("https://")))
         {
             return Err(fail("--webhook-url must be an http(s) URL"));
         }

@@ -7,7 +7,7 @@
 //! Knows nothing about which parameters an endpoint allows.
 
 use connkit_core::JsonType;
-use connkit_core::interpolate::decode_uri_component;
+use connkit_core::js::decode_uri_component;
 use connkit_core::nango::NangoIssue;
 use connkit_core::tag_filter::qs_tags_value;
 use serde_json::{Map, Value};

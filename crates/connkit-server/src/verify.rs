@@ -12,9 +12,8 @@
 
 use axum::http::StatusCode;
 use connkit_core::catalogue::{AuthMode, Provider};
-use connkit_core::interpolate::{
-    encode_uri_component, interpolate_proxy_base_url, interpolate_proxy_header,
-};
+use connkit_core::interpolate::{interpolate_proxy_base_url, interpolate_proxy_header};
+use connkit_core::js::encode_uri_component;
 use serde_json::{Map, Value};
 
 use crate::crypto::base64;

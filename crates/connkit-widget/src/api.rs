@@ -9,7 +9,7 @@ use connkit_core::catalogue::AuthMode;
 use connkit_core::catalogue::Provider;
 use connkit_core::field::Submission;
 use connkit_core::form::{FieldGroup, Form, SubmitMode};
-use connkit_core::interpolate::encode_uri_component;
+use connkit_core::js::encode_uri_component;
 use gloo_net::http::{Request, RequestBuilder, Response};
 use serde_json::{Map, Value};
 

@@ -7,11 +7,10 @@ use serde_json::{Map, Value};
 
 use crate::ids::{check_id, is_valid_integration_key};
 use crate::js::js_len;
+use crate::js::url::{Host, ParsedUrl, parse};
 use crate::limits::NAME_MAX_LEN;
 use crate::nango::path_with;
 use crate::{Detail, ErrorCode, Issue, JsonType};
-
-use crate::url::{Host, ParsedUrl, parse};
 
 /// The object at `path`, or a `value_type_invalid` issue (`expected` is `Object` or `Record`).
 pub(super) fn expect_object<'a>(

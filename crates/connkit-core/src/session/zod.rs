@@ -25,6 +25,7 @@ use crate::ids::{
     is_valid_integration_key, matches_connection_id_pattern, matches_integration_key_pattern,
 };
 use crate::js::js_len;
+use crate::js::url::{Host, ParsedUrl, parse};
 use crate::limits::{CONNECTION_ID_MAX_LEN, EMAIL_MIN_LEN, NAME_MAX_LEN};
 use crate::nango::{NangoIssue, path_with};
 
@@ -34,7 +35,6 @@ use super::fields::is_nango_host;
 use super::zod_len::{length_quirks, nango_end_user_tags_exact};
 use crate::nango::LenCheck;
 use crate::tags::nango_tag_errors;
-use crate::url::{Host, ParsedUrl, parse};
 
 const INTEGRATION_KEY_PATTERN: &str = "^[a-zA-Z0-9~:.@ _-]+$";
 const CONNECTION_ID_PATTERN: &str = r#"^[a-zA-Z0-9,.;:=+~[\]|@${}"'\\/_ -]+$"#;

@@ -8,8 +8,9 @@
 use std::collections::BTreeMap;
 
 use connkit_core::catalogue::Provider;
-use connkit_core::field::FieldRule;
-use connkit_core::form::{FieldKind, Form, FormField, FormOptions, SubmitMode, build_form};
+use connkit_core::form::{
+    FieldKind, FieldRule, Form, FormField, FormOptions, SubmitMode, build_form,
+};
 use serde_json::{Map, Value, json};
 
 /// The case's provider, with the defaults described above.

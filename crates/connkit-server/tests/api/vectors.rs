@@ -5,7 +5,7 @@
 //! Shapes not reachable over HTTP are left to core's own runner: session `build_tags` cases,
 //! tag-filter encoding and merge cases, filter matches on raw pairs.
 
-use connkit_core::interpolate::decode_uri_component;
+use connkit_core::js::decode_uri_component;
 use connkit_core::session::{validate_connect_session, validate_reconnect_session};
 use connkit_core::tag_filter::TagFilter;
 use connkit_core::tags::validate_tags;

@@ -6,9 +6,9 @@
 //! Knows nothing about tags, sessions or metadata.
 
 use connkit_core::catalogue::{Catalogue, Provider};
-use connkit_core::field::{FieldRule, validate_group, validate_submission};
+use connkit_core::field::{validate_group, validate_submission};
 use connkit_core::form::{
-    FieldGroup, FieldKind, Form, FormField, FormOptions, SubmitMode, build_form,
+    FieldGroup, FieldKind, FieldRule, Form, FormField, FormOptions, SubmitMode, build_form,
 };
 use connkit_core::interpolate::{Encoding, interpolate_url as interpolate};
 use connkit_core::tag_filter::parse_tag_filter;

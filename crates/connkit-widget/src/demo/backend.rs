@@ -7,7 +7,7 @@
 use gloo_net::http::Request;
 use serde_json::{Value, json};
 
-use connkit_core::interpolate::encode_uri_component;
+use connkit_core::js::encode_uri_component;
 
 use crate::api::{ApiError, json_ok};
 

@@ -9,7 +9,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use serde_json::Value;
 
-use connkit_core::interpolate::decode_uri_component;
+use connkit_core::js::decode_uri_component;
 use connkit_core::metadata::validate_metadata;
 use connkit_core::tag_filter::merge_tags;
 use connkit_core::tags::validate_tags;

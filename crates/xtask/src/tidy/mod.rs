@@ -11,6 +11,7 @@ use anyhow::{Result, bail};
 use crate::cmd::root;
 
 mod docs;
+mod edges;
 mod files;
 mod manifest;
 
@@ -22,6 +23,7 @@ pub(crate) fn run() -> Result<()> {
     let mut problems = Problems::new();
     let files = rust_files(&root.join("crates"));
     files::check(&root, &files, &mut problems)?;
+    edges::check(&root, &mut problems)?;
     manifest::check(&root, &mut problems)?;
     docs::check(&root, &mut problems)?;
 

@@ -1,6 +1,6 @@
-//! `webhook_url_override` URLs: WHATWG URL parsing and `href` serialisation (what zod 4.0.5's
-//! `z.url()` does with `new URL()`), for the special schemes `http`, `https`, `ws`, `wss` and
-//! `ftp`, written without the `url` crate.
+//! JavaScript's `new URL(s)`: WHATWG URL parsing and `href` serialisation for the special schemes
+//! `http`, `https`, `ws`, `wss` and `ftp` (what zod 4.0.5's `z.url()` does with `new URL()`, for
+//! `webhook_url_override`), written without the `url` crate.
 //!
 //! Implemented as the URL Standard describes (and checked against Node 20's `URL`): trimming of
 //! leading/trailing C0 controls and spaces, removal of tabs and newlines, any number of `/` or
@@ -8,17 +8,22 @@
 //! percent-decoding and ASCII lowercasing, forbidden host code points, IPv4 in all its forms
 //! (`0x7f.1` → `127.0.0.1`), IPv6 (compressed serialisation), ports (default port dropped),
 //! `.`/`..` segments (also `%2e`), and the path / query / fragment percent-encode sets. Hosts
-//! are parsed in `url/host.rs`.
+//! are parsed in `url/host.rs`; `url/can_parse.rs` answers `URL.canParse` for every scheme.
 //!
 //! Not implemented: IDNA (UTS 46). A host with non-ASCII characters is reported as
 //! [`Host::NonAscii`] so callers can decide (connkit rejects it, asking for the `xn--` form;
-//! Node would convert it); `xn--` labels are accepted without checking their Punycode. Other
-//! schemes are left to [`crate::field::is_valid_url`], which uses this module's host parser.
+//! Node would convert it); `xn--` labels must hold valid Punycode, the rest of UTS 46's validity
+//! rules is not checked. Other schemes are left to [`url_can_parse`], which uses the same host
+//! parser.
 //! Knows nothing about sessions, fields or zod.
 
+mod can_parse;
 mod host;
 
-pub(crate) use host::parse_host;
+pub use can_parse::url_can_parse;
+use host::parse_host;
+
+use super::push_percent_escape;
 
 /// What the host of a URL turned out to be.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,28 +51,15 @@ pub(crate) struct SpecialUrl {
 pub(crate) enum ParsedUrl {
     /// `http`, `https`, `ws`, `wss` or `ftp`.
     Special(SpecialUrl),
-    /// Another scheme that [`crate::field::is_valid_url`] accepts, with its hostname as given
+    /// Another scheme that [`url_can_parse`] accepts, with its hostname as given
     /// in `scheme://host` (empty if none).
     Other { hostname: String },
 }
 
 /// `new URL(input)`; `None` when it would throw.
 pub(crate) fn parse(input: &str) -> Option<ParsedUrl> {
-    let trimmed = input.trim_matches(|c: char| c <= ' ');
-    let cleaned: String = trimmed
-        .chars()
-        .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
-        .collect();
-    let colon = cleaned.find(':')?;
-    let scheme = cleaned.get(..colon)?;
-    let mut chars = scheme.chars();
-    if !chars.next().is_some_and(|c| c.is_ascii_alphabetic())
-        || !chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
-    {
-        return None;
-    }
-    let scheme = scheme.to_ascii_lowercase();
-    let rest = cleaned.get(colon + 1..)?;
+    let (scheme, rest) = scheme_and_rest(input)?;
+    let rest = rest.as_str();
     let default_port = match scheme.as_str() {
         "http" | "ws" => Some(80),
         "https" | "wss" => Some(443),
@@ -77,7 +69,7 @@ pub(crate) fn parse(input: &str) -> Option<ParsedUrl> {
     match default_port {
         Some(port) => parse_special(scheme, port, rest).map(ParsedUrl::Special),
         None if scheme == "file" => file_host(rest).map(|hostname| ParsedUrl::Other { hostname }),
-        None if crate::field::is_valid_url(input) => {
+        None if can_parse::rest_parses(&scheme, rest) => {
             let hostname = rest
                 .strip_prefix("//")
                 .map(|after| {
@@ -90,6 +82,28 @@ pub(crate) fn parse(input: &str) -> Option<ParsedUrl> {
         }
         None => None,
     }
+}
+
+/// `input` as `new URL` first reads it: C0 controls and spaces trimmed from both ends, tabs and
+/// newlines removed, then split at the first `:` into the scheme (lowercased) and the rest.
+/// `None` without a `:` or when the scheme is not `[a-zA-Z][a-zA-Z0-9+.-]*`.
+fn scheme_and_rest(input: &str) -> Option<(String, String)> {
+    let trimmed = input.trim_matches(|c: char| c <= ' ');
+    let mut scheme: String = trimmed
+        .chars()
+        .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
+        .collect();
+    let colon = scheme.find(':')?;
+    let rest = scheme.split_off(colon + 1);
+    scheme.truncate(colon);
+    let mut chars = scheme.chars();
+    if !chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+        || !chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+    {
+        return None;
+    }
+    scheme.make_ascii_lowercase();
+    Some((scheme, rest))
 }
 
 /// The hostname of a `file:` URL (`""` when it has none); `None` when the host is invalid.
@@ -255,14 +269,11 @@ fn serialise_tail(tail: &str, href: &mut String) {
 }
 
 fn encode_into(s: &str, out: &mut String, in_set: fn(char) -> bool) {
-    const HEX: &[u8; 16] = b"0123456789ABCDEF";
     let mut buf = [0u8; 4];
     for c in s.chars() {
         if !(' '..='\u{7e}').contains(&c) || in_set(c) {
             for &b in c.encode_utf8(&mut buf).as_bytes() {
-                out.push('%');
-                out.push(char::from(HEX[usize::from(b >> 4)]));
-                out.push(char::from(HEX[usize::from(b & 0xF)]));
+                push_percent_escape(out, b);
             }
         } else {
             out.push(c);
