@@ -1,28 +1,77 @@
 //! `cargo xtask bench`: the benchmarks. Never timed tests: figures are printed, with each one
 //! as a ratio to a reference measured in the same run, because the machines are noisy. The
 //! JavaScript benchmark (`tests/bench/`) compares the npm package with zod, valibot and ajv.
+//!
+//! Every figure goes to one report, `target/bench/report.md`, printed again at the end: the
+//! place to read figures from (ARCHITECTURE.md and README carry none).
+
+use std::fmt::Write as _;
+use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 
-use crate::cmd::{cargo, exec, output, program, root, step, target_dir};
+use crate::cmd::{cargo, exec, exec_captured, output, program, root, step, target_dir};
 use crate::npm;
 use crate::tools::{CHROMIUM, ensure_chromium};
 
 /// The benchmark every other core figure is divided by: parsing the 3-tag JSON text.
 const CORE_REFERENCE: &str = "reference_parse_tags_3";
 
+/// One titled section of the report.
+struct Section {
+    title: &'static str,
+    body: String,
+}
+
 pub(crate) fn run() -> Result<()> {
-    core_benchmarks()?;
-    js_benchmark()
+    let report = [
+        Section {
+            title: "connkit-core (divan medians, as a ratio to parsing the same 3-tag JSON text)",
+            body: core_benchmarks()?,
+        },
+        Section {
+            title: "connkit-server: 1M tagged connections, tag-filter latency, session throughput",
+            body: server_benchmark()?,
+        },
+        Section {
+            title: "connkit-widget: first-load size, token to form, per-keystroke validation (Chromium)",
+            body: widget_benchmark()?,
+        },
+        Section {
+            title: "npm package: validateTags against zod, valibot, ajv standalone; page sizes",
+            body: js_benchmark()?,
+        },
+    ];
+    let path = write_report(&report)?;
+    step(&format!("report ({})", path.display()));
+    print!("{}", std::fs::read_to_string(&path)?);
+    Ok(())
+}
+
+/// Writes the report as Markdown; returns its path.
+fn write_report(sections: &[Section]) -> Result<PathBuf> {
+    let mut text = String::from("# connkit benchmark report\n");
+    let _ = writeln!(
+        text,
+        "\nOne run of `cargo xtask bench`; compare ratios, not absolute figures (the machine's speed varies).",
+    );
+    for section in sections {
+        let _ = write!(text, "\n## {}\n\n```\n{}```\n", section.title, section.body);
+    }
+    let dir = root().join("target/bench");
+    std::fs::create_dir_all(&dir)?;
+    let path = dir.join("report.md");
+    std::fs::write(&path, text).with_context(|| format!("writing {}", path.display()))?;
+    Ok(path)
 }
 
 /// connkit's `validateTags` from the built npm package against zod, valibot, ajv standalone and
 /// a hand-written floor, in one Node process; then each library's browser bundle size.
-fn js_benchmark() -> Result<()> {
+fn js_benchmark() -> Result<String> {
     let pkg = npm::build()?;
     let consumer = npm::install_into_scratch_project(&pkg)?;
     step("validateTags in Node: connkit vs zod 4.0.5, valibot, ajv standalone, hand-written JS");
-    exec(
+    exec_captured(
         program("node")
             .arg("tests/bench/validate-tags.bench.mjs")
             .env("CONNKIT_PACKAGE", consumer.join("node_modules/connkit"))
@@ -30,7 +79,8 @@ fn js_benchmark() -> Result<()> {
     )
 }
 
-fn core_benchmarks() -> Result<()> {
+/// The divan benchmarks of connkit-core; returns the table of ratios.
+fn core_benchmarks() -> Result<String> {
     step("connkit-core benchmarks (divan)");
     let text = output(cargo().args([
         "bench",
@@ -48,17 +98,24 @@ fn core_benchmarks() -> Result<()> {
         .find(|(name, _)| name == CORE_REFERENCE)
         .map(|(_, ns)| *ns)
         .context("the reference benchmark did not run")?;
-    eprintln!("\nmedian time as a ratio to {CORE_REFERENCE} ({reference:.0} ns in this run):");
+    let mut table =
+        format!("median time as a ratio to {CORE_REFERENCE} ({reference:.0} ns in this run):\n");
     for (name, ns) in &medians {
-        eprintln!(
+        let _ = writeln!(
+            table,
             "  {name:<32} {:>6.2}×  ({:>9.0} ops/s)",
             ns / reference,
             1e9 / ns
         );
     }
+    eprint!("\n{table}");
+    Ok(table)
+}
 
+/// The server's load benchmark (`crates/connkit-server/benches/load.rs`); returns what it printed.
+fn server_benchmark() -> Result<String> {
     step("connkit-server: 1M tagged connections, tag-filter latency, session throughput");
-    exec(
+    exec_captured(
         cargo()
             .args([
                 "bench",
@@ -70,13 +127,16 @@ fn core_benchmarks() -> Result<()> {
                 "load",
             ])
             .env("RUST_LOG", "warn"),
-    )?;
+    )
+}
 
+/// The widget in Chromium (`tests/browser/bench.mjs`); returns what it printed.
+fn widget_benchmark() -> Result<String> {
     step("connkit-widget: first-load size, token → form, per-keystroke validation (Chromium)");
     let dist = crate::demo::build()?;
     ensure_chromium()?;
     exec(cargo().args(["build", "--locked", "-q", "-p", "connkit-server"]))?;
-    exec(
+    exec_captured(
         program("node")
             .arg("tests/browser/bench.mjs")
             .env(
@@ -85,8 +145,7 @@ fn core_benchmarks() -> Result<()> {
             )
             .env("CONNKIT_DIST", dist)
             .env("CHROMIUM", CHROMIUM),
-    )?;
-    Ok(())
+    )
 }
 
 /// `(name, median ns)` for each row of divan's table.

@@ -54,6 +54,35 @@ pub(crate) fn exec(cmd: &mut Command) -> Result<()> {
     Ok(())
 }
 
+/// Runs `cmd` like [`exec`], echoing its standard output as it comes and returning it too.
+pub(crate) fn exec_captured(cmd: &mut Command) -> Result<String> {
+    use std::io::{BufRead, BufReader, Write};
+
+    let shown = format!("{cmd:?}");
+    eprintln!("$ {shown}");
+    let started = Instant::now();
+    let mut child = cmd
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .with_context(|| format!("could not start {shown}"))?;
+    let mut captured = String::new();
+    if let Some(stdout) = child.stdout.take() {
+        for line in BufReader::new(stdout).lines() {
+            let line = line?;
+            println!("{line}");
+            std::io::stdout().flush()?;
+            captured.push_str(&line);
+            captured.push('\n');
+        }
+    }
+    let status = child.wait()?;
+    if !status.success() {
+        bail!("{shown} failed ({status})");
+    }
+    eprintln!("  ({:.1}s)", started.elapsed().as_secs_f64());
+    Ok(captured)
+}
+
 /// Runs `cmd` and returns its standard output, failing if it does not exit 0.
 pub(crate) fn output(cmd: &mut Command) -> Result<String> {
     let shown = format!("{cmd:?}");
