@@ -13,6 +13,9 @@ use crate::{npm, tidy};
 /// (`cargo xtask diff` runs the full-size version).
 const CI_DIFF_CASES: u64 = 300_000;
 
+/// The package of the command-line drivers the tests run connkit-core through (`tests/drivers/`).
+const DRIVERS: &str = "connkit-test-drivers";
+
 pub(crate) fn run() -> Result<()> {
     step("set-up: wasm target, npm test tooling");
     ensure_wasm_target()?;
@@ -76,8 +79,8 @@ pub(crate) fn run() -> Result<()> {
                 "--locked",
                 "-q",
                 "-p",
-                "connkit-core",
-                "--example",
+                DRIVERS,
+                "--bin",
                 "catalogue_check",
                 "--",
             ])
@@ -170,7 +173,7 @@ fn browser_tests() -> Result<()> {
     )
 }
 
-/// Builds connkit-core's `jsonl` example (the driver the JavaScript-side tests talk to).
+/// Builds the `jsonl` driver (`tests/drivers/`), the one the JavaScript-side tests talk to.
 fn jsonl_driver() -> Result<std::path::PathBuf> {
     exec(cargo().args([
         "build",
@@ -178,9 +181,9 @@ fn jsonl_driver() -> Result<std::path::PathBuf> {
         "--locked",
         "-q",
         "-p",
-        "connkit-core",
-        "--example",
+        DRIVERS,
+        "--bin",
         "jsonl",
     ]))?;
-    Ok(target_dir().join("release/examples/jsonl"))
+    Ok(target_dir().join("release/jsonl"))
 }
