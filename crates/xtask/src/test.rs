@@ -5,7 +5,10 @@
 
 use anyhow::Result;
 
-use crate::cmd::{cargo, ensure_wasm_target, exec, npm_ci, program, root, step, target_dir};
+use crate::cmd::{
+    cargo, ensure_npm_test_tooling, ensure_wasm_target, exec, npm_ci, program, root, step,
+    target_dir,
+};
 use crate::tools::{CHROMIUM, ensure_chromium};
 use crate::{npm, tidy};
 
@@ -119,9 +122,7 @@ pub(crate) fn run() -> Result<()> {
 /// Feeds `n` random inputs to zod 4.0.5 (as Nango configures it) and to connkit, comparing
 /// verdicts, normalised output and Nango's error lists.
 pub(crate) fn zod_differential(n: u64) -> Result<()> {
-    if !root().join("tests/node_modules/zod").exists() {
-        npm_ci()?;
-    }
+    ensure_npm_test_tooling()?;
     let bin = jsonl_driver()?;
     exec(
         program("node")
