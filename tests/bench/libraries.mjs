@@ -3,30 +3,12 @@
 // keys to lowercase like connkit. Shared by the benchmark and the bundle-size entries.
 import { z } from 'zod';
 import * as v from 'valibot';
+import { TAG_KEY_PATTERN as KEY, nangoTagsSchema } from '../compat/zod/nango-schema.mjs';
 
-const KEY = /^[a-zA-Z][a-zA-Z0-9_\-./]*$/;
-
-// zod 4.0.5 exactly as Nango writes it: the email schema is built inside the refinement, per call.
+// zod 4.0.5 exactly as Nango writes it (the differential test's schema): the email schema is
+// built inside the record-level check, per call.
 export function makeZodNango() {
-  const tagsSchema = z
-    .record(z.string().regex(KEY).max(64), z.string().min(1).max(255, { message: 'Tag values must be at most 255 characters' }))
-    .superRefine((tags, ctx) => {
-      const entries = Object.entries(tags);
-      if (entries.length > 10) {
-        ctx.addIssue({ code: 'custom', message: 'Tags cannot contain more than 10 keys' });
-        return;
-      }
-      const seen = new Set();
-      for (const [key, value] of entries) {
-        const lower = key.toLowerCase();
-        if (seen.has(lower)) ctx.addIssue({ code: 'custom', message: `Duplicate tag key after case normalization: "${lower}"` });
-        seen.add(lower);
-        if (lower === 'end_user_email' && !z.string().email().min(5).safeParse(value).success) {
-          ctx.addIssue({ code: 'custom', message: 'Tag "end_user_email" must be a valid email' });
-        }
-      }
-    })
-    .transform((tags) => Object.fromEntries(Object.entries(tags).map(([k, val]) => [k.toLowerCase(), val])));
+  const tagsSchema = nangoTagsSchema();
   return (input) => {
     const r = tagsSchema.safeParse(input);
     return r.success ? { ok: true, value: r.data } : { ok: false, issues: r.error.issues };

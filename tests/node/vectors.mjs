@@ -5,6 +5,41 @@
 // What the package does not export is skipped and counted, with the reason: Nango's own error
 // projections (a server concern), YAML catalogues (the native runner skips them without `yaml`
 // too), and server-side helpers (proxy interpolation, webhook payloads, metadata request bodies).
+//
+// `runVectors` expands the files' generated values first (tests/vectors/README.md), with
+// `expandVectors`, the JavaScript counterpart of the `connkit-vectors` crate's `expand`.
+
+const REPEAT = '$repeat';
+const TIMES = 'times';
+
+/** Whether `value` is a generator: an object whose keys are exactly `$repeat` and `times`. */
+function isGenerator(value) {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const keys = Object.keys(value);
+  return keys.length === 2 && Object.hasOwn(value, REPEAT) && Object.hasOwn(value, TIMES);
+}
+
+/**
+ * Replaces every generated value in `value` (parsed vector JSON) by the string it stands for, in
+ * place, and returns the result: `{"$repeat": unit, "times": n}` is `unit` repeated `n` times.
+ * Every other object is literal. A generator with a non-string `$repeat` or a `times` that is not
+ * a non-negative integer throws. Expanding twice gives what expanding once gives.
+ */
+export function expandVectors(value) {
+  if (isGenerator(value)) {
+    const unit = value[REPEAT];
+    const times = value[TIMES];
+    if (typeof unit !== 'string' || !Number.isSafeInteger(times) || times < 0) {
+      throw new Error(`a generator needs a string ${REPEAT} and a non-negative integer ${TIMES}: ${JSON.stringify(value)}`);
+    }
+    return unit.repeat(times);
+  }
+  if (typeof value === 'object' && value !== null) {
+    // Assignment keeps an own `__proto__` key an own key: JSON.parse made it a data property.
+    for (const key of Object.keys(value)) value[key] = expandVectors(value[key]);
+  }
+  return value;
+}
 
 /** Key-order-insensitive deep equality for JSON values. */
 export function same(a, b) {
@@ -242,13 +277,15 @@ const checks = {
 };
 
 /**
- * Runs every case of `files` (`[{ name, json }]`) against the package `ck`. Returns
+ * Runs every case of `files` (`[{ name, json }]`, as parsed; generated values are expanded here)
+ * against the package `ck`. Returns
  * `{ total, passed, failures: [text], skipped: { reason: count }, partial: { reason: count } }`:
  * a case is skipped when nothing of it could run, partial when some of its checks could not.
  */
 export function runVectors(ck, files) {
   const out = { total: 0, passed: 0, failures: [], skipped: {}, partial: {} };
-  for (const { name, json } of files) {
+  for (const { name, json: parsed } of files) {
+    const json = expandVectors(parsed);
     const check = checks[json.kind];
     if (!check) {
       out.failures.push(`${name}: no runner for kind ${json.kind}`);

@@ -10,7 +10,9 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 
-use crate::cmd::{cargo, exec, exec_captured, output, program, root, step, target_dir};
+use crate::cmd::{
+    cargo, ensure_npm_test_tooling, exec, exec_captured, output, program, root, step, target_dir,
+};
 use crate::npm;
 use crate::tools::{CHROMIUM, ensure_chromium};
 
@@ -68,6 +70,7 @@ fn write_report(sections: &[Section]) -> Result<PathBuf> {
 /// connkit's `validateTags` from the built npm package against zod, valibot, ajv standalone and
 /// a hand-written floor, in one Node process; then each library's browser bundle size.
 fn js_benchmark() -> Result<String> {
+    ensure_npm_test_tooling()?;
     let pkg = npm::build()?;
     let consumer = npm::install_into_scratch_project(&pkg)?;
     step("validateTags in Node: connkit vs zod 4.0.5, valibot, ajv standalone, hand-written JS");

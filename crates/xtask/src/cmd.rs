@@ -113,13 +113,38 @@ pub(crate) fn ensure_wasm_target() -> Result<()> {
 
 /// Installs the JavaScript test tooling of `tests/` (exact versions from its lockfile).
 pub(crate) fn npm_ci() -> Result<()> {
-    let dir = root().join("tests");
-    exec(program("npm").current_dir(&dir).args([
+    npm_ci_in(&root().join("tests"))
+}
+
+/// Installs the JavaScript test tooling of `tests/` unless its current lockfile is installed.
+pub(crate) fn ensure_npm_test_tooling() -> Result<()> {
+    ensure_npm_packages(&root().join("tests"))
+}
+
+/// The copy of `package-lock.json` that `npm_ci_in` leaves in `node_modules/`: what was
+/// installed there last.
+const INSTALLED_LOCK: &str = "node_modules/.connkit-installed-lock.json";
+
+/// `npm ci` in `dir`: exact versions from its lockfile.
+fn npm_ci_in(dir: &Path) -> Result<()> {
+    exec(program("npm").current_dir(dir).args([
         "ci",
         "--no-audit",
         "--no-fund",
         "--loglevel=error",
-    ]))
+    ]))?;
+    std::fs::copy(dir.join("package-lock.json"), dir.join(INSTALLED_LOCK))?;
+    Ok(())
+}
+
+/// `npm_ci_in(dir)` unless `dir`'s current lockfile is the one installed there last.
+pub(crate) fn ensure_npm_packages(dir: &Path) -> Result<()> {
+    let wanted = std::fs::read(dir.join("package-lock.json"))
+        .with_context(|| format!("reading {}/package-lock.json", dir.display()))?;
+    if std::fs::read(dir.join(INSTALLED_LOCK)).ok() == Some(wanted) {
+        return Ok(());
+    }
+    npm_ci_in(dir)
 }
 
 /// Where cargo puts build output (`CARGO_TARGET_DIR`, else `target/` at the root).

@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use anyhow::{Context, Result, bail};
 
 use crate::cmd::{cargo, ensure_wasm_target, exec, program, root, step};
-use crate::tools::{ensure_trunk, ensure_wasm_bindgen, path_with_npm_bin};
+use crate::tools::{ensure_trunk, ensure_wasm_bindgen, path_with_build_tools};
 
 /// Where `cargo xtask demo` listens unless told otherwise.
 const DEFAULT_LISTEN: &str = "127.0.0.1:3003";
@@ -53,7 +53,7 @@ pub(crate) fn build() -> Result<PathBuf> {
     ensure_wasm_target()?;
     ensure_wasm_bindgen()?;
     ensure_trunk()?;
-    let path = path_with_npm_bin()?;
+    let path = path_with_build_tools()?;
 
     step("build the demo page and the widget's /connect/ page (Trunk)");
     exec(

@@ -10,9 +10,10 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 
 use crate::cmd::{
-    cargo, ensure_wasm_target, exec, npm_ci, output, program, root, step, target_dir,
+    cargo, ensure_npm_test_tooling, ensure_wasm_target, exec, output, program, root, step,
+    target_dir,
 };
-use crate::tools::{ensure_chromium, ensure_wasm_bindgen};
+use crate::tools::{ensure_chromium, ensure_wasm_bindgen, wasm_opt};
 
 /// The three wasm modules of the package, each the connkit-wasm crate built with one feature.
 pub(crate) const MODULES: [&str; 3] = ["tags", "filter", "connect"];
@@ -50,10 +51,7 @@ pub(crate) fn build() -> Result<PathBuf> {
     step("npm package: wasm modules, wasm-bindgen, wasm-opt");
     ensure_wasm_target()?;
     ensure_wasm_bindgen()?;
-    let wasm_opt = root().join("tests/node_modules/binaryen/bin/wasm-opt");
-    if !wasm_opt.exists() {
-        npm_ci()?;
-    }
+    let wasm_opt = wasm_opt()?;
     let pkg = package_dir();
     if pkg.exists() {
         std::fs::remove_dir_all(&pkg).with_context(|| format!("removing {}", pkg.display()))?;
@@ -199,6 +197,7 @@ pub(crate) fn run() -> Result<()> {
 /// The package tests: Node (vectors, ESM + CommonJS, README, fuzz), types, Vite + Chromium.
 pub(crate) fn test(pkg: &Path) -> Result<()> {
     step("npm package: npm pack, install into a scratch project");
+    ensure_npm_test_tooling()?;
     let consumer = install_into_scratch_project(pkg)?;
     let tests = root().join("tests");
 

@@ -5,13 +5,19 @@
 
 use anyhow::Result;
 
-use crate::cmd::{cargo, ensure_wasm_target, exec, npm_ci, program, root, step, target_dir};
+use crate::cmd::{
+    cargo, ensure_npm_test_tooling, ensure_wasm_target, exec, npm_ci, program, root, step,
+    target_dir,
+};
 use crate::tools::{CHROMIUM, ensure_chromium};
 use crate::{npm, tidy};
 
 /// How many random inputs the differential test feeds zod and connkit inside `cargo xtask test`
 /// (`cargo xtask diff` runs the full-size version).
 const CI_DIFF_CASES: u64 = 300_000;
+
+/// The package of the command-line drivers the tests run connkit-core through (`tests/drivers/`).
+const DRIVERS: &str = "connkit-test-drivers";
 
 pub(crate) fn run() -> Result<()> {
     step("set-up: wasm target, npm test tooling");
@@ -76,8 +82,8 @@ pub(crate) fn run() -> Result<()> {
                 "--locked",
                 "-q",
                 "-p",
-                "connkit-core",
-                "--example",
+                DRIVERS,
+                "--bin",
                 "catalogue_check",
                 "--",
             ])
@@ -116,9 +122,7 @@ pub(crate) fn run() -> Result<()> {
 /// Feeds `n` random inputs to zod 4.0.5 (as Nango configures it) and to connkit, comparing
 /// verdicts, normalised output and Nango's error lists.
 pub(crate) fn zod_differential(n: u64) -> Result<()> {
-    if !root().join("tests/node_modules/zod").exists() {
-        npm_ci()?;
-    }
+    ensure_npm_test_tooling()?;
     let bin = jsonl_driver()?;
     exec(
         program("node")
@@ -170,7 +174,7 @@ fn browser_tests() -> Result<()> {
     )
 }
 
-/// Builds connkit-core's `jsonl` example (the driver the JavaScript-side tests talk to).
+/// Builds the `jsonl` driver (`tests/drivers/`), the one the JavaScript-side tests talk to.
 fn jsonl_driver() -> Result<std::path::PathBuf> {
     exec(cargo().args([
         "build",
@@ -178,9 +182,9 @@ fn jsonl_driver() -> Result<std::path::PathBuf> {
         "--locked",
         "-q",
         "-p",
-        "connkit-core",
-        "--example",
+        DRIVERS,
+        "--bin",
         "jsonl",
     ]))?;
-    Ok(target_dir().join("release/examples/jsonl"))
+    Ok(target_dir().join("release/jsonl"))
 }

@@ -1,6 +1,8 @@
 //! The pinned command-line tools the wasm builds need, installed when missing or at the wrong
 //! version: the wasm-bindgen CLI (must equal the `wasm-bindgen` crate in Cargo.lock), Trunk, and
-//! wasm-opt from the npm `binaryen` package (never Debian's, whose wasm-opt 108 breaks modules).
+//! wasm-opt from the npm `binaryen` package (never Debian's, whose wasm-opt 108 breaks modules),
+//! pinned by the build's own npm manifest, `crates/xtask/tools/package.json` and its lockfile
+//! (the test tooling of `tests/` is no part of a build).
 //!
 //! Knows nothing about what is built with them.
 
@@ -9,7 +11,7 @@ use std::path::PathBuf;
 
 use anyhow::{Result, bail};
 
-use crate::cmd::{cargo, exec, npm_ci, program, root};
+use crate::cmd::{cargo, ensure_npm_packages, exec, program, root};
 
 /// The wasm-bindgen CLI version; equals `wasm-bindgen = "=…"` in the root Cargo.toml.
 pub(crate) const WASM_BINDGEN_VERSION: &str = "0.2.130";
@@ -69,16 +71,28 @@ pub(crate) fn ensure_chromium() -> Result<()> {
 /// Where Debian installs Chromium.
 pub(crate) const CHROMIUM: &str = "/usr/bin/chromium";
 
-/// `tests/node_modules/.bin` (npm's wasm-opt) installed, and PATH with it first.
-pub(crate) fn path_with_npm_bin() -> Result<OsString> {
-    let bin = root().join("tests/node_modules/.bin");
-    if !bin.join("wasm-opt").exists() {
-        npm_ci()?;
+/// The directory of the build's npm manifest (binaryen), relative to the repository root.
+const BUILD_TOOLS: &str = "crates/xtask/tools";
+
+/// The build's npm tools installed from their lockfile; returns their `node_modules`.
+fn build_tools() -> Result<PathBuf> {
+    let dir = root().join(BUILD_TOOLS);
+    ensure_npm_packages(&dir)?;
+    let modules = dir.join("node_modules");
+    if !modules.join(".bin/wasm-opt").exists() {
+        bail!("{BUILD_TOOLS}/package.json must provide binaryen's wasm-opt");
     }
-    if !bin.join("wasm-opt").exists() {
-        bail!("tests/package.json must provide binaryen's wasm-opt");
-    }
-    let mut paths: Vec<PathBuf> = vec![bin];
+    Ok(modules)
+}
+
+/// binaryen's `wasm-opt` (a Node script: run it with `node`), installed.
+pub(crate) fn wasm_opt() -> Result<PathBuf> {
+    Ok(build_tools()?.join("binaryen/bin/wasm-opt"))
+}
+
+/// PATH with the build tools' `.bin` first, installed (Trunk finds wasm-opt on PATH).
+pub(crate) fn path_with_build_tools() -> Result<OsString> {
+    let mut paths: Vec<PathBuf> = vec![build_tools()?.join(".bin")];
     if let Some(path) = std::env::var_os("PATH") {
         paths.extend(std::env::split_paths(&path));
     }

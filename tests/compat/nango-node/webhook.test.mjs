@@ -4,7 +4,7 @@
 // Payloads are random (seeded) JSON with the shapes that matter: array-index keys, unicode keys
 // and values, nested objects and arrays, numbers in JavaScript's awkward forms.
 //
-// run: CONNKIT_JSONL_BIN=<connkit-core `jsonl` example> node --test tests/compat/nango-node/
+// run: CONNKIT_JSONL_BIN=<the `jsonl` driver of tests/drivers/> node --test tests/compat/nango-node/
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -44,7 +44,7 @@ function object(depth) {
 }
 
 async function signAll(cases) {
-  assert.ok(BIN, 'set CONNKIT_JSONL_BIN to the connkit-core `jsonl` example binary');
+  assert.ok(BIN, 'set CONNKIT_JSONL_BIN to the `jsonl` driver binary (tests/drivers/)');
   const child = spawn(BIN, [], { stdio: ['pipe', 'pipe', 'inherit'] });
   const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
   child.stdin.write(cases.map((c) => JSON.stringify({ op: 'sign', secret: c.secret, input: c.payload })).join('\n') + '\n');

@@ -1,46 +1,23 @@
 // Differential test: connkit-core against zod 4.0.5 configured as Nango configures it
 // (spec §1.2–1.4), and a field's `format: uri` against the WHATWG `URL` of this Node. Generates N random tag objects and emails from a fixed seed, biased towards
 // the edges the rules care about, runs them through zod here and through connkit's `jsonl`
-// example driver, and compares verdicts, normalised output and Nango's error lists exactly.
+// driver (tests/drivers/), and compares verdicts, normalised output and Nango's error lists exactly.
 //
 // usage: node tests/compat/zod/diff.mjs [N] [SEED]     (CONNKIT_JSONL_BIN: the driver binary)
-// The schema below is written from the spec's facts, not copied from Nango.
+// Nango's tags schema is the one in nango-schema.mjs, which the benchmark uses too.
 
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { z } from 'zod';
+import { nangoTagsSchema } from './nango-schema.mjs';
 
 const N = Number(process.argv[2] ?? 1_000_000);
 const SEED = Number(process.argv[3] ?? 20261125);
 const BIN = process.env.CONNKIT_JSONL_BIN;
-if (!BIN) throw new Error('set CONNKIT_JSONL_BIN to the connkit-core `jsonl` example binary');
+if (!BIN) throw new Error('set CONNKIT_JSONL_BIN to the `jsonl` driver binary (tests/drivers/)');
 
 // ---- Nango's rules, as zod 4.0.5 schemas (spec §1.2, §1.3) ----
-const keySchema = z
-  .string()
-  .regex(/^[a-zA-Z][a-zA-Z0-9_\-./]*$/, { message: 'key pattern' })
-  .max(64, { message: 'key length' });
-const valueSchema = z.string().min(1).max(255, { message: 'Tag values must be at most 255 characters' });
-const tagsSchema = z
-  .record(keySchema, valueSchema)
-  .superRefine((tags, ctx) => {
-    const entries = Object.entries(tags);
-    if (entries.length > 10) {
-      ctx.addIssue({ code: 'custom', message: 'Tags cannot contain more than 10 keys' });
-      return;
-    }
-    const seen = new Set();
-    for (const [key, value] of entries) {
-      const lower = key.toLowerCase();
-      if (seen.has(lower)) ctx.addIssue({ code: 'custom', message: `Duplicate tag key after case normalization: "${lower}"` });
-      seen.add(lower);
-      if (lower === 'end_user_email' && !z.string().email().min(5).safeParse(value).success) {
-        ctx.addIssue({ code: 'custom', message: 'Tag "end_user_email" must be a valid email' });
-      }
-    }
-  })
-  .transform((tags) => Object.fromEntries(Object.entries(tags).map(([k, v]) => [k.toLowerCase(), v])));
-const bodySchema = z.object({ tags: tagsSchema }).strict();
+const bodySchema = z.object({ tags: nangoTagsSchema() }).strict();
 const emailSchema = z.string().email();
 
 // ---- a seeded generator (mulberry32) ----

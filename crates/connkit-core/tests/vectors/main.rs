@@ -2,7 +2,9 @@
 //! `check` per vector kind, asserting codes and paths (never English text, except Nango's own
 //! projected messages, which are the wire contract).
 //!
-//! The wasm, Node and browser runners of the other crates read the same files.
+//! The files are read through `connkit-vectors` (`tests/vectors/src/lib.rs`), which expands
+//! their generated values; the wasm, Node and browser runners of the other crates read the same
+//! files.
 
 mod catalogue;
 mod email;
@@ -17,33 +19,13 @@ mod tags;
 mod webhook;
 
 use std::collections::BTreeSet;
-use std::path::PathBuf;
 
 use connkit_core::{ErrorCode, Issue};
 use serde_json::Value;
 
-fn vectors_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/vectors")
-}
-
-/// Every vector file as `(file name, parsed JSON)`, sorted by name.
+/// Every vector file as `(file name, JSON with generated values expanded)`, sorted by name.
 fn load_files() -> Vec<(String, Value)> {
-    let mut files: Vec<(String, Value)> = std::fs::read_dir(vectors_dir())
-        .expect("tests/vectors exists")
-        .map(|entry| entry.expect("readable dir entry").path())
-        .filter(|path| path.extension().is_some_and(|ext| ext == "json"))
-        .map(|path| {
-            let text = std::fs::read_to_string(&path).expect("readable vector file");
-            let json: Value = serde_json::from_str(&text)
-                .unwrap_or_else(|e| panic!("{}: invalid JSON: {e}", path.display()));
-            (
-                path.file_name().unwrap().to_string_lossy().into_owned(),
-                json,
-            )
-        })
-        .collect();
-    files.sort_by(|a, b| a.0.cmp(&b.0));
-    files
+    connkit_vectors::files()
 }
 
 fn cases(file: &Value) -> &[Value] {

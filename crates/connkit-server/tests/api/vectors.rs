@@ -2,6 +2,8 @@
 //! applies the rule gets the verdict core gives (accepted, or the same issue codes and paths),
 //! Nango's projection as the `errors` list, and, when accepted, the normalised value stored.
 //!
+//! The files are read through `connkit-vectors`, which expands their generated values.
+//!
 //! Shapes not reachable over HTTP are left to core's own runner: session `build_tags` cases,
 //! tag-filter encoding and merge cases, filter matches on raw pairs.
 
@@ -14,11 +16,6 @@ use serde_json::{Value, json};
 use connkit_server::config::{BUILTIN_INTEGRATIONS, BUILTIN_PROVIDERS};
 
 use crate::support::{Resp, TestApp, pairs};
-
-fn cases(text: &str) -> Vec<Value> {
-    let file: Value = serde_json::from_str(text).unwrap();
-    file["cases"].as_array().unwrap().clone()
-}
 
 /// `list` sorted (vectors give issues as a set; core's order depends on the entry point).
 fn sorted(mut list: Vec<(String, Vec<String>)>) -> Vec<(String, Vec<String>)> {
@@ -75,7 +72,7 @@ fn assert_nango(resp: &Resp, case: &Value) {
 #[tokio::test]
 async fn tags_vectors() {
     let app = TestApp::new().await;
-    for case in cases(include_str!("../../../../tests/vectors/tags.json")) {
+    for case in connkit_vectors::cases("tags.json") {
         let name = &case["name"];
         let body = json!({"tags": case["input"]});
         let resp = app.secret("POST", "/connect/sessions", Some(&body)).await;
@@ -118,7 +115,7 @@ async fn session_vectors() {
     }
     let app = TestApp::build(BUILTIN_PROVIDERS, &toml, |_| {}).await;
     let mut checked = 0;
-    for case in cases(include_str!("../../../../tests/vectors/session.json")) {
+    for case in connkit_vectors::cases("session.json") {
         let Some(endpoint) = case["endpoint"].as_str() else {
             continue; // build_tags cases
         };
@@ -196,7 +193,7 @@ fn has_foreign_key(query: &str) -> bool {
 async fn tag_filter_vectors() {
     let app = TestApp::new().await;
     let mut matched = 0;
-    for case in cases(include_str!("../../../../tests/vectors/tag_filter.json")) {
+    for case in connkit_vectors::cases("tag_filter.json") {
         let name = &case["name"];
         if let Some(query) = case["query"].as_str() {
             let query = query.strip_prefix('?').unwrap_or(query);
@@ -244,7 +241,7 @@ async fn metadata_vectors() {
     let app = TestApp::new().await;
     let id = app.tagged_connection(json!({})).await;
     let target = |metadata: &Value| json!({"connection_id": id, "provider_config_key": "unauthenticated", "metadata": metadata});
-    for case in cases(include_str!("../../../../tests/vectors/metadata.json")) {
+    for case in connkit_vectors::cases("metadata.json") {
         let name = &case["name"];
         let input = &case["input"];
         let ok = case["expect"].get("ok");

@@ -21,7 +21,9 @@ pub(crate) type Problems = Vec<String>;
 pub(crate) fn run() -> Result<()> {
     let root = root();
     let mut problems = Problems::new();
-    let files = rust_files(&root.join("crates"));
+    // The product crates, and the test-support crates under `tests/` (drivers, vectors).
+    let mut files = rust_files(&root.join("crates"));
+    files.extend(rust_files(&root.join("tests")));
     files::check(&root, &files, &mut problems)?;
     edges::check(&root, &mut problems)?;
     manifest::check(&root, &mut problems)?;
@@ -53,6 +55,9 @@ fn collect_rs_files(dir: &Path, out: &mut Vec<PathBuf>) {
     for entry in entries.flatten() {
         let path = entry.path();
         if path.is_dir() {
+            if path.ends_with("node_modules") {
+                continue;
+            }
             collect_rs_files(&path, out);
         } else if path.extension().is_some_and(|ext| ext == "rs") {
             out.push(path);

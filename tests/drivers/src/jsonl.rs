@@ -11,6 +11,9 @@
 //! * `{"op":"flush"}` → no output line; flushes what is buffered (sent at the end of a batch).
 //!
 //! A line that cannot be read gives `{"error":"…"}`; the driver never stops early.
+//!
+//! `cargo xtask` builds it (`--release`) and passes its path to the JavaScript tests as
+//! `CONNKIT_JSONL_BIN`. Knows nothing about the server or the npm package.
 
 use std::io::{BufRead, BufWriter, Write};
 

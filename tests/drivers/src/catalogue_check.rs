@@ -2,9 +2,10 @@
 //! every provider, validates an empty and a filled-in submission (from each field's `example`)
 //! with the native regex engine, compiles every pattern, and prints counts.
 //!
-//! `cargo run -p connkit-core --example catalogue_check -- path/to/providers.yaml`
-//! (the file ships in the npm package `@nangohq/providers`). Exits non-zero when loading fails
-//! or a count looks wrong. Knows nothing about the server or the widget.
+//! `cargo run --release -p connkit-test-drivers --bin catalogue_check -- path/to/providers.yaml`
+//! (the file ships in the npm package `@nangohq/providers`; `cargo xtask test` runs it on that).
+//! Exits non-zero when loading fails or a count looks wrong. Knows nothing about the server or
+//! the widget.
 #![allow(clippy::print_stdout)]
 
 use std::collections::{BTreeMap, BTreeSet};
