@@ -22,6 +22,8 @@ pub mod api {
     #[cfg(feature = "filter")]
     pub mod filter;
     #[cfg(feature = "tags")]
+    pub mod protocol;
+    #[cfg(feature = "tags")]
     pub mod tags_buffer;
     #[cfg(feature = "filter")]
     pub mod tags_reader;
