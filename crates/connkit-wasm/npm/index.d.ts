@@ -1,53 +1,11 @@
-// Type declarations of the npm package `connkit`. Written by hand and pinned two ways: a
+// Type declarations of the npm package `connkit`. Written by hand, except the `ErrorCode` union
+// (`error-codes.d.ts`, generated from Rust by `cargo xtask codegen`). Pinned two ways: a
 // `tsc --strict` type test (tests/node/types.test.ts) and a runtime test that compares the
-// exported names and the ErrorCode union with what the package really exports.
+// exported names and ERROR_CODES with what the package declares (tests/node/package.test.mjs).
 
-/** Every issue code connkit reports, in declaration order (stable; only ever appended to). */
-export type ErrorCode =
-  | "tags_not_object"
-  | "tag_key_invalid"
-  | "tag_key_too_long"
-  | "tag_value_not_string"
-  | "tag_value_empty"
-  | "tag_value_too_long"
-  | "tags_too_many"
-  | "tag_key_duplicate"
-  | "tag_end_user_email_invalid"
-  | "tag_filter_key_repeated"
-  | "value_required"
-  | "value_type_invalid"
-  | "key_unrecognized"
-  | "string_empty"
-  | "string_too_short"
-  | "string_too_long"
-  | "email_invalid"
-  | "url_invalid"
-  | "integration_key_invalid"
-  | "connection_id_invalid"
-  | "webhook_url_nango_domain"
-  | "metadata_not_object"
-  | "metadata_too_large"
-  | "metadata_key_credential_like"
-  | "field_required"
-  | "field_not_string"
-  | "field_enum_mismatch"
-  | "field_hostname_invalid"
-  | "field_uuid_invalid"
-  | "field_uri_invalid"
-  | "field_email_invalid"
-  | "field_pattern_mismatch"
-  | "field_pattern_unusable"
-  | "field_unknown"
-  | "interpolation_value_missing"
-  | "interpolation_url_invalid"
-  | "catalogue_invalid"
-  | "provider_invalid"
-  | "provider_alias_unknown"
-  | "provider_unknown"
-  | "webhook_signature_missing"
-  | "webhook_signature_invalid"
-  | "tag_filter_param_ignored"
-  | "tag_key_reserved";
+import type { ErrorCode } from './error-codes.js';
+
+export type { ErrorCode };
 
 /** How serious an issue is: errors reject the input, warnings only inform. */
 export type Severity = 'error' | 'warning';

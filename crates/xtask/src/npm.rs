@@ -12,6 +12,7 @@ use anyhow::{Context, Result, bail};
 use crate::cmd::{
     cargo, ensure_wasm_target, exec, npm_ci, output, program, root, step, target_dir,
 };
+use crate::codegen;
 use crate::tools::{ensure_chromium, ensure_wasm_bindgen};
 
 /// The three wasm modules of the package, each the connkit-wasm crate built with one feature.
@@ -26,7 +27,7 @@ fn module_profile(module: &str) -> (&'static str, &'static str) {
     }
 }
 
-/// Files copied as they are from `crates/connkit-wasm/npm/`.
+/// Files copied as they are from `crates/connkit-wasm/npm/` (with the generated `codegen::FILES`).
 const STATIC_FILES: [&str; 10] = [
     "package.json",
     "README.md",
@@ -100,7 +101,7 @@ pub(crate) fn build() -> Result<PathBuf> {
         )?;
     }
     let source = root().join("crates/connkit-wasm/npm");
-    for file in STATIC_FILES {
+    for file in STATIC_FILES.into_iter().chain(codegen::FILES) {
         std::fs::copy(source.join(file), pkg.join(file))
             .with_context(|| format!("copying {file}"))?;
     }
