@@ -10,6 +10,7 @@ use anyhow::{Result, bail};
 
 use crate::cmd::root;
 
+mod codegen;
 mod files;
 mod manifest;
 
@@ -22,6 +23,7 @@ pub(crate) fn run() -> Result<()> {
     let files = rust_files(&root.join("crates"));
     files::check(&root, &files, &mut problems)?;
     manifest::check(&root, &mut problems)?;
+    codegen::check(&root, &mut problems)?;
 
     if !problems.is_empty() {
         bail!(
