@@ -155,13 +155,24 @@ export interface ProviderEntry {
   [key: string]: unknown;
 }
 
+/**
+ * A resolved providers.yaml entry as a catalogue holds it: `display_name` and `auth_mode` checked,
+ * every other attribute as written. A malformed attribute is kept and reported in the
+ * catalogue's `warnings`; without one, the entry is a `ProviderEntry`.
+ */
+export interface CatalogueEntry {
+  display_name: string;
+  auth_mode: AuthMode;
+  [key: string]: Json;
+}
+
 /** One provider of a catalogue, aliases resolved. */
 export interface CatalogueProvider {
   name: string;
   /** The provider this one is an alias of. */
   aliasOf: string | null;
   /** The resolved entry, ready for `buildForm`. */
-  entry: ProviderEntry;
+  entry: CatalogueEntry;
 }
 /** Reads Nango's providers.yaml document (parsed to JSON): providers in file order. */
 export function parseCatalogue(document: unknown): ResultWithWarnings<CatalogueProvider[]>;
