@@ -1,7 +1,8 @@
 // Type declarations of the npm package `connkit`. Written by hand, except the `ErrorCode` union
-// (`error-codes.d.ts`, generated from Rust by `cargo xtask codegen`). Pinned two ways: a
-// `tsc --strict` type test (tests/node/types.test.ts) and a runtime test that compares the
-// exported names and ERROR_CODES with what the package declares (tests/node/package.test.mjs).
+// (`error-codes.d.ts`, generated from Rust by `cargo xtask codegen`). Pinned three ways: a
+// `tsc --strict` type test (tests/node/types.test.ts), a test that holds every export's real
+// results, over all conformance vectors, to these shapes (tests/node/contracts.test.mjs), and a
+// test that the exported names are the ones declared here (tests/node/package.test.mjs).
 
 import type { ErrorCode } from './error-codes.js';
 

@@ -218,7 +218,8 @@ pub(crate) fn test(pkg: &Path) -> Result<()> {
             .current_dir(&consumer)
             .args(["--test", "--test-reporter=spec"])
             .args(&files)
-            .env("CONNKIT_VECTORS", root().join("tests/vectors")),
+            .env("CONNKIT_VECTORS", root().join("tests/vectors"))
+            .env("CONNKIT_TYPESCRIPT", tests.join("node_modules/typescript")),
     )?;
 
     step("npm package: TypeScript declarations (tsc --strict)");
