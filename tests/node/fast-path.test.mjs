@@ -1,5 +1,5 @@
 // The package's validateTags reads an object into the `tags` wasm module's buffer (fast.js, the
-// protocol in crates/connkit-wasm/src/api/tags_buffer.rs); the `filter` module has a second
+// protocol in crates/connkit-wasm/src/api/protocol.rs); the `filter` module has a second
 // reader that walks the object from wasm (its glue's own validateTags, not a package export).
 // This test holds the two to the same answers: 100,000 seeded tag-like objects (mixed case,
 // duplicates after lowercasing, end_user_email, constructor, __proto__, array-index keys,

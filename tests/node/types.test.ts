@@ -9,7 +9,7 @@ import {
 } from 'connkit';
 import type {
   ErrorCode, Issue, Result, Tags, Form, FormField, Submission, CatalogueProvider, Metadata,
-  ConnectSessionRequest, WebhookSignatures, ProviderEntry, FieldRule, Severity,
+  ConnectSessionRequest, WebhookSignatures, ProviderEntry, CatalogueEntry, FieldRule, Severity,
 } from 'connkit';
 
 const tags: Result<Tags> = validateTags({ Env: 'prod' });
@@ -58,7 +58,7 @@ const reconnect = validateReconnectSessionRequest({ connection_id: 'c', integrat
 const catalogue = parseCatalogue({ acme: { display_name: 'Acme', auth_mode: 'API_KEY' } });
 if (catalogue.ok) {
   const first: CatalogueProvider | undefined = catalogue.value[0];
-  const entry: ProviderEntry | undefined = first?.entry;
+  const entry: CatalogueEntry | undefined = first?.entry;
   if (entry) buildForm(entry);
 }
 

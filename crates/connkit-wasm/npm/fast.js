@@ -1,13 +1,13 @@
 // The `tags` module's exports: `validateTags`, `isEmail` and `errorCodes`. How `validateTags`
 // reaches the rule: the tags go into the wasm module's buffer as UTF-8 bytes
 // (a key the module has seen goes as its number) and a status number comes back (protocol:
-// crates/connkit-wasm/src/api/tags_buffer.rs). Valid tags come back as a new object holding the
-// caller's own strings; keys the module lowercased are read back once and remembered; issues
-// come back as records whose messages are fetched once per code and detail. Every property is
-// read exactly once, here, before anything is written to the buffer. No rule lives here: every
-// verdict, normal key and message is the module's. tests/node/fast-path.test.mjs holds the answers
-// equal to those of the package's other reader of tags objects (the `filter` module's, which walks
-// the object from wasm).
+// crates/connkit-wasm/src/api/protocol.rs, whose numbers `protocol.js` is generated from).
+// Valid tags come back as a new object holding the caller's own strings; keys the module
+// lowercased are read back once and remembered; issues come back as records whose messages are
+// fetched once per code and detail. Every property is read exactly once, here, before anything
+// is written to the buffer. No rule lives here: every verdict, normal key and message is the
+// module's. tests/node/fast-path.test.mjs holds the answers equal to those of the package's
+// other reader of tags objects (the `filter` module's, which walks the object from wasm).
 //
 // Two things about Node 20's V8 shape this file. V8 inlines calls into wasm into optimized
 // JavaScript, and crashes (a fatal error in Deoptimizer::DoComputeBuiltinContinuation) when it
@@ -28,26 +28,12 @@
 // `text`), so they are current whenever the buffer is read or written, after a nested call too,
 // without checking them on each call (a check of a view's length costs about 3% of a call).
 
-const VALID = 0;
-const LOWERCASED = 1;
-const INVALID = 2;
-const GREW = 0x100;
-const RECORD = 6;
-const NOT_STRING = 0x80000000;
-const KEY_ID = 0x80000000;
-const NOT_OBJECT = 0x80000000;
-const NO_ENTRY = 0xffffffff;
-const RECEIVED = 1;
-const NAME = 3;
-const SEVERITY = ['error', 'warning'];
-// Kinds of values (indexes of the module's TYPES).
-const UNDEFINED = 0;
-const NULL = 1;
-const BOOLEAN = 2;
-const NUMBER = 3;
-const ARRAY = 5;
-const OBJECT = 6;
-const OTHER = 8;
+import {
+  VALID, LOWERCASED, INVALID, GREW, NOT_OBJECT, HEADER_WORDS, RECORD, HEAD_FIXED, HEAD_PER_ENTRY,
+  DESCRIPTOR_BYTES, KEY_ID, NOT_STRING, NO_ENTRY, DETAIL_RECEIVED, DETAIL_NAME, KIND_UNDEFINED,
+  KIND_NULL, KIND_BOOLEAN, KIND_NUMBER, KIND_ARRAY, KIND_OBJECT, KIND_OTHER, SEVERITY,
+} from './protocol.js';
+
 // Positions whose last key is remembered.
 const POSITIONS = 16;
 // Most messages remembered.
@@ -55,26 +41,28 @@ const MAX_REMEMBERED = 1024;
 // A value whose getter threw: read as a value of no JSON type.
 const THREW = Symbol('threw');
 
-const head = (n) => 8 + 4 * RECORD * (6 * n + 1);
+// Where the entry descriptors of `n` entries start, and where their text starts.
+const head = (n) => HEAD_FIXED + HEAD_PER_ENTRY * n;
+const data = (n) => head(n) + DESCRIPTOR_BYTES * n;
 
 // The kind of a value that is not a string, as the `filter` module's reader of tags objects sees it.
 function kindOf(value) {
   switch (typeof value) {
     case 'undefined':
-      return UNDEFINED;
+      return KIND_UNDEFINED;
     case 'boolean':
-      return BOOLEAN;
+      return KIND_BOOLEAN;
     case 'number':
-      return NUMBER;
+      return KIND_NUMBER;
     case 'object':
-      if (value === null) return NULL;
+      if (value === null) return KIND_NULL;
       try {
-        return Array.isArray(value) ? ARRAY : OBJECT;
+        return Array.isArray(value) ? KIND_ARRAY : KIND_OBJECT;
       } catch {
-        return OTHER; // a revoked proxy
+        return KIND_OTHER; // a revoked proxy
       }
     default:
-      return OTHER;
+      return KIND_OTHER;
   }
 }
 
@@ -168,7 +156,7 @@ export function fastTags(glue, memory) {
 
   // Makes the buffer big enough for the worst case of `n` entries.
   function reserve(n) {
-    let need = head(n) + 8 * n;
+    let need = data(n);
     for (let i = 0; i < n; i++) {
       need += 3 * keys[i].length;
       if (typeof values[i] === 'string') need += 3 * values[i].length;
@@ -199,7 +187,7 @@ export function fastTags(glue, memory) {
   // Writes the `n` entries read by `take` into the buffer (no caller code runs here). Keys go by
   // number unless `asText`.
   function send(n, asText) {
-    let at = head(n) + 8 * n;
+    let at = data(n);
     sent = 0;
     for (let i = 0; i < n; i++) {
       infos[i] = asText ? undefined : info(keys[i], i);
@@ -207,7 +195,7 @@ export function fastTags(glue, memory) {
     }
     if (at < 0) {
       reserve(n);
-      at = head(n) + 8 * n;
+      at = data(n);
       sent = 0;
       for (let i = 0; i < n; i++) at = put(i, n, at);
     }
@@ -236,13 +224,13 @@ export function fastTags(glue, memory) {
   function message(i, w) {
     const kind = words[w + 3];
     const a = words[w + 4];
-    if (kind <= RECEIVED && a < 15) {
+    if (kind <= DETAIL_RECEIVED && a < 15) {
       const at = words[w] * 16 + kind * (1 + a);
       let found = plain[at];
       if (found === undefined) plain[at] = found = text(glue.tagsMessage(i));
       return found;
     }
-    if (kind === NAME && words[w + 5] !== nameGeneration) {
+    if (kind === DETAIL_NAME && words[w + 5] !== nameGeneration) {
       messages.clear();
       nameGeneration = words[w + 5];
     }
@@ -263,7 +251,7 @@ export function fastTags(glue, memory) {
     const count = words[0];
     const out = new Array(count);
     for (let i = 0; i < count; i++) {
-      const w = 2 + RECORD * i;
+      const w = HEADER_WORDS + RECORD * i;
       const entry = words[w + 2];
       out[i] = {
         code: codes[words[w]],
@@ -278,7 +266,7 @@ export function fastTags(glue, memory) {
   // The normal tags. Normal keys are taken from the buffer before the first property is set (a
   // setter on Object.prototype could call validateTags and overwrite the buffer).
   function tags(n, changed) {
-    let at = 8;
+    let at = 4 * HEADER_WORDS;
     for (let i = 0; i < n; i++) {
       let key = keys[i];
       if (changed & (1 << i)) {
@@ -313,10 +301,10 @@ export function fastTags(glue, memory) {
     if (typeof input !== 'object' || input === null) return -1 - kindOf(input);
     let own;
     try {
-      if (Array.isArray(input)) return -1 - ARRAY;
+      if (Array.isArray(input)) return -1 - KIND_ARRAY;
       own = Object.keys(input);
     } catch {
-      return -1 - OTHER;
+      return -1 - KIND_OTHER;
     }
     const n = own.length;
     if (keys.length < n) {
@@ -380,7 +368,7 @@ export function fastTags(glue, memory) {
       forget();
       status = check(n, true);
       if (status > INVALID) {
-        n = -1 - OTHER;
+        n = -1 - KIND_OTHER;
         status = check(n, true);
       }
     }

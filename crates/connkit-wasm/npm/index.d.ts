@@ -1,53 +1,12 @@
-// Type declarations of the npm package `connkit`. Written by hand and pinned two ways: a
-// `tsc --strict` type test (tests/node/types.test.ts) and a runtime test that compares the
-// exported names and the ErrorCode union with what the package really exports.
+// Type declarations of the npm package `connkit`. Written by hand, except the `ErrorCode` union
+// (`error-codes.d.ts`, generated from Rust by `cargo xtask codegen`). Pinned three ways: a
+// `tsc --strict` type test (tests/node/types.test.ts), a test that holds every export's real
+// results, over all conformance vectors, to these shapes (tests/node/contracts.test.mjs), and a
+// test that the exported names are the ones declared here (tests/node/package.test.mjs).
 
-/** Every issue code connkit reports, in declaration order (stable; only ever appended to). */
-export type ErrorCode =
-  | "tags_not_object"
-  | "tag_key_invalid"
-  | "tag_key_too_long"
-  | "tag_value_not_string"
-  | "tag_value_empty"
-  | "tag_value_too_long"
-  | "tags_too_many"
-  | "tag_key_duplicate"
-  | "tag_end_user_email_invalid"
-  | "tag_filter_key_repeated"
-  | "value_required"
-  | "value_type_invalid"
-  | "key_unrecognized"
-  | "string_empty"
-  | "string_too_short"
-  | "string_too_long"
-  | "email_invalid"
-  | "url_invalid"
-  | "integration_key_invalid"
-  | "connection_id_invalid"
-  | "webhook_url_nango_domain"
-  | "metadata_not_object"
-  | "metadata_too_large"
-  | "metadata_key_credential_like"
-  | "field_required"
-  | "field_not_string"
-  | "field_enum_mismatch"
-  | "field_hostname_invalid"
-  | "field_uuid_invalid"
-  | "field_uri_invalid"
-  | "field_email_invalid"
-  | "field_pattern_mismatch"
-  | "field_pattern_unusable"
-  | "field_unknown"
-  | "interpolation_value_missing"
-  | "interpolation_url_invalid"
-  | "catalogue_invalid"
-  | "provider_invalid"
-  | "provider_alias_unknown"
-  | "provider_unknown"
-  | "webhook_signature_missing"
-  | "webhook_signature_invalid"
-  | "tag_filter_param_ignored"
-  | "tag_key_reserved";
+import type { ErrorCode } from './error-codes.js';
+
+export type { ErrorCode };
 
 /** How serious an issue is: errors reject the input, warnings only inform. */
 export type Severity = 'error' | 'warning';
@@ -197,13 +156,24 @@ export interface ProviderEntry {
   [key: string]: unknown;
 }
 
+/**
+ * A resolved providers.yaml entry as a catalogue holds it: `display_name` and `auth_mode` checked,
+ * every other attribute as written. A malformed attribute is kept and reported in the
+ * catalogue's `warnings`; without one, the entry is a `ProviderEntry`.
+ */
+export interface CatalogueEntry {
+  display_name: string;
+  auth_mode: AuthMode;
+  [key: string]: Json;
+}
+
 /** One provider of a catalogue, aliases resolved. */
 export interface CatalogueProvider {
   name: string;
   /** The provider this one is an alias of. */
   aliasOf: string | null;
   /** The resolved entry, ready for `buildForm`. */
-  entry: ProviderEntry;
+  entry: CatalogueEntry;
 }
 /** Reads Nango's providers.yaml document (parsed to JSON): providers in file order. */
 export function parseCatalogue(document: unknown): ResultWithWarnings<CatalogueProvider[]>;

@@ -1,10 +1,11 @@
 //! connkit-wasm: the npm package `connkit`, a thin wasm-bindgen façade over connkit-core.
 //!
 //! No rule lives here. Each export reads its JavaScript arguments (`read.rs`), calls the core
-//! and writes `{ ok: true, value }` or `{ ok: false, issues: [{ code, path, message, severity }] }`
-//! back (`write.rs`). Exports never throw and never trap: wrong argument types, proxies, cycles
-//! and getters that throw all come back as issues. `pattern` fields run on the JavaScript
-//! engine's own `RegExp` (`regexp.rs`). `cargo xtask npm` turns the build into the package.
+//! and writes the result back (`write.rs`) in the shapes `npm/index.d.ts` declares (which
+//! tests/node/contracts.test.mjs holds every result to). Exports never throw and never trap:
+//! wrong argument types, proxies, cycles and getters that throw all come back as issues.
+//! `pattern` fields run on the JavaScript engine's own `RegExp` (`regexp.rs`). `cargo xtask npm`
+//! turns the build into the package.
 #![deny(missing_docs)]
 // The package builds each wasm module with one feature; the helpers the other modules' exports
 // use are then unused. With every feature (the default, and what clippy checks) nothing is.
@@ -21,6 +22,8 @@ pub mod api {
     pub mod data;
     #[cfg(feature = "filter")]
     pub mod filter;
+    #[cfg(feature = "tags")]
+    pub mod protocol;
     #[cfg(feature = "tags")]
     pub mod tags_buffer;
     #[cfg(feature = "filter")]

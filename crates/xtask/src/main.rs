@@ -2,7 +2,7 @@
 //!
 //! `demo` builds and serves the browser demo; `test` runs every check CI runs; `diff` runs the
 //! zod differential test at full size; `bench` runs the benchmarks; `npm` builds and tests the
-//! npm package. Setup (wasm target, npm packages) happens inside these
+//! npm package; `codegen` writes the package's contracts generated from Rust. Setup (wasm target, npm packages) happens inside these
 //! commands, never by hand. Knows nothing about the rules themselves.
 
 // xtask is a command-line program: printing to stdout is its job.
@@ -10,6 +10,7 @@
 
 mod bench;
 mod cmd;
+mod codegen;
 mod demo;
 mod npm;
 mod test;
@@ -29,6 +30,8 @@ commands:
   bench           benchmarks (divan), figures as ratios to a reference measured in the same run;
                   connkit's validateTags against zod, valibot and ajv in Node
   npm             build the npm package into target/npm/connkit/ and run its tests
+  codegen         write the npm package's ErrorCode union and tags-buffer protocol constants
+                  from their Rust definitions (tidy fails when the committed ones are stale)
 ";
 
 fn main() -> Result<()> {
@@ -46,6 +49,7 @@ fn main() -> Result<()> {
         Some("bench") => bench::run(),
         Some("tidy") => tidy::run(),
         Some("npm") => npm::run(),
+        Some("codegen") => codegen::run(),
         Some("help" | "--help" | "-h") | None => {
             eprint!("{USAGE}");
             Ok(())

@@ -13,6 +13,7 @@ use crate::cmd::{
     cargo, ensure_npm_test_tooling, ensure_wasm_target, exec, output, program, root, step,
     target_dir,
 };
+use crate::codegen;
 use crate::tools::{ensure_chromium, ensure_wasm_bindgen, wasm_opt};
 
 /// The three wasm modules of the package, each the connkit-wasm crate built with one feature.
@@ -27,7 +28,7 @@ fn module_profile(module: &str) -> (&'static str, &'static str) {
     }
 }
 
-/// Files copied as they are from `crates/connkit-wasm/npm/`.
+/// Files copied as they are from `crates/connkit-wasm/npm/` (with the generated `codegen::FILES`).
 const STATIC_FILES: [&str; 10] = [
     "package.json",
     "README.md",
@@ -98,7 +99,7 @@ pub(crate) fn build() -> Result<PathBuf> {
         )?;
     }
     let source = root().join("crates/connkit-wasm/npm");
-    for file in STATIC_FILES {
+    for file in STATIC_FILES.into_iter().chain(codegen::FILES) {
         std::fs::copy(source.join(file), pkg.join(file))
             .with_context(|| format!("copying {file}"))?;
     }
@@ -216,7 +217,8 @@ pub(crate) fn test(pkg: &Path) -> Result<()> {
             .current_dir(&consumer)
             .args(["--test", "--test-reporter=spec"])
             .args(&files)
-            .env("CONNKIT_VECTORS", root().join("tests/vectors")),
+            .env("CONNKIT_VECTORS", root().join("tests/vectors"))
+            .env("CONNKIT_TYPESCRIPT", tests.join("node_modules/typescript")),
     )?;
 
     step("npm package: TypeScript declarations (tsc --strict)");

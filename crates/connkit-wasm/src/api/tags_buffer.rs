@@ -10,45 +10,8 @@
 //! `normal_key_bytes`, `Issue::message`, `email::is_valid_email`). Knows nothing about forms,
 //! sessions or metadata.
 //!
-//! # Protocol
-//!
-//! `tagsReserve(bytes)` makes the buffer at least that big and gives its address (4-aligned;
-//! it moves when it grows). Offsets below are from there, words are little-endian `u32`. For
-//! `n` entries, `head(n) = 8 + 4 * RECORD * (6n + 1)` and `data(n) = head(n) + 8n`:
-//!
-//! | bytes | what |
-//! | --- | --- |
-//! | `0 .. head(n)` | the answer: word 0 (below), word 1 the key table's generation, then the rest |
-//! | `head(n) .. data(n)` | two words per entry: the key (`KEY_ID \| number` in the key table, or its UTF-8 byte length); the value's byte length, or `NOT_STRING \| kind` |
-//! | `data(n) ..` | the UTF-8 bytes of each key sent as text, then its value's, entry after entry |
-//!
-//! Kinds of values that are not strings (JavaScript's view, as the `filter` module's reader of
-//! tags objects sees them): 0 undefined, 1 null, 2 boolean, 3 number, 5 array, 6 object, 8
-//! anything else, including a value whose getter threw (the indexes of `TYPES`).
-//!
-//! The key table: keys sent as text (up to 64 bytes) are kept, and their descriptor is
-//! rewritten to `KEY_ID | number` so the caller can send the number next time. When the table
-//! is full it starts over with a new generation, and every number the caller kept is void.
-//!
-//! `tagsCheck(n)` reads `n` entries (in JavaScript's own-key order); `tagsCheck(NOT_OBJECT |
-//! kind)` says the value is not a plain object (kind as above, 5 for an array). Answers:
-//! - `VALID` (0): valid and already normal;
-//! - `LOWERCASED` (1): valid; word 0 is a bitmask of the keys that change, and their normal
-//!   forms follow from byte 8, one after the other (each as long as the key);
-//! - `INVALID` (2): word 0 is the number of issues, then from word 2 `RECORD` words each: code
-//!   (its index in `ErrorCode::ALL`), severity (0 error, 1 warning), the entry the path names
-//!   (`NO_ENTRY`: the tags object itself), and the detail: kind, a, b (0 none; 1 received type
-//!   a; 2 limit a; 3 name number a of the name table, whose generation is b). Equal code and
-//!   detail mean equal message: `tagsMessage(i)` gives issue `i`'s message (until the next
-//!   `tagsCheck`);
-//! - `UNDECIDED` (3): the buffer did not hold what the protocol says (a caller bug).
-//!
-//! Any answer has `GREW` (0x100) added when the module's memory grew during the call, which
-//! detaches the caller's views of it (the check and the names allocate).
-//!
-//! Text answers (`tagsMessage`, `tagsCodes`) go to a second area, whose address `tagsText()`
-//! gives after the call (it moves when it grows); the call returns the length in bytes.
-//! `tagsEmail(len)` reads a string of `len` bytes at the buffer's start.
+//! The protocol (the buffer's layout, the answers, the records) is described, and its numbers
+//! defined, in `protocol.rs`, the one definition `npm/fast.js` gets them from as well.
 //!
 //! No call here runs JavaScript: `npm/fast.js` explains why that matters.
 
@@ -59,53 +22,30 @@ use connkit_core::tags::{
     DuplicateName, EntryDetail, KeyFacts, TagValueRef, check_tag_entries_with, normal_key_bytes,
     not_object,
 };
-use connkit_core::{Detail, ErrorCode, Issue, JsonType, Severity};
+use connkit_core::{Detail, ErrorCode, Issue, Severity};
 use wasm_bindgen::prelude::*;
 
-const VALID: u32 = 0;
-const LOWERCASED: u32 = 1;
-const INVALID: u32 = 2;
-const UNDECIDED: u32 = 3;
-/// Added to a `tagsCheck` answer when the memory grew during the call.
-const GREW: u32 = 0x100;
+use super::protocol::{
+    DESCRIPTOR_BYTES, DETAIL_LIMIT, DETAIL_NAME, DETAIL_NONE, DETAIL_RECEIVED, GREW, HEAD_FIXED,
+    HEAD_PER_ENTRY, HEADER_WORDS, INVALID, KEY_ID, LOWERCASED, NO_ENTRY, NOT_OBJECT, NOT_STRING,
+    RECORD, RECORDS_PER_ENTRY, SEVERITIES, TYPES, UNDECIDED, VALID,
+};
 
-/// Words per issue record.
-const RECORD: usize = 6;
-/// Marks a value descriptor of a non-string value.
-const NOT_STRING: u32 = 0x8000_0000;
-/// Marks a key descriptor that is a number in the key table.
-const KEY_ID: u32 = 0x8000_0000;
-/// Marks a `tagsCheck` argument that says the value is not a plain object.
-const NOT_OBJECT: u32 = 0x8000_0000;
-/// The entry index of a path that names the tags object itself.
-const NO_ENTRY: u32 = u32::MAX;
 /// Most keys the key table holds, and the longest it keeps.
 const MAX_KEYS: usize = 1024;
 const MAX_KEY_BYTES: usize = 64;
 /// Most names the name table holds, and how many of them are searched for a match.
 const MAX_NAMES: usize = 256;
 const SEARCHED: usize = 64;
-/// The types a record or a value descriptor names, by index.
-const TYPES: [JsonType; 9] = [
-    JsonType::Undefined,
-    JsonType::Null,
-    JsonType::Boolean,
-    JsonType::Number,
-    JsonType::String,
-    JsonType::Array,
-    JsonType::Object,
-    JsonType::Record,
-    JsonType::Other,
-];
 
 /// Where the entry descriptors of `n` entries start.
 fn head(n: usize) -> usize {
-    8 + 4 * RECORD * (6 * n + 1)
+    HEAD_FIXED + HEAD_PER_ENTRY * n
 }
 
 /// Where the text of `n` entries starts.
 fn data(n: usize) -> usize {
-    head(n) + 8 * n
+    head(n) + DESCRIPTOR_BYTES * n
 }
 
 struct Buffer {
@@ -409,12 +349,12 @@ fn answer(
 ) -> Option<u32> {
     // Room for a name per entry, so no record of this answer outlives its generation.
     names.make_room(entries.len(), MAX_NAMES.max(entries.len()));
-    // The records go to words 2.. of `out`, at most `6n + 1` of them (every issue the rule can
-    // report about the entries and the object).
-    let (_, records) = out.split_at_mut_checked(8)?;
+    // The records follow the header, at most `RECORDS_PER_ENTRY * n + 1` of them (every issue
+    // the rule can report about the entries and the object).
+    let (_, records) = out.split_at_mut_checked(4 * HEADER_WORDS)?;
     let mut slots = records
         .chunks_exact_mut(4 * RECORD)
-        .take(6 * entries.len() + 1);
+        .take(RECORDS_PER_ENTRY * entries.len() + 1);
     let mut count = 0usize;
     let mut fits = true;
     let facts_of = |i: usize| match facts.get(i) {
@@ -423,8 +363,10 @@ fn answer(
     };
     let valid = check_tag_entries_with(entries, facts_of, |entry, code, detail| {
         // The rule's issues are errors (`validate_tag_entries` makes each with `Issue::new`).
-        let (Some(slot), Some(words)) = (slots.next(), record(code, 0, entry, detail, names))
-        else {
+        let (Some(slot), Some(words)) = (
+            slots.next(),
+            record(code, Severity::Error, entry, detail, names),
+        ) else {
             fits = false;
             return;
         };
@@ -441,7 +383,7 @@ fn answer(
         return Some(INVALID);
     }
     let mut changed = 0u32;
-    let mut cursor = 8;
+    let mut cursor = 4 * HEADER_WORDS;
     for (i, (key, _)) in entries.iter().enumerate() {
         if key.bytes().any(|b| b.is_ascii_uppercase()) {
             let normal = out.get_mut(cursor..cursor + key.len())?;
@@ -464,13 +406,9 @@ fn fail(out: &mut [u8], issues: &[Issue], names: &mut Table) -> Option<u32> {
             Detail::Received(t) => EntryDetail::Received(*t),
             _ => return None,
         };
-        let severity = match it.severity() {
-            Severity::Error => 0,
-            Severity::Warning => 1,
-        };
-        let words = record(it.code(), severity, None, detail, names)?;
+        let words = record(it.code(), it.severity(), None, detail, names)?;
         for (j, w) in words.into_iter().enumerate() {
-            set_word(out, 2 + RECORD * i + j, w)?;
+            set_word(out, HEADER_WORDS + RECORD * i + j, w)?;
         }
     }
     set_word(out, 0, issues.len() as u32)?;
@@ -488,17 +426,22 @@ fn text<'a>(text: &'a str, at: &mut usize, len: usize) -> Option<&'a str> {
 #[inline(always)]
 fn record(
     code: ErrorCode,
-    severity: u32,
+    severity: Severity,
     entry: Option<usize>,
     detail: EntryDetail<'_>,
     names: &mut Table,
 ) -> Option<[u32; RECORD]> {
     let (kind, a, b) = match detail {
-        EntryDetail::None => (0, 0, 0),
-        EntryDetail::Received(t) => (1, TYPES.iter().position(|x| *x == t)? as u32, 0),
-        EntryDetail::Limit(limit) => (2, u32::try_from(limit).ok()?, 0),
-        EntryDetail::Name(name) => (3, names.number(name), names.generation),
+        EntryDetail::None => (DETAIL_NONE, 0, 0),
+        EntryDetail::Received(t) => (
+            DETAIL_RECEIVED,
+            TYPES.iter().position(|x| *x == t)? as u32,
+            0,
+        ),
+        EntryDetail::Limit(limit) => (DETAIL_LIMIT, u32::try_from(limit).ok()?, 0),
+        EntryDetail::Name(name) => (DETAIL_NAME, names.number(name), names.generation),
     };
+    let severity = SEVERITIES.iter().position(|s| *s == severity)? as u32;
     let entry = entry.map_or(NO_ENTRY, |i| i as u32);
     Some([code.index() as u32, severity, entry, kind, a, b])
 }
@@ -508,13 +451,13 @@ fn record_issue(region: &[u8], names: &Table, i: usize) -> Option<Issue> {
     if i >= word(region, 0)? as usize {
         return None;
     }
-    let w = |j: usize| word(region, 2 + RECORD * i + j);
+    let w = |j: usize| word(region, HEADER_WORDS + RECORD * i + j);
     let code = *ErrorCode::ALL.get(w(0)? as usize)?;
     let detail = match (w(3)?, w(4)?, w(5)?) {
-        (0, _, _) => Detail::None,
-        (1, t, _) => Detail::Received(*TYPES.get(t as usize)?),
-        (2, limit, _) => Detail::Limit(limit as usize),
-        (3, number, generation) if generation == names.generation => {
+        (DETAIL_NONE, _, _) => Detail::None,
+        (DETAIL_RECEIVED, t, _) => Detail::Received(*TYPES.get(t as usize)?),
+        (DETAIL_LIMIT, limit, _) => Detail::Limit(limit as usize),
+        (DETAIL_NAME, number, generation) if generation == names.generation => {
             Detail::Name(names.get(number)?.to_owned())
         }
         _ => return None,

@@ -10,6 +10,7 @@ use anyhow::{Result, bail};
 
 use crate::cmd::root;
 
+mod codegen;
 mod docs;
 mod edges;
 mod files;
@@ -28,6 +29,7 @@ pub(crate) fn run() -> Result<()> {
     edges::check(&root, &mut problems)?;
     manifest::check(&root, &mut problems)?;
     docs::check(&root, &mut problems)?;
+    codegen::check(&root, &mut problems)?;
 
     if !problems.is_empty() {
         bail!(
