@@ -23,6 +23,8 @@ pub mod connect;
 pub mod demo;
 /// Events for the host.
 pub mod event;
+/// One session's flow: list, form, submit, outcome.
+mod flow;
 /// The provider form.
 mod form;
 /// The `/connect/` page.
