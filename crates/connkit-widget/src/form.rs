@@ -4,21 +4,54 @@
 //! `aria-describedby`; a failed submit keeps every value and focuses the first invalid field.
 //!
 //! All provider text (titles, descriptions, examples, prefixes) is rendered as text; links are
-//! only rendered for http(s) URLs. Knows nothing about where the widget is mounted.
+//! only rendered for http(s) URLs. Knows nothing about HTTP (the submit is its caller's) or
+//! where the widget is mounted.
 
 use leptos::html;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use serde_json::{Map, Value};
 use wasm_bindgen::JsCast;
 
-use connkit_core::field::{validate_field, validate_submission};
-use connkit_core::form::{FieldGroup, FieldKind, FormField};
+use connkit_core::catalogue::Provider;
+use connkit_core::field::{Submission, validate_field, validate_submission};
+use connkit_core::form::{FieldGroup, FieldKind, Form, FormField, FormOptions, build_form};
 
-use crate::api::{Api, ApiError, AuthResult};
-use crate::connect::Chosen;
+use crate::api::{ApiError, Integration, Session};
 use crate::regexp::JsRegExp;
 use crate::screens::{error_text, field_error_text, is_http_url};
+
+/// An integration with the form connkit-core builds for it: what [`ProviderForm`] shows.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct IntegrationForm {
+    /// The integration.
+    pub(crate) integration: Integration,
+    /// The provider's display name.
+    pub(crate) provider_name: String,
+    /// The form model.
+    pub(crate) form: Form,
+}
+
+impl IntegrationForm {
+    /// Builds the form of `integration` from its provider and what the session preconfigures
+    /// for it (spec §4.3).
+    pub(crate) fn build(
+        integration: Integration,
+        provider: &Provider,
+        session: &Session,
+    ) -> IntegrationForm {
+        let key = &integration.unique_key;
+        let options = FormOptions {
+            connection_config: session.connection_config(key),
+            docs_connect: session.docs_connect(key),
+            ..FormOptions::default()
+        };
+        IntegrationForm {
+            form: build_form(provider, &options),
+            provider_name: provider.display_name().to_owned(),
+            integration,
+        }
+    }
+}
 
 /// One field with its state.
 #[derive(Clone)]
@@ -35,29 +68,32 @@ impl FieldState {
     }
 }
 
-/// The form of one integration.
+/// The form of one integration. The submit itself is the caller's (an action); the form shows
+/// its progress and a refusal only for submits it sent, so a form opened afresh starts clean.
 #[component]
 #[allow(unreachable_pub)] // `#[component]` makes the props struct `pub`
 pub(crate) fn ProviderForm(
     /// The integration and its built form.
-    chosen: Chosen,
-    /// The session's client.
-    api: Api,
+    model: IntegrationForm,
+    /// Whether a "Back" button leads to the integration list.
+    can_go_back: bool,
     /// Back to the list.
     on_back: Callback<()>,
-    /// A connection was made: the result and the provider's display name.
-    on_connected: Callback<(AuthResult, String)>,
-    /// The session expired while submitting.
-    on_expired: Callback<ApiError>,
-    /// A failed submit: `(code, text shown)`.
-    on_error: Callback<(String, String)>,
+    /// A submit of values that passed every field check.
+    on_submit: Callback<Submission>,
+    /// Whether a submit is in flight.
+    #[prop(into)]
+    pending: Signal<bool>,
+    /// The last submit's failure when it leaves the form open (a refused value, a network
+    /// failure); `None` while one is in flight.
+    #[prop(into)]
+    refused: Signal<Option<ApiError>>,
 ) -> impl IntoView {
-    let Chosen {
+    let IntegrationForm {
         integration,
         provider_name,
         form,
-        can_go_back,
-    } = chosen;
+    } = model;
     let fields: Vec<FieldState> = form
         .fields()
         .iter()
@@ -76,8 +112,17 @@ pub(crate) fn ProviderForm(
             }
         })
         .collect();
-    let submitting = RwSignal::new(false);
-    let banner = RwSignal::new(None::<(String, String)>);
+    // Whether this form has sent a submit: the caller's action outlives the form.
+    let sent = RwSignal::new(false);
+    let submitting = move || sent.get() && pending.get();
+    let banner = Memo::new(move |_| {
+        sent.get().then(|| refused.get()).flatten().map(|err| {
+            (
+                err.code().to_owned(),
+                error_text(&err, Some(&provider_name)),
+            )
+        })
+    });
     let root = NodeRef::<html::Form>::new();
 
     let values_json = {
@@ -99,42 +144,21 @@ pub(crate) fn ProviderForm(
     let submit = {
         let fields = fields.clone();
         let form = form.clone();
-        let key = integration.unique_key.clone();
         move |ev: leptos::ev::SubmitEvent| {
             ev.prevent_default();
-            if submitting.get_untracked() {
+            if sent.get_untracked() && pending.get_untracked() {
                 return;
             }
             for state in &fields {
                 state.touched.set(true);
             }
-            let submission = match validate_submission(&form, &values_json(), &JsRegExp) {
-                Ok(submission) => submission,
-                Err(_) => {
-                    focus_first_invalid(root.get_untracked());
-                    return;
+            match validate_submission(&form, &values_json(), &JsRegExp) {
+                Ok(submission) => {
+                    sent.set(true);
+                    on_submit.run(submission);
                 }
-            };
-            submitting.set(true);
-            banner.set(None);
-            let (api, form, key, name) = (
-                api.clone(),
-                form.clone(),
-                key.clone(),
-                provider_name.clone(),
-            );
-            spawn_local(async move {
-                match api.auth(&key, &form, &submission).await {
-                    Ok(result) => on_connected.run((result, name)),
-                    Err(ApiError::Expired) => on_expired.run(ApiError::Expired),
-                    Err(err) => {
-                        let text = error_text(&err, Some(&name));
-                        on_error.run((err.code().to_owned(), text.clone()));
-                        banner.set(Some((err.code().to_owned(), text)));
-                        submitting.set(false);
-                    }
-                }
-            });
+                Err(_) => focus_first_invalid(root.get_untracked()),
+            }
         }
     };
 
@@ -173,8 +197,8 @@ pub(crate) fn ProviderForm(
                             })
                     }}
                 </div>
-                <button type="submit" class="ck-primary" aria-busy=move || submitting.get().to_string()>
-                    {move || if submitting.get() { "Connecting…" } else { "Connect" }}
+                <button type="submit" class="ck-primary" aria-busy=move || submitting().to_string()>
+                    {move || if submitting() { "Connecting…" } else { "Connect" }}
                 </button>
             </form>
             {docs

@@ -9,6 +9,7 @@ use connkit_core::form::FormField;
 use connkit_core::{ErrorCode, Issue};
 
 use crate::api::{ApiError, AuthResult};
+use crate::event::ConnectEvent;
 
 /// What the user reads for a failed call. `provider` is the display name, when known.
 pub fn error_text(err: &ApiError, provider: Option<&str>) -> String {
@@ -35,6 +36,14 @@ pub fn error_text(err: &ApiError, provider: Option<&str>) -> String {
                 .filter(|m| !m.is_empty())
                 .unwrap_or_else(|| "Something went wrong. Please try again.".into()),
         },
+    }
+}
+
+/// The `error` event for a failure the user is shown: its code and [`error_text`].
+pub fn error_event(err: &ApiError, provider: Option<&str>) -> ConnectEvent {
+    ConnectEvent::Error {
+        error_type: err.code().to_owned(),
+        error_message: error_text(err, provider),
     }
 }
 

@@ -5,9 +5,11 @@
 //! user's tags, and editors for a connection's tags and metadata. A theme switch and a primary
 //! colour picker show the widget's CSS custom properties.
 //!
-//! Knows the demo backend's routes (`backend`), nothing about the server's internals.
+//! The inbox and the connection list are resources, the session an action; the dialog is open
+//! while the session made last stands. Knows the demo backend's routes (`backend`), nothing
+//! about the server's internals.
 
-/// Calls to `/demo/api/*`.
+/// Calls to `/demo/api/*` and their wire shapes.
 pub mod backend;
 /// Webhooks, connections, editors.
 pub mod results;
@@ -18,7 +20,6 @@ use std::time::Duration;
 
 use leptos::html;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use serde_json::Value;
 
 use connkit_core::tag_filter::TagFilter;
@@ -26,18 +27,18 @@ use connkit_core::tag_filter::TagFilter;
 use crate::connect::Connect;
 use crate::event::ConnectEvent;
 use crate::screens::error_text;
-use results::{ConnectionEditor, ConnectionsPanel, Picked, WebhooksPanel};
+use backend::ConnectionRef;
+use results::{ConnectionEditor, ConnectionsPanel, WebhooksPanel, latest_ok};
 use user::{EndUserPanel, TagsInput};
+
+/// How often the page reads the webhook inbox again.
+const WEBHOOKS_EVERY: Duration = Duration::from_millis(1500);
 
 /// The demo page.
 #[component]
 pub fn DemoApp() -> impl IntoView {
     let input = TagsInput::new();
-    let token = RwSignal::new(None::<String>);
-    let problem = RwSignal::new(None::<String>);
-    let webhooks = RwSignal::new(Vec::<Value>::new());
-    let connections = RwSignal::new(Vec::<Value>::new());
-    let picked = RwSignal::new(None::<Picked>);
+    let picked = RwSignal::new(None::<ConnectionRef>);
     let opener = NodeRef::<html::Button>::new();
     let filter = Memo::new(move |_| {
         input.validated.with(|v| match v {
@@ -46,58 +47,69 @@ pub fn DemoApp() -> impl IntoView {
         })
     });
 
-    let refresh_hooks = move || {
-        spawn_local(async move {
-            if let Ok(list) = backend::webhooks().await {
-                webhooks.set(list);
+    // Reads: the inbox, polled; the connections matching the user's (valid) tags, read again
+    // whenever they change. A failed read keeps the last list shown.
+    let webhooks = LocalResource::new(backend::webhooks);
+    let _ = set_interval_with_handle(move || webhooks.refetch(), WEBHOOKS_EVERY);
+    let connections = LocalResource::new(move || {
+        let query = filter.get();
+        async move {
+            if query.is_empty() {
+                return Ok(Vec::new());
             }
-        });
-    };
-    let refresh_connections = move || {
-        let query = filter.get_untracked();
-        if query.is_empty() {
-            connections.set(Vec::new());
-            return;
+            backend::connections(&query).await
         }
-        spawn_local(async move {
-            match backend::connections(&query).await {
-                Ok(list) => connections.set(list),
-                Err(err) => problem.set(Some(error_text(&err, None))),
-            }
-        });
-    };
-    // The list follows the user's (valid) tags.
-    Effect::new(move |_| {
-        filter.track();
-        refresh_connections();
     });
-    refresh_hooks();
-    let _ = set_interval_with_handle(refresh_hooks, Duration::from_millis(1500));
+    let webhooks_shown = latest_ok(webhooks);
+    let connections_shown = latest_ok(connections);
+
+    // The write: a session for the user's tags. The widget is open while the last one made
+    // stands; closing it clears it.
+    let create_session = Action::new_local(|tags: &Value| {
+        let tags = tags.clone();
+        async move { backend::create_session(&tags).await }
+    });
+    let (session, requesting) = (create_session.value(), create_session.pending());
+    let token = Memo::new(move |_| {
+        session.with(|made| made.as_ref().and_then(|m| m.as_ref().ok()).cloned())
+    });
+    // Connecting was refused on the page: the tags have issues, nothing was sent.
+    let blocked = RwSignal::new(false);
+    let problem = move || {
+        if blocked.get() {
+            return Some("Fix the tags first: nothing was sent.".to_owned());
+        }
+        let made = if requesting.get() {
+            None
+        } else {
+            session.get()
+        };
+        match made {
+            Some(Err(err)) => Some(error_text(&err, None)),
+            _ => connections.with(|read| match read {
+                Some(Err(err)) => Some(error_text(err, None)),
+                _ => None,
+            }),
+        }
+    };
 
     let connect = move |_| {
         input.show_issues.set(true);
-        problem.set(None);
-        let tags = match input.validated.get_untracked() {
-            Ok(tags) => tags.to_json(),
-            Err(_) => {
-                problem.set(Some("Fix the tags first: nothing was sent.".into()));
-                return;
+        match input.validated.get_untracked() {
+            Ok(tags) => {
+                blocked.set(false);
+                create_session.dispatch_local(tags.to_json());
             }
-        };
-        spawn_local(async move {
-            match backend::create_session(tags).await {
-                Ok(t) => token.set(Some(t)),
-                Err(err) => problem.set(Some(error_text(&err, None))),
-            }
-        });
+            Err(_) => blocked.set(true),
+        }
     };
     let on_event = Callback::new(move |event: ConnectEvent| match event {
         ConnectEvent::Connect { .. } => {
-            refresh_connections();
-            refresh_hooks();
+            connections.refetch();
+            webhooks.refetch();
         }
         ConnectEvent::Close => {
-            token.set(None);
+            create_session.clear();
             if let Some(button) = opener.get_untracked() {
                 let _ = button.focus();
             }
@@ -147,15 +159,19 @@ pub fn DemoApp() -> impl IntoView {
                 <button type="button" class="ck-primary" node_ref=opener on:click=connect>
                     "Connect an integration"
                 </button>
-                <p class="ck-error" role="alert">{move || problem.get()}</p>
+                <p class="ck-error" role="alert">{problem}</p>
             </section>
-            <WebhooksPanel webhooks=webhooks />
-            <ConnectionsPanel connections=connections filter=filter picked=picked />
+            <WebhooksPanel webhooks=Signal::derive(move || webhooks_shown.get().unwrap_or_default()) />
+            <ConnectionsPanel
+                connections=Signal::derive(move || connections_shown.get().unwrap_or_default())
+                filter=filter
+                picked=picked
+            />
             {move || {
                 picked
                     .get()
-                    .map(|p| {
-                        view! { <ConnectionEditor picked=p on_saved=Callback::new(move |()| refresh_connections()) /> }
+                    .map(|at| {
+                        view! { <ConnectionEditor at=at on_saved=Callback::new(move |()| connections.refetch()) /> }
                     })
             }}
         </main>

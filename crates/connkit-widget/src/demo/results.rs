@@ -3,10 +3,11 @@
 //! merge locally with connkit-core's `merge_tags`, PATCH the whole set) and a metadata editor
 //! (checked by `validate_metadata`, then set or updated).
 //!
-//! Every value from the server is rendered as text. Knows nothing about the widget.
+//! Reads are resources (a panel keeps its last list while a read fails or runs again), the
+//! editor's writes one action; what is shown is derived from them. Every value from the server
+//! is rendered as text. Knows nothing about the widget.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use serde_json::Value;
 
 use connkit_core::js::decode_uri_component;
@@ -14,21 +15,31 @@ use connkit_core::metadata::validate_metadata;
 use connkit_core::tag_filter::merge_tags;
 use connkit_core::tags::validate_tags;
 
-use super::backend;
+use crate::api::ApiError;
+use crate::demo::backend::{
+    self, ConnectionItem, ConnectionRef, MetadataWrite, TagsObject, Webhook, WebhookBody,
+};
 use crate::screens::error_text;
 
-/// A connection the user picked: `(connection_id, provider_config_key)`.
-pub type Picked = (String, String);
-
-fn tags_list(tags: &Value) -> impl IntoView + use<> {
-    let pairs: Vec<(String, String)> = tags
-        .as_object()
-        .map(|m| {
-            m.iter()
-                .map(|(k, v)| (k.clone(), v.as_str().unwrap_or("").to_owned()))
-                .collect()
+/// The last value `read` loaded without failing (`None` before the first): what a panel keeps
+/// showing while the read fails or runs again.
+pub fn latest_ok<T>(read: LocalResource<Result<T, ApiError>>) -> Memo<Option<T>>
+where
+    T: Clone + PartialEq + Send + Sync + 'static,
+{
+    Memo::new(move |last: Option<&Option<T>>| {
+        read.with(|r| match r {
+            Some(Ok(value)) => Some(value.clone()),
+            _ => last.cloned().flatten(),
         })
-        .unwrap_or_default();
+    })
+}
+
+fn tags_list(tags: &TagsObject) -> impl IntoView + use<> {
+    let pairs: Vec<(String, String)> = tags
+        .iter()
+        .map(|(k, v)| (k.clone(), v.as_str().unwrap_or("").to_owned()))
+        .collect();
     view! {
         <dl class="demo-tags">
             {pairs
@@ -44,7 +55,7 @@ fn tags_list(tags: &Value) -> impl IntoView + use<> {
 pub fn WebhooksPanel(
     /// The webhooks, newest first.
     #[prop(into)]
-    webhooks: Signal<Vec<Value>>,
+    webhooks: Signal<Vec<Webhook>>,
 ) -> impl IntoView {
     view! {
         <section class="demo-card" aria-labelledby="hooks-title">
@@ -57,24 +68,23 @@ pub fn WebhooksPanel(
                     webhooks
                         .get()
                         .into_iter()
-                        .map(|hook| {
-                            let body = hook["body"].clone();
-                            let verified = hook["verified"].as_bool().unwrap_or(false);
-                            let text = |k: &str| body[k].as_str().unwrap_or("").to_owned();
+                        .map(|Webhook { verified, body }| {
+                            let WebhookBody { operation, provider_config_key, connection_id, tags } = body;
+                            let hook_id = connection_id.clone();
                             view! {
-                                <li class="demo-hook" data-connection-id=text("connectionId")>
+                                <li class="demo-hook" data-connection-id=hook_id>
                                     <p>
-                                        <strong>{text("operation")}</strong>
+                                        <strong>{operation}</strong>
                                         " · "
-                                        {text("providerConfigKey")}
+                                        {provider_config_key}
                                         " · "
-                                        <code>{text("connectionId")}</code>
+                                        <code>{connection_id}</code>
                                         " "
                                         <span class=if verified { "demo-ok" } else { "demo-bad" }>
                                             {if verified { "signature verified" } else { "signature NOT verified" }}
                                         </span>
                                     </p>
-                                    {tags_list(&body["tags"])}
+                                    {tags_list(&tags)}
                                 </li>
                             }
                         })
@@ -90,12 +100,12 @@ pub fn WebhooksPanel(
 pub fn ConnectionsPanel(
     /// The matching connections (GET /connections answer items).
     #[prop(into)]
-    connections: Signal<Vec<Value>>,
+    connections: Signal<Vec<ConnectionItem>>,
     /// The tag filter, as shown to the user.
     #[prop(into)]
     filter: Signal<String>,
     /// The chosen connection.
-    picked: RwSignal<Option<Picked>>,
+    picked: RwSignal<Option<ConnectionRef>>,
 ) -> impl IntoView {
     view! {
         <section class="demo-card" aria-labelledby="conns-title">
@@ -113,9 +123,8 @@ pub fn ConnectionsPanel(
                         .get()
                         .into_iter()
                         .map(|c| {
-                            let id = c["connection_id"].as_str().unwrap_or("").to_owned();
-                            let key = c["provider_config_key"].as_str().unwrap_or("").to_owned();
-                            let pick = (id.clone(), key.clone());
+                            let pick = c.reference();
+                            let ConnectionItem { connection_id: id, provider_config_key: key, tags } = c;
                             let is_picked = {
                                 let pick = pick.clone();
                                 move || picked.get().as_ref() == Some(&pick)
@@ -132,7 +141,7 @@ pub fn ConnectionsPanel(
                                         " · "
                                         <code>{id.clone()}</code>
                                     </button>
-                                    {tags_list(&c["tags"])}
+                                    {tags_list(&tags)}
                                 </li>
                             }
                         })
@@ -143,109 +152,129 @@ pub fn ConnectionsPanel(
     }
 }
 
+/// A write the connection editor sends.
+#[derive(Debug, Clone)]
+enum Write {
+    /// Tag changes (a string sets, `null` removes), merged into the connection's tags.
+    Tags(Value),
+    /// A metadata object, set or merged.
+    Metadata(Value, MetadataWrite),
+}
+
+/// Fetches the connection's tags, merges `changes` into them with connkit-core's `merge_tags`,
+/// and sends the whole set. The error is the text shown.
+async fn merge_into_tags(at: &ConnectionRef, changes: &Value) -> Result<(), String> {
+    let fresh = backend::connection(at)
+        .await
+        .map_err(|err| error_text(&err, None))?;
+    let existing = validate_tags(&Value::Object(fresh.tags)).map_err(|err| err.to_string())?;
+    let merged = merge_tags(&existing, changes).map_err(|err| err.to_string())?;
+    backend::patch_tags(at, &merged.to_json())
+        .await
+        .map_err(|err| error_text(&err, None))
+}
+
 /// Tags and metadata of the picked connection.
 #[component]
 pub fn ConnectionEditor(
     /// The connection.
-    picked: Picked,
-    /// Called after a successful save (to refresh lists).
+    at: ConnectionRef,
+    /// Called after its tags were saved (lists show tags).
     on_saved: Callback<()>,
 ) -> impl IntoView {
-    let (id, key) = picked;
     let changes = RwSignal::new(String::from("{\n  \"plan\": \"pro\"\n}"));
     let metadata = RwSignal::new(String::from("{\n  \"team\": \"support\"\n}"));
-    let status = RwSignal::new(None::<(bool, String)>);
-    let current = RwSignal::new(None::<Value>);
-    let load = {
-        let (id, key) = (id.clone(), key.clone());
-        move || {
-            let (id, key) = (id.clone(), key.clone());
-            spawn_local(async move {
-                match backend::connection(&id, &key).await {
-                    Ok(c) => current.set(Some(c)),
-                    Err(err) => status.set(Some((false, error_text(&err, None)))),
-                }
-            });
-        }
-    };
-    load();
+    // Why the page sent nothing (not JSON, not valid metadata).
+    let refused = RwSignal::new(None::<String>);
 
-    let save_tags = {
-        let (id, key, load) = (id.clone(), key.clone(), load.clone());
-        move |_| {
-            let (id, key, load) = (id.clone(), key.clone(), load.clone());
-            let parsed: Result<Value, _> = serde_json::from_str(&changes.get_untracked());
-            let Ok(parsed) = parsed else {
-                status.set(Some((false, "The changes are not valid JSON.".into())));
-                return;
-            };
-            spawn_local(async move {
-                // Fetch the current tags, merge locally, send the whole set.
-                let fresh = match backend::connection(&id, &key).await {
-                    Ok(c) => c,
-                    Err(err) => return status.set(Some((false, error_text(&err, None)))),
-                };
-                let existing = match validate_tags(&fresh["tags"]) {
-                    Ok(tags) => tags,
-                    Err(err) => return status.set(Some((false, err.to_string()))),
-                };
-                let merged = match merge_tags(&existing, &parsed) {
-                    Ok(tags) => tags,
-                    Err(err) => return status.set(Some((false, err.to_string()))),
-                };
-                match backend::patch_tags(&id, &key, merged.to_json()).await {
-                    Ok(()) => {
-                        status.set(Some((true, "Tags saved.".into())));
-                        load();
-                        on_saved.run(());
-                    }
-                    Err(err) => status.set(Some((false, error_text(&err, None)))),
-                }
-            });
-        }
+    let current = {
+        let at = at.clone();
+        LocalResource::new(move || {
+            let at = at.clone();
+            async move { backend::connection(&at).await }
+        })
     };
-    let save_metadata = {
-        let (id, key) = (id.clone(), key.clone());
-        move |merge: bool| {
-            let (id, key, load) = (id.clone(), key.clone(), load.clone());
-            let parsed: Result<Value, _> = serde_json::from_str(&metadata.get_untracked());
-            let Ok(parsed) = parsed else {
-                status.set(Some((false, "The metadata is not valid JSON.".into())));
-                return;
-            };
-            if let Err(err) = validate_metadata(&parsed) {
-                status.set(Some((false, err.to_string())));
-                return;
+    // Each save that succeeds reads the connection again (every one: a later write may finish
+    // first). The value is what the status line says.
+    let save = {
+        let at = at.clone();
+        Action::new_local(move |write: &Write| {
+            let (at, write) = (at.clone(), write.clone());
+            async move {
+                let saved = match write {
+                    Write::Tags(changes) => merge_into_tags(&at, &changes).await.map(|()| {
+                        on_saved.try_run(());
+                        "Tags saved."
+                    }),
+                    Write::Metadata(value, how) => backend::save_metadata(&at, &value, how)
+                        .await
+                        .map(|()| "Metadata saved.")
+                        .map_err(|err| error_text(&err, None)),
+                };
+                if saved.is_ok() {
+                    current.refetch();
+                }
+                saved
             }
-            spawn_local(async move {
-                match backend::save_metadata(&id, &key, parsed, merge).await {
-                    Ok(()) => {
-                        status.set(Some((true, "Metadata saved.".into())));
-                        load();
-                    }
-                    Err(err) => status.set(Some((false, error_text(&err, None)))),
-                }
-            });
+        })
+    };
+    let send = move |write: Result<Write, String>| match write {
+        Ok(write) => {
+            refused.set(None);
+            save.dispatch_local(write);
+        }
+        Err(why) => refused.set(Some(why)),
+    };
+    let save_tags = move |_| {
+        let parsed = serde_json::from_str(&changes.get_untracked());
+        send(
+            parsed
+                .map(Write::Tags)
+                .map_err(|_| "The changes are not valid JSON.".to_owned()),
+        );
+    };
+    let save_metadata = move |how: MetadataWrite| {
+        let write = match serde_json::from_str::<Value>(&metadata.get_untracked()) {
+            Err(_) => Err("The metadata is not valid JSON.".to_owned()),
+            Ok(parsed) => match validate_metadata(&parsed) {
+                Err(err) => Err(err.to_string()),
+                Ok(_) => Ok(Write::Metadata(parsed, how)),
+            },
+        };
+        send(write);
+    };
+    let saved = save.value();
+    let status = move || {
+        if let Some(why) = refused.get() {
+            return Some((false, why));
+        }
+        match saved.get() {
+            Some(Ok(said)) => Some((true, said.to_owned())),
+            Some(Err(why)) => Some((false, why)),
+            None => current.with(|read| match read {
+                Some(Err(err)) => Some((false, error_text(err, None))),
+                _ => None,
+            }),
         }
     };
-    let save_metadata2 = save_metadata.clone();
 
     view! {
         <section class="demo-card" aria-labelledby="edit-title">
-            <h2 id="edit-title">"Connection " <code>{id.clone()}</code></h2>
-            {move || {
-                current
-                    .get()
-                    .map(|c| {
-                        let config = c["connection_config"].to_string();
-                        let meta = c["metadata"].to_string();
-                        view! {
-                            <p>"connection_config: " <code data-field="connection_config">{config}</code></p>
-                            <p>"metadata: " <code data-field="metadata">{meta}</code></p>
-                            {tags_list(&c["tags"])}
-                        }
-                    })
-            }}
+            <h2 id="edit-title">"Connection " <code>{at.connection_id.clone()}</code></h2>
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    current
+                        .await
+                        .ok()
+                        .map(|c| {
+                            view! {
+                                <p>"connection_config: " <code data-field="connection_config">{c.connection_config.to_string()}</code></p>
+                                <p>"metadata: " <code data-field="metadata">{c.metadata.to_string()}</code></p>
+                                {tags_list(&c.tags)}
+                            }
+                        })
+                })}
+            </Transition>
             <label for="tag-changes">"Tag changes (a string sets, null removes)"</label>
             <textarea
                 id="tag-changes"
@@ -264,13 +293,12 @@ pub fn ConnectionEditor(
                 on:input:target=move |ev| metadata.set(ev.target().value())
             ></textarea>
             <div class="demo-row">
-                <button type="button" class="ck-primary" on:click=move |_| save_metadata(false)>"Set metadata"</button>
-                <button type="button" class="demo-small" on:click=move |_| save_metadata2(true)>"Update metadata"</button>
+                <button type="button" class="ck-primary" on:click=move |_| save_metadata(MetadataWrite::Set)>"Set metadata"</button>
+                <button type="button" class="demo-small" on:click=move |_| save_metadata(MetadataWrite::Update)>"Update metadata"</button>
             </div>
             <p role="status" class="demo-status">
                 {move || {
-                    status
-                        .get()
+                    status()
                         .map(|(ok, text)| {
                             view! { <span class=if ok { "demo-ok" } else { "demo-bad" }>{text}</span> }
                         })

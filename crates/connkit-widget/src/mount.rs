@@ -1,0 +1,56 @@
+//! `mountConnect(element, { sessionToken, apiURL, onEvent })`: the widget for any web page,
+//! exported to JavaScript from the `/connect/` bundle. It reads the options object, renders
+//! [`Connect`] into the element and hands back a [`ConnectHandle`] to remove it.
+//!
+//! Knows nothing about the flow; it only translates JavaScript options and events.
+
+use leptos::prelude::*;
+use wasm_bindgen::prelude::*;
+
+use crate::connect::Connect;
+use crate::event::ConnectEvent;
+
+/// A mounted widget (`mountConnect`'s result): `unmount()` removes it.
+#[wasm_bindgen]
+#[allow(missing_debug_implementations)] // holds a closure
+pub struct ConnectHandle {
+    unmount: Option<Box<dyn FnOnce()>>,
+}
+
+#[wasm_bindgen]
+impl ConnectHandle {
+    /// Removes the widget from its element.
+    pub fn unmount(&mut self) {
+        if let Some(unmount) = self.unmount.take() {
+            unmount();
+        }
+    }
+}
+
+/// `mountConnect(element, { sessionToken, apiURL, onEvent })`: renders the widget inline in
+/// `element`. `onEvent` receives Connect UI events (`{type, payload?}`). Never throws: a
+/// missing option shows the widget's own error screen or waits for a token.
+#[wasm_bindgen(js_name = mountConnect)]
+pub fn mount_connect(element: web_sys::HtmlElement, options: JsValue) -> ConnectHandle {
+    let get = |k: &str| {
+        js_sys::Reflect::get(&options, &JsValue::from_str(k)).unwrap_or(JsValue::UNDEFINED)
+    };
+    let token = get("sessionToken").as_string().filter(|t| !t.is_empty());
+    let api_url = get("apiURL")
+        .as_string()
+        .or_else(|| window().location().origin().ok())
+        .unwrap_or_default();
+    let on_event = get("onEvent").dyn_into::<js_sys::Function>().ok();
+    let handle = leptos::mount::mount_to(element, move || {
+        let emit = Callback::new(move |event: ConnectEvent| {
+            if let Some(f) = &on_event {
+                // A throwing host callback must not break the widget.
+                let _ = f.call1(&JsValue::NULL, &event.to_js());
+            }
+        });
+        view! { <Connect api_url=api_url session_token=Signal::stored(token) on_event=emit /> }
+    });
+    ConnectHandle {
+        unmount: Some(Box::new(move || drop(handle))),
+    }
+}
