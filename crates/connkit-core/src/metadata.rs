@@ -13,8 +13,8 @@
 
 use serde_json::{Map, Value};
 
-use crate::ids::{check_id, is_valid_connection_id, is_valid_integration_key};
-use crate::limits::{CONNECTION_ID_MAX_LEN, METADATA_MAX_BYTES, NAME_MAX_LEN};
+use crate::ids::{check_connection_id, check_integration_key};
+use crate::limits::METADATA_MAX_BYTES;
 use crate::{Detail, ErrorCode, Issue, JsonType, ValidationError};
 
 /// Valid metadata, with the warnings found in it.
@@ -268,15 +268,7 @@ pub fn validate_metadata_request(input: &Value) -> Result<MetadataRequest, Valid
         path
     };
     let check_conn_id = |value: Option<&Value>, path: Vec<String>, issues: &mut Vec<Issue>| {
-        check_id(
-            value,
-            path,
-            ErrorCode::ConnectionIdInvalid,
-            CONNECTION_ID_MAX_LEN,
-            is_valid_connection_id,
-            issues,
-        )
-        .map(str::to_owned)
+        check_connection_id(value, path, issues).map(str::to_owned)
     };
     let (connection_ids, ids_were_array) = match body.get("connection_id") {
         Some(Value::Array(items)) => {
@@ -296,12 +288,9 @@ pub fn validate_metadata_request(input: &Value) -> Result<MetadataRequest, Valid
             false,
         ),
     };
-    let key = check_id(
+    let key = check_integration_key(
         body.get("provider_config_key"),
         vec!["provider_config_key".to_owned()],
-        ErrorCode::IntegrationKeyInvalid,
-        NAME_MAX_LEN,
-        is_valid_integration_key,
         &mut issues,
     )
     .map(str::to_owned);
