@@ -7,14 +7,18 @@
 //! its 75 MB body limit). Keys that look like credentials, at any depth up to 16 levels, get a
 //! warning ([`is_credential_like_key`]; Nango's docs: credentials never go into metadata). Also
 //! the shape of the metadata endpoints' body, `{connection_id, provider_config_key, metadata}`
-//! (ids checked with [`crate::ids`]).
+//! (ids checked with [`crate::ids`]), with its Nango projection ([`nango_metadata_request_errors`],
+//! `zod.rs`).
 //!
 //! Knows nothing about storage or HTTP status codes.
+
+mod zod;
 
 use serde_json::{Map, Value};
 
 use crate::ids::{check_connection_id, check_integration_key};
 use crate::limits::METADATA_MAX_BYTES;
+use crate::nango::NangoIssue;
 use crate::{Detail, ErrorCode, Issue, JsonType, ValidationError};
 
 /// Valid metadata, with the warnings found in it.
@@ -346,6 +350,12 @@ pub fn validate_metadata_request(input: &Value) -> Result<MetadataRequest, Valid
         // Unreachable in practice: a missing part always leaves an error issue.
         _ => Err(error(Issue::new(ErrorCode::ValueRequired, Vec::new()))),
     }
+}
+
+/// The `errors` of Nango's 400 `invalid_body` for a metadata endpoint body, in zod's order and
+/// words; `[]` when Nango's validation passes (the size limit is connkit's alone).
+pub fn nango_metadata_request_errors(input: &Value) -> Vec<NangoIssue> {
+    zod::errors(input)
 }
 
 fn error(issue: Issue) -> ValidationError {
