@@ -57,7 +57,9 @@ use crate::{Detail, ErrorCode, Issue, JsonType, ValidationError};
 
 pub use merge::{TagChange, merge_tag_changes, merge_tags};
 
-use qs::{ParsedTags, parse_tags, strip_brackets};
+use qs::{ParsedTags, parse_key, parse_tags, strip_brackets};
+
+pub(crate) use qs::{decode as qs_decode, split_part as qs_split_part};
 use qs_value::{QObj, Qv};
 
 /// A valid tag filter: lowercase keys, values exactly as given. Empty means "no filter".
@@ -257,7 +259,12 @@ pub fn nango_tag_filter_errors(query: &str) -> Vec<NangoIssue> {
 
 /// What Nango's query parser makes of the `tags` key, as JSON (`None` when absent).
 pub fn qs_tags_value(query: &str) -> Option<serde_json::Value> {
-    parse_tags(strip_question_mark(query))
+    qs_key_value(query, "tags")
+}
+
+/// What Nango's query parser makes of the top-level key `name`, as JSON (`None` when absent).
+pub(crate) fn qs_key_value(query: &str, name: &str) -> Option<serde_json::Value> {
+    parse_key(strip_question_mark(query), name)
         .value
         .as_ref()
         .map(qs_value::to_json)
