@@ -12,6 +12,7 @@ use crate::cmd::root;
 
 mod files;
 mod manifest;
+mod server;
 
 /// Every problem found, as one line each (`path: what is wrong`).
 pub(crate) type Problems = Vec<String>;
@@ -22,6 +23,7 @@ pub(crate) fn run() -> Result<()> {
     let files = rust_files(&root.join("crates"));
     files::check(&root, &files, &mut problems)?;
     manifest::check(&root, &mut problems)?;
+    server::check(&root, &files, &mut problems)?;
 
     if !problems.is_empty() {
         bail!(
