@@ -4,8 +4,8 @@
 //! PATCH" helper [`merge_tags`].
 //!
 //! Tag rules come from [`crate::tags`] only; this module adds what the query string brings.
-//! Other query parameters are ignored here (the server validates the rest of the query). Knows
-//! nothing about HTTP, SQL or JavaScript values.
+//! Other query parameters are ignored here ([`crate::request`] checks the rest of the query).
+//! Knows nothing about HTTP, SQL or JavaScript values.
 //!
 //! What qs makes of unusual queries (verified by running qs 6.15.3; `nango` is what
 //! [`nango_tag_filter_errors`] returns, connkit's codes in brackets):
@@ -32,7 +32,7 @@
 //! | `tags[constructor]=1`, `tags[a][toString]=1` | part dropped (`tags` may vanish) | no filter! [`tag_filter_param_ignored`] |
 //! | a `tags[…]` part after the 1000th `&` | dropped | no filter! [`tag_filter_param_ignored`] |
 //! | `tags[a]=%ZZ`, `tags[a]=%E2%82` | `"%ZZ"`, `"%E2%82"` (undecoded) | ok |
-//! | `TAGS[a]=1`, `tags.a=1`, `tags%255Ba%255D=1` | not `tags` | ignored here (the server's strict query schema rejects them) |
+//! | `TAGS[a]=1`, `tags.a=1`, `tags%255Ba%255D=1` | not `tags` | ignored here (GET /connections's strict query schema rejects them) |
 //!
 //! Choices where Nango gives no guidance: one leading `?` is stripped (pass `url.query()` or
 //! `location.search`); a key given twice is reported as [`tag_filter_key_repeated`] even when qs
