@@ -80,13 +80,18 @@ impl Query {
         match (found.next(), found.next()) {
             (None, _) => Scalar::Absent,
             (Some(p), None) if !p.bracketed => Scalar::Str(p.value.clone()),
-            _ => match qs_key_value(&self.raw, name) {
+            _ => match self.qs_value(name) {
                 // qs drops a part naming an `Object.prototype` property (`a[constructor]=1`).
                 None => Scalar::Absent,
                 Some(Value::String(s)) => Scalar::Str(s),
                 Some(other) => Scalar::Other(JsonType::of(&other)),
             },
         }
+    }
+
+    /// What qs makes of the parameter `name` (`None` when absent).
+    fn qs_value(&self, name: &str) -> Option<Value> {
+        qs_key_value(&self.raw, name)
     }
 
     /// Distinct top-level names not in `allowed`, in order of appearance.
@@ -103,7 +108,7 @@ impl Query {
     /// The string values of the object parameter `name` (Nango's `getConnectionConfig`: keep
     /// string values only); `Err` carries the type when the parameter is not an object.
     pub(super) fn string_map(&self, name: &str) -> Result<Map<String, Value>, JsonType> {
-        match qs_key_value(&self.raw, name) {
+        match self.qs_value(name) {
             None => Ok(Map::new()),
             Some(Value::Object(map)) => {
                 Ok(map.into_iter().filter(|(_, v)| v.is_string()).collect())
@@ -166,8 +171,8 @@ pub(super) fn string_param(
     }
 }
 
-/// An optional `z.coerce.number().min(min)[.max(max)]` parameter: `Number(text)`, the number
-/// when valid (finite). A parameter that is not one string is NaN.
+/// An optional `z.coerce.number().min(min)[.max(max)]` parameter: JavaScript's `Number` of what
+/// qs made of it (`a[]=5` is `["5"]`, which is 5), the number when valid (finite).
 pub(super) fn number_param(
     query: &Query,
     name: &str,
@@ -178,7 +183,7 @@ pub(super) fn number_param(
     let n = match query.scalar(name) {
         Scalar::Absent => return None,
         Scalar::Str(s) => to_number(&Value::String(s)),
-        Scalar::Other(_) => f64::NAN,
+        Scalar::Other(_) => query.qs_value(name).map_or(f64::NAN, |v| to_number(&v)),
     };
     if n.is_nan() {
         out.push(NangoIssue::not_a_number(p(name)));
@@ -290,6 +295,8 @@ mod tests {
         assert_eq!(check("n=21"), (None, vec!["too_big"]));
         assert_eq!(check("n=-Infinity"), (None, vec!["invalid_type"]));
         assert_eq!(check("n=1&n=2"), (None, vec!["invalid_type"]));
+        assert_eq!(check("n[]=5"), (Some(5.0), vec![]));
+        assert_eq!(check("n[a]=5"), (None, vec!["invalid_type"]));
         assert_eq!(check("x=1"), (None, vec![]));
     }
 }
