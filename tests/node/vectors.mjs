@@ -4,7 +4,8 @@
 //
 // What the package does not export is skipped and counted, with the reason: Nango's own error
 // projections (a server concern), YAML catalogues (the native runner skips them without `yaml`
-// too), and server-side helpers (proxy interpolation, webhook payloads, metadata request bodies).
+// too), and server-side helpers (proxy interpolation, webhook payloads, metadata request bodies,
+// the server's request schemas).
 //
 // `runVectors` expands the files' generated values first (tests/vectors/README.md), with
 // `expandVectors`, the JavaScript counterpart of the `connkit-vectors` crate's `expand`.
@@ -258,6 +259,9 @@ const checks = {
     if (c.changes !== undefined) return compareResult(ck.mergeTags(c.existing, c.changes), c.expect);
     throw new Error('unknown case shape');
   },
+  requests(ck, c, skip) {
+    return skip('server request schemas');
+  },
   webhook(ck, c, skip) {
     if (c.mode === 'sign') {
       return compareResult(ck.signWebhook(c.secret, c.body), c.expect, (v) => ({ hmac_sha256: v.hmacSha256, legacy: v.legacy }));
@@ -322,6 +326,7 @@ function wholeSkip(kind, c) {
     (kind === 'interpolation' && c.mode !== 'url') ||
     (kind === 'metadata' && c.mode !== 'set' && c.mode !== 'update') ||
     (kind === 'session' && Boolean(c.build_tags)) ||
+    kind === 'requests' ||
     (kind === 'webhook' && c.mode !== 'sign' && c.mode !== 'verify')
   );
 }

@@ -1,5 +1,7 @@
 //! Identifier formats of Nango's API (spec §6.1): connection ids and integration unique keys
-//! (`provider_config_key`), and the issue a JSON value gets when it is not one.
+//! (`provider_config_key`), and the issue a JSON value gets when it is not one; provider names
+//! (spec §5.1). Nango checks each with `z.string().regex(pattern).max(255)`: its projection
+//! ([`nango_connection_id_errors`], …) reports the pattern, then the length.
 //!
 //! Knows nothing about where the ids come from (path, query or body).
 
@@ -7,7 +9,15 @@ use serde_json::Value;
 
 use crate::js::js_len;
 use crate::limits::{CONNECTION_ID_MAX_LEN, NAME_MAX_LEN};
+use crate::nango::NangoIssue;
 use crate::{Detail, ErrorCode, Issue, JsonType};
+
+/// Nango's connection-id regular expression, as its messages quote it.
+pub const CONNECTION_ID_PATTERN: &str = r#"^[a-zA-Z0-9,.;:=+~[\]|@${}"'\\/_ -]+$"#;
+/// Nango's integration-key regular expression, as its messages quote it.
+pub const INTEGRATION_KEY_PATTERN: &str = "^[a-zA-Z0-9~:.@ _-]+$";
+/// Nango's provider-name regular expression, as its messages quote it.
+pub const PROVIDER_NAME_PATTERN: &str = "^[a-zA-Z0-9_-]+$";
 
 /// `^[a-zA-Z0-9,.;:=+~[\]|@${}"'\\/_ -]+$` and at most 255 UTF-16 units.
 pub fn is_valid_connection_id(id: &str) -> bool {
@@ -44,9 +54,93 @@ pub fn matches_provider_name_pattern(name: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
 }
 
+/// Nango's issues for `id` as a connection id at `path` (`[]` when valid).
+pub fn nango_connection_id_errors(id: &str, path: &[String]) -> Vec<NangoIssue> {
+    pattern_then_length(
+        matches_connection_id_pattern(id),
+        CONNECTION_ID_PATTERN,
+        js_len(id) > CONNECTION_ID_MAX_LEN,
+        CONNECTION_ID_MAX_LEN,
+        path,
+    )
+}
+
+/// Nango's issues for `key` as an integration unique key at `path` (`[]` when valid).
+pub fn nango_integration_key_errors(key: &str, path: &[String]) -> Vec<NangoIssue> {
+    pattern_then_length(
+        matches_integration_key_pattern(key),
+        INTEGRATION_KEY_PATTERN,
+        js_len(key) > NAME_MAX_LEN,
+        NAME_MAX_LEN,
+        path,
+    )
+}
+
+/// Nango's issues for `name` as a provider name at `path` (`[]` when valid).
+pub fn nango_provider_name_errors(name: &str, path: &[String]) -> Vec<NangoIssue> {
+    pattern_then_length(
+        matches_provider_name_pattern(name),
+        PROVIDER_NAME_PATTERN,
+        js_len(name) > NAME_MAX_LEN,
+        NAME_MAX_LEN,
+        path,
+    )
+}
+
+/// zod's `regex` check, then its `max`: both run, in schema order.
+fn pattern_then_length(
+    matches: bool,
+    pattern: &str,
+    too_long: bool,
+    max: usize,
+    path: &[String],
+) -> Vec<NangoIssue> {
+    let mut out = Vec::new();
+    if !matches {
+        out.push(NangoIssue::pattern_mismatch(pattern, path.to_vec()));
+    }
+    if too_long {
+        out.push(NangoIssue::string_too_big(max, path.to_vec()));
+    }
+    out
+}
+
+/// connkit's check of a connection id value at `path` (`value_required`, `value_type_invalid`,
+/// `string_empty`, `string_too_long`, `connection_id_invalid`); the id when it is valid.
+pub(crate) fn check_connection_id<'a>(
+    value: Option<&'a Value>,
+    path: Vec<String>,
+    issues: &mut Vec<Issue>,
+) -> Option<&'a str> {
+    check_id(
+        value,
+        path,
+        ErrorCode::ConnectionIdInvalid,
+        CONNECTION_ID_MAX_LEN,
+        is_valid_connection_id,
+        issues,
+    )
+}
+
+/// [`check_connection_id`] for an integration unique key (`integration_key_invalid`).
+pub(crate) fn check_integration_key<'a>(
+    value: Option<&'a Value>,
+    path: Vec<String>,
+    issues: &mut Vec<Issue>,
+) -> Option<&'a str> {
+    check_id(
+        value,
+        path,
+        ErrorCode::IntegrationKeyInvalid,
+        NAME_MAX_LEN,
+        is_valid_integration_key,
+        issues,
+    )
+}
+
 /// Checks that `value` is a string accepted by `is_valid`, reporting `code` (or a type or length
 /// issue) at `path`. Returns the string when it is valid.
-pub(crate) fn check_id<'a>(
+fn check_id<'a>(
     value: Option<&'a Value>,
     path: Vec<String>,
     code: ErrorCode,

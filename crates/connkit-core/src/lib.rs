@@ -2,7 +2,9 @@
 //!
 //! Tags, tag filters, the provider catalogue and its form model, connection_config field
 //! validation, URL interpolation, metadata, connect-session bodies and auth-webhook signatures,
-//! each as a function from input to a normalised value or every [`Issue`] found.
+//! each as a function from input to a normalised value or every [`Issue`] found; and
+//! [`request`], the requests of Nango's HTTP API (queries, paths, bodies) as a server receives
+//! them, each answered with connkit's issues and Nango's own error list together.
 //!
 //! The crate does no I/O, holds no global state and never panics on any input. It knows nothing
 //! about JavaScript values, HTTP or the DOM: the wasm, widget and server crates are glue over it.
@@ -35,6 +37,7 @@ pub mod limits;
 pub mod metadata;
 pub mod nango;
 pub mod pattern;
+pub mod request;
 pub mod session;
 pub mod tag_filter;
 pub mod tags;

@@ -21,3 +21,12 @@ pub const METADATA_MAX_BYTES: usize = 1024 * 1024;
 pub const CREDENTIAL_MAX_LEN: usize = 1024;
 /// Lifetime of a connect session token, in seconds (30 minutes, not extended on use).
 pub const SESSION_TTL_SECS: u64 = 30 * 60;
+/// `limit` of GET /connections when the query has none (Nango's default: 10,000 rows; spec §6.2).
+pub const LIST_LIMIT_DEFAULT: usize = 10_000;
+/// Smallest `limit` GET /connections accepts (`z.coerce.number().min(1)`).
+pub const LIST_LIMIT_MIN: usize = 1;
+/// Largest explicit `limit` GET /connections accepts (`.max(2000)`; only the default exceeds it).
+pub const LIST_LIMIT_MAX: usize = 2000;
+/// Longest `connectionId`, `search`, `endUserId` or `endUserOrganizationId` of GET /connections,
+/// in UTF-16 code units (`z.string().min(1).max(255)`; `integrationId` has no maximum).
+pub const LIST_QUERY_STRING_MAX_LEN: usize = 255;

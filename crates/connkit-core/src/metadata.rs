@@ -7,14 +7,18 @@
 //! its 75 MB body limit). Keys that look like credentials, at any depth up to 16 levels, get a
 //! warning ([`is_credential_like_key`]; Nango's docs: credentials never go into metadata). Also
 //! the shape of the metadata endpoints' body, `{connection_id, provider_config_key, metadata}`
-//! (ids checked with [`crate::ids`]).
+//! (ids checked with [`crate::ids`]), with its Nango projection ([`nango_metadata_request_errors`],
+//! `zod.rs`).
 //!
 //! Knows nothing about storage or HTTP status codes.
 
+mod zod;
+
 use serde_json::{Map, Value};
 
-use crate::ids::{check_id, is_valid_connection_id, is_valid_integration_key};
-use crate::limits::{CONNECTION_ID_MAX_LEN, METADATA_MAX_BYTES, NAME_MAX_LEN};
+use crate::ids::{check_connection_id, check_integration_key};
+use crate::limits::METADATA_MAX_BYTES;
+use crate::nango::NangoIssue;
 use crate::{Detail, ErrorCode, Issue, JsonType, ValidationError};
 
 /// Valid metadata, with the warnings found in it.
@@ -268,15 +272,7 @@ pub fn validate_metadata_request(input: &Value) -> Result<MetadataRequest, Valid
         path
     };
     let check_conn_id = |value: Option<&Value>, path: Vec<String>, issues: &mut Vec<Issue>| {
-        check_id(
-            value,
-            path,
-            ErrorCode::ConnectionIdInvalid,
-            CONNECTION_ID_MAX_LEN,
-            is_valid_connection_id,
-            issues,
-        )
-        .map(str::to_owned)
+        check_connection_id(value, path, issues).map(str::to_owned)
     };
     let (connection_ids, ids_were_array) = match body.get("connection_id") {
         Some(Value::Array(items)) => {
@@ -296,12 +292,9 @@ pub fn validate_metadata_request(input: &Value) -> Result<MetadataRequest, Valid
             false,
         ),
     };
-    let key = check_id(
+    let key = check_integration_key(
         body.get("provider_config_key"),
         vec!["provider_config_key".to_owned()],
-        ErrorCode::IntegrationKeyInvalid,
-        NAME_MAX_LEN,
-        is_valid_integration_key,
         &mut issues,
     )
     .map(str::to_owned);
@@ -357,6 +350,12 @@ pub fn validate_metadata_request(input: &Value) -> Result<MetadataRequest, Valid
         // Unreachable in practice: a missing part always leaves an error issue.
         _ => Err(error(Issue::new(ErrorCode::ValueRequired, Vec::new()))),
     }
+}
+
+/// The `errors` of Nango's 400 `invalid_body` for a metadata endpoint body, in zod's order and
+/// words; `[]` when Nango's validation passes (the size limit is connkit's alone).
+pub fn nango_metadata_request_errors(input: &Value) -> Vec<NangoIssue> {
+    zod::errors(input)
 }
 
 fn error(issue: Issue) -> ValidationError {

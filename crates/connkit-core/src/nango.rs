@@ -5,7 +5,10 @@
 //! the server exposes also offers a *Nango projection* that reproduces exactly the list Nango
 //! returns, built from these constructors. This text is a wire contract: tests compare it verbatim.
 
+use serde_json::{Map, Value};
+
 use crate::JsonType;
+use crate::js::{js_key_order, to_number};
 
 /// One item of Nango's `errors` array.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -90,6 +93,27 @@ impl NangoIssue {
     pub fn custom(message: impl Into<String>, path: Vec<String>) -> NangoIssue {
         NangoIssue::new("custom", message, path)
     }
+
+    /// `invalid_type` for `z.coerce.number()` on text that is no number: "Invalid input:
+    /// expected number, received NaN".
+    pub fn not_a_number(path: Vec<String>) -> NangoIssue {
+        NangoIssue::new(
+            "invalid_type",
+            "Invalid input: expected number, received NaN",
+            path,
+        )
+    }
+
+    /// `invalid_value` for a value outside a fixed set (`z.stringbool()`, `z.enum()`):
+    /// "Invalid option: expected one of \"a\"|\"b\"".
+    pub fn invalid_option(options: &[&str], path: Vec<String>) -> NangoIssue {
+        let quoted: Vec<String> = options.iter().map(|o| format!("\"{o}\"")).collect();
+        NangoIssue::new(
+            "invalid_value",
+            format!("Invalid option: expected one of {}", quoted.join("|")),
+            path,
+        )
+    }
 }
 
 /// zod's name for a received value's type.
@@ -136,6 +160,55 @@ impl NangoIssue {
     }
 }
 
+/// The `unrecognized_keys` issue a strict zod object reports at `path` for the keys of `map` not
+/// in `allowed`, named in JavaScript's own-key order (`Object.keys`); `None` when there are none.
+pub(crate) fn unrecognized_keys_of(
+    map: &Map<String, Value>,
+    allowed: &[&str],
+    path: &[String],
+) -> Option<NangoIssue> {
+    let keys: Vec<&str> = map.keys().map(String::as_str).collect();
+    let unknown: Vec<&str> = js_key_order(keys.iter().copied())
+        .into_iter()
+        .filter_map(|i| keys.get(i).copied())
+        .filter(|k| !allowed.contains(k))
+        .collect();
+    (!unknown.is_empty()).then(|| NangoIssue::unrecognized_keys(&unknown, path.to_vec()))
+}
+
+/// The object a `z.record` accepts, or its `invalid_type` issue pushed to `out`. zod 4.0.5's
+/// `isPlainObject` reads `input.constructor`: an own `constructor` key makes the object "not a
+/// record" unless its value has a `prototype` object with an own `isPrototypeOf` (a `null` there
+/// makes zod throw, a 500 at Nango; the 400 Nango gives for other values is reported).
+pub(crate) fn record_object<'a>(
+    v: &'a Value,
+    path: &[String],
+    out: &mut Vec<NangoIssue>,
+) -> Option<&'a Map<String, Value>> {
+    let plain = match v {
+        Value::Object(map) => match map.get("constructor") {
+            None => Some(map),
+            Some(ctor) => ctor
+                .get("prototype")
+                .filter(|proto| {
+                    proto
+                        .as_object()
+                        .is_some_and(|p| p.contains_key("isPrototypeOf"))
+                })
+                .map(|_| map),
+        },
+        _ => None,
+    };
+    if plain.is_none() {
+        out.push(NangoIssue::invalid_type(
+            JsonType::Record,
+            JsonType::of(v),
+            path.to_vec(),
+        ));
+    }
+    plain
+}
+
 /// One length check of a zod string schema, in schema order.
 #[derive(Debug, Clone, Copy)]
 pub enum LenCheck {
@@ -173,4 +246,69 @@ pub fn length_quirk_issues(
         }
     }
     out
+}
+
+/// The extra issues zod 4.0.5 adds after `invalid_type` for a non-string `value` at `path`:
+/// string length checks (`min`, `max`) carry a `when` guard (`value != null && value.length !==
+/// undefined`), so they still run. Verified with zod 4.0.5:
+///
+/// * `z.string().min(1)` on `[]` → `invalid_type` (array) and "Too small: expected array to have >=1 items";
+/// * `z.string().max(2)` on `[1,2,3]` → `invalid_type` and "Too big: expected array to have <=2 items";
+/// * on `{"length": 0}` → `invalid_type` (object) and "Too small: expected unknown to be >=1";
+/// * format checks (`email`, `regex`) have no guard and are skipped; custom messages are kept.
+///
+/// The comparison is JavaScript's `length >= min` on whatever `length` holds (`"x"` and `{}` are
+/// NaN, so both `min` and `max` fail; `null` is 0); see [`length_quirk_issues`].
+pub(crate) fn length_quirks(
+    value: &Value,
+    checks: &[LenCheck],
+    path: &[String],
+) -> Vec<NangoIssue> {
+    let (length, origin) = match value {
+        Value::Array(items) => (items.len() as f64, "array"),
+        Value::Object(map) => match map.get("length") {
+            Some(len) => (to_number(len), "unknown"),
+            None => return Vec::new(),
+        },
+        _ => return Vec::new(),
+    };
+    length_quirk_issues(length, origin, checks, path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn codes(value: serde_json::Value, checks: &[LenCheck]) -> Vec<String> {
+        length_quirks(&value, checks, &[])
+            .into_iter()
+            .map(|i| format!("{}: {}", i.code, i.message))
+            .collect()
+    }
+
+    #[test]
+    fn arrays_and_length_objects_are_measured() {
+        let min_max = [LenCheck::Min(1), LenCheck::Max(2, None)];
+        assert_eq!(
+            codes(json!([]), &min_max),
+            ["too_small: Too small: expected array to have >=1 items"]
+        );
+        assert_eq!(
+            codes(json!([1, 2, 3]), &min_max),
+            ["too_big: Too big: expected array to have <=2 items"]
+        );
+        assert_eq!(
+            codes(json!({"length": 0}), &min_max),
+            ["too_small: Too small: expected unknown to be >=1"]
+        );
+        assert_eq!(codes(json!({"length": "x"}), &min_max).len(), 2);
+        assert!(codes(json!({"length": null}), &[LenCheck::Max(2, None)]).is_empty());
+        assert!(codes(json!({"a": 1}), &min_max).is_empty());
+        assert!(codes(json!(5), &min_max).is_empty());
+        assert_eq!(
+            codes(json!([1, 2, 3]), &[LenCheck::Max(2, Some("custom"))]),
+            ["too_big: custom"]
+        );
+    }
 }

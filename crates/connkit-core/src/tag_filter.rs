@@ -4,8 +4,8 @@
 //! PATCH" helper [`merge_tags`].
 //!
 //! Tag rules come from [`crate::tags`] only; this module adds what the query string brings.
-//! Other query parameters are ignored here (the server validates the rest of the query). Knows
-//! nothing about HTTP, SQL or JavaScript values.
+//! Other query parameters are ignored here ([`crate::request`] checks the rest of the query).
+//! Knows nothing about HTTP, SQL or JavaScript values.
 //!
 //! What qs makes of unusual queries (verified by running qs 6.15.3; `nango` is what
 //! [`nango_tag_filter_errors`] returns, connkit's codes in brackets):
@@ -32,7 +32,7 @@
 //! | `tags[constructor]=1`, `tags[a][toString]=1` | part dropped (`tags` may vanish) | no filter! [`tag_filter_param_ignored`] |
 //! | a `tags[…]` part after the 1000th `&` | dropped | no filter! [`tag_filter_param_ignored`] |
 //! | `tags[a]=%ZZ`, `tags[a]=%E2%82` | `"%ZZ"`, `"%E2%82"` (undecoded) | ok |
-//! | `TAGS[a]=1`, `tags.a=1`, `tags%255Ba%255D=1` | not `tags` | ignored here (the server's strict query schema rejects them) |
+//! | `TAGS[a]=1`, `tags.a=1`, `tags%255Ba%255D=1` | not `tags` | ignored here (GET /connections's strict query schema rejects them) |
 //!
 //! Choices where Nango gives no guidance: one leading `?` is stripped (pass `url.query()` or
 //! `location.search`); a key given twice is reported as [`tag_filter_key_repeated`] even when qs
@@ -58,7 +58,9 @@ use crate::{Detail, ErrorCode, Issue, JsonType, ValidationError};
 
 pub use merge::{TagChange, merge_tag_changes, merge_tags};
 
-use qs::{ParsedTags, parse_tags, strip_brackets};
+use qs::{ParsedTags, parse_key, parse_tags, strip_brackets};
+
+pub(crate) use qs::{decode as qs_decode, split_part as qs_split_part};
 use qs_value::{QObj, Qv};
 
 /// A valid tag filter: lowercase keys, values exactly as given. Empty means "no filter".
@@ -255,7 +257,12 @@ pub fn nango_tag_filter_errors(query: &str) -> Vec<NangoIssue> {
 
 /// What Nango's query parser makes of the `tags` key, as JSON (`None` when absent).
 pub fn qs_tags_value(query: &str) -> Option<serde_json::Value> {
-    parse_tags(strip_question_mark(query))
+    qs_key_value(query, "tags")
+}
+
+/// What Nango's query parser makes of the top-level key `name`, as JSON (`None` when absent).
+pub(crate) fn qs_key_value(query: &str, name: &str) -> Option<serde_json::Value> {
+    parse_key(strip_question_mark(query), name)
         .value
         .as_ref()
         .map(qs_value::to_json)

@@ -3,7 +3,9 @@
 //! Validation failures are 400s in zod's envelope, `{"error":{"code":"invalid_body","errors":[…]}}`,
 //! where `errors` is core's Nango projection (what Nango itself would answer) or, when Nango would
 //! have accepted the input and only connkit's stricter rules reject it, connkit's issues written
-//! the same way. An extra `issues` list always carries connkit's stable codes and paths. Internal
+//! the same way. An extra `issues` list carries connkit's stable codes and paths (empty where
+//! connkit has no rule beyond Nango's schema). Both lists come from core (a
+//! `connkit_core::request::Rejection`, mostly); this module never builds a Nango issue. Internal
 //! failures never leak: they answer Nango's `generic_error_support` 500 with a fresh id, and the
 //! cause travels in a response extension that the logging middleware ([`log_internal_errors`])
 //! writes out.
@@ -16,6 +18,7 @@ use axum::http::StatusCode;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use connkit_core::nango::NangoIssue;
+use connkit_core::request::Rejection;
 use connkit_core::{Issue, Severity, ValidationError};
 use serde_json::{Value, json};
 
@@ -125,17 +128,26 @@ pub(crate) enum ApiError {
 }
 
 impl ApiError {
-    /// A validation failure from core: `nango` is core's projection for the same input (empty
-    /// when Nango would accept it), `err` connkit's verdict.
-    pub(crate) fn validation(part: Part, nango: Vec<NangoIssue>, err: ValidationError) -> ApiError {
+    /// A request core refused, answered in `part`'s envelope.
+    pub(crate) fn rejected(part: Part, rejection: Rejection) -> ApiError {
+        let (issues, nango) = rejection.into_parts();
         ApiError::Validation {
             part,
             nango,
+            issues,
+        }
+    }
+
+    /// A refusal only connkit's rules make (Nango has no such check): its issues.
+    pub(crate) fn validation(part: Part, err: ValidationError) -> ApiError {
+        ApiError::Validation {
+            part,
+            nango: Vec::new(),
             issues: err.into_issues(),
         }
     }
 
-    /// A validation failure that only Nango's projection describes.
+    /// A refusal core describes only in Nango's words.
     pub(crate) fn nango(part: Part, nango: Vec<NangoIssue>) -> ApiError {
         ApiError::Validation {
             part,
@@ -169,6 +181,17 @@ impl ApiError {
     /// An internal failure (logged, answered with a generic 500).
     pub(crate) fn internal(cause: impl std::fmt::Display) -> ApiError {
         ApiError::Internal(cause.to_string())
+    }
+}
+
+/// `.reject_as(part)?` on a core check: its [`Rejection`] answered in `part`'s envelope.
+pub(crate) trait RejectAs<T> {
+    fn reject_as(self, part: Part) -> Result<T, ApiError>;
+}
+
+impl<T> RejectAs<T> for Result<T, Rejection> {
+    fn reject_as(self, part: Part) -> Result<T, ApiError> {
+        self.map_err(|rejection| ApiError::rejected(part, rejection))
     }
 }
 

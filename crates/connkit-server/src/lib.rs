@@ -1,9 +1,9 @@
 //! connkit-server: Nango's connect-session, auth and connections API on SQLite, so that Nango's
 //! own clients (`@nangohq/node`, `@nangohq/frontend`, Connect UI) work against it unchanged.
 //!
-//! The rules (tags, tag filters, session bodies, metadata, the provider catalogue, webhook
-//! payloads and signatures) are `connkit_core`'s; this crate is the HTTP, SQL and crypto glue
-//! around them. [`app`] builds the whole router from an [`AppState`], so tests drive it in
+//! The rules (tags, tag filters, request queries, paths and bodies, metadata, the provider
+//! catalogue, webhook payloads and signatures) are `connkit_core`'s; this crate is the HTTP, SQL
+//! and crypto glue around them. [`app`] builds the whole router from an [`AppState`], so tests drive it in
 //! process; `main.rs` only reads flags, opens the database and serves. In demo mode the router
 //! also holds the browser demo's backend (`demo.rs`), and with a static directory it serves the
 //! built demo for what no route matches.
@@ -24,10 +24,6 @@ mod error;
 pub mod integrations;
 /// Who is calling: secret key or connect session token.
 mod principal;
-/// Query strings as qs reads them.
-mod query;
-/// Request shapes of the server's own endpoints that core does not model.
-mod requests;
 /// The HTTP API, one module per resource.
 mod routes;
 /// `AppState`: settings, store, catalogue, integrations, webhook sender.

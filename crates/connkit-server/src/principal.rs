@@ -13,10 +13,10 @@ use connkit_core::auth::{
     Bearer, CONNECT_SESSION_TOKEN_PREFIX, is_valid_connect_session_token, is_valid_secret_key,
     read_bearer,
 };
+use connkit_core::request::{Query, Scalar};
 
 use crate::crypto::constant_time_eq;
 use crate::error::{ApiError, AuthFailure};
-use crate::query::{Query, Scalar};
 use crate::state::AppState;
 use crate::store::Session;
 use crate::timestamp;

@@ -3,7 +3,8 @@
 //! loopback HTTP servers where the server talks out (webhooks, credential tests). No mocks.
 //!
 //! Tests assert status codes, error codes and JSON paths, never English text. The conformance
-//! vectors of `tests/vectors/` run over HTTP in `vectors.rs`.
+//! vectors of `tests/vectors/` run over HTTP in `vectors.rs` and (the request vectors)
+//! `requests.rs`.
 
 #[path = "api/support.rs"]
 mod support;
@@ -20,6 +21,8 @@ mod demo;
 mod metadata;
 #[path = "api/plumbing.rs"]
 mod plumbing;
+#[path = "api/requests.rs"]
+mod requests;
 #[path = "api/sessions.rs"]
 mod sessions;
 #[path = "api/vectors.rs"]

@@ -1,12 +1,13 @@
-//! connkit's verdict on a POST /connect/sessions or /connect/sessions/reconnect body: every
-//! issue, with connkit codes and paths, or the normalised [`ConnectSessionRequest`].
+//! connkit's verdict on a POST /connect/sessions or /connect/sessions/reconnect body, or on a
+//! PATCH /connections/:id body (Nango builds it from the same `end_user`, `tags` and
+//! `webhook_url_override` schemas): every issue, with connkit codes and paths, or the normalised
+//! [`ConnectSessionRequest`].
 //!
 //! Knows nothing about zod's messages or issue order (see `zod.rs`).
 
 use serde_json::{Map, Value};
 
-use crate::ids::{check_id, is_valid_connection_id};
-use crate::limits::CONNECTION_ID_MAX_LEN;
+use crate::ids::check_connection_id;
 use crate::nango::path_with;
 use crate::tags::{TagValueRef, Tags, validate_tag_entries, validate_tags};
 use crate::{Detail, ErrorCode, Issue, JsonType, ValidationError};
@@ -27,6 +28,8 @@ pub(super) enum Endpoint {
     Create,
     /// POST /connect/sessions/reconnect.
     Reconnect,
+    /// PATCH /connections/:connectionId.
+    Patch,
 }
 
 impl Endpoint {
@@ -52,6 +55,7 @@ impl Endpoint {
                 "webhook_url_override",
                 "tags",
             ],
+            Endpoint::Patch => &["end_user", "tags", "webhook_url_override"],
         }
     }
 }
@@ -72,19 +76,15 @@ pub(super) fn validate(
         return Err(error(issues));
     };
     unknown_keys(map, endpoint.keys(), &[], &mut issues);
+    // A key outside the endpoint's schema is only unknown, never validated as a field.
+    let get = |key: &str| map.get(key).filter(|_| endpoint.keys().contains(&key));
 
     let reconnect = match endpoint {
-        Endpoint::Create => None,
+        Endpoint::Create | Endpoint::Patch => None,
         Endpoint::Reconnect => {
-            let connection_id = check_id(
-                map.get("connection_id"),
-                p("connection_id"),
-                ErrorCode::ConnectionIdInvalid,
-                CONNECTION_ID_MAX_LEN,
-                is_valid_connection_id,
-                &mut issues,
-            );
-            let integration_id = match map.get("integration_id") {
+            let connection_id =
+                check_connection_id(get("connection_id"), p("connection_id"), &mut issues);
+            let integration_id = match get("integration_id") {
                 None => {
                     issues.push(required(p("integration_id"), JsonType::String));
                     None
@@ -101,8 +101,8 @@ pub(super) fn validate(
     };
 
     let before_people = issues.len();
-    let end_user = match map.get("end_user") {
-        // end_user may be left out only when tags are given (or when reconnecting).
+    let end_user = match get("end_user") {
+        // end_user may be left out only when tags are given (or on the other endpoints).
         None if endpoint == Endpoint::Create && !map.contains_key("tags") => {
             issues.push(required(p("end_user"), JsonType::Object));
             None
@@ -110,10 +110,9 @@ pub(super) fn validate(
         None => None,
         Some(v) => validate_end_user(v, &p("end_user"), &mut issues),
     };
-    let organization = map
-        .get("organization")
-        .and_then(|v| validate_organization(v, &p("organization"), &mut issues));
-    let explicit_tags = match map.get("tags") {
+    let organization =
+        get("organization").and_then(|v| validate_organization(v, &p("organization"), &mut issues));
+    let explicit_tags = match get("tags") {
         None => None,
         Some(v) => match validate_tags(v) {
             Ok(tags) => Some(tags),
@@ -128,17 +127,15 @@ pub(super) fn validate(
 
     let allowed_integrations = match endpoint {
         Endpoint::Reconnect => reconnect.as_ref().map(|r| vec![r.integration_id.clone()]),
-        Endpoint::Create => map
-            .get("allowed_integrations")
+        Endpoint::Create | Endpoint::Patch => get("allowed_integrations")
             .and_then(|v| allowed_integrations(v, &mut issues))
             .filter(|list| !list.is_empty()),
     };
     let mut hoisted: Vec<String> = Vec::new();
-    let integrations_config_defaults = map
-        .get("integrations_config_defaults")
+    let integrations_config_defaults = get("integrations_config_defaults")
         .and_then(|v| config_defaults(v, &mut hoisted, &mut issues));
-    let overrides = map.get("overrides").and_then(|v| overrides(v, &mut issues));
-    let webhook_url_override = match map.get("webhook_url_override") {
+    let overrides = get("overrides").and_then(|v| overrides(v, &mut issues));
+    let webhook_url_override = match get("webhook_url_override") {
         // An explicit value (even "") wins over the deprecated nested field.
         Some(v) => match webhook_url(v, &p("webhook_url_override"), &mut issues) {
             Some(WebhookUrl::Url(url)) => Some(url),
@@ -151,10 +148,11 @@ pub(super) fn validate(
     let mut tags = Tags::default();
     if people_ok {
         // POST /connect/sessions builds the tags from the stored end user, which carries the
-        // organization only when there is an end user; reconnect passes both as given.
+        // organization only when there is an end user; reconnect passes both as given; PATCH
+        // has no organization.
         let organization = match endpoint {
             Endpoint::Create => organization.as_ref().filter(|_| end_user.is_some()),
-            Endpoint::Reconnect => organization.as_ref(),
+            Endpoint::Reconnect | Endpoint::Patch => organization.as_ref(),
         };
         let generated = build_tags(&TagSource::of(end_user.as_ref(), organization));
         let mut merged: Vec<(String, String)> = generated.into_entries();

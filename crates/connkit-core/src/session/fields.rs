@@ -5,10 +5,9 @@
 
 use serde_json::{Map, Value};
 
-use crate::ids::{check_id, is_valid_integration_key};
+use crate::ids::check_integration_key;
 use crate::js::js_len;
 use crate::js::url::{Host, ParsedUrl, parse};
-use crate::limits::NAME_MAX_LEN;
 use crate::nango::path_with;
 use crate::{Detail, ErrorCode, Issue, JsonType};
 
@@ -82,14 +81,7 @@ pub(super) fn integration_key<'a>(
     path: Vec<String>,
     issues: &mut Vec<Issue>,
 ) -> Option<&'a str> {
-    check_id(
-        value,
-        path,
-        ErrorCode::IntegrationKeyInvalid,
-        NAME_MAX_LEN,
-        is_valid_integration_key,
-        issues,
-    )
+    check_integration_key(value, path, issues)
 }
 
 /// An integration unique key used as a record key (`integrations_config_defaults.<key>`).

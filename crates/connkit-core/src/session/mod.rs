@@ -1,7 +1,9 @@
 //! Connect-session request bodies (spec §2.1, §2.2, §1.5, §1.6): POST /connect/sessions and
 //! POST /connect/sessions/reconnect, validated into a normalised [`ConnectSessionRequest`] (with
 //! the tags the session will store) or every [`Issue`](crate::Issue), plus the Nango projection
-//! of the 400 `errors` list.
+//! of the 400 `errors` list. The PATCH /connections/:id body (spec §6.4) is the same rules on
+//! three of the keys (`end_user`, `tags`, `webhook_url_override`; end_user optional, no
+//! organization), so it is validated here too.
 //!
 //! Rules: strict objects (unknown keys are `key_unrecognized` at the key); `end_user` (`id` 1–255,
 //! `email` zod email and ≥ 5, `display_name` ≤ 255, `tags` as tags but empty values allowed and
@@ -230,6 +232,19 @@ pub fn nango_connect_session_errors(body: &Value) -> Vec<NangoIssue> {
 /// [`nango_connect_session_errors`] for POST /connect/sessions/reconnect.
 pub fn nango_reconnect_session_errors(body: &Value) -> Vec<NangoIssue> {
     zod::errors(body, Endpoint::Reconnect)
+}
+
+/// Validates a PATCH /connections/:connectionId body (spec §6.4): strict `{end_user?, tags?,
+/// webhook_url_override?}`. [`ConnectSessionRequest::tags`] is then `{...buildTagsFromEndUser(
+/// end_user, null), ...tags}`, what the connection's tags become when `end_user` or `tags` is
+/// given.
+pub fn validate_connection_patch(body: &Value) -> Result<ConnectSessionRequest, ValidationError> {
+    body::validate(body, Endpoint::Patch)
+}
+
+/// [`nango_connect_session_errors`] for a PATCH /connections/:connectionId body.
+pub fn nango_connection_patch_errors(body: &Value) -> Vec<NangoIssue> {
+    zod::errors(body, Endpoint::Patch)
 }
 
 /// `buildTagsFromEndUser` (spec §1.5) on validated data: `end_user_id`, `end_user_email`,
@@ -482,6 +497,11 @@ mod tests {
             let reconnect = validate_reconnect_session(&body);
             assert!(
                 reconnect.is_err() || nango_reconnect_session_errors(&body).is_empty(),
+                "{body}"
+            );
+            let patch = validate_connection_patch(&body);
+            assert!(
+                patch.is_err() || nango_connection_patch_errors(&body).is_empty(),
                 "{body}"
             );
         }

@@ -22,22 +22,21 @@ use serde_json::{Map, Value};
 use crate::JsonType;
 use crate::email::is_valid_email;
 use crate::ids::{
-    is_valid_integration_key, matches_connection_id_pattern, matches_integration_key_pattern,
+    is_valid_integration_key, nango_connection_id_errors, nango_integration_key_errors,
 };
 use crate::js::js_len;
 use crate::js::url::{Host, ParsedUrl, parse};
 use crate::limits::{CONNECTION_ID_MAX_LEN, EMAIL_MIN_LEN, NAME_MAX_LEN};
-use crate::nango::{NangoIssue, path_with};
+use crate::nango::{
+    LenCheck, NangoIssue, length_quirks, path_with, record_object, unrecognized_keys_of,
+};
 
 use super::body::Endpoint;
 use super::end_user::js_entries;
 use super::fields::is_nango_host;
-use super::zod_len::{length_quirks, nango_end_user_tags_exact};
-use crate::nango::LenCheck;
+use super::zod_len::nango_end_user_tags_exact;
 use crate::tags::nango_tag_errors;
 
-const INTEGRATION_KEY_PATTERN: &str = "^[a-zA-Z0-9~:.@ _-]+$";
-const CONNECTION_ID_PATTERN: &str = r#"^[a-zA-Z0-9,.;:=+~[\]|@${}"'\\/_ -]+$"#;
 const NANGO_DOMAIN: &str = "Webhook URLs cannot point to Nango's domain (nango.dev).";
 const DEPRECATION_NOTE: &str = ". Note: connection_config.webhook_url is deprecated; use top-level webhook_url_override instead.";
 
@@ -52,7 +51,8 @@ fn type_of(v: Option<&Value>) -> JsonType {
     v.map_or(JsonType::Undefined, JsonType::of)
 }
 
-/// The errors Nango returns for `body` at `endpoint`; `[]` when it passes validation.
+/// The errors Nango returns for `body` at `endpoint`; `[]` when it passes validation. Fields are
+/// checked in the schema's order ([`Endpoint::keys`]); keys outside the schema are only unknown.
 pub(super) fn errors(body: &Value, endpoint: Endpoint) -> Out {
     let Value::Object(map) = body else {
         return vec![NangoIssue::invalid_type(
@@ -62,77 +62,54 @@ pub(super) fn errors(body: &Value, endpoint: Endpoint) -> Out {
         )];
     };
     let mut out = Vec::new();
-    let get = |k: &str| map.get(k);
-    if endpoint == Endpoint::Reconnect {
-        pattern_string(
-            get("connection_id"),
-            p("connection_id"),
-            CONNECTION_ID_PATTERN,
-            matches_connection_id_pattern,
-            CONNECTION_ID_MAX_LEN,
-            &mut out,
-        );
-        pattern_string(
-            get("integration_id"),
-            p("integration_id"),
-            INTEGRATION_KEY_PATTERN,
-            matches_integration_key_pattern,
-            NAME_MAX_LEN,
-            &mut out,
-        );
-    }
-    match get("end_user") {
-        None if endpoint == Endpoint::Create && !map.contains_key("tags") => {
-            out.push(NangoIssue::invalid_type(
-                JsonType::Object,
-                JsonType::Undefined,
-                p("end_user"),
-            ));
+    for &key in endpoint.keys() {
+        let path = p(key);
+        match (key, map.get(key)) {
+            ("connection_id", v) => {
+                id_string(
+                    v,
+                    path,
+                    nango_connection_id_errors,
+                    CONNECTION_ID_MAX_LEN,
+                    &mut out,
+                );
+            }
+            ("integration_id", v) => {
+                id_string(
+                    v,
+                    path,
+                    nango_integration_key_errors,
+                    NAME_MAX_LEN,
+                    &mut out,
+                );
+            }
+            // POST /connect/sessions parses a second schema (end_user optional) when the body
+            // has `tags`; the other endpoints never require end_user.
+            ("end_user", None) if endpoint == Endpoint::Create && !map.contains_key("tags") => {
+                out.push(NangoIssue::invalid_type(
+                    JsonType::Object,
+                    JsonType::Undefined,
+                    path,
+                ));
+            }
+            (_, None) => {}
+            ("end_user", Some(v)) => end_user(v, &path, &mut out),
+            ("organization", Some(v)) => organization(v, &path, &mut out),
+            ("allowed_integrations", Some(v)) => allowed_integrations(v, &mut out),
+            ("integrations_config_defaults", Some(v)) => {
+                record(v, &path, &mut out, config_defaults);
+            }
+            ("overrides", Some(v)) => record(v, &path, &mut out, overrides),
+            ("webhook_url_override", Some(v)) => out.extend(webhook_url(v, path)),
+            ("tags", Some(v)) => out.extend(nango_tag_errors(v, &path)),
+            (_, Some(_)) => {}
         }
-        None => {}
-        Some(v) => end_user(v, &p("end_user"), &mut out),
     }
-    if let Some(v) = get("organization") {
-        organization(v, &p("organization"), &mut out);
-    }
-    if endpoint == Endpoint::Create
-        && let Some(v) = get("allowed_integrations")
-    {
-        allowed_integrations(v, &mut out);
-    }
-    if let Some(v) = get("integrations_config_defaults") {
-        record(
-            v,
-            &p("integrations_config_defaults"),
-            &mut out,
-            config_defaults,
-        );
-    }
-    if let Some(v) = get("overrides") {
-        record(v, &p("overrides"), &mut out, overrides);
-    }
-    if let Some(v) = get("webhook_url_override") {
-        out.extend(webhook_url(v, p("webhook_url_override")));
-    }
-    if let Some(v) = get("tags") {
-        out.extend(nango_tag_errors(v, &p("tags")));
-    }
-    unrecognized(map, endpoint.keys(), &[], &mut out);
+    out.extend(unrecognized_keys_of(map, endpoint.keys(), &[]));
     if out.is_empty() {
         deprecated_webhook_urls(map, &mut out);
     }
     out
-}
-
-fn unrecognized(map: &Map<String, Value>, allowed: &[&str], path: &[String], out: &mut Out) {
-    let unknown: Vec<&str> = js_entries(map)
-        .into_iter()
-        .map(|(k, _)| k)
-        .filter(|k| !allowed.contains(k))
-        .collect();
-    if !unknown.is_empty() {
-        out.push(NangoIssue::unrecognized_keys(&unknown, path.to_vec()));
-    }
 }
 
 /// `z.string()` with `.max(max)` then `.min(min)` when given (the order of Nango's schemas);
@@ -174,24 +151,17 @@ fn string(
     }
 }
 
-/// `z.string().regex(pattern).max(max)`, required.
-fn pattern_string(
+/// A required id, `z.string().regex(pattern).max(max)`: `errors` gives Nango's issues for a
+/// string (`crate::ids`); a non-string gets `invalid_type`, then zod's length quirk.
+fn id_string(
     v: Option<&Value>,
     path: Vec<String>,
-    source: &str,
-    matches: fn(&str) -> bool,
+    errors: fn(&str, &[String]) -> Vec<NangoIssue>,
     max: usize,
     out: &mut Out,
 ) {
     match v {
-        Some(Value::String(s)) => {
-            if !matches(s) {
-                out.push(NangoIssue::pattern_mismatch(source, path.clone()));
-            }
-            if js_len(s) > max {
-                out.push(NangoIssue::string_too_big(max, path));
-            }
-        }
+        Some(Value::String(s)) => out.extend(errors(s, &path)),
         other => {
             out.push(NangoIssue::invalid_type(
                 JsonType::String,
@@ -216,7 +186,7 @@ fn strict_object(
     match v {
         Value::Object(map) => {
             fields(map, out);
-            unrecognized(map, allowed, path, out);
+            out.extend(unrecognized_keys_of(map, allowed, path));
         }
         other => out.push(NangoIssue::invalid_type(
             JsonType::Object,
@@ -314,57 +284,19 @@ fn allowed_integrations(v: &Value, out: &mut Out) {
         return;
     };
     for (i, item) in items.iter().enumerate() {
-        pattern_string(
+        id_string(
             Some(item),
             path_with(&path, &i.to_string()),
-            INTEGRATION_KEY_PATTERN,
-            matches_integration_key_pattern,
+            nango_integration_key_errors,
             NAME_MAX_LEN,
             out,
         );
     }
 }
 
-/// The object a `z.record` accepts, or its `invalid_type` issue. zod's `isPlainObject` reads
-/// `input.constructor`: an own `constructor` key makes the object "not a record" unless its
-/// value has a `prototype` object with an own `isPrototypeOf` (a `null` there makes zod throw,
-/// a 500 at Nango; the 400 Nango gives for other values is reported).
-fn plain_object<'a>(
-    v: &'a Value,
-    path: &[String],
-    out: &mut Out,
-) -> Option<&'a Map<String, Value>> {
-    let plain = match v {
-        Value::Object(map) => match map.get("constructor") {
-            None => Some(map),
-            Some(ctor) => ctor
-                .get("prototype")
-                .filter(|proto| {
-                    proto
-                        .as_object()
-                        .is_some_and(|p| p.contains_key("isPrototypeOf"))
-                })
-                .map(|_| map),
-        },
-        _ => None,
-    };
-    if plain.is_none() {
-        let received = match v {
-            Value::Object(_) => JsonType::Object,
-            other => JsonType::of(other),
-        };
-        out.push(NangoIssue::invalid_type(
-            JsonType::Record,
-            received,
-            path.to_vec(),
-        ));
-    }
-    plain
-}
-
 /// `z.record(providerConfigKeySchema, value)`: `invalid_key` for a bad key (value skipped).
 fn record(v: &Value, path: &[String], out: &mut Out, value: fn(&Value, &[String], &mut Out)) {
-    let Some(map) = plain_object(v, path, out) else {
+    let Some(map) = record_object(v, path, out) else {
         return;
     };
     for (key, entry) in js_entries(map) {
@@ -397,7 +329,7 @@ fn config_defaults(v: &Value, path: &[String], out: &mut Out) {
             );
             if let Some(params) = m.get("authorization_params") {
                 let params_path = path_with(path, "authorization_params");
-                if let Some(pm) = plain_object(params, &params_path, out) {
+                if let Some(pm) = record_object(params, &params_path, out) {
                     for (k, pv) in js_entries(pm) {
                         if k != "__proto__" && !pv.is_string() {
                             out.push(NangoIssue::invalid_type(

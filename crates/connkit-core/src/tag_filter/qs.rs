@@ -1,8 +1,9 @@
 //! A model of what `qs.parse(query, {arrayLimit: 100})` (qs 6.15.3, Nango's Express query
-//! parser) makes of the top-level `tags` key: the string / array / object tree zod then sees.
+//! parser) makes of one top-level key (`tags`; the auth endpoints' `params`): the string /
+//! array / object tree zod then sees.
 //!
 //! Written from qs's documented and observed behaviour (every fact below was checked by running
-//! qs 6.15.3); it models only what can reach `tags`. Knows nothing about tag rules or zod.
+//! qs 6.15.3); it models only what can reach that key. Knows nothing about tag rules or zod.
 //!
 //! Facts reproduced, in qs's own order:
 //! * `%5B` / `%5D` (any case) become `[` / `]` in the whole string first, before splitting, so
@@ -51,35 +52,40 @@ const PROTOTYPE_NAMES: [&str; 12] = [
     "toLocaleString",
 ];
 
-/// One part of the query that addresses the top-level `tags` key.
+/// One part of the query that addresses the top-level key.
 #[derive(Debug, Clone, PartialEq)]
 pub(super) struct TagsPart {
-    /// The bracket groups after `tags`, with their brackets (`["[a]"]` for `tags[a]=v`).
+    /// The bracket groups after the key, with their brackets (`["[a]"]` for `tags[a]=v`).
     pub(super) groups: Vec<String>,
     /// How many parts had this exact decoded key (they were combined).
     pub(super) occurrences: usize,
 }
 
-/// A part qs dropped although it addressed `tags`.
+/// A part qs dropped although it addressed the key.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) struct DroppedPart {
-    /// `tags` followed by the contents of the groups read so far.
+    /// The key followed by the contents of the groups read so far.
     pub(super) path: Vec<String>,
 }
 
-/// What qs made of `tags`, and where it came from.
+/// What qs made of the key, and where it came from.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub(super) struct ParsedTags {
-    /// The final value of `tags`, if any part set it.
+    /// The final value of the key, if any part set it.
     pub(super) value: Option<Qv>,
-    /// The parts that reached `tags`, one per distinct decoded key, in merge order.
+    /// The parts that reached the key, one per distinct decoded key, in merge order.
     pub(super) parts: Vec<TagsPart>,
-    /// Parts aimed at `tags` that qs dropped silently.
+    /// Parts aimed at the key that qs dropped silently.
     pub(super) dropped: Vec<DroppedPart>,
 }
 
 /// Parses `query` (no leading `?`) like qs and returns what ends up under `tags`.
 pub(super) fn parse_tags(query: &str) -> ParsedTags {
+    parse_key(query, "tags")
+}
+
+/// Parses `query` (no leading `?`) like qs and returns what ends up under the top-level `name`.
+pub(super) fn parse_key(query: &str, name: &str) -> ParsedTags {
     let clean = replace_brackets(query);
     let mut out = ParsedTags::default();
     // Distinct decoded keys addressing `tags`, in order of first appearance, with their values.
@@ -95,17 +101,17 @@ pub(super) fn parse_tags(query: &str) -> ParsedTags {
         let segments = match split_segments(&key) {
             Split::Segments(segments) => segments,
             Split::Dropped(path) => {
-                if path.first().is_some_and(|p| p == "tags") {
+                if path.first().is_some_and(|p| p == name) {
                     push_dropped(&mut out.dropped, &mut seen_dropped, path);
                 }
                 continue;
             }
         };
-        let Some(groups) = tags_groups(&segments) else {
+        let Some(groups) = key_groups(&segments, name) else {
             continue;
         };
         if n >= PARAMETER_LIMIT {
-            let mut path = vec!["tags".to_owned()];
+            let mut path = vec![name.to_owned()];
             path.extend(groups.iter().map(|g| strip_brackets(g).to_owned()));
             push_dropped(&mut out.dropped, &mut seen_dropped, path);
             continue;
@@ -189,7 +195,7 @@ fn replace_brackets(query: &str) -> String {
 }
 
 /// Splits a part at its first `]=` (key keeps the `]`), else its first `=`.
-fn split_part(part: &str) -> (&str, &str) {
+pub(crate) fn split_part(part: &str) -> (&str, &str) {
     let pos = match part.find("]=") {
         Some(p) => Some(p + 1),
         None => part.find('='),
@@ -201,7 +207,7 @@ fn split_part(part: &str) -> (&str, &str) {
 }
 
 /// qs's decoder: `+` → space, then `decodeURIComponent`, or the `+`-replaced text if that fails.
-pub(super) fn decode(raw: &str) -> String {
+pub(crate) fn decode(raw: &str) -> String {
     let spaced = raw.replace('+', " ");
     percent_decode(&spaced).unwrap_or(spaced)
 }
@@ -295,14 +301,11 @@ fn split_segments(key: &str) -> Split {
     Split::Segments(segments)
 }
 
-/// The groups after `tags` if the segments address the top-level key `tags`.
-fn tags_groups(segments: &[String]) -> Option<Vec<String>> {
+/// The groups after `name` if the segments address the top-level key `name` (as the parent,
+/// `tags[a]`, or as the first group, `[tags][a]`: a parent never starts with `[`).
+fn key_groups(segments: &[String], name: &str) -> Option<Vec<String>> {
     let (first, rest) = segments.split_first()?;
-    if first == "tags" || first == "[tags]" {
-        Some(rest.to_vec())
-    } else {
-        None
-    }
+    (strip_brackets(first) == name).then(|| rest.to_vec())
 }
 
 /// `[x]` → `x`; anything else unchanged (qs's `cleanRoot`).

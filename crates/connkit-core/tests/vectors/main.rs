@@ -14,6 +14,7 @@ mod form;
 mod interpolation;
 mod metadata;
 mod no_panic;
+mod requests;
 mod session;
 mod tags;
 mod webhook;
@@ -55,6 +56,7 @@ fn every_vector_passes() {
             "interpolation" => interpolation::check,
             "metadata" => metadata::check,
             "session" => session::check,
+            "requests" => requests::check,
             "webhook" => webhook::check,
             "catalogue" => catalogue::check,
             other => panic!("{name}: no runner for kind {other:?}"),

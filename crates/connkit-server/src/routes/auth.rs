@@ -14,18 +14,17 @@ use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::routing::post;
 use axum::{Json, Router};
-use connkit_core::catalogue::AuthMode;
-use connkit_core::nango::NangoIssue;
+use connkit_core::request::{
+    AuthEndpoint, Query, check_auth_body, check_auth_query, check_integration_key_param,
+};
 use connkit_core::tags::validate_tags;
 use connkit_core::webhook::{AuthWebhook, Operation, WebhookEndUser};
 use serde_json::{Map, Value, json};
 
 use super::{PathParam, end_user_record};
 use crate::body::JsonBody;
-use crate::error::{ApiError, Part};
+use crate::error::{ApiError, Part, RejectAs};
 use crate::principal::SessionQuery;
-use crate::query::Query;
-use crate::requests::{AuthBody, auth_body, auth_query, integration_key_param};
 use crate::state::AppState;
 use crate::store::{AuthOutcome, AuthWrite, ConnectionRow, Session};
 use crate::{timestamp, verify};
@@ -44,7 +43,7 @@ async fn api_key_create(
     query: RawQuery,
     body: JsonBody,
 ) -> Result<Json<Value>, ApiError> {
-    authorize(state, session, key, query, body, AuthBody::ApiKey).await
+    authorize(state, session, key, query, body, AuthEndpoint::ApiKey).await
 }
 
 async fn basic_create(
@@ -54,7 +53,7 @@ async fn basic_create(
     query: RawQuery,
     body: JsonBody,
 ) -> Result<Json<Value>, ApiError> {
-    authorize(state, session, key, query, body, AuthBody::Basic).await
+    authorize(state, session, key, query, body, AuthEndpoint::Basic).await
 }
 
 async fn unauthenticated_create(
@@ -64,7 +63,15 @@ async fn unauthenticated_create(
     query: RawQuery,
     body: JsonBody,
 ) -> Result<Json<Value>, ApiError> {
-    authorize(state, session, key, query, body, AuthBody::None).await
+    authorize(
+        state,
+        session,
+        key,
+        query,
+        body,
+        AuthEndpoint::Unauthenticated,
+    )
+    .await
 }
 
 fn bad_request(code: &'static str) -> ApiError {
@@ -77,21 +84,13 @@ async fn authorize(
     PathParam(key): PathParam,
     RawQuery(query): RawQuery,
     JsonBody(body): JsonBody,
-    mode: AuthBody,
+    endpoint: AuthEndpoint,
 ) -> Result<Json<Value>, ApiError> {
     // Steps 1–4: body, query, path, and no connection_id next to a session token.
-    let credentials = auth_body(mode, body.as_ref())?;
-    let query = auth_query(&Query::parse(query.as_deref()))?;
-    integration_key_param(&key)?;
-    if query.connection_id.is_some() {
-        return Err(ApiError::nango(
-            Part::Query,
-            vec![NangoIssue::custom(
-                "connection_id is forbidden when using session token",
-                vec!["connection_id".to_owned()],
-            )],
-        ));
-    }
+    let credentials = check_auth_body(endpoint, body.as_ref()).reject_as(Part::Body)?;
+    let query = check_auth_query(&Query::parse(query.as_deref())).reject_as(Part::Query)?;
+    check_integration_key_param(&key).reject_as(Part::Uri)?;
+    query.check_with_session_token().reject_as(Part::Query)?;
     // Steps 6–10: integration, provider, auth mode, allow-list, reconnect target.
     let integration = state.integrations().get(&key).ok_or(ApiError::code(
         StatusCode::NOT_FOUND,
@@ -104,11 +103,7 @@ async fn authorize(
             StatusCode::NOT_FOUND,
             "unknown_provider_template",
         ))?;
-    let expected = match mode {
-        AuthBody::ApiKey => AuthMode::ApiKey,
-        AuthBody::Basic => AuthMode::Basic,
-        AuthBody::None => AuthMode::None,
-    };
+    let expected = endpoint.auth_mode();
     if *provider.auth_mode() != expected {
         return Err(bad_request("invalid_auth_mode"));
     }
@@ -127,9 +122,9 @@ async fn authorize(
                 .ok_or_else(|| bad_request("invalid_connection"))?,
         ),
     };
-    let connection_config = connection_config(query.params, &session, &key);
+    let connection_config = connection_config(query.into_params(), &session, &key);
     // Step 11: the credential test, only when asked for.
-    if state.settings().verify_credentials && mode != AuthBody::None {
+    if state.settings().verify_credentials && endpoint.takes_credentials() {
         verify::check(&state, provider, &connection_config, &credentials).await?;
     }
     // Step 12: write.
@@ -150,7 +145,7 @@ async fn authorize(
         tags: tags.clone(),
         end_user: end_user_record(session.end_user.as_ref(), session.organization.as_ref()),
         webhook_url_override: session.webhook_url_override.clone(),
-        reset_metadata: mode != AuthBody::None,
+        reset_metadata: endpoint.takes_credentials(),
         now: timestamp::now(),
     };
     let (outcome, row) = state.store().write_auth(&write).await?;

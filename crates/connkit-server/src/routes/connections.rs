@@ -1,11 +1,10 @@
 //! Connections (spec §6.2–6.6): GET /connections (filters, tags, paging), GET, PATCH and DELETE
 //! /connections/:connectionId?provider_config_key=….
 //!
-//! The tag filter, PATCH body rules and tag merging are core's (the PATCH body goes through
-//! core's reconnect-body validator, whose `end_user`, `tags` and `webhook_url_override` rules
-//! are PATCH's). Status codes and JSON follow Nango, including its odd ones: GET of an unknown
-//! integration is 400 `unknown_provider_config`, DELETE of an unknown connection 400
-//! `unknown_connection`.
+//! Queries, the path and the PATCH body are checked by `connkit_core::request` (the tag filter,
+//! the PATCH rules and the tags it sets are core's). Status codes and JSON follow Nango,
+//! including its odd ones: GET of an unknown integration is 400 `unknown_provider_config`,
+//! DELETE of an unknown connection 400 `unknown_connection`.
 //!
 //! Knows nothing about SQL.
 
@@ -13,19 +12,18 @@ use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
-use connkit_core::JsonType;
-use connkit_core::nango::NangoIssue;
-use connkit_core::session::{nango_reconnect_session_errors, validate_reconnect_session};
-use serde_json::{Map, Value, json};
+use connkit_core::request::{
+    ListQuery, Query, check_connection_get_query, check_connection_id_param,
+    check_connection_patch, check_connection_query, check_list_query,
+};
+use serde_json::{Value, json};
 
 use super::{PathParam, end_user_record, not_found};
 use crate::body::JsonBody;
-use crate::error::{ApiError, Part};
+use crate::error::{ApiError, Part, RejectAs};
 use crate::principal::SecretKey;
-use crate::query::Query;
-use crate::requests::{connection_id_param, connection_query, list_query};
 use crate::state::AppState;
-use crate::store::{ConnectionPatch, ConnectionRow};
+use crate::store::{ConnectionPatch, ConnectionRow, ListFilter};
 use crate::timestamp;
 
 pub(super) fn router() -> Router<AppState> {
@@ -44,8 +42,8 @@ async fn connections_index(
     _: SecretKey,
     RawQuery(query): RawQuery,
 ) -> Result<Json<Value>, ApiError> {
-    let filter = list_query(&Query::parse(query.as_deref()))?;
-    let rows = state.store().list_connections(&filter).await?;
+    let query = check_list_query(&Query::parse(query.as_deref())).reject_as(Part::Query)?;
+    let rows = state.store().list_connections(&list_filter(query)).await?;
     let connections: Vec<Value> = rows
         .into_iter()
         .map(|row| {
@@ -63,6 +61,21 @@ async fn connections_index(
         })
         .collect();
     Ok(Json(json!({"connections": connections})))
+}
+
+/// The store's filter for a valid GET /connections query.
+fn list_filter(query: ListQuery) -> ListFilter {
+    let owned = |text: Option<&str>| text.map(str::to_owned);
+    ListFilter {
+        tags: query.tags().clone(),
+        integration_ids: query.integration_ids().map(<[String]>::to_vec),
+        connection_id: owned(query.connection_id()),
+        search: owned(query.search()),
+        end_user_id: owned(query.end_user_id()),
+        end_user_organization_id: owned(query.end_user_organization_id()),
+        limit: i64::try_from(query.limit()).unwrap_or(i64::MAX),
+        offset: i64::try_from(query.offset()).unwrap_or(i64::MAX),
+    }
 }
 
 fn unknown_integration() -> ApiError {
@@ -83,9 +96,10 @@ pub(super) async fn connections_show(
     PathParam(connection_id): PathParam,
     RawQuery(query): RawQuery,
 ) -> Result<Json<Value>, ApiError> {
-    let query = connection_query(&Query::parse(query.as_deref()), true)?;
-    connection_id_param(&connection_id)?;
-    let key = &query.provider_config_key;
+    let query =
+        check_connection_get_query(&Query::parse(query.as_deref())).reject_as(Part::Query)?;
+    check_connection_id_param(&connection_id).reject_as(Part::Uri)?;
+    let key = query.provider_config_key();
     if state.integrations().get(key).is_none() {
         return Err(unknown_integration());
     }
@@ -98,7 +112,7 @@ pub(super) async fn connections_show(
     state.store().touch_fetched(row.id, now).await?;
     row.last_fetched_at = Some(now);
     let mut config = Value::Object(row.connection_config.clone());
-    if !query.refresh_token {
+    if !query.refresh_token() {
         strip_refresh_tokens(&mut config);
         strip_refresh_tokens(&mut credentials);
     }
@@ -152,10 +166,10 @@ async fn connections_update(
     RawQuery(query): RawQuery,
     JsonBody(body): JsonBody,
 ) -> Result<Json<Value>, ApiError> {
-    let query = connection_query(&Query::parse(query.as_deref()), false)?;
-    let patch_body = patch_body(body)?;
-    connection_id_param(&connection_id)?;
-    let key = &query.provider_config_key;
+    let query = check_connection_query(&Query::parse(query.as_deref())).reject_as(Part::Query)?;
+    let changes = check_connection_patch(body.as_ref()).reject_as(Part::Body)?;
+    check_connection_id_param(&connection_id).reject_as(Part::Uri)?;
+    let key = query.provider_config_key();
     if state.integrations().get(key).is_none() {
         return Err(unknown_integration());
     }
@@ -166,10 +180,8 @@ async fn connections_update(
         now: timestamp::now(),
         ..ConnectionPatch::default()
     };
-    if patch_body.has_end_user || patch_body.has_tags {
-        patch.tags = Some(patch_body.tags);
-    }
-    if let Some(end_user) = &patch_body.end_user {
+    patch.tags = changes.tags().cloned();
+    if let Some(end_user) = changes.end_user() {
         let organization = row
             .end_user
             .as_ref()
@@ -177,8 +189,8 @@ async fn connections_update(
             .filter(|o| o.is_object());
         patch.end_user = end_user_record(Some(end_user), organization);
     }
-    if patch_body.has_webhook {
-        patch.webhook_url_override = Some(patch_body.webhook_url_override);
+    if let Some(url) = changes.webhook_url_override() {
+        patch.webhook_url_override = Some(url.map(str::to_owned));
     }
     if !state
         .store()
@@ -190,78 +202,17 @@ async fn connections_update(
     Ok(Json(json!({"success": true})))
 }
 
-/// A validated PATCH body.
-struct PatchBody {
-    has_end_user: bool,
-    has_tags: bool,
-    has_webhook: bool,
-    end_user: Option<Value>,
-    tags: connkit_core::tags::Tags,
-    webhook_url_override: Option<String>,
-}
-
-/// Validates `{end_user?, tags?, webhook_url_override?}` (strict) with core's reconnect rules.
-fn patch_body(body: Option<Value>) -> Result<PatchBody, ApiError> {
-    const KEYS: [&str; 3] = ["end_user", "tags", "webhook_url_override"];
-    let map = match body {
-        Some(Value::Object(map)) => map,
-        other => {
-            let received = other.as_ref().map_or(JsonType::Undefined, JsonType::of);
-            return Err(ApiError::nango(
-                Part::Body,
-                vec![NangoIssue::invalid_type(
-                    JsonType::Object,
-                    received,
-                    Vec::new(),
-                )],
-            ));
-        }
-    };
-    let unknown: Vec<&str> = map
-        .keys()
-        .map(String::as_str)
-        .filter(|k| !KEYS.contains(k))
-        .collect();
-    if !unknown.is_empty() {
-        return Err(ApiError::nango(
-            Part::Body,
-            vec![NangoIssue::unrecognized_keys(&unknown, Vec::new())],
-        ));
-    }
-    let mut synthetic = Map::new();
-    synthetic.insert("connection_id".into(), "x".into());
-    synthetic.insert("integration_id".into(), "x".into());
-    synthetic.extend(map.clone());
-    let synthetic = Value::Object(synthetic);
-    let nango = nango_reconnect_session_errors(&synthetic);
-    let request = match validate_reconnect_session(&synthetic) {
-        Ok(request) if nango.is_empty() => request,
-        Ok(_) => return Err(ApiError::nango(Part::Body, nango)),
-        Err(err) => return Err(ApiError::validation(Part::Body, nango, err)),
-    };
-    Ok(PatchBody {
-        has_end_user: map.contains_key("end_user"),
-        has_tags: map.contains_key("tags"),
-        has_webhook: map.contains_key("webhook_url_override"),
-        end_user: request
-            .end_user()
-            .map(|_| map.get("end_user").cloned().unwrap_or_default()),
-        tags: request.tags().clone(),
-        webhook_url_override: request.webhook_url_override().map(str::to_owned),
-    })
-}
-
 pub(super) async fn connections_delete(
     State(state): State<AppState>,
     _: SecretKey,
     PathParam(connection_id): PathParam,
     RawQuery(query): RawQuery,
 ) -> Result<Json<Value>, ApiError> {
-    connection_id_param(&connection_id)?;
-    let query = connection_query(&Query::parse(query.as_deref()), false)?;
+    check_connection_id_param(&connection_id).reject_as(Part::Uri)?;
+    let query = check_connection_query(&Query::parse(query.as_deref())).reject_as(Part::Query)?;
     let deleted = state
         .store()
-        .delete_connection(&query.provider_config_key, &connection_id)
+        .delete_connection(query.provider_config_key(), &connection_id)
         .await?;
     if !deleted {
         return Err(ApiError::code(

@@ -6,13 +6,12 @@
 use axum::extract::{RawQuery, State};
 use axum::routing::get;
 use axum::{Json, Router};
+use connkit_core::request::{Query, check_empty_query};
 use serde_json::{Value, json};
 
 use super::logo_url;
-use crate::error::ApiError;
+use crate::error::{ApiError, Part, RejectAs};
 use crate::principal::Caller;
-use crate::query::Query;
-use crate::requests::empty_query;
 use crate::state::AppState;
 use crate::timestamp;
 
@@ -25,7 +24,7 @@ async fn integrations_index(
     caller: Caller,
     RawQuery(query): RawQuery,
 ) -> Result<Json<Value>, ApiError> {
-    empty_query(&Query::parse(query.as_deref()))?;
+    check_empty_query(&Query::parse(query.as_deref())).reject_as(Part::Query)?;
     let allowed = match &caller {
         Caller::Session(session) => session.allowed_integrations.clone(),
         Caller::Secret => None,

@@ -2,9 +2,9 @@
 //! on one connection id or a list, all or nothing. The answer echoes the request body (201 for
 //! POST, 200 for PATCH); the first unknown connection is a 404 and nothing is written.
 //!
-//! The body, the merge and the size limit are core's (`connkit_core::metadata`). Core gives no
-//! Nango projection for this body yet, so a 400 lists connkit's issues. Credential-like keys
-//! are accepted and logged as warnings.
+//! The query, the body (connkit's rules and Nango's projection, `connkit_core::request`), the
+//! merge and the size limit are core's (`connkit_core::metadata`). Credential-like keys are
+//! accepted and logged as warnings.
 //!
 //! GET and DELETE on `/connections/metadata` address the connection whose id is `metadata`
 //! (the static route would otherwise shadow `/connections/:id`).
@@ -14,16 +14,15 @@ use axum::http::StatusCode;
 use axum::routing::post;
 use axum::{Json, Router};
 use connkit_core::ValidationError;
-use connkit_core::metadata::{MetadataRequest, merge_metadata, validate_metadata_request};
+use connkit_core::metadata::{MetadataRequest, merge_metadata};
+use connkit_core::request::{Query, check_empty_query, check_metadata_body};
 use serde_json::{Map, Value};
 
 use super::PathParam;
 use super::connections::{connections_delete, connections_show};
 use crate::body::JsonBody;
-use crate::error::{ApiError, Part};
+use crate::error::{ApiError, Part, RejectAs};
 use crate::principal::SecretKey;
-use crate::query::Query;
-use crate::requests::empty_query;
 use crate::state::AppState;
 use crate::store::MetadataOutcome;
 use crate::timestamp;
@@ -39,9 +38,8 @@ pub(super) fn router() -> Router<AppState> {
 }
 
 fn request(query: Option<&str>, body: Option<&Value>) -> Result<MetadataRequest, ApiError> {
-    empty_query(&Query::parse(query))?;
-    let request = validate_metadata_request(body.unwrap_or(&Value::Null))
-        .map_err(|err| ApiError::validation(Part::Body, Vec::new(), err))?;
+    check_empty_query(&Query::parse(query)).reject_as(Part::Query)?;
+    let request = check_metadata_body(body).reject_as(Part::Body)?;
     for warning in request.metadata().warnings() {
         tracing::warn!(code = %warning.code(), path = ?warning.path(), "metadata warning");
     }
@@ -118,7 +116,7 @@ fn answer(
             let prefix = ["metadata".to_owned()];
             let issues = err.into_issues().into_iter().map(|it| it.prefixed(&prefix));
             match ValidationError::from_issues(issues.collect()) {
-                Err(err) => Err(ApiError::validation(Part::Body, Vec::new(), err)),
+                Err(err) => Err(ApiError::validation(Part::Body, err)),
                 Ok(_) => Err(ApiError::internal("metadata refused without an error")),
             }
         }

@@ -7,8 +7,7 @@ use axum::Router;
 use axum::extract::{FromRequestParts, Path};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
-use connkit_core::JsonType;
-use connkit_core::nango::NangoIssue;
+use connkit_core::request::path_param_not_text;
 use serde_json::{Map, Value};
 
 use crate::error::{ApiError, Part};
@@ -51,14 +50,7 @@ impl FromRequestParts<AppState> for PathParam {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         match Path::<String>::from_request_parts(parts, state).await {
             Ok(Path(value)) => Ok(PathParam(value)),
-            Err(_) => Err(ApiError::nango(
-                Part::Uri,
-                vec![NangoIssue::invalid_type(
-                    JsonType::String,
-                    JsonType::Other,
-                    Vec::new(),
-                )],
-            )),
+            Err(_) => Err(ApiError::rejected(Part::Uri, path_param_not_text())),
         }
     }
 }

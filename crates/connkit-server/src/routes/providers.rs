@@ -8,13 +8,14 @@ use axum::extract::{RawQuery, State};
 use axum::routing::get;
 use axum::{Json, Router};
 use connkit_core::catalogue::Provider;
+use connkit_core::request::{
+    Query, check_empty_query, check_provider_param, check_providers_query,
+};
 use serde_json::{Value, json};
 
 use super::{PathParam, logo_url, not_found};
-use crate::error::{ApiError, Part};
+use crate::error::{ApiError, Part, RejectAs};
 use crate::principal::Caller;
-use crate::query::{Query, Scalar, unknown_keys_error};
-use crate::requests::{empty_query, provider_param};
 use crate::state::AppState;
 
 pub(super) fn router() -> Router<AppState> {
@@ -37,14 +38,9 @@ async fn providers_index(
     _: Caller,
     RawQuery(query): RawQuery,
 ) -> Result<Json<Value>, ApiError> {
-    let query = Query::parse(query.as_deref());
-    if let Some(issue) = unknown_keys_error(&query, &["search"]) {
-        return Err(ApiError::nango(Part::Query, vec![issue]));
-    }
-    let search = match query.scalar("search") {
-        Scalar::Str(s) => Some(s.to_lowercase()),
-        _ => None,
-    };
+    let search = check_providers_query(&Query::parse(query.as_deref()))
+        .reject_as(Part::Query)?
+        .map(|s| s.to_lowercase());
     let data: Vec<Value> = state
         .catalogue()
         .iter()
@@ -64,8 +60,8 @@ async fn providers_show(
     PathParam(name): PathParam,
     RawQuery(query): RawQuery,
 ) -> Result<Json<Value>, ApiError> {
-    empty_query(&Query::parse(query.as_deref()))?;
-    provider_param(&name)?;
+    check_empty_query(&Query::parse(query.as_deref())).reject_as(Part::Query)?;
+    check_provider_param(&name).reject_as(Part::Uri)?;
     let provider = state
         .catalogue()
         .find(&name)

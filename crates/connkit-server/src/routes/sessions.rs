@@ -1,7 +1,8 @@
 //! Connect sessions (spec §2): POST /connect/sessions and /connect/sessions/reconnect (secret
 //! key), GET and DELETE /connect/session (the session's own token).
 //!
-//! Bodies are validated by `connkit_core::session`; this module checks what needs the server
+//! Queries and bodies are checked by `connkit_core::request` (the body rules are
+//! `connkit_core::session`'s); this module checks what needs the server
 //! (do the integrations exist, does the reconnect target exist), stores the session with a
 //! hashed token, and writes Nango's JSON. It writes no rule of its own.
 //!
@@ -14,21 +15,18 @@ use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use connkit_core::limits::SESSION_TTL_SECS;
-use connkit_core::nango::NangoIssue;
-use connkit_core::session::{
-    ConnectSessionRequest, EndUser, Organization, nango_connect_session_errors,
-    nango_reconnect_session_errors, validate_connect_session, validate_reconnect_session,
+use connkit_core::request::{
+    Query, Rejection, check_connect_session_body, check_empty_body, check_empty_query,
+    check_reconnect_session_body,
 };
-use connkit_core::{ErrorCode, JsonType, Severity, ValidationError};
+use connkit_core::session::{ConnectSessionRequest, EndUser, Organization};
 use serde_json::{Map, Value, json};
 
 use super::end_user_record;
 use crate::body::JsonBody;
 use crate::crypto::new_session_token;
-use crate::error::{ApiError, Part};
+use crate::error::{ApiError, Part, RejectAs};
 use crate::principal::{SecretKey, SessionBearer};
-use crate::query::Query;
-use crate::requests::{empty_body, empty_query};
 use crate::state::AppState;
 use crate::store::NewSession;
 use crate::timestamp;
@@ -52,7 +50,7 @@ async fn sessions_create(
     RawQuery(query): RawQuery,
     JsonBody(body): JsonBody,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    empty_query(&Query::parse(query.as_deref()))?;
+    check_empty_query(&Query::parse(query.as_deref())).reject_as(Part::Query)?;
     let request = validate(&state, body, Kind::Create)?;
     create(&state, &request, None).await
 }
@@ -63,7 +61,7 @@ async fn sessions_reconnect(
     RawQuery(query): RawQuery,
     JsonBody(body): JsonBody,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    empty_query(&Query::parse(query.as_deref()))?;
+    check_empty_query(&Query::parse(query.as_deref())).reject_as(Part::Query)?;
     let request = validate(&state, body, Kind::Reconnect)?;
     let Some(target) = request.reconnect() else {
         return Err(ApiError::internal("a reconnect body without its target"));
@@ -82,64 +80,29 @@ async fn sessions_reconnect(
     create(&state, &request, Some(connection.id)).await
 }
 
-/// Core's verdict and Nango's projection for the body; a request only when both accept it.
+/// The body as core judges it (connkit's verdict and Nango's projection together); a
+/// merged-tags overflow is answered as `--nango-merged-tags-500` asks.
 fn validate(
     state: &AppState,
     body: Option<Value>,
     kind: Kind,
 ) -> Result<ConnectSessionRequest, ApiError> {
-    let Some(body) = body else {
-        // Express leaves a body without a JSON content type undefined.
-        let nango = vec![NangoIssue::invalid_type(
-            JsonType::Object,
-            JsonType::Undefined,
-            Vec::new(),
-        )];
-        let verdict = match kind {
-            Kind::Create => validate_connect_session(&Value::Null),
-            Kind::Reconnect => validate_reconnect_session(&Value::Null),
-        };
-        return Err(match verdict {
-            Err(err) => ApiError::validation(Part::Body, nango, err),
-            Ok(_) => ApiError::nango(Part::Body, nango),
-        });
+    let checked = match kind {
+        Kind::Create => check_connect_session_body(body.as_ref()),
+        Kind::Reconnect => check_reconnect_session_body(body.as_ref()),
     };
-    let (verdict, nango) = match kind {
-        Kind::Create => (
-            validate_connect_session(&body),
-            nango_connect_session_errors(&body),
-        ),
-        Kind::Reconnect => (
-            validate_reconnect_session(&body),
-            nango_reconnect_session_errors(&body),
-        ),
-    };
-    match verdict {
-        Ok(request) if nango.is_empty() => Ok(request),
-        Ok(_) => Err(ApiError::nango(Part::Body, nango)),
-        Err(err) if nango.is_empty() && is_merged_overflow(&err) => {
-            if state.settings().nango_merged_tags_500 {
-                Err(ApiError::message(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "server_error",
-                    "Failed to create connect session",
-                ))
-            } else {
-                Err(ApiError::validation(Part::Body, nango, err))
-            }
-        }
-        Err(err) => Err(ApiError::validation(Part::Body, nango, err)),
-    }
+    checked.map_err(|rejection| overflow_as_configured(state, rejection))
 }
 
-/// True when the only problem is too many tags once generated and explicit tags are merged:
-/// Nango's validation passed, and core reports `tags_too_many` at `["tags"]` alone.
-fn is_merged_overflow(err: &ValidationError) -> bool {
-    let mut errors = err
-        .issues()
-        .iter()
-        .filter(|it| it.severity() == Severity::Error);
-    errors.all(|it| it.code() == ErrorCode::TagsTooMany && it.path() == ["tags"])
+fn overflow_as_configured(state: &AppState, rejection: Rejection) -> ApiError {
+    if rejection.is_merged_tags_overflow() && state.settings().nango_merged_tags_500 {
+        return ApiError::message(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "server_error",
+            "Failed to create connect session",
+        );
+    }
+    ApiError::rejected(Part::Body, rejection)
 }
 
 async fn create(
@@ -197,7 +160,7 @@ async fn session_show(
     SessionBearer(session): SessionBearer,
     RawQuery(query): RawQuery,
 ) -> Result<Json<Value>, ApiError> {
-    empty_query(&Query::parse(query.as_deref()))?;
+    check_empty_query(&Query::parse(query.as_deref())).reject_as(Part::Query)?;
     // A reconnect session shows the end user linked to its connection (spec §2.4).
     let mut end_user = None;
     if let Some(id) = session.reconnect_connection
@@ -252,8 +215,8 @@ async fn session_delete(
     RawQuery(query): RawQuery,
     JsonBody(body): JsonBody,
 ) -> Result<StatusCode, ApiError> {
-    empty_query(&Query::parse(query.as_deref()))?;
-    empty_body(body.as_ref())?;
+    check_empty_query(&Query::parse(query.as_deref())).reject_as(Part::Query)?;
+    check_empty_body(body.as_ref()).reject_as(Part::Body)?;
     state.store().delete_session(session.id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -15,6 +15,7 @@ mod docs;
 mod edges;
 mod files;
 mod manifest;
+mod server;
 
 /// Every problem found, as one line each (`path: what is wrong`).
 pub(crate) type Problems = Vec<String>;
@@ -30,6 +31,7 @@ pub(crate) fn run() -> Result<()> {
     manifest::check(&root, &mut problems)?;
     docs::check(&root, &mut problems)?;
     codegen::check(&root, &mut problems)?;
+    server::check(&root, &files, &mut problems)?;
 
     if !problems.is_empty() {
         bail!(
