@@ -331,7 +331,7 @@ impl Issue {
     /// English text for people. Never assert on it in tests: assert the code and path.
     ///
     /// Built by concatenation, not `format!`: the npm package's `tags` module then links no
-    /// string formatting of its own (ARCHITECTURE.md, "Three wasm modules").
+    /// string formatting of its own (`crates/connkit-wasm/src/api/tags_buffer.rs`).
     pub fn message(&self) -> String {
         let text = self.code.text();
         let mut out = String::with_capacity(text.len() + 24);
