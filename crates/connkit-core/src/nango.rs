@@ -41,6 +41,18 @@ impl NangoIssue {
         NangoIssue::new("invalid_type", message, path)
     }
 
+    /// The object a `z.object(…)` schema reads, or its one `invalid_type` issue at the root.
+    pub(crate) fn expect_object(body: &Value) -> Result<&Map<String, Value>, Vec<NangoIssue>> {
+        match body {
+            Value::Object(map) => Ok(map),
+            other => Err(vec![NangoIssue::invalid_type(
+                JsonType::Object,
+                JsonType::of(other),
+                Vec::new(),
+            )]),
+        }
+    }
+
     /// `too_small` for strings: "Too small: expected string to have >={min} characters".
     pub fn string_too_small(min: usize, path: Vec<String>) -> NangoIssue {
         NangoIssue::new(

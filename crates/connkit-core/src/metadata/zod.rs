@@ -40,12 +40,9 @@ fn p(key: &str) -> Vec<String> {
 
 /// The errors Nango returns for `body`; `[]` when it passes validation.
 pub(super) fn errors(body: &Value) -> Vec<NangoIssue> {
-    let Value::Object(map) = body else {
-        return vec![NangoIssue::invalid_type(
-            JsonType::Object,
-            JsonType::of(body),
-            Vec::new(),
-        )];
+    let map = match NangoIssue::expect_object(body) {
+        Ok(map) => map,
+        Err(issues) => return issues,
     };
     let mut out = Vec::new();
     let one_id = |v: &Value| v.as_str().is_some_and(is_valid_connection_id);

@@ -54,12 +54,9 @@ fn type_of(v: Option<&Value>) -> JsonType {
 /// The errors Nango returns for `body` at `endpoint`; `[]` when it passes validation. Fields are
 /// checked in the schema's order ([`Endpoint::keys`]); keys outside the schema are only unknown.
 pub(super) fn errors(body: &Value, endpoint: Endpoint) -> Out {
-    let Value::Object(map) = body else {
-        return vec![NangoIssue::invalid_type(
-            JsonType::Object,
-            JsonType::of(body),
-            Vec::new(),
-        )];
+    let map = match NangoIssue::expect_object(body) {
+        Ok(map) => map,
+        Err(issues) => return issues,
     };
     let mut out = Vec::new();
     for &key in endpoint.keys() {

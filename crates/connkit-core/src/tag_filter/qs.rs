@@ -30,6 +30,8 @@
 
 use std::collections::HashMap;
 
+use crate::js::decode_uri_component;
+
 use super::qs_value::{ARRAY_LIMIT, QObj, Qv, array_index, combine, compact, merge};
 
 /// The number of parts qs reads (`parameterLimit`).
@@ -209,29 +211,7 @@ pub(crate) fn split_part(part: &str) -> (&str, &str) {
 /// qs's decoder: `+` → space, then `decodeURIComponent`, or the `+`-replaced text if that fails.
 pub(crate) fn decode(raw: &str) -> String {
     let spaced = raw.replace('+', " ");
-    percent_decode(&spaced).unwrap_or(spaced)
-}
-
-/// `decodeURIComponent`: every `%XX` must be valid and the bytes must form UTF-8.
-fn percent_decode(s: &str) -> Option<String> {
-    if !s.contains('%') {
-        return Some(s.to_owned());
-    }
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while let Some(&b) = bytes.get(i) {
-        if b == b'%' {
-            let hi = bytes.get(i + 1).and_then(|c| (*c as char).to_digit(16))?;
-            let lo = bytes.get(i + 2).and_then(|c| (*c as char).to_digit(16))?;
-            out.push((hi * 16 + lo) as u8);
-            i += 3;
-        } else {
-            out.push(b);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).ok()
+    decode_uri_component(&spaced).unwrap_or(spaced)
 }
 
 enum Split {
