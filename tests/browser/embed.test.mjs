@@ -5,12 +5,10 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
 import { readFile } from 'node:fs/promises';
-import { readFileSync } from 'node:fs';
 import { join, dirname, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startServer, launch, newPage, shot, DIST } from './harness.mjs';
+import { startServer, startHost, launch, newPage, shot, mountInline, sessionToken } from './harness.mjs';
 import { Widget } from './pages.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -19,7 +17,6 @@ const FRONTEND = join(here, '..', 'node_modules', '@nangohq', 'frontend', 'dist'
 let server;
 let browser;
 let host;
-let hostBase;
 
 const HOST_PAGE = `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Host app</title>
 <link rel="icon" href="data:,"></head><body><h1>Host app</h1><div id="slot"></div>
@@ -30,25 +27,13 @@ window.openUI = (token, base) => {
   const nango = new Nango({ host: base, connectSessionToken: token });
   window.ui = nango.openConnectUI({ baseURL: base + '/connect/', apiURL: base, onEvent: (e) => window.events.push(e) });
 };
-window.mountInline = async (token, base, js, wasm) => {
-  const mod = await import(base + '/connect/' + js);
-  await mod.default({ module_or_path: base + '/connect/' + wasm });
-  window.handle = mod.mountConnect(document.getElementById('slot'), {
-    sessionToken: token, apiURL: base, onEvent: (e) => window.events.push(e),
-  });
-};
 </script></body></html>`;
 
 before(async () => {
   server = await startServer();
   browser = await launch();
   // The host app: another origin, serving its page and @nangohq/frontend's ES modules.
-  host = createServer(async (req, res) => {
-    const path = new URL(req.url, 'http://x').pathname;
-    if (path === '/') {
-      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(HOST_PAGE);
-      return;
-    }
+  host = await startHost(HOST_PAGE, async (path, res) => {
     const file = normalize(path.replace(/^\/frontend\//, '')).replace(/^(\.\.[/\\])+/, '');
     try {
       const body = await readFile(join(FRONTEND, file));
@@ -57,8 +42,6 @@ before(async () => {
       res.writeHead(404).end();
     }
   });
-  await new Promise((resolve) => host.listen(0, '127.0.0.1', resolve));
-  hostBase = `http://127.0.0.1:${host.address().port}/`;
 });
 after(async () => {
   await browser?.close();
@@ -66,20 +49,10 @@ after(async () => {
   server?.stop();
 });
 
-async function sessionToken(tags) {
-  const res = await fetch(`${server.base}/demo/api/sessions`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ tags }),
-  });
-  assert.equal(res.status, 201);
-  return (await res.json()).data.token;
-}
-
 test('@nangohq/frontend openConnectUI opens connkit\'s widget and receives its events', async () => {
   const page = await newPage(browser);
-  await page.goto(hostBase);
-  const token = await sessionToken({ end_user_id: 'iframe-user' });
+  await page.goto(host.base);
+  const token = await sessionToken(server, { tags: { end_user_id: 'iframe-user' } });
   await page.evaluate(([t, b]) => window.openUI(t, b), [token, server.base]);
   const frame = page.frameLocator('#connect-ui');
   const widget = new Widget(page, frame);
@@ -100,13 +73,9 @@ test('@nangohq/frontend openConnectUI opens connkit\'s widget and receives its e
 
 test('mountConnect renders inline in the host\'s element and unmounts', async () => {
   const page = await newPage(browser);
-  await page.goto(hostBase);
-  const html = readFileSync(join(DIST, 'connect', 'index.html'), 'utf8');
-  const js = /connkit-connect-[0-9a-f]+\.js/.exec(html)?.[0];
-  const wasm = /connkit-connect-[0-9a-f]+_bg\.wasm/.exec(html)?.[0];
-  assert.ok(js && wasm, 'the /connect/ bundle names its files');
-  const token = await sessionToken({ end_user_id: 'inline-user' });
-  await page.evaluate(([t, b, j, w]) => window.mountInline(t, b, j, w), [token, server.base, js, wasm]);
+  await page.goto(host.base);
+  const token = await sessionToken(server, { tags: { end_user_id: 'inline-user' } });
+  await mountInline(page, server, token);
   const slot = page.locator('#slot');
   const widget = new Widget(page, slot);
   await widget.search.waitFor({ timeout: 20_000 });

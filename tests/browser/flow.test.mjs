@@ -5,29 +5,20 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { startServer, launch, newPage, DIST } from './harness.mjs';
+import { startServer, startHost, launch, newPage, mountInline, sessionToken } from './harness.mjs';
 import { Widget } from './pages.mjs';
+
+const HOST_PAGE = '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Host app</title>'
+  + '<link rel="icon" href="data:,"></head><body><div id="slot"></div></body></html>';
 
 let server;
 let browser;
 let host;
-let hostBase;
 
 before(async () => {
   server = await startServer();
   browser = await launch();
-  // The host app: another origin with an empty page.
-  host = createServer((req, res) => {
-    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(
-      '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Host app</title>'
-      + '<link rel="icon" href="data:,"></head><body><div id="slot"></div></body></html>',
-    );
-  });
-  await new Promise((resolve) => host.listen(0, '127.0.0.1', resolve));
-  hostBase = `http://127.0.0.1:${host.address().port}/`;
+  host = await startHost(HOST_PAGE);
 });
 after(async () => {
   await browser?.close();
@@ -35,33 +26,11 @@ after(async () => {
   server?.stop();
 });
 
-async function sessionToken(body) {
-  const res = await fetch(`${server.base}/demo/api/sessions`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  assert.equal(res.status, 201);
-  return (await res.json()).data.token;
-}
-
 /** The host page with the widget mounted in `#slot`; events go to `window.events`. */
 async function mounted(token) {
   const page = await newPage(browser);
-  await page.goto(hostBase);
-  const html = readFileSync(join(DIST, 'connect', 'index.html'), 'utf8');
-  const js = /connkit-connect-[0-9a-f]+\.js/.exec(html)?.[0];
-  const wasm = /connkit-connect-[0-9a-f]+_bg\.wasm/.exec(html)?.[0];
-  assert.ok(js && wasm, 'the /connect/ bundle names its files');
-  await page.evaluate(async ([t, b, j, w]) => {
-    window.events = [];
-    const mod = await import(`${b}/connect/${j}`);
-    await mod.default({ module_or_path: `${b}/connect/${w}` });
-    // Kept: a handle the page drops is collected, and unmounts the widget.
-    window.handle = mod.mountConnect(document.getElementById('slot'), {
-      sessionToken: t, apiURL: b, onEvent: (e) => window.events.push(e),
-    });
-  }, [token, server.base, js, wasm]);
+  await page.goto(host.base);
+  await mountInline(page, server, token);
   return { page, widget: new Widget(page, page.locator('#slot')) };
 }
 
@@ -74,7 +43,7 @@ const headingFocused = (page) => page.waitForFunction(() => {
 });
 
 test('a session that allows one integration opens its form at once, without a way back', async () => {
-  const { page, widget } = await mounted(await sessionToken({ tags: { end_user_id: 'flow-one' }, allowed_integrations: ['demo-basic'] }));
+  const { page, widget } = await mounted(await sessionToken(server, { tags: { end_user_id: 'flow-one' }, allowed_integrations: ['demo-basic'] }));
   await widget.submitButton.waitFor();
   assert.equal(await page.locator('.ck-back').count(), 0);
   assert.equal(await widget.search.count(), 0, 'no list was shown');
@@ -85,7 +54,7 @@ test('a session that allows one integration opens its form at once, without a wa
 });
 
 test('Back returns to the list, a form picked again starts clean, each outcome is reported once', async () => {
-  const { page, widget } = await mounted(await sessionToken({ tags: { end_user_id: 'flow-back' } }));
+  const { page, widget } = await mounted(await sessionToken(server, { tags: { end_user_id: 'flow-back' } }));
   await widget.search.waitFor();
   await headingFocused(page);
 

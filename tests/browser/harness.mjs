@@ -7,7 +7,8 @@
 
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -75,4 +76,50 @@ export async function newPage(browser, options = {}) {
 /** Saves a screenshot as a test artifact. */
 export async function shot(page, name) {
   await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+}
+
+/** A connect session from the demo backend for `body` (a POST /connect/sessions body); its token. */
+export async function sessionToken(server, body) {
+  const res = await fetch(`${server.base}/demo/api/sessions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  if (res.status !== 201) throw new Error(`POST /demo/api/sessions answered ${res.status}`);
+  return (await res.json()).data.token;
+}
+
+/**
+ * The host app: another origin serving `html` at `/`; `other(path, res)` answers the rest (404
+ * when it is not given). Resolves `{ base, close }`.
+ */
+export async function startHost(html, other) {
+  const host = createServer(async (req, res) => {
+    const path = new URL(req.url, 'http://x').pathname;
+    if (path === '/') res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(html);
+    else if (other) await other(path, res);
+    else res.writeHead(404).end();
+  });
+  await new Promise((resolve) => host.listen(0, '127.0.0.1', resolve));
+  return { base: `http://127.0.0.1:${host.address().port}/`, close: () => host.close() };
+}
+
+/**
+ * Mounts the widget with `mountConnect` from the built /connect/ bundle into `#slot` of the page
+ * open in `page`; its events go to `window.events`, its handle to `window.handle`.
+ */
+export async function mountInline(page, server, token) {
+  const html = readFileSync(join(DIST, 'connect', 'index.html'), 'utf8');
+  const js = /connkit-connect-[0-9a-f]+\.js/.exec(html)?.[0];
+  const wasm = /connkit-connect-[0-9a-f]+_bg\.wasm/.exec(html)?.[0];
+  if (!js || !wasm) throw new Error('the /connect/ bundle does not name its files');
+  await page.evaluate(async ([t, b, j, w]) => {
+    window.events = [];
+    const mod = await import(`${b}/connect/${j}`);
+    await mod.default({ module_or_path: `${b}/connect/${w}` });
+    // Kept: a handle the page drops is collected, and unmounts the widget.
+    window.handle = mod.mountConnect(document.getElementById('slot'), {
+      sessionToken: t, apiURL: b, onEvent: (e) => window.events.push(e),
+    });
+  }, [token, server.base, js, wasm]);
 }
