@@ -7,7 +7,7 @@
 
 use serde_json::{Map, Value};
 
-use crate::ids::check_connection_id;
+use crate::ids::{check_connection_id, check_integration_key};
 use crate::nango::path_with;
 use crate::tags::{TagValueRef, Tags, validate_tag_entries, validate_tags};
 use crate::{Detail, ErrorCode, Issue, JsonType, ValidationError};
@@ -16,8 +16,8 @@ use super::end_user::{
     TagSource, build_tags, js_entries, validate_end_user, validate_organization,
 };
 use super::fields::{
-    WebhookUrl, expect_object, integration_key, integration_record_key, optional_string,
-    type_issue, unknown_keys, webhook_url,
+    WebhookUrl, expect_object, integration_record_key, optional_string, type_issue, unknown_keys,
+    webhook_url,
 };
 use super::{ConnectSessionRequest, IntegrationDefaults, IntegrationOverrides, ReconnectTarget};
 
@@ -89,7 +89,7 @@ pub(super) fn validate(
                     issues.push(required(p("integration_id"), JsonType::String));
                     None
                 }
-                v => integration_key(v, p("integration_id"), &mut issues),
+                v => check_integration_key(v, p("integration_id"), &mut issues),
             };
             connection_id
                 .zip(integration_id)
@@ -215,7 +215,7 @@ fn allowed_integrations(value: &Value, issues: &mut Vec<Issue>) -> Option<Vec<St
         .iter()
         .enumerate()
         .filter_map(|(i, item)| {
-            integration_key(Some(item), path_with(&path, &i.to_string()), issues)
+            check_integration_key(Some(item), path_with(&path, &i.to_string()), issues)
         })
         .map(str::to_owned)
         .collect();

@@ -75,15 +75,6 @@ pub(super) fn optional_string<'a>(
     }
 }
 
-/// An integration unique key given as a value (`allowed_integrations[i]`, `integration_id`).
-pub(super) fn integration_key<'a>(
-    value: Option<&'a Value>,
-    path: Vec<String>,
-    issues: &mut Vec<Issue>,
-) -> Option<&'a str> {
-    check_integration_key(value, path, issues)
-}
-
 /// An integration unique key used as a record key (`integrations_config_defaults.<key>`).
 pub(super) fn integration_record_key(
     key: &str,
@@ -91,7 +82,7 @@ pub(super) fn integration_record_key(
     issues: &mut Vec<Issue>,
 ) -> bool {
     let as_value = Value::String(key.to_owned());
-    integration_key(Some(&as_value), path, issues).is_some()
+    check_integration_key(Some(&as_value), path, issues).is_some()
 }
 
 /// What a webhook URL field held.
