@@ -125,6 +125,9 @@ pub(crate) enum ApiError {
     TooLarge(usize),
     /// 500 `generic_error_support`; the cause is logged, never sent.
     Internal(String),
+    /// 503 `service_unavailable` with `Retry-After`: the database cannot take the request now
+    /// (full, read-only, its files gone); the cause is logged, never sent.
+    Unavailable(String),
 }
 
 impl ApiError {
@@ -197,11 +200,14 @@ impl<T> RejectAs<T> for Result<T, Rejection> {
 
 impl From<crate::store::StoreError> for ApiError {
     fn from(err: crate::store::StoreError) -> ApiError {
+        if err.is_unavailable() {
+            return ApiError::Unavailable(err.to_string());
+        }
         ApiError::internal(err)
     }
 }
 
-/// The cause of a 500, attached to the response for [`log_internal_errors`].
+/// The cause of a 500 or 503, attached to the response for [`log_internal_errors`].
 #[derive(Debug, Clone)]
 pub(crate) struct InternalCause {
     id: String,
@@ -255,6 +261,24 @@ impl IntoResponse for ApiError {
                     .insert(InternalCause { id, cause });
                 return response;
             }
+            ApiError::Unavailable(cause) => {
+                let id = uuid::Uuid::new_v4().to_string();
+                let body = json!({"error": {
+                    "code": "service_unavailable",
+                    "message": format!("The server cannot store or read data right now; try again later. Error id: \"{id}\""),
+                    "payload": id,
+                }});
+                let mut response = (
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    [(axum::http::header::RETRY_AFTER, "30")],
+                    Json(body),
+                )
+                    .into_response();
+                response
+                    .extensions_mut()
+                    .insert(InternalCause { id, cause });
+                return response;
+            }
         };
         (status, Json(body)).into_response()
     }
@@ -290,7 +314,7 @@ fn validation_body(part: Part, nango: &[NangoIssue], issues: &[Issue]) -> Value 
     json!({"error": {"code": part.code(), "errors": errors, "issues": issues}})
 }
 
-/// Middleware: writes the cause of every 500 to the log, with the id the client received.
+/// Middleware: writes the cause of every 500 and 503 to the log, with the id the client received.
 pub(crate) async fn log_internal_errors(request: Request, next: Next) -> Response {
     let method = request.method().clone();
     let path = request.uri().path().to_owned();

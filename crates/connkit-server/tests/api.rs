@@ -25,5 +25,7 @@ mod plumbing;
 mod requests;
 #[path = "api/sessions.rs"]
 mod sessions;
+#[path = "api/store_faults.rs"]
+mod store_faults;
 #[path = "api/vectors.rs"]
 mod vectors;
