@@ -23,6 +23,8 @@ mod metadata;
 mod plumbing;
 #[path = "api/requests.rs"]
 mod requests;
+#[path = "api/search.rs"]
+mod search;
 #[path = "api/sessions.rs"]
 mod sessions;
 #[path = "api/store_faults.rs"]

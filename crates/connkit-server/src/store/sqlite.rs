@@ -282,14 +282,27 @@ impl SqliteStore {
                 .push_bind(id.clone());
         }
         if let Some(search) = &f.search {
-            let pattern = format!("%{}%", escape_like(search));
-            q.push(" AND (c.connection_id LIKE ")
-                .push_bind(pattern.clone())
-                .push(" ESCAPE '\\' OR json_extract(c.end_user, '$.display_name') LIKE ")
-                .push_bind(pattern.clone())
-                .push(" ESCAPE '\\' OR json_extract(c.end_user, '$.email') LIKE ")
-                .push_bind(pattern)
-                .push(" ESCAPE '\\')");
+            // A literal, ASCII-case-insensitive substring over every byte: LIKE would read its
+            // pattern only up to a NUL (`%\0%` matching everything) and need its wildcards
+            // escaped; `instr` on BLOBs compares whole byte strings.
+            let needle = search.to_ascii_lowercase().into_bytes();
+            q.push(" AND (");
+            for (i, column) in [
+                "c.connection_id",
+                "json_extract(c.end_user, '$.display_name')",
+                "json_extract(c.end_user, '$.email')",
+            ]
+            .into_iter()
+            .enumerate()
+            {
+                if i > 0 {
+                    q.push(" OR ");
+                }
+                q.push(format!("instr(CAST(lower({column}) AS BLOB), "))
+                    .push_bind(needle.clone())
+                    .push(") > 0");
+            }
+            q.push(")");
         }
         q.push(order)
             .push_bind(f.limit)
@@ -581,16 +594,4 @@ fn object(text: String) -> Result<Map<String, Value>> {
 
 fn object_opt(text: Option<String>) -> Result<Option<Map<String, Value>>> {
     text.map(object).transpose()
-}
-
-/// `s` with LIKE's wildcards (and the escape character) escaped, for a literal substring match.
-fn escape_like(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for ch in s.chars() {
-        if matches!(ch, '%' | '_' | '\\') {
-            out.push('\\');
-        }
-        out.push(ch);
-    }
-    out
 }
