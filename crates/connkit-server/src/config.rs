@@ -41,14 +41,28 @@ pub struct Config {
     /// Database URL [default: sqlite://<data-dir>/connkit.db].
     #[arg(long, env = "CONNKIT_DATABASE")]
     pub database: Option<String>,
-    /// Secret key (UUID v4) that API clients send as `Authorization: Bearer <key>`
-    /// [default: generated once, kept in the database, printed at start].
+    /// Secret key (UUID v4) that API clients send as `Authorization: Bearer <key>`; prefer
+    /// CONNKIT_SECRET_KEY or --secret-key-file, as every local user can read a command line
+    /// [default: generated once, kept sealed in the database, printed when generated].
     #[arg(long, env = "CONNKIT_SECRET_KEY", hide_env_values = true)]
     pub secret_key: Option<String>,
+    /// A file holding the secret key (surrounding whitespace ignored).
+    #[arg(long, env = "CONNKIT_SECRET_KEY_FILE", conflicts_with = "secret_key")]
+    pub secret_key_file: Option<PathBuf>,
+    /// Print the secret key the server uses (configured, or kept in the database) and exit.
+    #[arg(long)]
+    pub print_secret_key: bool,
     /// Key sealing stored credentials: 32 bytes, standard base64
     /// [default: generated once into <data-dir>/encryption.key].
     #[arg(long, env = "CONNKIT_ENCRYPTION_KEY", hide_env_values = true)]
     pub encryption_key: Option<String>,
+    /// A file holding the encryption key.
+    #[arg(
+        long,
+        env = "CONNKIT_ENCRYPTION_KEY_FILE",
+        conflicts_with = "encryption_key"
+    )]
+    pub encryption_key_file: Option<PathBuf>,
     /// Provider catalogue: Nango's providers.yaml (or the same document as .json)
     /// [default: the built-in catalogue].
     #[arg(long, env = "CONNKIT_PROVIDERS")]
@@ -63,6 +77,13 @@ pub struct Config {
     /// Webhook signing key [default: the secret key, as on older Nango environments].
     #[arg(long, env = "CONNKIT_WEBHOOK_SECRET", hide_env_values = true)]
     pub webhook_secret: Option<String>,
+    /// A file holding the webhook signing key.
+    #[arg(
+        long,
+        env = "CONNKIT_WEBHOOK_SECRET_FILE",
+        conflicts_with = "webhook_secret"
+    )]
+    pub webhook_secret_file: Option<PathBuf>,
     /// Tries per webhook delivery (exponential backoff from 1 s).
     #[arg(long, env = "CONNKIT_WEBHOOK_ATTEMPTS", default_value_t = 5)]
     pub webhook_attempts: u32,
@@ -170,8 +191,8 @@ impl Config {
                 Integrations::default()
             }
         };
-        let keys = match &self.encryption_key {
-            Some(text) => Keyring::from_base64(text).map_err(|e| fail(e.to_string()))?,
+        let keys = match secret(&self.encryption_key, &self.encryption_key_file)? {
+            Some(text) => Keyring::from_base64(&text).map_err(|e| fail(e.to_string()))?,
             None => self.stored_encryption_key()?,
         };
         let database = match &self.database {
@@ -189,41 +210,52 @@ impl Config {
         })
     }
 
+    /// The key in `<data-dir>/encryption.key`, generated there first if there is none. Two
+    /// processes starting together on an empty directory end up with the same key: a new key
+    /// is written whole under a temporary name and linked into place, which fails for the
+    /// second process, which then reads the first one's key.
     fn stored_encryption_key(&self) -> Result<Keyring, ConfigError> {
         let path = self.data_dir.join("encryption.key");
-        if path.exists() {
-            let text = read(&path)?;
-            return Keyring::from_base64(&text)
-                .map_err(|e| fail(format!("{}: {e}", path.display())));
+        if !path.exists() {
+            create_dir(&self.data_dir)?;
+            let text = Keyring::generate_base64();
+            if write_exclusive(&path, &text)
+                .map_err(|e| fail(format!("{}: {e}", path.display())))?
+            {
+                tracing::info!(path = %path.display(), "generated a credentials encryption key");
+            }
         }
-        create_dir(&self.data_dir)?;
-        let text = Keyring::generate_base64();
-        write_private(&path, &text)?;
-        tracing::info!(path = %path.display(), "generated a credentials encryption key");
-        Keyring::from_base64(&text).map_err(|e| fail(e.to_string()))
+        let text = read(&path)?;
+        Keyring::from_base64(&text).map_err(|e| fail(format!("{}: {e}", path.display())))
     }
 
-    /// The secret key: the configured one, else the one kept in the database, else a new one.
+    /// The configured secret key (`--secret-key`, its variable or `--secret-key-file`), checked.
+    pub fn configured_secret_key(&self) -> Result<Option<String>, ConfigError> {
+        let Some(key) = secret(&self.secret_key, &self.secret_key_file)? else {
+            return Ok(None);
+        };
+        if !is_valid_secret_key(&key) {
+            return Err(fail("the secret key must be a UUID v4"));
+        }
+        Ok(Some(key))
+    }
+
+    /// The secret key: the configured one, else the one kept in the database, else a new one
+    /// (kept sealed with the encryption key; two processes starting together keep one).
     pub async fn secret_key(&self, store: &Store) -> Result<(String, KeyOrigin), ConfigError> {
-        if let Some(key) = &self.secret_key {
-            if !is_valid_secret_key(key) {
-                return Err(fail("--secret-key must be a UUID v4"));
-            }
-            return Ok((key.clone(), KeyOrigin::Configured));
+        if let Some(key) = self.configured_secret_key()? {
+            return Ok((key, KeyOrigin::Configured));
         }
-        let stored = store
-            .setting("secret_key")
+        let (key, generated) = store
+            .kept_secret_key(&new_secret_key())
             .await
             .map_err(|e| fail(e.to_string()))?;
-        if let Some(key) = stored {
-            return Ok((key, KeyOrigin::Stored));
-        }
-        let key = new_secret_key();
-        store
-            .put_setting("secret_key", &key)
-            .await
-            .map_err(|e| fail(e.to_string()))?;
-        Ok((key, KeyOrigin::Generated))
+        let origin = if generated {
+            KeyOrigin::Generated
+        } else {
+            KeyOrigin::Stored
+        };
+        Ok((key, origin))
     }
 
     /// The settings for a server bound to `bound`.
@@ -234,8 +266,8 @@ impl Config {
             return Err(fail("--webhook-url must be an http(s) URL"));
         }
         let mut settings = Settings::new(secret_key);
-        if let Some(secret) = &self.webhook_secret {
-            settings.webhook_secret = secret.clone();
+        if let Some(secret) = secret(&self.webhook_secret, &self.webhook_secret_file)? {
+            settings.webhook_secret = secret;
         }
         settings.public_url = self
             .public_url
@@ -277,20 +309,74 @@ fn read(path: &Path) -> Result<String, ConfigError> {
     std::fs::read_to_string(path).map_err(|e| fail(format!("{}: {e}", path.display())))
 }
 
-fn create_dir(path: &Path) -> Result<(), ConfigError> {
-    std::fs::create_dir_all(path).map_err(|e| fail(format!("{}: {e}", path.display())))
+/// A secret given as a value or as a file holding it (whitespace around it ignored).
+fn secret(value: &Option<String>, file: &Option<PathBuf>) -> Result<Option<String>, ConfigError> {
+    match (value, file) {
+        (Some(value), _) => Ok(Some(value.clone())),
+        (None, Some(path)) => Ok(Some(read(path)?.trim().to_owned())),
+        (None, None) => Ok(None),
+    }
 }
 
-/// Writes a file only its owner can read.
-fn write_private(path: &Path, text: &str) -> Result<(), ConfigError> {
+/// Creates the data directory owner-only (0700, whatever the umask); an existing directory
+/// others can enter is left as it is, with a warning.
+fn create_dir(path: &Path) -> Result<(), ConfigError> {
+    let failed = |e: std::io::Error| fail(format!("{}: {e}", path.display()));
+    if path.is_dir() {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(path)
+                .map_err(failed)?
+                .permissions()
+                .mode();
+            if mode & 0o077 != 0 {
+                tracing::warn!(
+                    path = %path.display(),
+                    mode = format!("{:o}", mode & 0o777),
+                    "the data directory is open to other users; `chmod 700` it"
+                );
+            }
+        }
+        return Ok(());
+    }
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(path).map_err(failed)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o700)).map_err(failed)?;
+    }
+    Ok(())
+}
+
+/// Writes `text` to `path` only its owner can read, unless `path` exists: the text is written
+/// whole under a unique temporary name, then linked to `path` (which fails if it exists), so
+/// `path` never holds a partial key. True if this call created `path`.
+fn write_exclusive(path: &Path, text: &str) -> std::io::Result<bool> {
     use std::io::Write;
+    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    let temporary = path.with_file_name(format!(
+        ".{name}.{}.{}",
+        std::process::id(),
+        uuid::Uuid::new_v4().simple()
+    ));
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut file = options
-        .open(path)
-        .map_err(|e| fail(format!("{}: {e}", path.display())))?;
-    file.write_all(text.as_bytes())
-        .map_err(|e| fail(format!("{}: {e}", path.display())))
+    let written = options.open(&temporary).and_then(|mut file| {
+        file.write_all(text.as_bytes())?;
+        file.sync_all()
+    });
+    let linked = written.and_then(|()| std::fs::hard_link(&temporary, path));
+    let _ = std::fs::remove_file(&temporary);
+    match linked {
+        Ok(()) => Ok(true),
+        Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => Ok(false),
+        Err(err) => Err(err),
+    }
 }

@@ -1,14 +1,16 @@
 //! The connkit-server binary: flags, logging, database, serve. Everything else is in the library.
 //!
-//! Run with `cargo run -p connkit-server` (see `--help` and the README). It prints the secret key
-//! when it was not configured, then one line `listening on http://ADDR` once it accepts requests.
+//! Run with `cargo run -p connkit-server` (see `--help` and `docs/server.md`). It prints the
+//! secret key once, when it generates it, then one line `listening on http://ADDR` once it
+//! accepts requests.
 
 // Printing the secret key and the bound address on stdout is this binary's interface.
 #![allow(clippy::print_stdout)]
 
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::parser::ValueSource;
+use clap::{CommandFactory, FromArgMatches};
 use connkit_server::config::{Config, KeyOrigin};
 use connkit_server::store::Store;
 use connkit_server::{AppState, app};
@@ -17,14 +19,36 @@ use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let config = Config::parse();
+    let matches = Config::command().get_matches();
+    let config = match Config::from_arg_matches(&matches) {
+        Ok(config) => config,
+        Err(err) => err.exit(),
+    };
     tracing_subscriber::fmt()
         .with_env_filter(
             EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
         )
         .with_writer(std::io::stderr)
         .init();
-    match run(config).await {
+    // A command line is readable by every local user (`ps`); variables and files are not.
+    for (id, flag) in [
+        ("secret_key", "--secret-key"),
+        ("encryption_key", "--encryption-key"),
+        ("webhook_secret", "--webhook-secret"),
+    ] {
+        if matches.value_source(id) == Some(ValueSource::CommandLine) {
+            tracing::warn!(
+                "{flag} on the command line is visible to every local user; use its \
+                 CONNKIT_* variable or {flag}-file instead"
+            );
+        }
+    }
+    let outcome = if config.print_secret_key {
+        print_secret_key(config).await
+    } else {
+        run(config).await
+    };
+    match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("connkit-server: {err}");
@@ -43,10 +67,13 @@ async fn run(config: Config) -> Result<(), Box<dyn std::error::Error>> {
     let state = AppState::new(settings, store, loaded.catalogue, loaded.integrations)?;
     match origin {
         KeyOrigin::Configured => {}
-        KeyOrigin::Generated => {
-            println!("secret key: {secret_key} (generated; kept in the database)")
-        }
-        KeyOrigin::Stored => println!("secret key: {secret_key} (kept in the database)"),
+        KeyOrigin::Generated => println!(
+            "secret key: {secret_key} (generated now and kept sealed in the database; printed \
+             only this once: `connkit-server --print-secret-key` prints it again)"
+        ),
+        KeyOrigin::Stored => println!(
+            "secret key: kept sealed in the database (`connkit-server --print-secret-key` prints it)"
+        ),
     }
     if config.demo {
         demo_warning(bound);
@@ -55,6 +82,21 @@ async fn run(config: Config) -> Result<(), Box<dyn std::error::Error>> {
     axum::serve(listener, app(state))
         .with_graceful_shutdown(shutdown())
         .await?;
+    Ok(())
+}
+
+/// `--print-secret-key`: the key a server started with these flags uses, without serving.
+async fn print_secret_key(config: Config) -> Result<(), Box<dyn std::error::Error>> {
+    if let Some(key) = config.configured_secret_key()? {
+        println!("{key}");
+        return Ok(());
+    }
+    let loaded = config.load()?;
+    let store = Store::open(&loaded.database, loaded.keys).await?;
+    match store.secret_key_if_kept().await? {
+        Some(key) => println!("{key}"),
+        None => return Err("no secret key is kept yet: the first start generates one".into()),
+    }
     Ok(())
 }
 

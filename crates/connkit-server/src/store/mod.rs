@@ -7,6 +7,8 @@
 //!
 //! Knows nothing about HTTP, Nango's JSON shapes or the rules: callers validate with core first.
 
+/// The generated secret key, sealed.
+mod secret;
 mod sqlite;
 
 use connkit_core::tag_filter::TagFilter;
