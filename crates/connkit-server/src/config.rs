@@ -84,9 +84,18 @@ pub struct Config {
         conflicts_with = "webhook_secret"
     )]
     pub webhook_secret_file: Option<PathBuf>,
-    /// Tries per webhook delivery (exponential backoff from 1 s).
-    #[arg(long, env = "CONNKIT_WEBHOOK_ATTEMPTS", default_value_t = 5)]
+    /// Tries per webhook delivery; a webhook out of tries stays in the outbox, listed by
+    /// GET /connkit/webhooks.
+    #[arg(long, env = "CONNKIT_WEBHOOK_ATTEMPTS", default_value_t = 10)]
     pub webhook_attempts: u32,
+    /// The pause after a webhook's first failed try, in milliseconds; each later pause doubles
+    /// (at most 5 minutes), each drawn between its half and its whole.
+    #[arg(long, env = "CONNKIT_WEBHOOK_BACKOFF_MS", default_value_t = 1000)]
+    pub webhook_backoff_ms: u64,
+    /// Seconds a stop (SIGTERM, Ctrl-C) waits for requests in progress and then for due
+    /// webhooks to be delivered; what is left is sent after the next start.
+    #[arg(long, env = "CONNKIT_SHUTDOWN_TIMEOUT", default_value_t = 10)]
+    pub shutdown_timeout: u64,
     /// This server's public base URL [default: http://<listen address>].
     #[arg(long, env = "CONNKIT_PUBLIC_URL")]
     pub public_url: Option<String>,
@@ -258,6 +267,11 @@ impl Config {
         Ok((key, origin))
     }
 
+    /// How long a stop waits, for requests and then for webhooks.
+    pub fn shutdown_timeout(&self) -> Duration {
+        Duration::from_secs(self.shutdown_timeout)
+    }
+
     /// The settings for a server bound to `bound`.
     pub fn settings(&self, secret_key: String, bound: SocketAddr) -> Result<Settings, ConfigError> {
         if let Some(url) = &self.webhook_url
@@ -281,7 +295,7 @@ impl Config {
         settings.webhook_url = self.webhook_url.clone();
         settings.webhook_retry = RetryPolicy {
             attempts: self.webhook_attempts.max(1),
-            first_backoff: Duration::from_secs(1),
+            first_backoff: Duration::from_millis(self.webhook_backoff_ms),
         };
         settings.environment = self.environment.clone();
         settings.verify_credentials = self.verify_credentials;

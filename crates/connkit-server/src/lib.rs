@@ -24,6 +24,8 @@ mod error;
 pub mod integrations;
 /// Who is calling: secret key or connect session token.
 mod principal;
+/// What of a URL a log line may show.
+mod redact;
 /// The HTTP API, one module per resource.
 mod routes;
 /// `AppState`: settings, store, catalogue, integrations, webhook sender.
@@ -34,7 +36,7 @@ pub mod store;
 mod timestamp;
 /// The opt-in credential test.
 mod verify;
-/// Background delivery of auth webhooks.
+/// Auth webhooks: the outbox and its delivery worker.
 pub mod webhook;
 
 use std::path::Path;

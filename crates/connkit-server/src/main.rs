@@ -79,9 +79,10 @@ async fn run(config: Config) -> Result<(), Box<dyn std::error::Error>> {
         demo_warning(bound);
     }
     println!("listening on http://{bound}");
-    axum::serve(listener, app(state))
+    axum::serve(listener, app(state.clone()))
         .with_graceful_shutdown(shutdown())
         .await?;
+    state.drain_webhooks(config.shutdown_timeout()).await;
     Ok(())
 }
 

@@ -57,7 +57,7 @@ impl Settings {
             public_url: "http://localhost:3003".to_owned(),
             webhook_url: None,
             webhook_retry: RetryPolicy {
-                attempts: 5,
+                attempts: 10,
                 first_backoff: Duration::from_secs(1),
             },
             environment: "dev".to_owned(),
@@ -99,7 +99,12 @@ impl AppState {
             .timeout(Duration::from_secs(10))
             .user_agent(concat!("connkit-server/", env!("CARGO_PKG_VERSION")))
             .build()?;
-        let webhooks = Webhooks::spawn(http.clone(), settings.webhook_retry);
+        let webhooks = Webhooks::spawn(
+            store.clone(),
+            http.clone(),
+            settings.webhook_retry,
+            settings.webhook_secret.clone(),
+        );
         Ok(AppState {
             inner: Arc::new(Inner {
                 settings,
@@ -135,6 +140,11 @@ impl AppState {
 
     pub(crate) fn http(&self) -> &reqwest::Client {
         &self.inner.http
+    }
+
+    /// Stops the webhook worker after delivering what is due, within `deadline` (shutdown).
+    pub async fn drain_webhooks(&self, deadline: Duration) {
+        self.inner.webhooks.drain(deadline).await;
     }
 
     /// When the state was built (the integrations' `created_at`).

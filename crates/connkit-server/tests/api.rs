@@ -19,6 +19,8 @@ mod connections;
 mod demo;
 #[path = "api/metadata.rs"]
 mod metadata;
+#[path = "api/outbox.rs"]
+mod outbox;
 #[path = "api/plumbing.rs"]
 mod plumbing;
 #[path = "api/requests.rs"]

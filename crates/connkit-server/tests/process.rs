@@ -9,3 +9,5 @@ mod support;
 
 #[path = "process/first_start.rs"]
 mod first_start;
+#[path = "process/webhooks.rs"]
+mod webhooks;

@@ -6,7 +6,8 @@
 //! auth mode, allowed integrations, reconnect target, (opt-in) credential test, write, webhook.
 //! Session tags replace the connection's tags (§1.7); re-auth resets metadata for API_KEY and
 //! BASIC; the session's `connection_config` defaults override the end user's `params` (§2.7).
-//! The webhook is queued, never awaited.
+//! The webhook goes into the outbox in the connection write's own transaction, and is delivered
+//! in the background, never awaited.
 //!
 //! Knows nothing about SQL; tags and the webhook payload are core's.
 
@@ -26,7 +27,8 @@ use crate::body::JsonBody;
 use crate::error::{ApiError, Part, RejectAs};
 use crate::principal::SessionQuery;
 use crate::state::AppState;
-use crate::store::{AuthOutcome, AuthWrite, ConnectionRow, Session};
+use crate::store::{AuthOutcome, AuthWrite, NewWebhook, Session};
+use crate::webhook::Webhooks;
 use crate::{timestamp, verify};
 
 pub(super) fn router() -> Router<AppState> {
@@ -127,13 +129,31 @@ async fn authorize(
     if state.settings().verify_credentials && endpoint.takes_credentials() {
         verify::check(&state, provider, &connection_config, &credentials).await?;
     }
-    // Step 12: write.
+    // Step 12: write, with the webhook of step 14 queued in the same transaction.
     let tags = validate_tags(&Value::Object(session.tags.clone()))
         .map_err(|err| ApiError::internal(format!("stored session tags: {err}")))?;
     let connection_id = match &target {
         Some(row) => row.connection_id.clone(),
         None => uuid::Uuid::new_v4().to_string(),
     };
+    // A reconnect session re-authorises its target; any other makes a new connection.
+    let operation = match target {
+        Some(_) => Operation::Override,
+        None => Operation::Creation,
+    };
+    let webhook = webhook_row(
+        &state,
+        &session,
+        WebhookConnection {
+            connection_id: &connection_id,
+            provider_config_key: &key,
+            provider: &integration.provider,
+            auth_mode: expected.as_str(),
+        },
+        tags.clone(),
+        operation,
+    );
+    let queued = webhook.is_some();
     let write = AuthWrite {
         reconnect_connection: target.as_ref().map(|row| row.id),
         connection_id,
@@ -146,6 +166,7 @@ async fn authorize(
         end_user: end_user_record(session.end_user.as_ref(), session.organization.as_ref()),
         webhook_url_override: session.webhook_url_override.clone(),
         reset_metadata: endpoint.takes_credentials(),
+        webhook,
         now: timestamp::now(),
     };
     let (outcome, row) = state.store().write_auth(&write).await?;
@@ -155,12 +176,10 @@ async fn authorize(
         }
         (_, Some(row)) => row,
     };
-    // Step 14: the webhook, in the background.
-    let operation = match outcome {
-        AuthOutcome::Overridden => Operation::Override,
-        _ => Operation::Creation,
-    };
-    send_webhook(&state, &row, &session, tags, operation);
+    // Step 14: the webhook, queued with the write, goes out in the background.
+    if queued {
+        state.webhooks().wake();
+    }
     Ok(Json(json!({
         "connectionId": row.connection_id,
         "providerConfigKey": row.provider_config_key,
@@ -187,21 +206,28 @@ fn connection_config(
     params
 }
 
-fn send_webhook(
+/// What an auth webhook says about its connection.
+struct WebhookConnection<'a> {
+    connection_id: &'a str,
+    provider_config_key: &'a str,
+    provider: &'a str,
+    auth_mode: &'a str,
+}
+
+/// The outbox row of the auth webhook for `connection`: to the session's
+/// `webhook_url_override`, else `--webhook-url`; `None` when neither is set.
+fn webhook_row(
     state: &AppState,
-    row: &ConnectionRow,
     session: &Session,
+    connection: WebhookConnection<'_>,
     tags: connkit_core::tags::Tags,
     operation: Operation,
-) {
+) -> Option<NewWebhook> {
     let settings = state.settings();
-    let Some(url) = row
+    let url = session
         .webhook_url_override
         .as_deref()
-        .or(settings.webhook_url.as_deref())
-    else {
-        return;
-    };
+        .or(settings.webhook_url.as_deref())?;
     let text = |value: Option<&Value>, key: &str| {
         value
             .and_then(|v| v.get(key))
@@ -217,17 +243,15 @@ fn send_webhook(
         })
     });
     let webhook = AuthWebhook {
-        connection_id: row.connection_id.clone(),
-        provider_config_key: row.provider_config_key.clone(),
-        auth_mode: row.auth_mode.clone(),
-        provider: row.provider.clone(),
+        connection_id: connection.connection_id.to_owned(),
+        provider_config_key: connection.provider_config_key.to_owned(),
+        auth_mode: connection.auth_mode.to_owned(),
+        provider: connection.provider.to_owned(),
         environment: settings.environment.clone(),
         operation,
         tags: Some(tags),
         end_user,
         error: None,
     };
-    state
-        .webhooks()
-        .send(url, &settings.webhook_secret, &webhook);
+    Some(Webhooks::row(url, &webhook))
 }

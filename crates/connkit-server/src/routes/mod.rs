@@ -23,6 +23,8 @@ mod health;
 mod integrations;
 /// POST and PATCH /connections/metadata (spec §6.5).
 mod metadata;
+/// GET /connkit/webhooks, POST /connkit/webhooks/retry: the webhook outbox, for operators.
+mod outbox;
 /// GET /providers, GET /providers/:provider (spec §4.2).
 mod providers;
 /// Connect sessions: POST /connect/sessions(/reconnect), GET and DELETE /connect/session (spec §2).
@@ -38,6 +40,7 @@ pub(crate) fn router() -> Router<AppState> {
         .merge(auth::router())
         .merge(connections::router())
         .merge(metadata::router())
+        .merge(outbox::router())
 }
 
 /// A single path parameter; a malformed one is a 400 `invalid_uri_params`, not axum's text.

@@ -38,9 +38,9 @@ const OPERATIONAL: [(&str, &str, &str); 5] = [
         "XChaCha20-Poly1305's nonce length",
     ),
     (
-        "webhook.rs",
-        "QUEUE",
-        "how many webhooks may wait for delivery",
+        "routes/outbox.rs",
+        "LISTED",
+        "how many failed webhooks the operator's list shows",
     ),
     (
         "webhook.rs",
