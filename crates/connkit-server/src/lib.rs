@@ -72,7 +72,13 @@ pub fn app(state: AppState) -> Router {
         .layer(middleware::from_fn(error::log_internal_errors))
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(cors())
-        .layer(TraceLayer::new_for_http())
+        .layer(TraceLayer::new_for_http().make_span_with(request_span))
+}
+
+/// The span of a request's log lines: its method and path, never its query, where auth
+/// endpoints carry `connect_session_token` (and clients may put anything).
+fn request_span(request: &axum::extract::Request) -> tracing::Span {
+    tracing::debug_span!("request", method = %request.method(), path = %request.uri().path())
 }
 
 /// The API routes alone, what the demo routes dispatch to.

@@ -7,6 +7,7 @@
 // Printing the secret key and the bound address on stdout is this binary's interface.
 #![allow(clippy::print_stdout)]
 
+use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use clap::parser::ValueSource;
@@ -29,6 +30,7 @@ async fn main() -> ExitCode {
             EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
         )
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
         .init();
     // A command line is readable by every local user (`ps`); variables and files are not.
     for (id, flag) in [

@@ -18,6 +18,22 @@ pub(crate) fn url(text: &str) -> String {
     shown
 }
 
+/// What went wrong with an outbound request, in words without the URL (reqwest's own text
+/// includes it, credentials and all).
+pub(crate) fn request_error(err: &reqwest::Error) -> &'static str {
+    if err.is_timeout() {
+        "timeout"
+    } else if err.is_connect() {
+        "connection failed"
+    } else if err.is_redirect() {
+        "too many redirects"
+    } else if err.is_builder() {
+        "bad URL"
+    } else {
+        "request failed"
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::url;

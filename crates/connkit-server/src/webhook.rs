@@ -239,7 +239,7 @@ async fn deliver(inner: Arc<Inner>, row: PendingWebhook) -> i64 {
     let outcome = match request.send().await {
         Ok(response) if response.status().is_success() => Ok(()),
         Ok(response) => Err(format!("status {}", response.status().as_u16())),
-        Err(err) => Err(describe(&err).to_owned()),
+        Err(err) => Err(redact::request_error(&err).to_owned()),
     };
     let attempt = row.attempts.saturating_add(1);
     let url = redact::url(&row.url);
@@ -300,21 +300,6 @@ fn backoff(policy: RetryPolicy, attempt: u32) -> Duration {
         OsRng.next_u64() % (spread + 1)
     };
     half + Duration::from_micros(jitter)
-}
-
-/// What went wrong with a request, in words without the URL (reqwest's own text includes it).
-fn describe(err: &reqwest::Error) -> &'static str {
-    if err.is_timeout() {
-        "timeout"
-    } else if err.is_connect() {
-        "connection failed"
-    } else if err.is_redirect() {
-        "too many redirects"
-    } else if err.is_builder() {
-        "bad URL"
-    } else {
-        "request failed"
-    }
 }
 
 #[cfg(test)]

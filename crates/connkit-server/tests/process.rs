@@ -9,5 +9,7 @@ mod support;
 
 #[path = "process/first_start.rs"]
 mod first_start;
+#[path = "process/logs.rs"]
+mod logs;
 #[path = "process/webhooks.rs"]
 mod webhooks;
