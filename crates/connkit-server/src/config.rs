@@ -19,6 +19,7 @@ use connkit_core::js::url_can_parse;
 
 use crate::crypto::{Keyring, new_secret_key};
 use crate::integrations::Integrations;
+use crate::serve::{Limits, open_file_limit};
 use crate::state::Settings;
 use crate::store::Store;
 use crate::webhook::RetryPolicy;
@@ -116,6 +117,21 @@ pub struct Config {
     /// Largest request body in bytes (larger: 413).
     #[arg(long, env = "CONNKIT_BODY_LIMIT", default_value_t = 2 * 1024 * 1024)]
     pub body_limit: usize,
+    /// Seconds a request body may take to arrive whole (slower: 408).
+    #[arg(long, env = "CONNKIT_BODY_TIMEOUT", default_value_t = 30)]
+    pub body_timeout: u64,
+    /// Seconds a request head may take from its first byte (a new connection's from the
+    /// accept) to its end; slower connections are closed.
+    #[arg(long, env = "CONNKIT_HEADER_TIMEOUT", default_value_t = 10)]
+    pub header_timeout: u64,
+    /// Seconds a connection may stay with no request in progress and no byte moving (an idle
+    /// keep-alive connection, a client not reading its answer) before it is closed.
+    #[arg(long, env = "CONNKIT_IDLE_TIMEOUT", default_value_t = 60)]
+    pub idle_timeout: u64,
+    /// Connections served at once; more wait until one closes. Lowered at start to stay 128
+    /// under the open-file limit.
+    #[arg(long, env = "CONNKIT_MAX_CONNECTIONS", default_value_t = 1024)]
+    pub max_connections: usize,
     /// Demo mode: adds the browser demo's backend under /demo/api/ (sessions, connection calls,
     /// a webhook inbox), which acts with the secret key for ANY caller; keep the server on
     /// loopback. Without --webhook-url, webhooks go to the inbox (<public url>/demo/api/webhooks).
@@ -267,6 +283,16 @@ impl Config {
         Ok((key, origin))
     }
 
+    /// The limits of `serve`, under the process's open-file limit.
+    pub fn limits(&self) -> Limits {
+        Limits {
+            max_connections: self.max_connections.max(1),
+            header_timeout: Duration::from_secs(self.header_timeout.max(1)),
+            idle_timeout: Duration::from_secs(self.idle_timeout.max(1)),
+        }
+        .within_open_files(open_file_limit())
+    }
+
     /// How long a stop waits, for requests and then for webhooks.
     pub fn shutdown_timeout(&self) -> Duration {
         Duration::from_secs(self.shutdown_timeout)
@@ -301,6 +327,7 @@ impl Config {
         settings.verify_credentials = self.verify_credentials;
         settings.nango_merged_tags_500 = self.nango_merged_tags_500;
         settings.body_limit = self.body_limit;
+        settings.body_timeout = Duration::from_secs(self.body_timeout.max(1));
         if let Some(dir) = &self.static_dir
             && !dir.is_dir()
         {

@@ -123,6 +123,8 @@ pub(crate) enum ApiError {
     Json(String),
     /// 413 `payload_too_large` (the body limit, in bytes).
     TooLarge(usize),
+    /// 408 `request_timeout`: the body did not arrive whole in time.
+    Timeout,
     /// 500 `generic_error_support`; the cause is logged, never sent.
     Internal(String),
     /// 503 `service_unavailable` with `Retry-After`: the database cannot take the request now
@@ -251,6 +253,10 @@ impl IntoResponse for ApiError {
             ApiError::TooLarge(limit) => (
                 StatusCode::PAYLOAD_TOO_LARGE,
                 json!({"error": {"code": "payload_too_large", "message": format!("The request body is larger than {limit} bytes")}}),
+            ),
+            ApiError::Timeout => (
+                StatusCode::REQUEST_TIMEOUT,
+                json!({"error": {"code": "request_timeout", "message": "The request body did not arrive in time"}}),
             ),
             ApiError::Internal(cause) => {
                 let id = uuid::Uuid::new_v4().to_string();

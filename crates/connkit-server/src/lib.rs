@@ -28,6 +28,8 @@ mod principal;
 mod redact;
 /// The HTTP API, one module per resource.
 mod routes;
+/// Serving over HTTP/1.1 with connection, header and idle limits.
+pub mod serve;
 /// `AppState`: settings, store, catalogue, integrations, webhook sender.
 pub mod state;
 /// Persistence behind one `Store` type (SQLite today).

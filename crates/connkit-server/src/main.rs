@@ -13,6 +13,7 @@ use std::process::ExitCode;
 use clap::parser::ValueSource;
 use clap::{CommandFactory, FromArgMatches};
 use connkit_server::config::{Config, KeyOrigin};
+use connkit_server::serve::serve;
 use connkit_server::store::Store;
 use connkit_server::{AppState, app};
 use tokio::net::TcpListener;
@@ -80,10 +81,16 @@ async fn run(config: Config) -> Result<(), Box<dyn std::error::Error>> {
     if config.demo {
         demo_warning(bound);
     }
+    let limits = config.limits();
     println!("listening on http://{bound}");
-    axum::serve(listener, app(state.clone()))
-        .with_graceful_shutdown(shutdown())
-        .await?;
+    serve(
+        listener,
+        app(state.clone()),
+        limits,
+        shutdown(),
+        config.shutdown_timeout(),
+    )
+    .await;
     state.drain_webhooks(config.shutdown_timeout()).await;
     Ok(())
 }

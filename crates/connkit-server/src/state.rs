@@ -39,6 +39,8 @@ pub struct Settings {
     pub nango_merged_tags_500: bool,
     /// Largest accepted request body, in bytes (larger: 413).
     pub body_limit: usize,
+    /// The longest a request body may take to arrive (slower: 408).
+    pub body_timeout: Duration,
     /// Demo mode: the browser demo's backend under `/demo/api/`, acting with the secret key for
     /// any caller (see `demo.rs`).
     pub demo: bool,
@@ -64,6 +66,7 @@ impl Settings {
             verify_credentials: false,
             nango_merged_tags_500: false,
             body_limit: 2 * 1024 * 1024,
+            body_timeout: Duration::from_secs(30),
             demo: false,
             static_dir: None,
         }

@@ -11,5 +11,7 @@ mod support;
 mod first_start;
 #[path = "process/logs.rs"]
 mod logs;
+#[path = "process/slow_clients.rs"]
+mod slow_clients;
 #[path = "process/webhooks.rs"]
 mod webhooks;

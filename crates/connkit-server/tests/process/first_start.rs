@@ -4,6 +4,7 @@
 
 use std::path::Path;
 use std::thread;
+use std::time::Duration;
 
 use serde_json::{Value, json};
 
@@ -202,9 +203,10 @@ async fn keys_come_from_files_or_variables_and_a_command_line_key_is_warned_abou
         .unwrap();
     basic_connection(&on_the_command_line, KEY, "pw").await;
     assert!(
-        on_the_command_line
-            .output()
-            .contains("--secret-key on the command line is visible to every local user"),
+        on_the_command_line.printed(
+            "--secret-key on the command line is visible to every local user",
+            Duration::from_secs(2)
+        ),
         "{}",
         on_the_command_line.output()
     );

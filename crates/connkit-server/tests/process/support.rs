@@ -35,6 +35,8 @@ pub(crate) struct Start<'a> {
     pub(crate) env: Vec<(String, String)>,
     /// Started through `sh` with this umask.
     pub(crate) umask: Option<&'static str>,
+    /// A command the server is started through (`prlimit …`).
+    pub(crate) wrapper: Option<Vec<String>>,
 }
 
 impl<'a> Start<'a> {
@@ -45,6 +47,7 @@ impl<'a> Start<'a> {
             args: Vec::new(),
             env: vec![("RUST_LOG".to_owned(), "warn".to_owned())],
             umask: None,
+            wrapper: None,
         }
     }
 
@@ -74,9 +77,8 @@ impl<'a> Start<'a> {
 
     /// Spawns the process and waits (10 s at most) for `listening on http://…`.
     pub(crate) fn spawn(self) -> Result<Server, String> {
-        let mut command = match self.umask {
-            None => Command::new(binary()),
-            Some(umask) => {
+        let mut command = match (self.umask, &self.wrapper) {
+            (Some(umask), _) => {
                 let mut sh = Command::new("sh");
                 sh.args([
                     "-c",
@@ -85,6 +87,12 @@ impl<'a> Start<'a> {
                 ]);
                 sh
             }
+            (None, Some(wrapper)) => {
+                let mut outer = Command::new(&wrapper[0]);
+                outer.args(&wrapper[1..]).arg(binary());
+                outer
+            }
+            (None, None) => Command::new(binary()),
         };
         command
             .args(["--listen", "127.0.0.1:0", "--data-dir"])
@@ -156,6 +164,19 @@ impl Server {
         self.output.lock().unwrap().clone()
     }
 
+    /// True once the output holds `needle` (waiting at most `limit`: stdout and stderr are
+    /// read apart, so a line on one may arrive after a later line on the other).
+    pub(crate) fn printed(&self, needle: &str, limit: Duration) -> bool {
+        let started = Instant::now();
+        while !self.output().contains(needle) {
+            if started.elapsed() > limit {
+                return false;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        true
+    }
+
     /// The process id.
     pub(crate) fn pid(&self) -> u32 {
         self.child.id()
@@ -174,6 +195,11 @@ impl Server {
             std::thread::sleep(Duration::from_millis(20));
         }
         None
+    }
+
+    /// `host:port` of the server.
+    pub(crate) fn addr(&self) -> &str {
+        self.base.strip_prefix("http://").unwrap_or(&self.base)
     }
 
     /// SIGKILL, and waits for the process to end.

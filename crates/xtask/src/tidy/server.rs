@@ -21,7 +21,7 @@ use anyhow::Result;
 use super::Problems;
 
 /// The server's own numeric constants, `(file under src/, name, what it sizes)`.
-const OPERATIONAL: [(&str, &str, &str); 5] = [
+const OPERATIONAL: [(&str, &str, &str); 6] = [
     (
         "demo.rs",
         "INBOX_SIZE",
@@ -36,6 +36,11 @@ const OPERATIONAL: [(&str, &str, &str); 5] = [
         "crypto.rs",
         "NONCE_LEN",
         "XChaCha20-Poly1305's nonce length",
+    ),
+    (
+        "serve.rs",
+        "RESERVED_FILES",
+        "file descriptors kept free under the open-file limit beside connections",
     ),
     (
         "routes/outbox.rs",
