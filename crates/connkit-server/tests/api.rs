@@ -11,6 +11,8 @@ mod support;
 
 #[path = "api/auth.rs"]
 mod auth;
+#[path = "api/browser.rs"]
+mod browser;
 #[path = "api/catalogue.rs"]
 mod catalogue;
 #[path = "api/connections.rs"]
