@@ -42,6 +42,11 @@ pub struct Config {
     /// Database URL [default: sqlite://<data-dir>/connkit.db].
     #[arg(long, env = "CONNKIT_DATABASE")]
     pub database: Option<String>,
+    /// Keep the database under this many bytes: a write that would grow it further fails as on
+    /// a full disk (503), while reads, deletes and writes within the size go on [default: no
+    /// limit but the disk's].
+    #[arg(long, env = "CONNKIT_MAX_DATABASE_SIZE")]
+    pub max_database_size: Option<u64>,
     /// Secret key (UUID v4) that API clients send as `Authorization: Bearer <key>`; prefer
     /// CONNKIT_SECRET_KEY or --secret-key-file, as every local user can read a command line
     /// [default: generated once, kept sealed in the database, printed when generated].

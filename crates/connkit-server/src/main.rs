@@ -62,7 +62,7 @@ async fn main() -> ExitCode {
 
 async fn run(config: Config) -> Result<(), Box<dyn std::error::Error>> {
     let loaded = config.load()?;
-    let store = Store::open(&loaded.database, loaded.keys).await?;
+    let store = Store::open_capped(&loaded.database, loaded.keys, config.max_database_size).await?;
     let (secret_key, origin) = config.secret_key(&store).await?;
     let listener = TcpListener::bind(&config.listen).await?;
     let bound = listener.local_addr()?;

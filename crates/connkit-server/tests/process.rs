@@ -7,8 +7,12 @@
 #[path = "process/support.rs"]
 mod support;
 
+#[path = "process/faults.rs"]
+mod faults;
 #[path = "process/first_start.rs"]
 mod first_start;
+#[path = "process/fuzz.rs"]
+mod fuzz;
 #[path = "process/logs.rs"]
 mod logs;
 #[path = "process/slow_clients.rs"]

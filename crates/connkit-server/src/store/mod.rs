@@ -218,8 +218,14 @@ impl Store {
     /// Opens (creating if needed) the database at `url` (`sqlite://path`, `sqlite::memory:`),
     /// runs the migrations and checks that `keys` is the key the stored credentials use.
     pub async fn open(url: &str, keys: Keyring) -> Result<Store> {
+        Store::open_capped(url, keys, None).await
+    }
+
+    /// [`Store::open`], with the database kept under `max_bytes` (writes that would grow it
+    /// past fail as on a full disk; 503 to clients) when given.
+    pub async fn open_capped(url: &str, keys: Keyring, max_bytes: Option<u64>) -> Result<Store> {
         if url.starts_with("sqlite:") {
-            let store = SqliteStore::open(url).await?;
+            let store = SqliteStore::open(url, max_bytes).await?;
             let store = Store {
                 backend: Backend::Sqlite(store),
                 keys,

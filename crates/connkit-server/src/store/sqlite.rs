@@ -53,8 +53,12 @@ pub(super) struct SqliteStore {
 }
 
 impl SqliteStore {
-    pub(super) async fn open(url: &str) -> Result<SqliteStore> {
-        let options = options(url)?;
+    pub(super) async fn open(url: &str, max_bytes: Option<u64>) -> Result<SqliteStore> {
+        let mut options = options(url)?;
+        if let Some(bytes) = max_bytes {
+            // SQLite counts pages; connkit databases use SQLite's default page size, 4 KiB.
+            options = options.pragma("max_page_count", (bytes / 4096).max(1).to_string());
+        }
         let in_memory = url.contains(":memory:") || url.contains("mode=memory");
         let files = Arc::new(DbFiles::prepare(options.get_filename(), in_memory)?);
         let write_pool = pool(options.clone(), 1).await?;
