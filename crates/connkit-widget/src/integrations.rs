@@ -125,9 +125,11 @@ pub fn IntegrationList(
                     }
                 />
             </ul>
-            <Show when=move || shown.with(Vec::is_empty)>
-                <p class="ck-empty" role="status">"No integration found."</p>
-            </Show>
+            {move || {
+                shown
+                    .with(Vec::is_empty)
+                    .then(|| view! { <p class="ck-empty" role="status">"No integration found."</p> })
+            }}
         </section>
     }
 }
