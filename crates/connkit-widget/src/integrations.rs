@@ -4,6 +4,7 @@
 //!
 //! Names are rendered as text (never HTML). Knows nothing about HTTP.
 
+use js_sys::JsString;
 use leptos::prelude::*;
 
 use crate::api::Integration;
@@ -20,15 +21,14 @@ pub fn IntegrationList(
     let query = RwSignal::new(String::new());
     let active = RwSignal::new(0usize);
     let shown = Memo::new(move |_| {
-        let q = query.get().trim().to_lowercase();
+        let q = String::from(query.with(|q| lower(q.trim())));
         integrations
             .get()
             .into_iter()
             .filter(|i| {
-                q.is_empty()
-                    || i.display_name.to_lowercase().contains(&q)
-                    || i.provider.to_lowercase().contains(&q)
-                    || i.unique_key.to_lowercase().contains(&q)
+                [&i.display_name, &i.provider, &i.unique_key]
+                    .iter()
+                    .any(|text| lower(text).includes(&q, 0))
             })
             .collect::<Vec<_>>()
     });
@@ -132,4 +132,10 @@ pub fn IntegrationList(
             }}
         </section>
     }
+}
+
+/// `text.toLowerCase()`: the browser's own Unicode case tables rather than a copy of them in the
+/// wasm (Rust's `to_lowercase` maps the same way).
+fn lower(text: &str) -> JsString {
+    JsString::from(text).to_lower_case()
 }
