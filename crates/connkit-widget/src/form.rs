@@ -116,14 +116,6 @@ pub(crate) fn ProviderForm(
     // Whether this form has sent a submit: the caller's action outlives the form.
     let sent = RwSignal::new(false);
     let submitting = move || sent.get() && pending.get();
-    let banner = Memo::new(move |_| {
-        sent.get().then(|| refused.get()).flatten().map(|err| {
-            (
-                err.code().to_owned(),
-                error_text(&err, Some(&provider_name)),
-            )
-        })
-    });
     let root = NodeRef::<html::Form>::new();
 
     let values_json = {
@@ -192,13 +184,10 @@ pub(crate) fn ProviderForm(
                 {visible.into_iter().map(field_view).collect_view()}
                 <div class="ck-banner" role="alert" aria-live="assertive">
                     {move || {
-                        banner
-                            .get()
-                            .map(|(code, text)| {
-                                view! {
-                                    <p class="ck-banner-text" data-code=code>{text}</p>
-                                }
-                            })
+                        sent.get().then(|| refused.get()).flatten().map(|err| {
+                            let text = error_text(&err, Some(&provider_name));
+                            view! { <p class="ck-banner-text" data-code=err.code().to_owned()>{text}</p> }
+                        })
                     }}
                 </div>
                 <button type="submit" class="ck-primary" aria-busy=move || submitting().to_string()>

@@ -33,10 +33,10 @@ pub fn IntegrationList(
             .collect::<Vec<_>>()
     });
     // The active option never points past the list.
-    let active_index = Memo::new(move |_| {
+    let active_index = move || {
         let len = shown.with(Vec::len);
         active.get().min(len.saturating_sub(1))
-    });
+    };
     let option_id = |i: usize| format!("ck-option-{i}");
     let pick = move |i: usize| {
         if let Some(item) = shown.with(|s| s.get(i).cloned()) {
@@ -47,11 +47,11 @@ pub fn IntegrationList(
         let len = shown.with(Vec::len);
         let handled = match ev.key().as_str() {
             "ArrowDown" if len > 0 => {
-                active.set((active_index.get_untracked() + 1) % len);
+                active.set((active_index() + 1) % len);
                 true
             }
             "ArrowUp" if len > 0 => {
-                active.set((active_index.get_untracked() + len - 1) % len);
+                active.set((active_index() + len - 1) % len);
                 true
             }
             "Home" if len > 0 => {
@@ -63,7 +63,7 @@ pub fn IntegrationList(
                 true
             }
             "Enter" if len > 0 => {
-                pick(active_index.get_untracked());
+                pick(active_index());
                 true
             }
             _ => false,
@@ -87,7 +87,7 @@ pub fn IntegrationList(
                 aria-expanded="true"
                 aria-controls="ck-integrations"
                 aria-activedescendant=move || {
-                    if shown.with(Vec::is_empty) { String::new() } else { option_id(active_index.get()) }
+                    if shown.with(Vec::is_empty) { String::new() } else { option_id(active_index()) }
                 }
                 placeholder="Search"
                 prop:value=move || query.get()
@@ -113,7 +113,7 @@ pub fn IntegrationList(
                                 id=option_id(i)
                                 class="ck-option"
                                 role="option"
-                                aria-selected=move || (active_index.get() == i).to_string()
+                                aria-selected=move || (active_index() == i).to_string()
                                 data-key=item.unique_key.clone()
                                 on:click=move |_| pick(i)
                                 on:mousemove=move |_| active.set(i)
