@@ -12,6 +12,7 @@ use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
+use connkit_core::credentials::strip_refresh_tokens;
 use connkit_core::request::{
     ListQuery, Query, check_connection_get_query, check_connection_id_param,
     check_connection_patch, check_connection_query, check_list_query,
@@ -138,27 +139,6 @@ fn connection_json(row: &ConnectionRow, config: Value, credentials: Value) -> Va
     })
 }
 
-/// Removes, at every depth, each key whose ASCII letters lowercased read `refreshtoken`
-/// (`refresh_token`, `refreshToken`, `Refresh-Token`…), as GET /connections/:id does unless
-/// `refresh_token=true` (spec §6.3).
-fn strip_refresh_tokens(value: &mut Value) {
-    match value {
-        Value::Object(map) => {
-            map.retain(|key, _| {
-                let letters: String = key
-                    .chars()
-                    .filter(char::is_ascii_alphabetic)
-                    .map(|c| c.to_ascii_lowercase())
-                    .collect();
-                letters != "refreshtoken"
-            });
-            map.values_mut().for_each(strip_refresh_tokens);
-        }
-        Value::Array(items) => items.iter_mut().for_each(strip_refresh_tokens),
-        _ => {}
-    }
-}
-
 async fn connections_update(
     State(state): State<AppState>,
     _: SecretKey,
@@ -221,19 +201,4 @@ pub(super) async fn connections_delete(
         ));
     }
     Ok(Json(json!({"success": true})))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn refresh_tokens_are_stripped_at_every_depth() {
-        let mut value = json!({
-            "refresh_token": "a", "Refresh-Token": "b", "keep": 1,
-            "raw": {"refreshToken": "c", "list": [{"REFRESH_TOKEN_": "d", "x": 2}]}
-        });
-        strip_refresh_tokens(&mut value);
-        assert_eq!(value, json!({"keep": 1, "raw": {"list": [{"x": 2}]}}));
-    }
 }
