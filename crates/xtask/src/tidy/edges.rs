@@ -40,6 +40,7 @@ const CORE_EDGES: &[(&str, &[&str])] = &[
     ("limits", &[]),
     ("metadata", &["error", "ids", "limits", "nango"]),
     ("nango", &["error", "js"]),
+    ("oauth2", &["catalogue", "error", "field", "interpolate", "js", "limits", "pattern"]),
     ("pattern", &[]),
     ("request", &["catalogue", "credentials", "error", "ids", "js", "limits", "metadata", "nango", "session", "tag_filter", "tags"]),
     ("session", &["email", "error", "ids", "js", "limits", "nango", "tags"]),
