@@ -42,7 +42,7 @@ const CORE_EDGES: &[(&str, &[&str])] = &[
     ("nango", &["error", "js"]),
     ("oauth2", &["catalogue", "error", "field", "interpolate", "js", "limits", "pattern"]),
     ("pattern", &[]),
-    ("request", &["catalogue", "credentials", "error", "ids", "js", "limits", "metadata", "nango", "session", "tag_filter", "tags"]),
+    ("request", &["catalogue", "credentials", "error", "ids", "js", "limits", "metadata", "nango", "oauth2", "session", "tag_filter", "tags"]),
     ("session", &["email", "error", "ids", "js", "limits", "nango", "tags"]),
     ("tag_filter", &["error", "js", "limits", "nango", "tags"]),
     ("tags", &["ascii", "email", "error", "js", "limits", "nango"]),
