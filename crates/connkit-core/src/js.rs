@@ -24,6 +24,8 @@ pub use querystring::{querystring_stringify, to_js_string};
 pub(crate) use uri::push_percent_escape;
 pub use uri::{decode_uri_component, encode_uri_component};
 pub use url::url_can_parse;
+#[cfg(feature = "oauth2")]
+pub use url::{form_decode, form_parse};
 
 /// `s.length` in JavaScript: the number of UTF-16 code units.
 pub fn js_len(s: &str) -> usize {

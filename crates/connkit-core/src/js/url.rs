@@ -27,7 +27,9 @@ mod search;
 pub use can_parse::url_can_parse;
 use host::parse_host;
 #[cfg(feature = "oauth2")]
-pub(crate) use search::{encode_search, form_parse, form_serialize, origin_and_path, split_href};
+pub(crate) use search::{encode_search, form_serialize, origin_and_path, split_href};
+#[cfg(feature = "oauth2")]
+pub use search::{form_decode, form_parse};
 
 use super::push_percent_escape;
 

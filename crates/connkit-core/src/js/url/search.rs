@@ -62,7 +62,7 @@ fn form_encode_into(text: &str, out: &mut String) {
 
 /// `new URLSearchParams(query)`'s list: the text split at `&`, empty pieces skipped, each split
 /// at its first `=`, `+` read as a space and `%XX` escapes decoded (invalid UTF-8 becomes U+FFFD).
-pub(crate) fn form_parse(query: &str) -> Vec<(String, String)> {
+pub fn form_parse(query: &str) -> Vec<(String, String)> {
     let query = query.strip_prefix('?').unwrap_or(query);
     query
         .split('&')
@@ -74,7 +74,9 @@ pub(crate) fn form_parse(query: &str) -> Vec<(String, String)> {
         .collect()
 }
 
-fn form_decode(text: &str) -> String {
+/// One name or value of an `application/x-www-form-urlencoded` text, decoded: `+` is a space,
+/// `%XX` escapes are bytes, invalid UTF-8 becomes U+FFFD.
+pub fn form_decode(text: &str) -> String {
     let bytes = text.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut idx = 0;
