@@ -169,21 +169,14 @@ async fn authorize(
     })))
 }
 
-fn send_webhook(
+/// The auth webhook of a connection made or re-authorised through `session`.
+pub(super) fn send_webhook(
     state: &AppState,
     row: &ConnectionRow,
     session: &Session,
     tags: connkit_core::tags::Tags,
     operation: Operation,
 ) {
-    let settings = state.settings();
-    let Some(url) = row
-        .webhook_url_override
-        .as_deref()
-        .or(settings.webhook_url.as_deref())
-    else {
-        return;
-    };
     let text = |value: Option<&Value>, key: &str| {
         value
             .and_then(|v| v.get(key))
@@ -203,13 +196,11 @@ fn send_webhook(
         provider_config_key: row.provider_config_key.clone(),
         auth_mode: row.auth_mode.clone(),
         provider: row.provider.clone(),
-        environment: settings.environment.clone(),
+        environment: state.settings().environment.clone(),
         operation,
         tags: Some(tags),
         end_user,
         error: None,
     };
-    state
-        .webhooks()
-        .send(url, &settings.webhook_secret, &webhook);
+    state.queue_auth_webhook(row.webhook_url_override.as_deref(), &webhook);
 }

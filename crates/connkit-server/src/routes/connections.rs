@@ -2,7 +2,8 @@
 //! /connections/:connectionId?provider_config_key=….
 //!
 //! Queries, the path and the PATCH body are checked by `connkit_core::request` (the tag filter,
-//! the PATCH rules and the tags it sets are core's). Status codes and JSON follow Nango,
+//! the PATCH rules and the tags it sets are core's). Reading an OAUTH2 connection refreshes its
+//! access token first when core says so (`routes/refresh.rs`). Status codes and JSON follow Nango,
 //! including its odd ones: GET of an unknown integration is 400 `unknown_provider_config`,
 //! DELETE of an unknown connection 400 `unknown_connection`.
 //!
@@ -13,15 +14,18 @@ use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
 use connkit_core::credentials::strip_refresh_tokens;
+use connkit_core::oauth2::RefreshFailure;
 use connkit_core::request::{
     ListQuery, Query, check_connection_get_query, check_connection_id_param,
     check_connection_patch, check_connection_query, check_list_query,
 };
 use serde_json::{Value, json};
 
+use super::refresh::{Refused, fresh_credentials};
 use super::{PathParam, end_user_record, not_found};
 use crate::body::JsonBody;
 use crate::error::{ApiError, Part, RejectAs};
+
 use crate::principal::SecretKey;
 use crate::state::AppState;
 use crate::store::{ConnectionPatch, ConnectionRow, ListFilter};
@@ -112,12 +116,37 @@ pub(super) async fn connections_show(
     let now = timestamp::now();
     state.store().touch_fetched(row.id, now).await?;
     row.last_fetched_at = Some(now);
+    if credentials.get("type").and_then(Value::as_str) == Some("OAUTH2") {
+        credentials =
+            match fresh_credentials(&state, &row, credentials, query.force_refresh()).await {
+                Ok(credentials) => credentials,
+                Err(Refused::Internal(err)) => return Err(err),
+                Err(Refused::Failed(failure)) => return Err(refresh_failed(&row, failure)),
+            };
+    }
     let mut config = Value::Object(row.connection_config.clone());
     if !query.refresh_token() {
         strip_refresh_tokens(&mut config);
         strip_refresh_tokens(&mut credentials);
     }
     Ok(Json(connection_json(&row, config, credentials)))
+}
+
+/// Nango's answer to a read whose refresh failed (spec §6.3): `invalid_credentials` with the
+/// connection, without credentials and refresh tokens, as its payload.
+fn refresh_failed(row: &ConnectionRow, failure: RefreshFailure) -> ApiError {
+    let status = match failure {
+        RefreshFailure::External => StatusCode::BAD_REQUEST,
+        RefreshFailure::BackOff => StatusCode::FAILED_DEPENDENCY,
+    };
+    let mut config = Value::Object(row.connection_config.clone());
+    strip_refresh_tokens(&mut config);
+    ApiError::Payload {
+        status,
+        code: "invalid_credentials",
+        message: failure.message().to_owned(),
+        payload: json!({"connection": connection_json(row, config, json!({}))}),
+    }
 }
 
 fn connection_json(row: &ConnectionRow, config: Value, credentials: Value) -> Value {
