@@ -2,7 +2,8 @@
 //! own clients (`@nangohq/node`, `@nangohq/frontend`, Connect UI) work against it unchanged.
 //!
 //! The rules (tags, tag filters, request queries, paths and bodies, metadata, the provider
-//! catalogue, webhook payloads and signatures) are `connkit_core`'s; this crate is the HTTP, SQL
+//! catalogue, webhook payloads and signatures, OAuth URLs, token requests and responses) are
+//! `connkit_core`'s; this crate is the HTTP, SQL
 //! and crypto glue around them. [`app`] builds the whole router from an [`AppState`], so tests drive it in
 //! process; `main.rs` only reads flags, opens the database and serves. The OAuth 2 flow's
 //! WebSocket listens at `/` next to the routes. In demo mode the router also holds the browser
@@ -25,7 +26,8 @@ mod error;
 pub mod integrations;
 /// A small OAuth 2 provider for the demo (`--demo`, under `/demo/provider/`) and the tests.
 pub mod local_provider;
-/// The OAuth 2 flow's WebSocket clients, callback page, token client and refreshes.
+/// What the OAuth 2 flow keeps in the process: WebSocket clients, callback page, token client,
+/// refresh locks.
 mod oauth;
 /// Who is calling: secret key or connect session token.
 mod principal;
