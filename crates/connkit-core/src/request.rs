@@ -46,7 +46,7 @@ pub use connections::{
 #[cfg(feature = "oauth2")]
 pub use oauth::{
     ClientOverride, OAuthCallbackQuery, OAuthConnectQuery, check_oauth_connect_query,
-    read_oauth_callback_query,
+    oauth_ws_client_id, read_oauth_callback_query,
 };
 pub use query::{Query, Scalar};
 

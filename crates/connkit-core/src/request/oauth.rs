@@ -5,7 +5,8 @@
 //! `connection_id` and `params` to the auth endpoints' schema (`check_auth_query`), and reads
 //! the rest as Nango does: `authorization_params[…]` and `credentials[…]` keep string values,
 //! the string `undefined` removing a parameter (`getAdditionalAuthorizationParams`);
-//! `user_scope` and `ws_client_id` count when they are one string. The callback's parameters
+//! `user_scope` and `ws_client_id` (read on its own, [`oauth_ws_client_id`]) count when they are
+//! one string. The callback's parameters
 //! are the plain strings of its query, and its `state` is `state`, else `payload`, else
 //! `customField` (the names some providers use).
 //!
@@ -25,7 +26,6 @@ pub struct OAuthConnectQuery {
     authorization_params: Vec<AuthParam>,
     credentials: Vec<AuthParam>,
     user_scope: Option<String>,
-    ws_client_id: Option<String>,
 }
 
 /// A connection's own OAuth client, given in the connect query's `credentials[…]`.
@@ -51,11 +51,6 @@ impl OAuthConnectQuery {
     /// `user_scope` (comma-joined by the SDK).
     pub fn user_scope(&self) -> Option<&str> {
         self.user_scope.as_deref()
-    }
-
-    /// `ws_client_id`: the WebSocket to tell the outcome.
-    pub fn ws_client_id(&self) -> Option<&str> {
-        self.ws_client_id.as_deref()
     }
 
     /// Applies `credentials[…]` as Nango does when an id or a secret override is given: each of
@@ -104,8 +99,16 @@ pub fn check_oauth_connect_query(query: &Query) -> Result<OAuthConnectQuery, Rej
         authorization_params: AuthParam::from_request(&object("authorization_params")),
         credentials: AuthParam::from_request(&object("credentials")),
         user_scope: string("user_scope").filter(|s| !s.is_empty()),
-        ws_client_id: string("ws_client_id").filter(|s| !s.is_empty()),
     })
+}
+
+/// The connect query's `ws_client_id` (the WebSocket to tell the outcome), read on its own: the
+/// client is told even when the rest of the query is refused.
+pub fn oauth_ws_client_id(query: &Query) -> Option<String> {
+    match query.scalar("ws_client_id") {
+        Scalar::Str(id) if !id.is_empty() => Some(id),
+        _ => None,
+    }
 }
 
 /// What `GET /oauth/callback` carries.
@@ -168,9 +171,11 @@ mod tests {
                 },
             ]
         );
+        assert_eq!(got.user_scope(), Some("a,b"));
+        assert_eq!(oauth_ws_client_id(&query).as_deref(), Some("w-1"));
         assert_eq!(
-            (got.user_scope(), got.ws_client_id()),
-            (Some("a,b"), Some("w-1"))
+            oauth_ws_client_id(&Query::parse(Some("ws_client_id[]=w"))),
+            None
         );
         let mut config = Map::new();
         let over = got.apply_credentials(&mut config);

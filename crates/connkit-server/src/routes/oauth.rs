@@ -33,7 +33,8 @@ use connkit_core::oauth2::{
     token_request, token_stage_config,
 };
 use connkit_core::request::{
-    Query, check_integration_key_param, check_oauth_connect_query, read_oauth_callback_query,
+    Query, check_integration_key_param, check_oauth_connect_query, oauth_ws_client_id,
+    read_oauth_callback_query,
 };
 use connkit_core::session::AuthDefaults;
 use connkit_core::tags::validate_tags;
@@ -107,17 +108,14 @@ async fn connect(
     RawQuery(raw): RawQuery,
 ) -> Response {
     let query = Query::parse(raw.as_deref());
+    // The WebSocket client is told even when the rest of the query is refused.
     let mut report = Reporter {
         state: &state,
-        ws_client_id: None,
+        ws_client_id: oauth_ws_client_id(&query),
         provider_config_key: None,
         connection_id: None,
         query: Map::new(),
     };
-    // The WebSocket client is told even when the query is refused.
-    if let Ok(checked) = check_oauth_connect_query(&query) {
-        report.ws_client_id = checked.ws_client_id().map(str::to_owned);
-    }
     let session = match session {
         Ok(SessionQuery(session)) => session,
         Err(err) => return report.api(&err),

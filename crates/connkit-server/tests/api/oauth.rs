@@ -366,6 +366,7 @@ async fn failures_nango_answers_with_json_reach_the_socket_too() {
         ("demo-oauth2", "", "integration_not_allowed"),
         ("nope", "", "provider_config_err"),
         ("demo-basic", "&connection_id=c-1", "invalid_query_params"),
+        ("demo-oauth2", "&params=x", "invalid_query_params"),
     ];
     for (key, extra, want) in cases {
         let (mut socket, ws) = env.socket().await;
