@@ -216,12 +216,8 @@ fn where_missing(provider: &OAuth2Provider, missing: &[String]) -> String {
     if needs(&provider.authorization_url) {
         return provider.authorization_url.clone();
     }
-    let in_params = |params: &[(String, Value)]| {
-        params
-            .iter()
-            .filter_map(|(_, v)| v.as_str())
-            .any(|t| needs(t) || t.contains("${"))
-    };
+    let in_params =
+        |params: &[(String, Value)]| params.iter().filter_map(|(_, v)| v.as_str()).any(needs);
     if in_params(&provider.authorization_params) {
         "authorization_params".to_owned()
     } else if in_params(&provider.token_params) {
@@ -239,4 +235,49 @@ fn shown_config(config: &Map<String, Value>) -> String {
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
     Value::Object(shown).to_string()
+}
+
+#[cfg(all(test, feature = "ecmascript-regex"))]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::catalogue::Provider;
+    use crate::interpolate::Generated;
+    use crate::oauth2::{AuthorizeRequest, authorization_url};
+    use crate::pattern::EcmaRegex;
+
+    #[test]
+    fn url_param_err_names_the_template_in_nangos_words_without_secrets() {
+        let entry = json!({"display_name": "P", "auth_mode": "OAUTH2",
+            "authorization_url": "https://h.example/authorize", "token_url": "https://h.example/token",
+            "authorization_params": {"realm": "${connectionConfig.tenantName}"}});
+        let provider = Provider::from_json("p", &entry).map_err(|e| e.to_string());
+        let oauth =
+            provider.and_then(|p| OAuth2Provider::from_provider(&p).map_err(|e| e.to_string()));
+        let oauth = oauth.unwrap_or_else(|e| panic!("{e}"));
+        let config = json!({"region": "eu", "oauth_client_secret_override": "s3cr3t"});
+        let config = config.as_object().cloned().unwrap_or_default();
+        let request = AuthorizeRequest {
+            client_id: "c",
+            redirect_uri: "https://r.example/cb",
+            scopes: "",
+            state: "s",
+            code_verifier: "v",
+            connection_config: &config,
+            authorization_params: &[],
+            user_scope: None,
+            generated: Generated {
+                random: "r",
+                now: "n",
+            },
+        };
+        let err = authorization_url(&oauth, &request, &EcmaRegex::new()).unwrap_err();
+        let flow = FlowError::from_authorize(&oauth, &err, &config);
+        assert_eq!(flow.error_type(), "url_param_err");
+        assert_eq!(
+            flow.message(),
+            "Missing Connection Config param(s) in Auth request to interpolate url authorization_params. Provided Connection Config: {\"region\":\"eu\"}"
+        );
+    }
 }
