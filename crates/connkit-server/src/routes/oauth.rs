@@ -164,7 +164,8 @@ async fn connect(
         },
     };
     report.connection_id = Some(connection_id.clone());
-    // The session's defaults win (spec §2.7); the query's `user_scope` counts only without one.
+    // The session's defaults win (spec §2.7); with a session, the query's `user_scope` is
+    // ignored (Nango: `userScope = defaults?.user_scopes || undefined`).
     let defaults = AuthDefaults::of(session.integrations_config_defaults.as_ref(), &key);
     let user_scope = defaults.user_scopes().map(str::to_owned);
     let authorization_params = match defaults.authorization_params() {
