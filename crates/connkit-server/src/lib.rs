@@ -2,11 +2,13 @@
 //! own clients (`@nangohq/node`, `@nangohq/frontend`, Connect UI) work against it unchanged.
 //!
 //! The rules (tags, tag filters, request queries, paths and bodies, metadata, the provider
-//! catalogue, webhook payloads and signatures) are `connkit_core`'s; this crate is the HTTP, SQL
+//! catalogue, webhook payloads and signatures, OAuth URLs, token requests and responses) are
+//! `connkit_core`'s; this crate is the HTTP, SQL
 //! and crypto glue around them. [`app`] builds the whole router from an [`AppState`], so tests drive it in
-//! process; `main.rs` only reads flags, opens the database and serves. In demo mode the router
-//! also holds the browser demo's backend (`demo.rs`), and with a static directory it serves the
-//! built demo for what no route matches.
+//! process; `main.rs` only reads flags, opens the database and serves. The OAuth 2 flow's
+//! WebSocket listens at `/` next to the routes. In demo mode the router also holds the browser
+//! demo's backend (`demo.rs`) and a local OAuth provider (`local_provider/`), and with a static
+//! directory it serves the built demo for what no route matches.
 //!
 //! Modules, in reading order:
 
@@ -24,6 +26,11 @@ mod demo;
 mod error;
 /// `integrations.toml`.
 pub mod integrations;
+/// A small OAuth 2 provider for the demo (`--demo`, under `/demo/provider/`) and the tests.
+pub mod local_provider;
+/// What the OAuth 2 flow keeps in the process: WebSocket clients, callback page, token client,
+/// refresh locks.
+mod oauth;
 /// Who is calling: secret key or connect session token.
 mod principal;
 /// What of a URL a log line may show.
@@ -76,11 +83,13 @@ pub fn app(state: AppState) -> Router {
     .layer(cors());
     if settings.demo {
         let demo = demo::router(api(&state), settings)
+            .merge(demo_provider(&state).router())
             .method_not_allowed_fallback(method_not_allowed)
             .route_layer(middleware::from_fn_with_state(hosts, browser::own_origin));
         router = router.merge(demo);
     }
     router
+        .layer(middleware::from_fn_with_state(state, routes::ws::upgrade))
         .layer(middleware::from_fn(error::log_internal_errors))
         .layer(middleware::from_fn(browser::security_headers))
         .layer(CatchPanicLayer::custom(panic_response))
@@ -91,6 +100,16 @@ pub fn app(state: AppState) -> Router {
 /// endpoints carry `connect_session_token` (and clients may put anything).
 fn request_span(request: &axum::extract::Request) -> tracing::Span {
     tracing::debug_span!("request", method = %request.method(), path = %request.uri().path())
+}
+
+/// The local provider of demo mode, knowing the OAuth client of every integration that has one.
+fn demo_provider(state: &AppState) -> local_provider::LocalProvider {
+    let clients = state
+        .integrations()
+        .iter()
+        .filter_map(|i| Some((i.client_id.clone()?, i.client_secret.clone()?)))
+        .collect();
+    local_provider::LocalProvider::new(clients)
 }
 
 /// The API routes alone, what the demo routes dispatch to.

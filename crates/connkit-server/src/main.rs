@@ -61,11 +61,12 @@ async fn main() -> ExitCode {
 }
 
 async fn run(config: Config) -> Result<(), Box<dyn std::error::Error>> {
-    let loaded = config.load()?;
-    let store = Store::open_capped(&loaded.database, loaded.keys, config.max_database_size).await?;
-    let (secret_key, origin) = config.secret_key(&store).await?;
+    // Bound first: the built-in catalogue names the server's own port.
     let listener = TcpListener::bind(&config.listen).await?;
     let bound = listener.local_addr()?;
+    let loaded = config.load(bound.port())?;
+    let store = Store::open_capped(&loaded.database, loaded.keys, config.max_database_size).await?;
+    let (secret_key, origin) = config.secret_key(&store).await?;
     let settings = config.settings(secret_key.clone(), bound)?;
     let state = AppState::new(settings, store, loaded.catalogue, loaded.integrations)?;
     match origin {
@@ -101,7 +102,8 @@ async fn print_secret_key(config: Config) -> Result<(), Box<dyn std::error::Erro
         println!("{key}");
         return Ok(());
     }
-    let loaded = config.load()?;
+    // No port is bound: the catalogue, which would name it, is not used.
+    let loaded = config.load(0)?;
     let store = Store::open(&loaded.database, loaded.keys).await?;
     match store.secret_key_if_kept().await? {
         Some(key) => println!("{key}"),

@@ -97,15 +97,8 @@ impl Webhooks {
         }
     }
 
-    /// Queues `webhook` for `url` on its own (for a change that is no connection write of the
-    /// store's); durable when this returns.
-    #[cfg_attr(
-        not(test),
-        expect(
-            dead_code,
-            reason = "the door for webhooks outside a store write (the OAuth2 callback's)"
-        )
-    )]
+    /// Queues `webhook` for `url` on its own (for what is no connection write of the store's: a
+    /// failed OAuth flow, a failed refresh); durable when this returns.
     pub(crate) async fn enqueue(&self, url: &str, webhook: &AuthWebhook) -> Result<(), StoreError> {
         let row = Webhooks::row(url, webhook);
         self.inner

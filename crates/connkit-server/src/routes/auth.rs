@@ -18,16 +18,18 @@ use axum::{Json, Router};
 use connkit_core::request::{
     AuthEndpoint, Query, check_auth_body, check_auth_query, check_integration_key_param,
 };
+use connkit_core::session::AuthDefaults;
+use connkit_core::tags::Tags;
 use connkit_core::tags::validate_tags;
 use connkit_core::webhook::{AuthWebhook, Operation, WebhookEndUser};
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
 use super::{PathParam, end_user_record};
 use crate::body::JsonBody;
 use crate::error::{ApiError, Part, RejectAs};
 use crate::principal::SessionQuery;
 use crate::state::AppState;
-use crate::store::{AuthOutcome, AuthWrite, NewWebhook, Session};
+use crate::store::{AuthOutcome, AuthWebhookRows, AuthWrite, Session};
 use crate::webhook::Webhooks;
 use crate::{timestamp, verify};
 
@@ -124,7 +126,8 @@ async fn authorize(
                 .ok_or_else(|| bad_request("invalid_connection"))?,
         ),
     };
-    let connection_config = connection_config(query.into_params(), &session, &key);
+    let connection_config = AuthDefaults::of(session.integrations_config_defaults.as_ref(), &key)
+        .connection_config(query.into_params());
     // Step 11: the credential test, only when asked for.
     if state.settings().verify_credentials && endpoint.takes_credentials() {
         verify::check(&state, provider, &connection_config, &credentials).await?;
@@ -136,22 +139,17 @@ async fn authorize(
         Some(row) => row.connection_id.clone(),
         None => uuid::Uuid::new_v4().to_string(),
     };
-    // A reconnect session re-authorises its target; any other makes a new connection.
-    let operation = match target {
-        Some(_) => Operation::Override,
-        None => Operation::Creation,
-    };
-    let webhook = webhook_row(
+    let webhook = auth_webhook_rows(
         &state,
         &session,
-        WebhookConnection {
+        session.webhook_url_override.as_deref(),
+        &WebhookConnection {
             connection_id: &connection_id,
             provider_config_key: &key,
             provider: &integration.provider,
             auth_mode: expected.as_str(),
         },
-        tags.clone(),
-        operation,
+        &tags,
     );
     let queued = webhook.is_some();
     let write = AuthWrite {
@@ -186,48 +184,26 @@ async fn authorize(
     })))
 }
 
-/// The string `params` overlaid with the session's `connection_config` defaults for `key`
-/// (`Object.assign`: session values win and keep their JSON type).
-fn connection_config(
-    mut params: Map<String, Value>,
-    session: &Session,
-    key: &str,
-) -> Map<String, Value> {
-    if let Some(Value::Object(defaults)) = session
-        .integrations_config_defaults
-        .as_ref()
-        .and_then(|d| d.get(key))
-        .and_then(|d| d.get("connection_config"))
-    {
-        for (name, value) in defaults {
-            params.insert(name.clone(), value.clone());
-        }
-    }
-    params
-}
-
 /// What an auth webhook says about its connection.
-struct WebhookConnection<'a> {
-    connection_id: &'a str,
-    provider_config_key: &'a str,
-    provider: &'a str,
-    auth_mode: &'a str,
+pub(super) struct WebhookConnection<'a> {
+    pub(super) connection_id: &'a str,
+    pub(super) provider_config_key: &'a str,
+    pub(super) provider: &'a str,
+    pub(super) auth_mode: &'a str,
 }
 
-/// The outbox row of the auth webhook for `connection`: to the session's
-/// `webhook_url_override`, else `--webhook-url`; `None` when neither is set.
-fn webhook_row(
+/// The outbox rows of the auth webhook of a connection written through `session`, one for each
+/// outcome of the write (a new connection is a `creation`, a re-authorised one an `override`),
+/// to `url_override`, else `--webhook-url`; `None` when neither is set.
+pub(super) fn auth_webhook_rows(
     state: &AppState,
     session: &Session,
-    connection: WebhookConnection<'_>,
-    tags: connkit_core::tags::Tags,
-    operation: Operation,
-) -> Option<NewWebhook> {
+    url_override: Option<&str>,
+    connection: &WebhookConnection<'_>,
+    tags: &Tags,
+) -> Option<AuthWebhookRows> {
     let settings = state.settings();
-    let url = session
-        .webhook_url_override
-        .as_deref()
-        .or(settings.webhook_url.as_deref())?;
+    let url = url_override.or(settings.webhook_url.as_deref())?;
     let text = |value: Option<&Value>, key: &str| {
         value
             .and_then(|v| v.get(key))
@@ -242,16 +218,22 @@ fn webhook_row(
             tags: user.get("tags").and_then(Value::as_object).cloned(),
         })
     });
-    let webhook = AuthWebhook {
-        connection_id: connection.connection_id.to_owned(),
-        provider_config_key: connection.provider_config_key.to_owned(),
-        auth_mode: connection.auth_mode.to_owned(),
-        provider: connection.provider.to_owned(),
-        environment: settings.environment.clone(),
-        operation,
-        tags: Some(tags),
-        end_user,
-        error: None,
+    let row = |operation| {
+        let webhook = AuthWebhook {
+            connection_id: connection.connection_id.to_owned(),
+            provider_config_key: connection.provider_config_key.to_owned(),
+            auth_mode: connection.auth_mode.to_owned(),
+            provider: connection.provider.to_owned(),
+            environment: settings.environment.clone(),
+            operation,
+            tags: Some(tags.clone()),
+            end_user: end_user.clone(),
+            error: None,
+        };
+        Webhooks::row(url, &webhook)
     };
-    Some(Webhooks::row(url, &webhook))
+    Some(AuthWebhookRows {
+        created: row(Operation::Creation),
+        overridden: row(Operation::Override),
+    })
 }

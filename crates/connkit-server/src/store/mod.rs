@@ -7,6 +7,7 @@
 //!
 //! Knows nothing about HTTP, Nango's JSON shapes or the rules: callers validate with core first.
 
+mod oauth;
 /// The webhook outbox.
 mod outbox;
 /// The generated secret key, sealed.
@@ -20,7 +21,8 @@ use serde_json::{Map, Value};
 use crate::crypto::Keyring;
 use crate::timestamp::Micros;
 
-pub(crate) use outbox::{FailedWebhook, NewWebhook, PendingWebhook};
+pub(crate) use oauth::{NewOAuthFlow, OAuthFlow};
+pub(crate) use outbox::{AuthWebhookRows, FailedWebhook, NewWebhook, PendingWebhook};
 use sqlite::SqliteStore;
 pub use sqlite::connect_sqlite;
 
@@ -125,6 +127,7 @@ pub(crate) struct ConnectionRow {
     pub(crate) connection_id: String,
     pub(crate) provider_config_key: String,
     pub(crate) provider: String,
+    pub(crate) auth_mode: String,
     pub(crate) connection_config: Map<String, Value>,
     pub(crate) metadata: Option<Map<String, Value>>,
     pub(crate) tags: Map<String, Value>,
@@ -165,8 +168,9 @@ pub(crate) struct AuthWrite {
     pub(crate) webhook_url_override: Option<String>,
     /// On re-auth, set metadata to `{}` (API_KEY, BASIC) instead of keeping it (NONE).
     pub(crate) reset_metadata: bool,
-    /// The auth webhook, queued in the same transaction (not when the target is missing).
-    pub(crate) webhook: Option<NewWebhook>,
+    /// The auth webhook, queued in the same transaction, as the outcome says (none when the
+    /// target is missing).
+    pub(crate) webhook: Option<AuthWebhookRows>,
     pub(crate) now: Micros,
 }
 

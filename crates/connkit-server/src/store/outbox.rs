@@ -14,6 +14,14 @@ pub(crate) struct NewWebhook {
     pub(crate) body: String,
 }
 
+/// The auth webhook a connection write queues in its own transaction, for each outcome: a new
+/// connection is announced by `created`, a re-authorised one by `overridden`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct AuthWebhookRows {
+    pub(crate) created: NewWebhook,
+    pub(crate) overridden: NewWebhook,
+}
+
 /// A pending outbox row.
 #[derive(Debug, Clone)]
 pub(crate) struct PendingWebhook {

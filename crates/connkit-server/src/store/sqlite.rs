@@ -10,6 +10,7 @@
 
 mod connect;
 mod files;
+mod oauth;
 mod outbox;
 
 use std::sync::Arc;
@@ -31,7 +32,7 @@ use connect::{migrate, options, pool};
 use files::DbFiles;
 
 const CONNECTION_COLUMNS: &str = "c.id, c.connection_id, c.provider_config_key, c.provider, \
-    c.connection_config, c.metadata, c.tags, c.end_user, c.webhook_url_override, \
+    c.auth_mode, c.connection_config, c.metadata, c.tags, c.end_user, c.webhook_url_override, \
     c.created_at, c.updated_at, c.last_fetched_at";
 
 const SESSION_COLUMNS: &str = "id, end_user, organization, allowed_integrations, \
@@ -413,7 +414,11 @@ impl SqliteStore {
             .fetch_one(&mut *tx)
             .await?;
         let row = connection_row(&row)?;
-        if let Some(webhook) = &w.webhook {
+        if let Some(rows) = &w.webhook {
+            let webhook = match outcome {
+                AuthOutcome::Overridden => &rows.overridden,
+                _ => &rows.created,
+            };
             outbox::insert(&mut tx, webhook, w.now).await?;
         }
         tx.commit().await?;
@@ -573,6 +578,7 @@ fn connection_row(r: &SqliteRow) -> Result<ConnectionRow> {
         connection_id: r.try_get("connection_id")?,
         provider_config_key: r.try_get("provider_config_key")?,
         provider: r.try_get("provider")?,
+        auth_mode: r.try_get("auth_mode")?,
         connection_config: object(r.try_get("connection_config")?)?,
         metadata: object_opt(r.try_get("metadata")?)?,
         tags: object(r.try_get("tags")?)?,

@@ -1,5 +1,5 @@
-//! A fuzz test over every endpoint (the API, the operator routes, the demo routes, the static
-//! files) of a real process: random methods, path parameters, query strings, headers and
+//! A fuzz test over every endpoint (the API, the OAuth flow and its WebSocket, the operator
+//! routes, the demo routes and local provider, the static files) of a real process: random methods, path parameters, query strings, headers and
 //! bodies (JSON shaped like the real ones, broken JSON, bytes, bodies over the limit), plus
 //! malformed HTTP on raw sockets. It fails on any 5xx and on any request without an answer in
 //! time. The generator is seeded (`CONNKIT_FUZZ_SEED`, fixed by default), so a failure names
@@ -214,7 +214,7 @@ fn path_param(rng: &mut Rng, known: &Known) -> String {
 }
 
 fn query(rng: &mut Rng, known: &Known) -> String {
-    const NAMES: [&str; 18] = [
+    const NAMES: [&str; 26] = [
         "tags[plan]",
         "tags[a][b]",
         "tags[]",
@@ -232,6 +232,14 @@ fn query(rng: &mut Rng, known: &Known) -> String {
         "params[x][y]",
         "refresh_token",
         "public_key",
+        "ws_client_id",
+        "state",
+        "code",
+        "error",
+        "redirect_uri",
+        "client_id",
+        "response_type",
+        "code_challenge",
         "x",
     ];
     let mut parts = Vec::new();
@@ -289,6 +297,11 @@ fn route(rng: &mut Rng, known: &Known) -> (reqwest::Method, String) {
         (Method::GET, "/demo/api/integrations".into()),
         (Method::POST, "/demo/api/webhooks".into()),
         (Method::GET, "/demo/api/webhooks".into()),
+        (Method::GET, format!("/oauth/connect/{p}")),
+        (Method::GET, "/oauth/callback".into()),
+        (Method::GET, "/demo/provider/authorize".into()),
+        (Method::POST, "/demo/provider/authorize".into()),
+        (Method::POST, "/demo/provider/token".into()),
         (Method::GET, "/".into()),
         (Method::GET, "/connect/".into()),
         (Method::GET, format!("/{p}")),
@@ -395,6 +408,16 @@ async fn random_requests_to_every_endpoint_never_get_a_5xx_or_hang() {
                 }
                 if rng.chance(10) {
                     request = request.header("x-fuzz", text(&mut rng));
+                }
+                if rng.chance(3) {
+                    // A WebSocket handshake, complete or not.
+                    request = request
+                        .header("upgrade", "websocket")
+                        .header("connection", "upgrade")
+                        .header("sec-websocket-version", "13");
+                    if rng.chance(50) {
+                        request = request.header("sec-websocket-key", "dGhlIHNhbXBsZSBub25jZQ==");
+                    }
                 }
                 let body = body(&mut rng, &known);
                 let sends_body = body.is_some();

@@ -21,7 +21,7 @@ use anyhow::Result;
 use super::Problems;
 
 /// The server's own numeric constants, `(file under src/, name, what it sizes)`.
-const OPERATIONAL: [(&str, &str, &str); 7] = [
+const OPERATIONAL: [(&str, &str, &str); 8] = [
     (
         "demo.rs",
         "INBOX_SIZE",
@@ -56,6 +56,11 @@ const OPERATIONAL: [(&str, &str, &str); 7] = [
         "webhook.rs",
         "CONCURRENCY",
         "how many webhook deliveries run at once",
+    ),
+    (
+        "local_provider/mod.rs",
+        "DEFAULT_EXPIRES_IN",
+        "the lifetime of the local provider's access tokens (a test provider, not a rule)",
     ),
 ];
 

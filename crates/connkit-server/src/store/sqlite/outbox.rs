@@ -1,4 +1,4 @@
-//! The webhook outbox in SQLite (`migrations/sqlite/0002_webhook_outbox.sql`).
+//! The webhook outbox in SQLite (`migrations/sqlite/0003_webhook_outbox.sql`).
 //!
 //! Knows nothing about deliveries beyond recording them.
 
