@@ -86,10 +86,10 @@ impl Webhooks {
         Webhooks { inner }
     }
 
-    /// The outbox row for `webhook` to `url`: what [`AuthWrite::webhook`] takes, to queue it
-    /// in the same transaction as the connection write.
+    /// The outbox row for `webhook` to `url`; a connection write takes one for each of its
+    /// outcomes ([`AuthWebhookRows`]), to queue it in its own transaction.
     ///
-    /// [`AuthWrite::webhook`]: crate::store::AuthWrite
+    /// [`AuthWebhookRows`]: crate::store::AuthWebhookRows
     pub(crate) fn row(url: &str, webhook: &AuthWebhook) -> NewWebhook {
         NewWebhook {
             url: url.to_owned(),
