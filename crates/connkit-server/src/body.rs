@@ -2,9 +2,11 @@
 //! than `application/json…` is a 415; without one the body is not read at all (Express leaves it
 //! `undefined`); an empty JSON body is `{}` (body-parser); only an object or an array may be the
 //! top-level value (body-parser's strict mode); bad JSON is a 400 `invalid_json`; a body over the
-//! configured limit is a 413. Never a 500.
+//! configured limit is a 413, one that does not arrive whole in time a 408. Never a 500.
 //!
 //! Knows nothing about what a body must contain.
+
+use std::time::Duration;
 
 use axum::body::{Body, Bytes};
 use axum::extract::{FromRequest, Request};
@@ -27,7 +29,13 @@ impl FromRequest<AppState> for JsonBody {
             Some(value) if is_json(value.as_bytes()) => true,
             Some(_) => return Err(ApiError::ContentType),
         };
-        let bytes = read_bytes(request.into_body(), state.settings().body_limit).await?;
+        let settings = state.settings();
+        let bytes = read_bytes(
+            request.into_body(),
+            settings.body_limit,
+            settings.body_timeout,
+        )
+        .await?;
         if !declared {
             return Ok(JsonBody(None));
         }
@@ -46,9 +54,17 @@ impl FromRequest<AppState> for JsonBody {
     }
 }
 
-/// The raw body, at most `limit` bytes (more: 413 `payload_too_large`).
-pub(crate) async fn read_bytes(body: Body, limit: usize) -> Result<Bytes, ApiError> {
-    axum::body::to_bytes(body, limit).await.map_err(|err| {
+/// The raw body, at most `limit` bytes (more: 413 `payload_too_large`), whole within `timeout`
+/// (slower: 408 `request_timeout`, however steadily it trickles).
+pub(crate) async fn read_bytes(
+    body: Body,
+    limit: usize,
+    timeout: Duration,
+) -> Result<Bytes, ApiError> {
+    let Ok(read) = tokio::time::timeout(timeout, axum::body::to_bytes(body, limit)).await else {
+        return Err(ApiError::Timeout);
+    };
+    read.map_err(|err| {
         if is_length_limit(&err) {
             ApiError::TooLarge(limit)
         } else {

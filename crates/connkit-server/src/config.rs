@@ -19,6 +19,7 @@ use connkit_core::js::url_can_parse;
 
 use crate::crypto::{Keyring, new_secret_key};
 use crate::integrations::Integrations;
+use crate::serve::{Limits, open_file_limit};
 use crate::state::Settings;
 use crate::store::Store;
 use crate::webhook::RetryPolicy;
@@ -52,14 +53,33 @@ pub struct Config {
     /// Database URL [default: sqlite://<data-dir>/connkit.db].
     #[arg(long, env = "CONNKIT_DATABASE")]
     pub database: Option<String>,
-    /// Secret key (UUID v4) that API clients send as `Authorization: Bearer <key>`
-    /// [default: generated once, kept in the database, printed at start].
+    /// Keep the database under this many bytes: a write that would grow it further fails as on
+    /// a full disk (503), while reads, deletes and writes within the size go on [default: no
+    /// limit but the disk's].
+    #[arg(long, env = "CONNKIT_MAX_DATABASE_SIZE")]
+    pub max_database_size: Option<u64>,
+    /// Secret key (UUID v4) that API clients send as `Authorization: Bearer <key>`; prefer
+    /// CONNKIT_SECRET_KEY or --secret-key-file, as every local user can read a command line
+    /// [default: generated once, kept sealed in the database, printed when generated].
     #[arg(long, env = "CONNKIT_SECRET_KEY", hide_env_values = true)]
     pub secret_key: Option<String>,
+    /// A file holding the secret key (surrounding whitespace ignored).
+    #[arg(long, env = "CONNKIT_SECRET_KEY_FILE", conflicts_with = "secret_key")]
+    pub secret_key_file: Option<PathBuf>,
+    /// Print the secret key the server uses (configured, or kept in the database) and exit.
+    #[arg(long)]
+    pub print_secret_key: bool,
     /// Key sealing stored credentials: 32 bytes, standard base64
     /// [default: generated once into <data-dir>/encryption.key].
     #[arg(long, env = "CONNKIT_ENCRYPTION_KEY", hide_env_values = true)]
     pub encryption_key: Option<String>,
+    /// A file holding the encryption key.
+    #[arg(
+        long,
+        env = "CONNKIT_ENCRYPTION_KEY_FILE",
+        conflicts_with = "encryption_key"
+    )]
+    pub encryption_key_file: Option<PathBuf>,
     /// Provider catalogue: Nango's providers.yaml (or the same document as .json)
     /// [default: the built-in catalogue].
     #[arg(long, env = "CONNKIT_PROVIDERS")]
@@ -74,9 +94,25 @@ pub struct Config {
     /// Webhook signing key [default: the secret key, as on older Nango environments].
     #[arg(long, env = "CONNKIT_WEBHOOK_SECRET", hide_env_values = true)]
     pub webhook_secret: Option<String>,
-    /// Tries per webhook delivery (exponential backoff from 1 s).
-    #[arg(long, env = "CONNKIT_WEBHOOK_ATTEMPTS", default_value_t = 5)]
+    /// A file holding the webhook signing key.
+    #[arg(
+        long,
+        env = "CONNKIT_WEBHOOK_SECRET_FILE",
+        conflicts_with = "webhook_secret"
+    )]
+    pub webhook_secret_file: Option<PathBuf>,
+    /// Tries per webhook delivery; a webhook out of tries stays in the outbox, listed by
+    /// GET /connkit/webhooks.
+    #[arg(long, env = "CONNKIT_WEBHOOK_ATTEMPTS", default_value_t = 10)]
     pub webhook_attempts: u32,
+    /// The pause after a webhook's first failed try, in milliseconds; each later pause doubles
+    /// (at most 5 minutes), each drawn between its half and its whole.
+    #[arg(long, env = "CONNKIT_WEBHOOK_BACKOFF_MS", default_value_t = 1000)]
+    pub webhook_backoff_ms: u64,
+    /// Seconds a stop (SIGTERM, Ctrl-C) waits for requests in progress and then for due
+    /// webhooks to be delivered; what is left is sent after the next start.
+    #[arg(long, env = "CONNKIT_SHUTDOWN_TIMEOUT", default_value_t = 10)]
+    pub shutdown_timeout: u64,
     /// This server's public base URL [default: http://<listen address>].
     #[arg(long, env = "CONNKIT_PUBLIC_URL")]
     pub public_url: Option<String>,
@@ -97,6 +133,21 @@ pub struct Config {
     /// Largest request body in bytes (larger: 413).
     #[arg(long, env = "CONNKIT_BODY_LIMIT", default_value_t = 2 * 1024 * 1024)]
     pub body_limit: usize,
+    /// Seconds a request body may take to arrive whole (slower: 408).
+    #[arg(long, env = "CONNKIT_BODY_TIMEOUT", default_value_t = 30)]
+    pub body_timeout: u64,
+    /// Seconds a request head may take from its first byte (a new connection's from the
+    /// accept) to its end; slower connections are closed.
+    #[arg(long, env = "CONNKIT_HEADER_TIMEOUT", default_value_t = 10)]
+    pub header_timeout: u64,
+    /// Seconds a connection may stay with no request in progress and no byte moving (an idle
+    /// keep-alive connection, a client not reading its answer) before it is closed.
+    #[arg(long, env = "CONNKIT_IDLE_TIMEOUT", default_value_t = 60)]
+    pub idle_timeout: u64,
+    /// Connections served at once; more wait until one closes. Lowered at start to stay 128
+    /// under the open-file limit.
+    #[arg(long, env = "CONNKIT_MAX_CONNECTIONS", default_value_t = 1024)]
+    pub max_connections: usize,
     /// Demo mode: adds the browser demo's backend under /demo/api/ (sessions, connection calls,
     /// a webhook inbox), which acts with the secret key for ANY caller; keep the server on
     /// loopback. Without --webhook-url, webhooks go to the inbox (<public url>/demo/api/webhooks).
@@ -182,8 +233,8 @@ impl Config {
                 Integrations::default()
             }
         };
-        let keys = match &self.encryption_key {
-            Some(text) => Keyring::from_base64(text).map_err(|e| fail(e.to_string()))?,
+        let keys = match secret(&self.encryption_key, &self.encryption_key_file)? {
+            Some(text) => Keyring::from_base64(&text).map_err(|e| fail(e.to_string()))?,
             None => self.stored_encryption_key()?,
         };
         let database = match &self.database {
@@ -201,41 +252,67 @@ impl Config {
         })
     }
 
+    /// The key in `<data-dir>/encryption.key`, generated there first if there is none. Two
+    /// processes starting together on an empty directory end up with the same key: a new key
+    /// is written whole under a temporary name and linked into place, which fails for the
+    /// second process, which then reads the first one's key.
     fn stored_encryption_key(&self) -> Result<Keyring, ConfigError> {
         let path = self.data_dir.join("encryption.key");
-        if path.exists() {
-            let text = read(&path)?;
-            return Keyring::from_base64(&text)
-                .map_err(|e| fail(format!("{}: {e}", path.display())));
+        if !path.exists() {
+            create_dir(&self.data_dir)?;
+            let text = Keyring::generate_base64();
+            if write_exclusive(&path, &text)
+                .map_err(|e| fail(format!("{}: {e}", path.display())))?
+            {
+                tracing::info!(path = %path.display(), "generated a credentials encryption key");
+            }
         }
-        create_dir(&self.data_dir)?;
-        let text = Keyring::generate_base64();
-        write_private(&path, &text)?;
-        tracing::info!(path = %path.display(), "generated a credentials encryption key");
-        Keyring::from_base64(&text).map_err(|e| fail(e.to_string()))
+        let text = read(&path)?;
+        Keyring::from_base64(&text).map_err(|e| fail(format!("{}: {e}", path.display())))
     }
 
-    /// The secret key: the configured one, else the one kept in the database, else a new one.
+    /// The configured secret key (`--secret-key`, its variable or `--secret-key-file`), checked.
+    pub fn configured_secret_key(&self) -> Result<Option<String>, ConfigError> {
+        let Some(key) = secret(&self.secret_key, &self.secret_key_file)? else {
+            return Ok(None);
+        };
+        if !is_valid_secret_key(&key) {
+            return Err(fail("the secret key must be a UUID v4"));
+        }
+        Ok(Some(key))
+    }
+
+    /// The secret key: the configured one, else the one kept in the database, else a new one
+    /// (kept sealed with the encryption key; two processes starting together keep one).
     pub async fn secret_key(&self, store: &Store) -> Result<(String, KeyOrigin), ConfigError> {
-        if let Some(key) = &self.secret_key {
-            if !is_valid_secret_key(key) {
-                return Err(fail("--secret-key must be a UUID v4"));
-            }
-            return Ok((key.clone(), KeyOrigin::Configured));
+        if let Some(key) = self.configured_secret_key()? {
+            return Ok((key, KeyOrigin::Configured));
         }
-        let stored = store
-            .setting("secret_key")
+        let (key, generated) = store
+            .kept_secret_key(&new_secret_key())
             .await
             .map_err(|e| fail(e.to_string()))?;
-        if let Some(key) = stored {
-            return Ok((key, KeyOrigin::Stored));
+        let origin = if generated {
+            KeyOrigin::Generated
+        } else {
+            KeyOrigin::Stored
+        };
+        Ok((key, origin))
+    }
+
+    /// The limits of `serve`, under the process's open-file limit.
+    pub fn limits(&self) -> Limits {
+        Limits {
+            max_connections: self.max_connections.max(1),
+            header_timeout: Duration::from_secs(self.header_timeout.max(1)),
+            idle_timeout: Duration::from_secs(self.idle_timeout.max(1)),
         }
-        let key = new_secret_key();
-        store
-            .put_setting("secret_key", &key)
-            .await
-            .map_err(|e| fail(e.to_string()))?;
-        Ok((key, KeyOrigin::Generated))
+        .within_open_files(open_file_limit())
+    }
+
+    /// How long a stop waits, for requests and then for webhooks.
+    pub fn shutdown_timeout(&self) -> Duration {
+        Duration::from_secs(self.shutdown_timeout)
     }
 
     /// The settings for a server bound to `bound`.
@@ -246,8 +323,8 @@ impl Config {
             return Err(fail("--webhook-url must be an http(s) URL"));
         }
         let mut settings = Settings::new(secret_key);
-        if let Some(secret) = &self.webhook_secret {
-            settings.webhook_secret = secret.clone();
+        if let Some(secret) = secret(&self.webhook_secret, &self.webhook_secret_file)? {
+            settings.webhook_secret = secret;
         }
         settings.public_url = self
             .public_url
@@ -261,12 +338,13 @@ impl Config {
         settings.webhook_url = self.webhook_url.clone();
         settings.webhook_retry = RetryPolicy {
             attempts: self.webhook_attempts.max(1),
-            first_backoff: Duration::from_secs(1),
+            first_backoff: Duration::from_millis(self.webhook_backoff_ms),
         };
         settings.environment = self.environment.clone();
         settings.verify_credentials = self.verify_credentials;
         settings.nango_merged_tags_500 = self.nango_merged_tags_500;
         settings.body_limit = self.body_limit;
+        settings.body_timeout = Duration::from_secs(self.body_timeout.max(1));
         if let Some(dir) = &self.static_dir
             && !dir.is_dir()
         {
@@ -289,20 +367,74 @@ fn read(path: &Path) -> Result<String, ConfigError> {
     std::fs::read_to_string(path).map_err(|e| fail(format!("{}: {e}", path.display())))
 }
 
-fn create_dir(path: &Path) -> Result<(), ConfigError> {
-    std::fs::create_dir_all(path).map_err(|e| fail(format!("{}: {e}", path.display())))
+/// A secret given as a value or as a file holding it (whitespace around it ignored).
+fn secret(value: &Option<String>, file: &Option<PathBuf>) -> Result<Option<String>, ConfigError> {
+    match (value, file) {
+        (Some(value), _) => Ok(Some(value.clone())),
+        (None, Some(path)) => Ok(Some(read(path)?.trim().to_owned())),
+        (None, None) => Ok(None),
+    }
 }
 
-/// Writes a file only its owner can read.
-fn write_private(path: &Path, text: &str) -> Result<(), ConfigError> {
+/// Creates the data directory owner-only (0700, whatever the umask); an existing directory
+/// others can enter is left as it is, with a warning.
+fn create_dir(path: &Path) -> Result<(), ConfigError> {
+    let failed = |e: std::io::Error| fail(format!("{}: {e}", path.display()));
+    if path.is_dir() {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(path)
+                .map_err(failed)?
+                .permissions()
+                .mode();
+            if mode & 0o077 != 0 {
+                tracing::warn!(
+                    path = %path.display(),
+                    mode = format!("{:o}", mode & 0o777),
+                    "the data directory is open to other users; `chmod 700` it"
+                );
+            }
+        }
+        return Ok(());
+    }
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(path).map_err(failed)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o700)).map_err(failed)?;
+    }
+    Ok(())
+}
+
+/// Writes `text` to `path` only its owner can read, unless `path` exists: the text is written
+/// whole under a unique temporary name, then linked to `path` (which fails if it exists), so
+/// `path` never holds a partial key. True if this call created `path`.
+fn write_exclusive(path: &Path, text: &str) -> std::io::Result<bool> {
     use std::io::Write;
+    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    let temporary = path.with_file_name(format!(
+        ".{name}.{}.{}",
+        std::process::id(),
+        uuid::Uuid::new_v4().simple()
+    ));
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut file = options
-        .open(path)
-        .map_err(|e| fail(format!("{}: {e}", path.display())))?;
-    file.write_all(text.as_bytes())
-        .map_err(|e| fail(format!("{}: {e}", path.display())))
+    let written = options.open(&temporary).and_then(|mut file| {
+        file.write_all(text.as_bytes())?;
+        file.sync_all()
+    });
+    let linked = written.and_then(|()| std::fs::hard_link(&temporary, path));
+    let _ = std::fs::remove_file(&temporary);
+    match linked {
+        Ok(()) => Ok(true),
+        Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => Ok(false),
+        Err(err) => Err(err),
+    }
 }

@@ -13,6 +13,7 @@
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
 
 use axum::body::Body;
 use axum::extract::{Request, State};
@@ -48,6 +49,7 @@ struct Demo {
     secret_key: String,
     webhook_secret: String,
     body_limit: usize,
+    body_timeout: Duration,
     /// Received webhooks, newest first.
     inbox: Arc<Mutex<VecDeque<Value>>>,
 }
@@ -59,6 +61,7 @@ pub(crate) fn router(api: Router, settings: &Settings) -> Router {
         secret_key: settings.secret_key.clone(),
         webhook_secret: settings.webhook_secret.clone(),
         body_limit: settings.body_limit,
+        body_timeout: settings.body_timeout,
         inbox: Arc::new(Mutex::new(VecDeque::with_capacity(INBOX_SIZE))),
     };
     Router::new()
@@ -124,7 +127,7 @@ async fn webhook_receive(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Json<Value>, ApiError> {
-    let bytes = read_bytes(body, demo.body_limit).await?;
+    let bytes = read_bytes(body, demo.body_limit, demo.body_timeout).await?;
     let value: Value =
         serde_json::from_slice(&bytes).map_err(|err| ApiError::Json(err.to_string()))?;
     let signature = headers.get(HMAC_HEADER).and_then(|v| v.to_str().ok());

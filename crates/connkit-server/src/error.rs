@@ -123,6 +123,8 @@ pub(crate) enum ApiError {
     Json(String),
     /// 413 `payload_too_large` (the body limit, in bytes).
     TooLarge(usize),
+    /// 408 `request_timeout`: the body did not arrive whole in time.
+    Timeout,
     /// Any status with `{"error":{"code","message","payload"}}` (a failed refresh, spec §6.3).
     Payload {
         status: StatusCode,
@@ -132,6 +134,9 @@ pub(crate) enum ApiError {
     },
     /// 500 `generic_error_support`; the cause is logged, never sent.
     Internal(String),
+    /// 503 `service_unavailable` with `Retry-After`: the database cannot take the request now
+    /// (full, read-only, its files gone); the cause is logged, never sent.
+    Unavailable(String),
 }
 
 impl ApiError {
@@ -219,6 +224,7 @@ impl ApiError {
             ),
             ApiError::Json(_) => (StatusCode::BAD_REQUEST, "invalid_json", None),
             ApiError::TooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", None),
+            ApiError::Timeout => (StatusCode::REQUEST_TIMEOUT, "request_timeout", None),
             ApiError::Internal(cause) => {
                 tracing::error!("internal error: {cause}");
                 (
@@ -226,6 +232,10 @@ impl ApiError {
                     "generic_error_support",
                     None,
                 )
+            }
+            ApiError::Unavailable(cause) => {
+                tracing::error!("database unavailable: {cause}");
+                (StatusCode::SERVICE_UNAVAILABLE, "service_unavailable", None)
             }
         }
     }
@@ -244,11 +254,14 @@ impl<T> RejectAs<T> for Result<T, Rejection> {
 
 impl From<crate::store::StoreError> for ApiError {
     fn from(err: crate::store::StoreError) -> ApiError {
+        if err.is_unavailable() {
+            return ApiError::Unavailable(err.to_string());
+        }
         ApiError::internal(err)
     }
 }
 
-/// The cause of a 500, attached to the response for [`log_internal_errors`].
+/// The cause of a 500 or 503, attached to the response for [`log_internal_errors`].
 #[derive(Debug, Clone)]
 pub(crate) struct InternalCause {
     id: String,
@@ -302,10 +315,32 @@ impl IntoResponse for ApiError {
                 StatusCode::PAYLOAD_TOO_LARGE,
                 json!({"error": {"code": "payload_too_large", "message": format!("The request body is larger than {limit} bytes")}}),
             ),
+            ApiError::Timeout => (
+                StatusCode::REQUEST_TIMEOUT,
+                json!({"error": {"code": "request_timeout", "message": "The request body did not arrive in time"}}),
+            ),
             ApiError::Internal(cause) => {
                 let id = uuid::Uuid::new_v4().to_string();
                 let body = generic_error_body(&id);
                 let mut response = (StatusCode::INTERNAL_SERVER_ERROR, Json(body)).into_response();
+                response
+                    .extensions_mut()
+                    .insert(InternalCause { id, cause });
+                return response;
+            }
+            ApiError::Unavailable(cause) => {
+                let id = uuid::Uuid::new_v4().to_string();
+                let body = json!({"error": {
+                    "code": "service_unavailable",
+                    "message": format!("The server cannot store or read data right now; try again later. Error id: \"{id}\""),
+                    "payload": id,
+                }});
+                let mut response = (
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    [(axum::http::header::RETRY_AFTER, "30")],
+                    Json(body),
+                )
+                    .into_response();
                 response
                     .extensions_mut()
                     .insert(InternalCause { id, cause });
@@ -346,7 +381,7 @@ fn validation_body(part: Part, nango: &[NangoIssue], issues: &[Issue]) -> Value 
     json!({"error": {"code": part.code(), "errors": errors, "issues": issues}})
 }
 
-/// Middleware: writes the cause of every 500 to the log, with the id the client received.
+/// Middleware: writes the cause of every 500 and 503 to the log, with the id the client received.
 pub(crate) async fn log_internal_errors(request: Request, next: Next) -> Response {
     let method = request.method().clone();
     let path = request.uri().path().to_owned();

@@ -12,8 +12,10 @@
 //!
 //! Modules, in reading order:
 
-/// JSON bodies as Express reads them (415, 413, `invalid_json`).
+/// JSON bodies as Express reads them (415, 413, 408, `invalid_json`).
 mod body;
+/// Security headers, and the gate only this server's own pages pass.
+mod browser;
 /// Flags and environment variables → [`Settings`], files read at start-up.
 pub mod config;
 /// Sealing credentials, hashing session tokens, generating secrets.
@@ -31,56 +33,73 @@ pub mod local_provider;
 mod oauth;
 /// Who is calling: secret key or connect session token.
 mod principal;
+/// What of a URL a log line may show.
+mod redact;
 /// The HTTP API, one module per resource.
 mod routes;
+/// Serving over HTTP/1.1 with connection, header and idle limits.
+pub mod serve;
 /// `AppState`: settings, store, catalogue, integrations, webhook sender.
 pub mod state;
+/// `--static-dir`, confined, with the pages' security policy.
+mod static_files;
 /// Persistence behind one `Store` type (SQLite today).
 pub mod store;
 /// Unix microseconds and Nango's timestamp texts.
 mod timestamp;
 /// The opt-in credential test.
 mod verify;
-/// Background delivery of auth webhooks.
+/// Auth webhooks: the outbox and its delivery worker.
 pub mod webhook;
 
-use std::path::Path;
 use std::time::Duration;
 
-use axum::handler::HandlerWithoutStateExt;
 use axum::http::{HeaderName, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{Json, Router, middleware};
 use serde_json::json;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::cors::{Any, CorsLayer};
-use tower_http::services::ServeDir;
 use tower_http::trace::TraceLayer;
 
 pub use state::{AppState, Settings};
 
 /// The whole API as a router (what `main` serves and tests call with `oneshot`): the API, the
-/// demo routes when `settings.demo` is on, and the static directory, if any, for GET/HEAD
-/// requests that no route matches (API routes always win).
+/// static directory, if any, for GET/HEAD requests that no route matches (API routes always
+/// win), and the demo routes when `settings.demo` is on. CORS is open on the API and the static
+/// files (the widget's module is imported by other pages), never on the demo routes; those and
+/// the static files answer only requests to a local name, the demo routes only this server's
+/// own pages.
 pub fn app(state: AppState) -> Router {
     let settings = state.settings();
-    let mut router = routes::router().with_state(state.clone());
-    if settings.demo {
-        router = router
-            .merge(demo::router(api(&state), settings))
-            .merge(demo_provider(&state).router());
-    }
-    let router = match &settings.static_dir {
-        Some(dir) => serve_files(router, dir),
+    let hosts = browser::LocalHosts::new(&settings.public_url);
+    let router = routes::router()
+        .with_state(state.clone())
+        .method_not_allowed_fallback(method_not_allowed);
+    let mut router = match &settings.static_dir {
+        Some(dir) => static_files::serve(router, dir, hosts.clone()),
         None => router.fallback(unknown_route),
-    };
+    }
+    .layer(cors());
+    if settings.demo {
+        let demo = demo::router(api(&state), settings)
+            .merge(demo_provider(&state).router())
+            .method_not_allowed_fallback(method_not_allowed)
+            .route_layer(middleware::from_fn_with_state(hosts, browser::own_origin));
+        router = router.merge(demo);
+    }
     router
-        .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn_with_state(state, routes::ws::upgrade))
         .layer(middleware::from_fn(error::log_internal_errors))
+        .layer(middleware::from_fn(browser::security_headers))
         .layer(CatchPanicLayer::custom(panic_response))
-        .layer(cors())
-        .layer(TraceLayer::new_for_http())
+        .layer(TraceLayer::new_for_http().make_span_with(request_span))
+}
+
+/// The span of a request's log lines: its method and path, never its query, where auth
+/// endpoints carry `connect_session_token` (and clients may put anything).
+fn request_span(request: &axum::extract::Request) -> tracing::Span {
+    tracing::debug_span!("request", method = %request.method(), path = %request.uri().path())
 }
 
 /// The local provider of demo mode, knowing the OAuth client of every integration that has one.
@@ -99,17 +118,6 @@ fn api(state: &AppState) -> Router {
         .fallback(unknown_route)
         .method_not_allowed_fallback(method_not_allowed)
         .with_state(state.clone())
-}
-
-/// `router` with the files of `dir` as its fallback; `index.html` answers for a directory;
-/// anything else (a missing file, a method other than GET/HEAD) is the JSON 404 of an unknown
-/// route.
-fn serve_files(router: Router, dir: &Path) -> Router {
-    let files = ServeDir::new(dir)
-        .append_index_html_on_directories(true)
-        .not_found_service(unknown_route.into_service())
-        .call_fallback_on_method_not_allowed(true);
-    router.fallback_service(files)
 }
 
 /// CORS as Nango's public API sets it (spec §8).
@@ -153,6 +161,7 @@ fn cors() -> CorsLayer {
         .max_age(Duration::from_secs(600))
 }
 
+/// The JSON 404 of a path no route or file answers.
 async fn unknown_route() -> Response {
     (
         StatusCode::NOT_FOUND,

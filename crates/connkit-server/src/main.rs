@@ -1,15 +1,19 @@
 //! The connkit-server binary: flags, logging, database, serve. Everything else is in the library.
 //!
-//! Run with `cargo run -p connkit-server` (see `--help` and the README). It prints the secret key
-//! when it was not configured, then one line `listening on http://ADDR` once it accepts requests.
+//! Run with `cargo run -p connkit-server` (see `--help` and `docs/server.md`). It prints the
+//! secret key once, when it generates it, then one line `listening on http://ADDR` once it
+//! accepts requests.
 
 // Printing the secret key and the bound address on stdout is this binary's interface.
 #![allow(clippy::print_stdout)]
 
+use std::io::IsTerminal;
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::parser::ValueSource;
+use clap::{CommandFactory, FromArgMatches};
 use connkit_server::config::{Config, KeyOrigin};
+use connkit_server::serve::serve;
 use connkit_server::store::Store;
 use connkit_server::{AppState, app};
 use tokio::net::TcpListener;
@@ -17,14 +21,37 @@ use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let config = Config::parse();
+    let matches = Config::command().get_matches();
+    let config = match Config::from_arg_matches(&matches) {
+        Ok(config) => config,
+        Err(err) => err.exit(),
+    };
     tracing_subscriber::fmt()
         .with_env_filter(
             EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
         )
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
         .init();
-    match run(config).await {
+    // A command line is readable by every local user (`ps`); variables and files are not.
+    for (id, flag) in [
+        ("secret_key", "--secret-key"),
+        ("encryption_key", "--encryption-key"),
+        ("webhook_secret", "--webhook-secret"),
+    ] {
+        if matches.value_source(id) == Some(ValueSource::CommandLine) {
+            tracing::warn!(
+                "{flag} on the command line is visible to every local user; use its \
+                 CONNKIT_* variable or {flag}-file instead"
+            );
+        }
+    }
+    let outcome = if config.print_secret_key {
+        print_secret_key(config).await
+    } else {
+        run(config).await
+    };
+    match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("connkit-server: {err}");
@@ -38,24 +65,50 @@ async fn run(config: Config) -> Result<(), Box<dyn std::error::Error>> {
     let listener = TcpListener::bind(&config.listen).await?;
     let bound = listener.local_addr()?;
     let loaded = config.load(bound.port())?;
-    let store = Store::open(&loaded.database, loaded.keys).await?;
+    let store = Store::open_capped(&loaded.database, loaded.keys, config.max_database_size).await?;
     let (secret_key, origin) = config.secret_key(&store).await?;
     let settings = config.settings(secret_key.clone(), bound)?;
     let state = AppState::new(settings, store, loaded.catalogue, loaded.integrations)?;
     match origin {
         KeyOrigin::Configured => {}
-        KeyOrigin::Generated => {
-            println!("secret key: {secret_key} (generated; kept in the database)")
-        }
-        KeyOrigin::Stored => println!("secret key: {secret_key} (kept in the database)"),
+        KeyOrigin::Generated => println!(
+            "secret key: {secret_key} (generated now and kept sealed in the database; printed \
+             only this once: `connkit-server --print-secret-key` prints it again)"
+        ),
+        KeyOrigin::Stored => println!(
+            "secret key: kept sealed in the database (`connkit-server --print-secret-key` prints it)"
+        ),
     }
     if config.demo {
         demo_warning(bound);
     }
+    let limits = config.limits();
     println!("listening on http://{bound}");
-    axum::serve(listener, app(state))
-        .with_graceful_shutdown(shutdown())
-        .await?;
+    serve(
+        listener,
+        app(state.clone()),
+        limits,
+        shutdown(),
+        config.shutdown_timeout(),
+    )
+    .await;
+    state.drain_webhooks(config.shutdown_timeout()).await;
+    Ok(())
+}
+
+/// `--print-secret-key`: the key a server started with these flags uses, without serving.
+async fn print_secret_key(config: Config) -> Result<(), Box<dyn std::error::Error>> {
+    if let Some(key) = config.configured_secret_key()? {
+        println!("{key}");
+        return Ok(());
+    }
+    // No port is bound: the catalogue, which would name it, is not used.
+    let loaded = config.load(0)?;
+    let store = Store::open(&loaded.database, loaded.keys).await?;
+    match store.secret_key_if_kept().await? {
+        Some(key) => println!("{key}"),
+        None => return Err("no secret key is kept yet: the first start generates one".into()),
+    }
     Ok(())
 }
 

@@ -14,6 +14,7 @@ use connkit_core::webhook::AuthWebhook;
 
 use crate::integrations::Integrations;
 use crate::oauth::OAuth;
+use crate::redact;
 use crate::store::Store;
 use crate::timestamp::{self, Micros};
 use crate::webhook::{RetryPolicy, Webhooks};
@@ -42,6 +43,8 @@ pub struct Settings {
     pub nango_merged_tags_500: bool,
     /// Largest accepted request body, in bytes (larger: 413).
     pub body_limit: usize,
+    /// The longest a request body may take to arrive (slower: 408).
+    pub body_timeout: Duration,
     /// How long an OAuth flow may take between its redirect and its callback (and how long a
     /// WebSocket client waits for its outcome).
     pub oauth_flow_ttl: Duration,
@@ -63,13 +66,14 @@ impl Settings {
             public_url: "http://localhost:3003".to_owned(),
             webhook_url: None,
             webhook_retry: RetryPolicy {
-                attempts: 5,
+                attempts: 10,
                 first_backoff: Duration::from_secs(1),
             },
             environment: "dev".to_owned(),
             verify_credentials: false,
             nango_merged_tags_500: false,
             body_limit: 2 * 1024 * 1024,
+            body_timeout: Duration::from_secs(30),
             oauth_flow_ttl: Duration::from_secs(60 * 60),
             demo: false,
             static_dir: None,
@@ -107,7 +111,12 @@ impl AppState {
             .timeout(Duration::from_secs(10))
             .user_agent(concat!("connkit-server/", env!("CARGO_PKG_VERSION")))
             .build()?;
-        let webhooks = Webhooks::spawn(http.clone(), settings.webhook_retry);
+        let webhooks = Webhooks::spawn(
+            store.clone(),
+            http.clone(),
+            settings.webhook_retry,
+            settings.webhook_secret.clone(),
+        );
         Ok(AppState {
             inner: Arc::new(Inner {
                 settings,
@@ -150,12 +159,25 @@ impl AppState {
         &self.inner.oauth
     }
 
-    /// Queues an auth webhook for `override_url`, else `--webhook-url`; nothing without either.
-    pub(crate) fn queue_auth_webhook(&self, override_url: Option<&str>, webhook: &AuthWebhook) {
+    /// Queues an auth webhook for `override_url`, else `--webhook-url` (nothing without either),
+    /// in the outbox on its own: for what is no connection write of the store's (a failed OAuth
+    /// flow, a failed refresh). One that cannot be queued is logged.
+    pub(crate) async fn queue_auth_webhook(
+        &self,
+        override_url: Option<&str>,
+        webhook: &AuthWebhook,
+    ) {
         let settings = self.settings();
-        if let Some(url) = override_url.or(settings.webhook_url.as_deref()) {
-            self.webhooks().send(url, &settings.webhook_secret, webhook);
+        if let Some(url) = override_url.or(settings.webhook_url.as_deref())
+            && let Err(err) = self.webhooks().enqueue(url, webhook).await
+        {
+            tracing::error!(url = %redact::url(url), "an auth webhook was not queued: {err}");
         }
+    }
+
+    /// Stops the webhook worker after delivering what is due, within `deadline` (shutdown).
+    pub async fn drain_webhooks(&self, deadline: Duration) {
+        self.inner.webhooks.drain(deadline).await;
     }
 
     /// When the state was built (the integrations' `created_at`).

@@ -23,6 +23,7 @@ use serde_json::{Map, Value};
 
 use crate::crypto::base64;
 use crate::error::{ApiError, Part};
+use crate::redact;
 use crate::state::AppState;
 
 /// Tests `credentials` against `provider`; 400 `connection_test_failed` when they fail.
@@ -128,7 +129,11 @@ pub(crate) async fn check(
         match request.send().await {
             Ok(response) if response.status().is_success() => return Ok(()),
             Ok(response) => unauthorized |= response.status() == reqwest::StatusCode::UNAUTHORIZED,
-            Err(err) => tracing::info!(%url, "credential test request failed: {err}"),
+            Err(err) => tracing::info!(
+                url = %redact::url(&url),
+                error = redact::request_error(&err),
+                "credential test request failed"
+            ),
         }
     }
     Err(failed(unauthorized))

@@ -1,18 +1,32 @@
-//! Auth webhook delivery (spec §7) in the background: handlers queue a payload and return at
-//! once; a worker POSTs it with both signature headers and retries failures (network errors and
-//! non-2xx answers) with exponential backoff.
+//! Auth webhook delivery (spec §7) through the outbox: a webhook is a database row before the
+//! change that causes it is acknowledged (the auth endpoints write it in the connection's own
+//! transaction), and a worker delivers every row at least once: after a restart, through a
+//! receiver that is down for a while, never dropped for lack of room. Each try POSTs the stored
+//! bytes with both signature headers (signed at send time with the current signing key); a
+//! network error or a non-2xx answer is tried again after an exponential backoff with jitter,
+//! until the policy's tries are spent: the row then stays, failed, for the operator (a log line
+//! and `GET /connkit/webhooks`). On shutdown the worker delivers what is due, within a deadline;
+//! the rest waits in the outbox for the next start.
 //!
 //! The payload, its exact bytes and the signatures come from `connkit_core::webhook`; this
 //! module only moves bytes. Knows nothing about connections or sessions.
 
-use std::sync::Arc;
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use connkit_core::webhook::{AuthWebhook, Signatures, sign};
-use tokio::sync::{Semaphore, mpsc};
+use chacha20poly1305::aead::OsRng;
+use chacha20poly1305::aead::rand_core::RngCore;
+use connkit_core::webhook::{AuthWebhook, sign};
+use tokio::sync::{Notify, watch};
+use tokio::task::{JoinHandle, JoinSet};
+
+use crate::redact;
+use crate::store::{NewWebhook, PendingWebhook, Store, StoreError};
+use crate::timestamp::{self, Micros};
 
 /// How many times a delivery is tried, and the first pause between tries (doubled each time,
-/// at most five minutes).
+/// at most five minutes, each pause drawn between its half and its whole).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RetryPolicy {
     /// Tries in total (at least 1).
@@ -22,87 +36,332 @@ pub struct RetryPolicy {
 }
 
 const MAX_BACKOFF: Duration = Duration::from_secs(300);
-/// Deliveries waiting for the worker; past this, new webhooks are dropped (and logged).
-const QUEUE: usize = 4096;
 /// Deliveries in flight at once.
-const CONCURRENCY: usize = 64;
+const CONCURRENCY: u32 = 64;
+/// How long the worker waits after the outbox could not be read.
+const STORE_RETRY: Duration = Duration::from_secs(1);
+/// The longest the worker sleeps without looking at the outbox (rows queued by another path
+/// than [`Webhooks::wake`] are found by then).
+const IDLE_LOOK: Duration = Duration::from_secs(30);
 
-/// One webhook to send.
-#[derive(Debug)]
-struct Delivery {
-    url: String,
-    body: String,
-    signatures: Signatures,
-}
-
-/// The queue in front of the delivery worker.
+/// The outbox's worker, and the door to queue webhooks.
 #[derive(Debug, Clone)]
 pub(crate) struct Webhooks {
-    queue: mpsc::Sender<Delivery>,
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    store: Store,
+    http: reqwest::Client,
+    policy: RetryPolicy,
+    /// The signing key.
+    secret: String,
+    wake: Notify,
+    stop: watch::Sender<bool>,
+    worker: Mutex<Option<JoinHandle<()>>>,
 }
 
 impl Webhooks {
-    /// Starts the worker on the current Tokio runtime.
-    pub(crate) fn spawn(http: reqwest::Client, policy: RetryPolicy) -> Webhooks {
-        let (queue, mut incoming) = mpsc::channel::<Delivery>(QUEUE);
-        let permits = Arc::new(Semaphore::new(CONCURRENCY));
-        tokio::spawn(async move {
-            while let Some(delivery) = incoming.recv().await {
-                let Ok(permit) = permits.clone().acquire_owned().await else {
-                    return;
-                };
-                let http = http.clone();
-                tokio::spawn(async move {
-                    deliver(&http, policy, &delivery).await;
-                    drop(permit);
-                });
-            }
+    /// Starts the worker on the current Tokio runtime; it first delivers what an earlier run
+    /// left in the outbox.
+    pub(crate) fn spawn(
+        store: Store,
+        http: reqwest::Client,
+        policy: RetryPolicy,
+        secret: String,
+    ) -> Webhooks {
+        let (stop, _) = watch::channel(false);
+        let inner = Arc::new(Inner {
+            store,
+            http,
+            policy,
+            secret,
+            wake: Notify::new(),
+            stop,
+            worker: Mutex::new(None),
         });
-        Webhooks { queue }
+        let worker = tokio::spawn(run(inner.clone()));
+        *inner.worker.lock().unwrap_or_else(PoisonError::into_inner) = Some(worker);
+        Webhooks { inner }
     }
 
-    /// Queues `webhook` for `url`, signed with `secret`. Never waits.
-    pub(crate) fn send(&self, url: &str, secret: &str, webhook: &AuthWebhook) {
-        let body = webhook.body();
-        let signatures = sign(secret, body.as_bytes());
-        let delivery = Delivery {
+    /// The outbox row for `webhook` to `url`; a connection write takes one for each of its
+    /// outcomes ([`AuthWebhookRows`]), to queue it in its own transaction.
+    ///
+    /// [`AuthWebhookRows`]: crate::store::AuthWebhookRows
+    pub(crate) fn row(url: &str, webhook: &AuthWebhook) -> NewWebhook {
+        NewWebhook {
             url: url.to_owned(),
-            body,
-            signatures,
+            body: webhook.body(),
+        }
+    }
+
+    /// Queues `webhook` for `url` on its own (for what is no connection write of the store's: a
+    /// failed OAuth flow, a failed refresh); durable when this returns.
+    pub(crate) async fn enqueue(&self, url: &str, webhook: &AuthWebhook) -> Result<(), StoreError> {
+        let row = Webhooks::row(url, webhook);
+        self.inner
+            .store
+            .queue_webhook(&row, timestamp::now())
+            .await?;
+        self.wake();
+        Ok(())
+    }
+
+    /// Tells the worker that rows were queued (after the transaction that queued them).
+    pub(crate) fn wake(&self) {
+        self.inner.wake.notify_one();
+    }
+
+    /// Stops the worker: what is due is delivered, for at most `deadline`; what is left
+    /// (not due yet, or cut short) stays in the outbox for the next start.
+    pub(crate) async fn drain(&self, deadline: Duration) {
+        let _ = self.inner.stop.send(true);
+        let worker = self
+            .inner
+            .worker
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+        let Some(mut worker) = worker else {
+            return;
         };
-        if self.queue.try_send(delivery).is_err() {
-            tracing::error!(%url, "webhook queue full or closed; webhook dropped");
+        if tokio::time::timeout(deadline, &mut worker).await.is_err() {
+            worker.abort();
+            tracing::warn!(
+                "webhook delivery cut short at shutdown; the rest is sent after the next start"
+            );
         }
     }
 }
 
-async fn deliver(http: &reqwest::Client, policy: RetryPolicy, delivery: &Delivery) {
-    let mut backoff = policy.first_backoff;
-    let attempts = policy.attempts.max(1);
-    for attempt in 1..=attempts {
-        let mut request = http
-            .post(&delivery.url)
-            .header(reqwest::header::CONTENT_TYPE, "application/json")
-            .body(delivery.body.clone());
-        for (name, value) in delivery.signatures.headers() {
-            request = request.header(name, value);
-        }
-        match request.send().await {
-            Ok(response) if response.status().is_success() => {
-                tracing::debug!(url = %delivery.url, attempt, "webhook delivered");
-                return;
-            }
-            Ok(response) => {
-                tracing::warn!(url = %delivery.url, attempt, status = %response.status(), "webhook refused");
-            }
+/// The worker: starts due rows (at most [`CONCURRENCY`] at once), then sleeps until a delivery
+/// ends, a row is queued, the next row is due or it is told to stop.
+async fn run(inner: Arc<Inner>) {
+    let mut stop = inner.stop.subscribe();
+    let mut deliveries: JoinSet<i64> = JoinSet::new();
+    let mut in_flight: HashSet<i64> = HashSet::new();
+    loop {
+        let stopping = *stop.borrow();
+        let free = CONCURRENCY.saturating_sub(u32::try_from(in_flight.len()).unwrap_or(u32::MAX));
+        let limit = CONCURRENCY + 1;
+        let head = match inner.store.pending_webhooks(limit).await {
+            Ok(rows) => rows,
             Err(err) => {
-                tracing::warn!(url = %delivery.url, attempt, "webhook failed: {err}");
+                tracing::warn!("webhook outbox unreadable: {err}");
+                if stopping && in_flight.is_empty() {
+                    return;
+                }
+                tokio::select! {
+                    Some(done) = deliveries.join_next(), if !deliveries.is_empty() => {
+                        finished(&mut in_flight, done);
+                    }
+                    () = tokio::time::sleep(STORE_RETRY) => {}
+                    _ = stop.changed() => {}
+                }
+                continue;
             }
+        };
+        let now = timestamp::now();
+        let waiting: Vec<PendingWebhook> = head
+            .into_iter()
+            .filter(|row| !in_flight.contains(&row.id))
+            .collect();
+        let (due, later): (Vec<_>, Vec<_>) = waiting
+            .into_iter()
+            .partition(|row| row.next_attempt_at <= now);
+        let started = usize::try_from(free).unwrap_or(usize::MAX).min(due.len());
+        for row in due.iter().take(started).cloned() {
+            in_flight.insert(row.id);
+            deliveries.spawn(deliver(inner.clone(), row));
         }
-        if attempt < attempts {
-            tokio::time::sleep(backoff).await;
-            backoff = (backoff * 2).min(MAX_BACKOFF);
+        let more_due = due.len() > started;
+        if stopping && in_flight.is_empty() && !more_due {
+            return;
+        }
+        // Sleep until the next row not in flight is due (now, if rows wait for a free slot).
+        let next = if more_due {
+            None
+        } else if stopping {
+            Some(IDLE_LOOK)
+        } else {
+            Some(
+                later
+                    .first()
+                    .map_or(IDLE_LOOK, |row| until(row.next_attempt_at, now)),
+            )
+        };
+        tokio::select! {
+            Some(done) = deliveries.join_next(), if !deliveries.is_empty() => {
+                finished(&mut in_flight, done);
+            }
+            () = inner.wake.notified(), if !stopping => {}
+            () = sleep_for(next), if next.is_some() => {}
+            _ = stop.changed(), if !stopping => {}
         }
     }
-    tracing::error!(url = %delivery.url, attempts, "webhook given up");
+}
+
+fn finished(in_flight: &mut HashSet<i64>, done: Result<i64, tokio::task::JoinError>) {
+    if let Ok(id) = done {
+        in_flight.remove(&id);
+    }
+}
+
+async fn sleep_for(wait: Option<Duration>) {
+    tokio::time::sleep(wait.unwrap_or(Duration::ZERO)).await;
+}
+
+/// How long from `now` until `at`.
+fn until(at: Micros, now: Micros) -> Duration {
+    Duration::from_micros(u64::try_from(at.saturating_sub(now)).unwrap_or(0))
+}
+
+/// One try of one row; records what happened; returns the row's id.
+async fn deliver(inner: Arc<Inner>, row: PendingWebhook) -> i64 {
+    let signatures = sign(&inner.secret, row.body.as_bytes());
+    let mut request = inner
+        .http
+        .post(&row.url)
+        .header(reqwest::header::CONTENT_TYPE, "application/json")
+        .body(row.body.clone());
+    for (name, value) in signatures.headers() {
+        request = request.header(name, value);
+    }
+    let outcome = match request.send().await {
+        Ok(response) if response.status().is_success() => Ok(()),
+        Ok(response) => Err(format!("status {}", response.status().as_u16())),
+        Err(err) => Err(redact::request_error(&err).to_owned()),
+    };
+    let attempt = row.attempts.saturating_add(1);
+    let url = redact::url(&row.url);
+    let id = row.id;
+    let store = &inner.store;
+    let mut pause = STORE_RETRY;
+    let recorded = match outcome {
+        Ok(()) => {
+            tracing::debug!(id, %url, attempt, "webhook delivered");
+            store.webhook_delivered(id).await
+        }
+        Err(error) if attempt >= inner.policy.attempts.max(1) => {
+            tracing::error!(
+                id,
+                %url,
+                attempts = attempt,
+                %error,
+                "webhook delivery failed for good; it stays in the outbox \
+                 (GET /connkit/webhooks lists it, POST /connkit/webhooks/retry sends it again)"
+            );
+            store
+                .webhook_attempted(id, attempt, &error, None, timestamp::now())
+                .await
+        }
+        Err(error) => {
+            pause = backoff(inner.policy, attempt);
+            tracing::warn!(id, %url, attempt, %error, retry_in = ?pause, "webhook refused or unreachable");
+            let now = timestamp::now();
+            let at = now.saturating_add(i64::try_from(pause.as_micros()).unwrap_or(i64::MAX));
+            store
+                .webhook_attempted(id, attempt, &error, Some(at), now)
+                .await
+        }
+    };
+    if let Err(err) = recorded {
+        // The row keeps its last state, so it is tried again (at least once); holding its slot
+        // for a while keeps a database that takes no writes from turning into a resend loop.
+        tracing::warn!(id, "webhook outcome not recorded: {err}");
+        tokio::time::sleep(pause.max(STORE_RETRY)).await;
+    }
+    id
+}
+
+/// The pause after try number `attempt` failed: `first_backoff · 2^(attempt−1)`, at most
+/// [`MAX_BACKOFF`], drawn uniformly between its half and its whole so that webhooks that failed
+/// together do not all come back together.
+fn backoff(policy: RetryPolicy, attempt: u32) -> Duration {
+    let doublings = attempt.saturating_sub(1).min(20);
+    let full = policy
+        .first_backoff
+        .saturating_mul(1 << doublings)
+        .min(MAX_BACKOFF);
+    let half = full / 2;
+    let spread = u64::try_from(half.as_micros()).unwrap_or(u64::MAX);
+    let jitter = if spread == 0 {
+        0
+    } else {
+        OsRng.next_u64() % (spread + 1)
+    };
+    half + Duration::from_micros(jitter)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::crypto::Keyring;
+    use axum::http::{HeaderMap, StatusCode};
+    use connkit_core::webhook::{HMAC_HEADER, Operation, verify_hmac};
+
+    #[tokio::test]
+    async fn an_enqueued_webhook_is_delivered_signed_with_the_current_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("db").display());
+        let store = Store::open(&url, Keyring::from_bytes(&[1; 32]))
+            .await
+            .unwrap();
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<(HeaderMap, String)>();
+        let receiver = axum::Router::new().route(
+            "/in",
+            axum::routing::post(move |headers: HeaderMap, body: String| {
+                let _ = tx.send((headers, body));
+                async { StatusCode::OK }
+            }),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move { axum::serve(listener, receiver).await });
+        let policy = RetryPolicy {
+            attempts: 3,
+            first_backoff: Duration::from_millis(10),
+        };
+        let hooks = Webhooks::spawn(store, reqwest::Client::new(), policy, "whsec".into());
+        let webhook = AuthWebhook {
+            connection_id: "c1".into(),
+            provider_config_key: "k".into(),
+            auth_mode: "OAUTH2".into(),
+            provider: "p".into(),
+            environment: "dev".into(),
+            operation: Operation::Creation,
+            tags: None,
+            end_user: None,
+            error: None,
+        };
+        hooks
+            .enqueue(&format!("http://{addr}/in"), &webhook)
+            .await
+            .unwrap();
+        let (headers, body) = tokio::time::timeout(Duration::from_secs(5), rx.recv())
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(body, webhook.body());
+        let signature = headers.get(HMAC_HEADER).and_then(|v| v.to_str().ok());
+        assert!(verify_hmac("whsec", body.as_bytes(), signature).is_ok());
+        hooks.drain(Duration::from_secs(5)).await;
+    }
+
+    #[test]
+    fn backoff_doubles_up_to_the_cap_with_jitter_in_the_upper_half() {
+        let policy = RetryPolicy {
+            attempts: 10,
+            first_backoff: Duration::from_secs(1),
+        };
+        for (attempt, full) in [(1, 1), (2, 2), (3, 4), (9, 256), (10, 300), (40, 300)] {
+            let full = Duration::from_secs(full);
+            for _ in 0..50 {
+                let pause = backoff(policy, attempt);
+                assert!(pause >= full / 2 && pause <= full, "{attempt}: {pause:?}");
+            }
+        }
+    }
 }

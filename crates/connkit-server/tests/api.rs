@@ -15,6 +15,8 @@ mod support;
 
 #[path = "api/auth.rs"]
 mod auth;
+#[path = "api/browser.rs"]
+mod browser;
 #[path = "api/catalogue.rs"]
 mod catalogue;
 #[path = "api/connections.rs"]
@@ -27,11 +29,17 @@ mod metadata;
 mod oauth;
 #[path = "api/oauth_refresh.rs"]
 mod oauth_refresh;
+#[path = "api/outbox.rs"]
+mod outbox;
 #[path = "api/plumbing.rs"]
 mod plumbing;
 #[path = "api/requests.rs"]
 mod requests;
+#[path = "api/search.rs"]
+mod search;
 #[path = "api/sessions.rs"]
 mod sessions;
+#[path = "api/store_faults.rs"]
+mod store_faults;
 #[path = "api/vectors.rs"]
 mod vectors;

@@ -69,7 +69,7 @@ pub(crate) fn run() -> Result<()> {
         "warnings",
     ]))?;
 
-    step("tests (unit, doc, conformance vectors, no-panic fuzz)");
+    step("tests (unit, doc, conformance vectors, no-panic fuzz, the server's fault suite)");
     exec(cargo().args(["test", "--workspace", "--locked"]))?;
 
     step("Nango's real providers.yaml through the catalogue, form model and field validation");

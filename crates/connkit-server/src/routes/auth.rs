@@ -6,7 +6,8 @@
 //! auth mode, allowed integrations, reconnect target, (opt-in) credential test, write, webhook.
 //! Session tags replace the connection's tags (§1.7); re-auth resets metadata for API_KEY and
 //! BASIC; the session's `connection_config` defaults override the end user's `params` (§2.7).
-//! The webhook is queued, never awaited.
+//! The webhook goes into the outbox in the connection write's own transaction, and is delivered
+//! in the background, never awaited.
 //!
 //! Knows nothing about SQL; tags and the webhook payload are core's.
 
@@ -18,6 +19,7 @@ use connkit_core::request::{
     AuthEndpoint, Query, check_auth_body, check_auth_query, check_integration_key_param,
 };
 use connkit_core::session::AuthDefaults;
+use connkit_core::tags::Tags;
 use connkit_core::tags::validate_tags;
 use connkit_core::webhook::{AuthWebhook, Operation, WebhookEndUser};
 use serde_json::{Value, json};
@@ -27,7 +29,8 @@ use crate::body::JsonBody;
 use crate::error::{ApiError, Part, RejectAs};
 use crate::principal::SessionQuery;
 use crate::state::AppState;
-use crate::store::{AuthOutcome, AuthWrite, ConnectionRow, Session};
+use crate::store::{AuthOutcome, AuthWebhookRows, AuthWrite, Session};
+use crate::webhook::Webhooks;
 use crate::{timestamp, verify};
 
 pub(super) fn router() -> Router<AppState> {
@@ -129,13 +132,26 @@ async fn authorize(
     if state.settings().verify_credentials && endpoint.takes_credentials() {
         verify::check(&state, provider, &connection_config, &credentials).await?;
     }
-    // Step 12: write.
+    // Step 12: write, with the webhook of step 14 queued in the same transaction.
     let tags = validate_tags(&Value::Object(session.tags.clone()))
         .map_err(|err| ApiError::internal(format!("stored session tags: {err}")))?;
     let connection_id = match &target {
         Some(row) => row.connection_id.clone(),
         None => uuid::Uuid::new_v4().to_string(),
     };
+    let webhook = auth_webhook_rows(
+        &state,
+        &session,
+        session.webhook_url_override.as_deref(),
+        &WebhookConnection {
+            connection_id: &connection_id,
+            provider_config_key: &key,
+            provider: &integration.provider,
+            auth_mode: expected.as_str(),
+        },
+        &tags,
+    );
+    let queued = webhook.is_some();
     let write = AuthWrite {
         reconnect_connection: target.as_ref().map(|row| row.id),
         connection_id,
@@ -148,6 +164,7 @@ async fn authorize(
         end_user: end_user_record(session.end_user.as_ref(), session.organization.as_ref()),
         webhook_url_override: session.webhook_url_override.clone(),
         reset_metadata: endpoint.takes_credentials(),
+        webhook,
         now: timestamp::now(),
     };
     let (outcome, row) = state.store().write_auth(&write).await?;
@@ -157,26 +174,36 @@ async fn authorize(
         }
         (_, Some(row)) => row,
     };
-    // Step 14: the webhook, in the background.
-    let operation = match outcome {
-        AuthOutcome::Overridden => Operation::Override,
-        _ => Operation::Creation,
-    };
-    send_webhook(&state, &row, &session, tags, operation);
+    // Step 14: the webhook, queued with the write, goes out in the background.
+    if queued {
+        state.webhooks().wake();
+    }
     Ok(Json(json!({
         "connectionId": row.connection_id,
         "providerConfigKey": row.provider_config_key,
     })))
 }
 
-/// The auth webhook of a connection made or re-authorised through `session`.
-pub(super) fn send_webhook(
+/// What an auth webhook says about its connection.
+pub(super) struct WebhookConnection<'a> {
+    pub(super) connection_id: &'a str,
+    pub(super) provider_config_key: &'a str,
+    pub(super) provider: &'a str,
+    pub(super) auth_mode: &'a str,
+}
+
+/// The outbox rows of the auth webhook of a connection written through `session`, one for each
+/// outcome of the write (a new connection is a `creation`, a re-authorised one an `override`),
+/// to `url_override`, else `--webhook-url`; `None` when neither is set.
+pub(super) fn auth_webhook_rows(
     state: &AppState,
-    row: &ConnectionRow,
     session: &Session,
-    tags: connkit_core::tags::Tags,
-    operation: Operation,
-) {
+    url_override: Option<&str>,
+    connection: &WebhookConnection<'_>,
+    tags: &Tags,
+) -> Option<AuthWebhookRows> {
+    let settings = state.settings();
+    let url = url_override.or(settings.webhook_url.as_deref())?;
     let text = |value: Option<&Value>, key: &str| {
         value
             .and_then(|v| v.get(key))
@@ -191,16 +218,22 @@ pub(super) fn send_webhook(
             tags: user.get("tags").and_then(Value::as_object).cloned(),
         })
     });
-    let webhook = AuthWebhook {
-        connection_id: row.connection_id.clone(),
-        provider_config_key: row.provider_config_key.clone(),
-        auth_mode: row.auth_mode.clone(),
-        provider: row.provider.clone(),
-        environment: state.settings().environment.clone(),
-        operation,
-        tags: Some(tags),
-        end_user,
-        error: None,
+    let row = |operation| {
+        let webhook = AuthWebhook {
+            connection_id: connection.connection_id.to_owned(),
+            provider_config_key: connection.provider_config_key.to_owned(),
+            auth_mode: connection.auth_mode.to_owned(),
+            provider: connection.provider.to_owned(),
+            environment: settings.environment.clone(),
+            operation,
+            tags: Some(tags.clone()),
+            end_user: end_user.clone(),
+            error: None,
+        };
+        Webhooks::row(url, &webhook)
     };
-    state.queue_auth_webhook(row.webhook_url_override.as_deref(), &webhook);
+    Some(AuthWebhookRows {
+        created: row(Operation::Creation),
+        overridden: row(Operation::Override),
+    })
 }

@@ -25,6 +25,8 @@ mod integrations;
 mod metadata;
 /// The OAuth 2 flow: GET /oauth/connect/:providerConfigKey, GET /oauth/callback (spec §3.5).
 mod oauth;
+/// GET /connkit/webhooks, POST /connkit/webhooks/retry: the webhook outbox, for operators.
+mod outbox;
 /// GET /providers, GET /providers/:provider (spec §4.2).
 mod providers;
 /// Refreshing OAuth credentials when GET /connections/:id reads them (spec §6.3).
@@ -45,6 +47,7 @@ pub(crate) fn router() -> Router<AppState> {
         .merge(connections::router())
         .merge(metadata::router())
         .merge(oauth::router())
+        .merge(outbox::router())
 }
 
 /// A single path parameter; a malformed one is a 400 `invalid_uri_params`, not axum's text.

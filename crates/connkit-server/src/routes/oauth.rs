@@ -41,7 +41,7 @@ use connkit_core::tags::validate_tags;
 use connkit_core::webhook::{AuthWebhook, Operation, WebhookError};
 use serde_json::{Map, Value};
 
-use super::auth::send_webhook;
+use super::auth::{WebhookConnection, auth_webhook_rows};
 use super::{PathParam, end_user_record};
 use crate::crypto::random_hex;
 use crate::error::{ApiError, Part, RejectAs};
@@ -50,7 +50,7 @@ use crate::oauth::post_token;
 use crate::oauth::ws::{error_message, success_message};
 use crate::principal::SessionQuery;
 use crate::state::AppState;
-use crate::store::{AuthOutcome, AuthWrite, NewOAuthFlow, OAuthFlow};
+use crate::store::{AuthWrite, NewOAuthFlow, OAuthFlow};
 use crate::timestamp;
 
 pub(super) fn router() -> Router<AppState> {
@@ -293,7 +293,7 @@ async fn callback(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Res
         }
         Err(failure) => {
             if let Some(kind) = failure.webhook {
-                send_failure_webhook(&state, &flow, kind, failure.error.message());
+                send_failure_webhook(&state, &flow, kind, failure.error.message()).await;
             }
             report.flow(&failure.error)
         }
@@ -381,6 +381,20 @@ async fn finish(
     };
     let tags = validate_tags(&Value::Object(session.tags.clone()))
         .map_err(|_| Failure::unknown(Some("failed to create connection"), None))?;
+    // The webhook goes into the outbox in the connection write's own transaction.
+    let webhook = auth_webhook_rows(
+        state,
+        &session,
+        flow.webhook_url_override.as_deref(),
+        &WebhookConnection {
+            connection_id: &flow.connection_id,
+            provider_config_key: key,
+            provider: &flow.provider,
+            auth_mode: AuthMode::OAuth2.as_str(),
+        },
+        &tags,
+    );
+    let queued = webhook.is_some();
     let write = AuthWrite {
         reconnect_connection: None,
         connection_id: flow.connection_id.clone(),
@@ -394,11 +408,12 @@ async fn finish(
         webhook_url_override: flow.webhook_url_override.clone(),
         // An OAuth re-authorisation keeps the metadata (Nango's `upsertConnection`).
         reset_metadata: false,
+        webhook,
         now: timestamp::now(),
     };
     let written = state.store().write_auth(&write).await;
-    let (outcome, row) = match written {
-        Ok((outcome, Some(row))) => (outcome, row),
+    let row = match written {
+        Ok((_, Some(row))) => row,
         Ok((_, None)) => return Err(Failure::unknown(Some("failed to create connection"), None)),
         Err(err) => {
             tracing::error!("storing an OAuth connection: {err}");
@@ -408,16 +423,14 @@ async fn finish(
     if let Err(err) = state.store().set_refresh_failure(row.id, None).await {
         tracing::error!("clearing a connection's refresh failure: {err}");
     }
-    let operation = match outcome {
-        AuthOutcome::Overridden => Operation::Override,
-        AuthOutcome::Created | AuthOutcome::TargetMissing => Operation::Creation,
-    };
-    send_webhook(state, &row, &session, tags, operation);
+    if queued {
+        state.webhooks().wake();
+    }
     Ok(())
 }
 
 /// The `creation` webhook of a failed flow: Nango's "fake connection" (no tags, no end user).
-fn send_failure_webhook(state: &AppState, flow: &OAuthFlow, kind: &str, description: &str) {
+async fn send_failure_webhook(state: &AppState, flow: &OAuthFlow, kind: &str, description: &str) {
     let webhook = AuthWebhook {
         connection_id: flow.connection_id.clone(),
         provider_config_key: flow.provider_config_key.clone(),
@@ -432,5 +445,7 @@ fn send_failure_webhook(state: &AppState, flow: &OAuthFlow, kind: &str, descript
             description: description.to_owned(),
         }),
     };
-    state.queue_auth_webhook(flow.webhook_url_override.as_deref(), &webhook);
+    state
+        .queue_auth_webhook(flow.webhook_url_override.as_deref(), &webhook)
+        .await;
 }

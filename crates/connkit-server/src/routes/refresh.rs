@@ -143,7 +143,7 @@ async fn decide_and_refresh(
             }
             None => {
                 state.store().set_refresh_failure(row.id, Some(now)).await?;
-                send_failure_webhook(state, row);
+                send_failure_webhook(state, row).await;
                 Err(Refused::Failed(RefreshFailure::External))
             }
         },
@@ -180,7 +180,7 @@ async fn refresh(
 }
 
 /// The `refresh` auth webhook of a failed refresh.
-fn send_failure_webhook(state: &AppState, row: &ConnectionRow) {
+async fn send_failure_webhook(state: &AppState, row: &ConnectionRow) {
     let tags = connkit_core::tags::validate_tags(&Value::Object(row.tags.clone())).ok();
     let failure = RefreshFailure::External;
     let webhook = AuthWebhook {
@@ -197,5 +197,7 @@ fn send_failure_webhook(state: &AppState, row: &ConnectionRow) {
             description: failure.message().to_owned(),
         }),
     };
-    state.queue_auth_webhook(row.webhook_url_override.as_deref(), &webhook);
+    state
+        .queue_auth_webhook(row.webhook_url_override.as_deref(), &webhook)
+        .await;
 }

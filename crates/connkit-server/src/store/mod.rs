@@ -8,6 +8,10 @@
 //! Knows nothing about HTTP, Nango's JSON shapes or the rules: callers validate with core first.
 
 mod oauth;
+/// The webhook outbox.
+mod outbox;
+/// The generated secret key, sealed.
+mod secret;
 mod sqlite;
 
 use connkit_core::tag_filter::TagFilter;
@@ -18,16 +22,44 @@ use crate::crypto::Keyring;
 use crate::timestamp::Micros;
 
 pub(crate) use oauth::{NewOAuthFlow, OAuthFlow};
+pub(crate) use outbox::{AuthWebhookRows, FailedWebhook, NewWebhook, PendingWebhook};
 use sqlite::SqliteStore;
 pub use sqlite::connect_sqlite;
 
 /// A database or decoding failure (never the client's fault).
 #[derive(Debug)]
-pub struct StoreError(String);
+pub struct StoreError {
+    message: String,
+    unavailable: bool,
+}
+
+impl StoreError {
+    /// A failure of this request only (a query, stored data that does not decode).
+    pub(crate) fn new(message: impl Into<String>) -> StoreError {
+        StoreError {
+            message: message.into(),
+            unavailable: false,
+        }
+    }
+
+    /// The database cannot take writes or answer now (full, read-only, locked too long, its
+    /// files gone): the operator has to act, and the client may try again later.
+    pub(crate) fn unavailable(message: impl Into<String>) -> StoreError {
+        StoreError {
+            message: message.into(),
+            unavailable: true,
+        }
+    }
+
+    /// True when the database as a whole is unavailable, rather than this request failing.
+    pub fn is_unavailable(&self) -> bool {
+        self.unavailable
+    }
+}
 
 impl std::fmt::Display for StoreError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(&self.message)
     }
 }
 
@@ -35,19 +67,24 @@ impl std::error::Error for StoreError {}
 
 impl From<sqlx::Error> for StoreError {
     fn from(err: sqlx::Error) -> StoreError {
-        StoreError(format!("database: {err}"))
+        let message = format!("database: {err}");
+        if sqlite::is_unavailable(&err) {
+            StoreError::unavailable(message)
+        } else {
+            StoreError::new(message)
+        }
     }
 }
 
 impl From<sqlx::migrate::MigrateError> for StoreError {
     fn from(err: sqlx::migrate::MigrateError) -> StoreError {
-        StoreError(format!("migration: {err}"))
+        StoreError::new(format!("migration: {err}"))
     }
 }
 
 impl From<serde_json::Error> for StoreError {
     fn from(err: serde_json::Error) -> StoreError {
-        StoreError(format!("stored JSON: {err}"))
+        StoreError::new(format!("stored JSON: {err}"))
     }
 }
 
@@ -131,6 +168,9 @@ pub(crate) struct AuthWrite {
     pub(crate) webhook_url_override: Option<String>,
     /// On re-auth, set metadata to `{}` (API_KEY, BASIC) instead of keeping it (NONE).
     pub(crate) reset_metadata: bool,
+    /// The auth webhook, queued in the same transaction, as the outcome says (none when the
+    /// target is missing).
+    pub(crate) webhook: Option<AuthWebhookRows>,
     pub(crate) now: Micros,
 }
 
@@ -182,8 +222,14 @@ impl Store {
     /// Opens (creating if needed) the database at `url` (`sqlite://path`, `sqlite::memory:`),
     /// runs the migrations and checks that `keys` is the key the stored credentials use.
     pub async fn open(url: &str, keys: Keyring) -> Result<Store> {
+        Store::open_capped(url, keys, None).await
+    }
+
+    /// [`Store::open`], with the database kept under `max_bytes` (writes that would grow it
+    /// past fail as on a full disk; 503 to clients) when given.
+    pub async fn open_capped(url: &str, keys: Keyring, max_bytes: Option<u64>) -> Result<Store> {
         if url.starts_with("sqlite:") {
-            let store = SqliteStore::open(url).await?;
+            let store = SqliteStore::open(url, max_bytes).await?;
             let store = Store {
                 backend: Backend::Sqlite(store),
                 keys,
@@ -191,20 +237,19 @@ impl Store {
             store.check_key().await?;
             return Ok(store);
         }
-        Err(StoreError(format!(
+        Err(StoreError::new(format!(
             "unsupported database URL `{url}` (only sqlite:// is supported)"
         )))
     }
 
     async fn check_key(&self) -> Result<()> {
-        let check = self.keys.check_value().to_owned();
-        match self.setting("encryption_key_check").await? {
-            Some(stored) if stored == check => Ok(()),
-            Some(_) => Err(StoreError(
-                "the encryption key is not the one this database was written with".to_owned(),
-            )),
-            None => self.put_setting("encryption_key_check", &check).await,
+        let check = self.keys.check_value();
+        if self.setting_or_put("encryption_key_check", check).await? != check {
+            return Err(StoreError::new(
+                "the encryption key is not the one this database was written with",
+            ));
         }
+        Ok(())
     }
 
     /// A value the server keeps between runs (e.g. a generated secret key).
@@ -221,10 +266,24 @@ impl Store {
         }
     }
 
-    /// True if the database answers.
-    pub(crate) async fn ping(&self) -> Result<()> {
+    /// Stores `value` under `name` unless a value is there already; returns the stored value.
+    pub async fn setting_or_put(&self, name: &str, value: &str) -> Result<String> {
         match &self.backend {
-            Backend::Sqlite(db) => db.ping().await,
+            Backend::Sqlite(db) => db.setting_or_put(name, value).await,
+        }
+    }
+
+    /// Forgets a kept value.
+    pub async fn delete_setting(&self, name: &str) -> Result<()> {
+        match &self.backend {
+            Backend::Sqlite(db) => db.delete_setting(name).await,
+        }
+    }
+
+    /// Ok when the database files are the ones opened, a read answers and a write commits.
+    pub(crate) async fn health(&self) -> Result<()> {
+        match &self.backend {
+            Backend::Sqlite(db) => db.health(crate::timestamp::now()).await,
         }
     }
 
@@ -269,7 +328,7 @@ impl Store {
         let plain = self
             .keys
             .open(&sealed, &context)
-            .map_err(|_| StoreError("credentials do not open under the configured key".into()))?;
+            .map_err(|_| StoreError::new("credentials do not open under the configured key"))?;
         let credentials = serde_json::from_slice(&plain)?;
         Ok(Some((row, credentials)))
     }

@@ -93,9 +93,7 @@ impl Store {
         let plain = self
             .keys
             .open(&row.sealed, &flow_context(&hash))
-            .map_err(|_| {
-                StoreError("an OAuth flow does not open under the configured key".into())
-            })?;
+            .map_err(|_| StoreError::new("an OAuth flow does not open under the configured key"))?;
         let secret: Value = serde_json::from_slice(&plain)?;
         let code_verifier = secret["code_verifier"].as_str().unwrap_or("").to_owned();
         let connection_config = secret["connection_config"]

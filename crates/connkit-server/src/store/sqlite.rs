@@ -8,17 +8,17 @@
 //!
 //! Knows nothing about HTTP, sealing (it stores the bytes it is given) or the rules.
 
+mod connect;
+mod files;
 mod oauth;
+mod outbox;
 
-use std::str::FromStr;
-use std::time::Duration;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use connkit_core::tags::Tags;
 use serde_json::{Map, Value};
-use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
-    SqliteSynchronous,
-};
+use sqlx::sqlite::{SqlitePool, SqliteRow};
 use sqlx::{QueryBuilder, Row, Sqlite, Transaction};
 
 use super::{
@@ -26,6 +26,10 @@ use super::{
     NewSession, Result, Session, StoreError,
 };
 use crate::timestamp::Micros;
+pub use connect::connect_sqlite;
+pub(super) use connect::is_unavailable;
+use connect::{migrate, options, pool};
+use files::DbFiles;
 
 const CONNECTION_COLUMNS: &str = "c.id, c.connection_id, c.provider_config_key, c.provider, \
     c.auth_mode, c.connection_config, c.metadata, c.tags, c.end_user, c.webhook_url_override, \
@@ -34,46 +38,74 @@ const CONNECTION_COLUMNS: &str = "c.id, c.connection_id, c.provider_config_key, 
 const SESSION_COLUMNS: &str = "id, end_user, organization, allowed_integrations, \
     integrations_config_defaults, overrides, webhook_url_override, tags, reconnect_connection";
 
-/// Opens a pool on `url` with connkit's settings (WAL, foreign keys, a busy timeout).
-pub async fn connect_sqlite(url: &str) -> Result<SqlitePool> {
-    pool(url, 8).await
-}
-
-async fn pool(url: &str, connections: u32) -> Result<SqlitePool> {
-    let options = SqliteConnectOptions::from_str(url)?
-        .create_if_missing(true)
-        .journal_mode(SqliteJournalMode::Wal)
-        .synchronous(SqliteSynchronous::Normal)
-        .foreign_keys(true)
-        .busy_timeout(Duration::from_secs(10));
-    Ok(SqlitePoolOptions::new()
-        .max_connections(connections)
-        .connect_with(options)
-        .await?)
-}
+/// How long a committed health-check write stands for the next checks.
+const HEALTH_WRITE_FRESH: Duration = Duration::from_secs(1);
 
 /// Two pools on one file: readers run side by side (WAL); writers queue for the one write
 /// connection instead of racing for SQLite's write lock in its busy handler.
 #[derive(Debug, Clone)]
 pub(super) struct SqliteStore {
     pool: SqlitePool,
-    writer: SqlitePool,
+    /// Reached only through [`SqliteStore::writer`], which checks the files first.
+    write_pool: SqlitePool,
+    files: Arc<DbFiles>,
+    /// When the health check's write last committed (checks run one at a time).
+    health_write: Arc<tokio::sync::Mutex<Option<Instant>>>,
 }
 
 impl SqliteStore {
-    pub(super) async fn open(url: &str) -> Result<SqliteStore> {
-        let writer = pool(url, 1).await?;
-        sqlx::migrate!("./migrations/sqlite").run(&writer).await?;
-        let pool = connect_sqlite(url).await?;
-        Ok(SqliteStore { pool, writer })
+    pub(super) async fn open(url: &str, max_bytes: Option<u64>) -> Result<SqliteStore> {
+        let mut options = options(url)?;
+        if let Some(bytes) = max_bytes {
+            // SQLite counts pages; connkit databases use SQLite's default page size, 4 KiB.
+            options = options.pragma("max_page_count", (bytes / 4096).max(1).to_string());
+        }
+        let in_memory = url.contains(":memory:") || url.contains("mode=memory");
+        let files = Arc::new(DbFiles::prepare(options.get_filename(), in_memory)?);
+        let write_pool = pool(options.clone(), 1).await?;
+        migrate(&write_pool).await?;
+        let pool = pool(options, 8).await?;
+        files.opened()?;
+        Ok(SqliteStore {
+            pool,
+            write_pool,
+            files,
+            health_write: Arc::default(),
+        })
+    }
+
+    /// The write connection's pool, once the database files are known to be the ones opened:
+    /// a write into deleted files would be acknowledged and lost.
+    fn writer(&self) -> Result<&SqlitePool> {
+        self.files.check()?;
+        Ok(&self.write_pool)
     }
 
     async fn begin_write(&self) -> Result<Transaction<'static, Sqlite>> {
-        Ok(self.writer.begin_with("BEGIN IMMEDIATE").await?)
+        Ok(self.writer()?.begin_with("BEGIN IMMEDIATE").await?)
     }
 
-    pub(super) async fn ping(&self) -> Result<()> {
+    /// Ok when the files are the ones opened, a read answers and a write commits. The files are
+    /// looked at on every call; a committed write stands for [`HEALTH_WRITE_FRESH`], so that
+    /// polling never turns into a stream of writes.
+    pub(super) async fn health(&self, now: Micros) -> Result<()> {
+        self.files.check_thoroughly()?;
         sqlx::query("SELECT 1").execute(&self.pool).await?;
+        let mut written = self.health_write.lock().await;
+        if written.is_some_and(|at| at.elapsed() < HEALTH_WRITE_FRESH) {
+            return Ok(());
+        }
+        *written = None;
+        let mut tx = self.begin_write().await?;
+        sqlx::query(
+            "INSERT INTO settings (name, value) VALUES ('health_checked_at', ?) \
+             ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+        )
+        .bind(now.to_string())
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        *written = Some(Instant::now());
         Ok(())
     }
 
@@ -89,7 +121,34 @@ impl SqliteStore {
         sqlx::query("INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value")
             .bind(name.to_owned())
             .bind(value.to_owned())
-            .execute(&self.writer)
+            .execute(self.writer()?)
+            .await?;
+        Ok(())
+    }
+
+    /// Stores `value` under `name` unless a value is there already; returns the stored value
+    /// (two processes starting together agree on the first one written).
+    pub(super) async fn setting_or_put(&self, name: &str, value: &str) -> Result<String> {
+        let mut tx = self.begin_write().await?;
+        sqlx::query(
+            "INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING",
+        )
+        .bind(name.to_owned())
+        .bind(value.to_owned())
+        .execute(&mut *tx)
+        .await?;
+        let stored: String = sqlx::query_scalar("SELECT value FROM settings WHERE name = ?")
+            .bind(name.to_owned())
+            .fetch_one(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(stored)
+    }
+
+    pub(super) async fn delete_setting(&self, name: &str) -> Result<()> {
+        sqlx::query("DELETE FROM settings WHERE name = ?")
+            .bind(name.to_owned())
+            .execute(self.writer()?)
             .await?;
         Ok(())
     }
@@ -112,7 +171,7 @@ impl SqliteStore {
         .bind(s.webhook_url_override.clone())
         .bind(s.tags.to_json().to_string())
         .bind(s.reconnect_connection)
-        .fetch_one(&self.writer)
+        .fetch_one(self.writer()?)
         .await?
         .try_get("id")?;
         Ok(id)
@@ -127,7 +186,7 @@ impl SqliteStore {
             .bind(now)
             .bind(hash.to_vec())
             .bind(now)
-            .fetch_optional(&self.writer)
+            .fetch_optional(self.writer()?)
             .await?;
         row.map(|r| session_row(&r)).transpose()
     }
@@ -135,7 +194,7 @@ impl SqliteStore {
     pub(super) async fn delete_session(&self, id: i64) -> Result<bool> {
         let done = sqlx::query("DELETE FROM connect_sessions WHERE id = ?")
             .bind(id)
-            .execute(&self.writer)
+            .execute(self.writer()?)
             .await?;
         Ok(done.rows_affected() > 0)
     }
@@ -173,7 +232,7 @@ impl SqliteStore {
         sqlx::query("UPDATE connections SET last_fetched_at = ? WHERE id = ?")
             .bind(now)
             .bind(id)
-            .execute(&self.writer)
+            .execute(self.writer()?)
             .await?;
         Ok(())
     }
@@ -229,14 +288,27 @@ impl SqliteStore {
                 .push_bind(id.clone());
         }
         if let Some(search) = &f.search {
-            let pattern = format!("%{}%", escape_like(search));
-            q.push(" AND (c.connection_id LIKE ")
-                .push_bind(pattern.clone())
-                .push(" ESCAPE '\\' OR json_extract(c.end_user, '$.display_name') LIKE ")
-                .push_bind(pattern.clone())
-                .push(" ESCAPE '\\' OR json_extract(c.end_user, '$.email') LIKE ")
-                .push_bind(pattern)
-                .push(" ESCAPE '\\')");
+            // A literal, ASCII-case-insensitive substring over every byte: LIKE would read its
+            // pattern only up to a NUL (`%\0%` matching everything) and need its wildcards
+            // escaped; `instr` on BLOBs compares whole byte strings.
+            let needle = search.to_ascii_lowercase().into_bytes();
+            q.push(" AND (");
+            for (i, column) in [
+                "c.connection_id",
+                "json_extract(c.end_user, '$.display_name')",
+                "json_extract(c.end_user, '$.email')",
+            ]
+            .into_iter()
+            .enumerate()
+            {
+                if i > 0 {
+                    q.push(" OR ");
+                }
+                q.push(format!("instr(CAST(lower({column}) AS BLOB), "))
+                    .push_bind(needle.clone())
+                    .push(") > 0");
+            }
+            q.push(")");
         }
         q.push(order)
             .push_bind(f.limit)
@@ -342,6 +414,13 @@ impl SqliteStore {
             .fetch_one(&mut *tx)
             .await?;
         let row = connection_row(&row)?;
+        if let Some(rows) = &w.webhook {
+            let webhook = match outcome {
+                AuthOutcome::Overridden => &rows.overridden,
+                _ => &rows.created,
+            };
+            outbox::insert(&mut tx, webhook, w.now).await?;
+        }
         tx.commit().await?;
         Ok((outcome, Some(row)))
     }
@@ -393,7 +472,7 @@ impl SqliteStore {
         )
         .bind(key.to_owned())
         .bind(connection_id.to_owned())
-        .execute(&self.writer)
+        .execute(self.writer()?)
         .await?;
         Ok(done.rows_affected() > 0)
     }
@@ -522,24 +601,10 @@ fn value_opt(text: Option<String>) -> Result<Option<Value>> {
 fn object(text: String) -> Result<Map<String, Value>> {
     match serde_json::from_str(&text)? {
         Value::Object(map) => Ok(map),
-        _ => Err(StoreError(
-            "a stored JSON object is not an object".to_owned(),
-        )),
+        _ => Err(StoreError::new("a stored JSON object is not an object")),
     }
 }
 
 fn object_opt(text: Option<String>) -> Result<Option<Map<String, Value>>> {
     text.map(object).transpose()
-}
-
-/// `s` with LIKE's wildcards (and the escape character) escaped, for a literal substring match.
-fn escape_like(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for ch in s.chars() {
-        if matches!(ch, '%' | '_' | '\\') {
-            out.push('\\');
-        }
-        out.push(ch);
-    }
-    out
 }

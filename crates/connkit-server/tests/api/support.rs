@@ -163,8 +163,14 @@ impl TestApp {
         self.router.clone()
     }
 
-    /// Sends a request.
-    pub(crate) async fn send(&self, request: Request<Body>) -> Resp {
+    /// Sends a request; without a `Host` header it gets `127.0.0.1`, as every HTTP/1.1 client
+    /// sends one.
+    pub(crate) async fn send(&self, mut request: Request<Body>) -> Resp {
+        if !request.headers().contains_key("host") {
+            request
+                .headers_mut()
+                .insert("host", axum::http::HeaderValue::from_static("127.0.0.1"));
+        }
         let response = self.router.clone().oneshot(request).await.unwrap();
         let status = response.status().as_u16();
         let headers = response.headers().clone();

@@ -21,7 +21,7 @@ use anyhow::Result;
 use super::Problems;
 
 /// The server's own numeric constants, `(file under src/, name, what it sizes)`.
-const OPERATIONAL: [(&str, &str, &str); 6] = [
+const OPERATIONAL: [(&str, &str, &str); 8] = [
     (
         "demo.rs",
         "INBOX_SIZE",
@@ -38,9 +38,19 @@ const OPERATIONAL: [(&str, &str, &str); 6] = [
         "XChaCha20-Poly1305's nonce length",
     ),
     (
-        "webhook.rs",
-        "QUEUE",
-        "how many webhooks may wait for delivery",
+        "static_files.rs",
+        "LARGEST_PAGE",
+        "the largest static page whose inline scripts are hashed for its policy",
+    ),
+    (
+        "serve.rs",
+        "RESERVED_FILES",
+        "file descriptors kept free under the open-file limit beside connections",
+    ),
+    (
+        "routes/outbox.rs",
+        "LISTED",
+        "how many failed webhooks the operator's list shows",
     ),
     (
         "webhook.rs",

@@ -33,7 +33,7 @@ impl SqliteStore {
         .bind(flow.ws_client_id.clone())
         .bind(flow.webhook_url_override.clone())
         .bind(sealed.to_vec())
-        .execute(&self.writer)
+        .execute(self.writer()?)
         .await?;
         Ok(())
     }
@@ -49,7 +49,7 @@ impl SqliteStore {
              provider_config_key, provider, connection_id, ws_client_id, webhook_url_override, sealed",
         )
         .bind(state_hash.to_vec())
-        .fetch_optional(&self.writer)
+        .fetch_optional(self.writer()?)
         .await?;
         let Some(r) = row else {
             return Ok(None);
@@ -123,7 +123,7 @@ impl SqliteStore {
                 sqlx::query("DELETE FROM connection_refresh_failures WHERE connection = ?").bind(id)
             }
         };
-        query.execute(&self.writer).await?;
+        query.execute(self.writer()?).await?;
         Ok(())
     }
 }
