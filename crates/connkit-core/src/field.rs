@@ -18,6 +18,7 @@ use crate::form::{FieldGroup, FieldRule, Form, FormField};
 use crate::js::url_can_parse;
 use crate::nango::path_with;
 use crate::pattern::PatternMatcher;
+use crate::prelude::*;
 use crate::{Detail, ErrorCode, Issue, JsonType, ValidationError};
 
 /// Checks one value against `rule` (what `rule` says a field accepts); issues are located at

@@ -9,11 +9,12 @@
 mod render;
 mod rule;
 
-use std::collections::BTreeMap;
+use alloc::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 
 use crate::catalogue::{AuthMode, FieldSchema, Provider};
+use crate::prelude::*;
 use render::{Ctx, OAUTH_OVERRIDES};
 
 pub use rule::FieldRule;

@@ -30,6 +30,7 @@ use serde_json::{Map, Value};
 use crate::js::{
     decode_uri_component, encode_uri_component, is_array_index, js_number_string, url_can_parse,
 };
+use crate::prelude::*;
 use crate::{Detail, ErrorCode, Issue, ValidationError};
 
 const CONFIG_PREFIX: &str = "connectionConfig.";

@@ -7,6 +7,8 @@
 //! Knows nothing about any rule: it imports no rule module (tidy's module-edge table holds it
 //! to that), and the rule modules call it.
 
+use crate::prelude::*;
+
 mod decimal;
 mod number;
 mod uri;
@@ -14,7 +16,7 @@ pub(crate) mod url;
 
 pub(crate) use decimal::parse_f64;
 pub use number::to_number;
-pub(crate) use number::{js_number_string, shortest_digits};
+pub(crate) use number::{is_whole, js_number_string, round, shortest_digits};
 pub(crate) use uri::push_percent_escape;
 pub use uri::{decode_uri_component, encode_uri_component};
 pub use url::url_can_parse;
@@ -143,7 +145,7 @@ pub(crate) fn stable_order_by(len: usize, in_order: impl Fn(usize, usize) -> boo
             }
             start = end;
         }
-        std::mem::swap(&mut order, &mut merged);
+        core::mem::swap(&mut order, &mut merged);
         width = width.saturating_mul(2);
     }
     order

@@ -8,6 +8,7 @@ use serde_json::Value;
 
 use super::{FieldGroup, FieldKind, FieldRule, FormField, FormOptions, SelectOption};
 use crate::catalogue::{AuthMode, FieldSchema, Provider};
+use crate::prelude::*;
 
 /// The connection_config keys an OAUTH2 session may preconfigure to let the end user bring their own app.
 pub(super) const OAUTH_OVERRIDES: [&str; 3] = [

@@ -25,6 +25,8 @@ use host::parse_host;
 
 use super::push_percent_escape;
 
+use crate::prelude::*;
+
 /// What the host of a URL turned out to be.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Host {

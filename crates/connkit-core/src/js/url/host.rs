@@ -5,10 +5,11 @@
 //! No IDNA (UTS 46) mapping: non-ASCII hosts come back as [`Host::NonAscii`]. Knows nothing
 //! about the rest of a URL.
 
-use std::net::{Ipv4Addr, Ipv6Addr};
+use core::net::{Ipv4Addr, Ipv6Addr};
 
 use super::Host;
 use crate::js::js_to_lower_case_ascii_view;
+use crate::prelude::*;
 
 /// The host parser for special schemes.
 pub(crate) fn parse_host(raw: &str) -> Option<Host> {
@@ -300,7 +301,7 @@ fn parse_ipv6(input: &str) -> Option<Ipv6Addr> {
 
 /// Four decimal parts, each 0–255, no leading zeros.
 fn parse_embedded_ipv4(s: &[u8]) -> Option<[u8; 4]> {
-    let text = std::str::from_utf8(s).ok()?;
+    let text = core::str::from_utf8(s).ok()?;
     let parts: Vec<&str> = text.split('.').collect();
     if parts.len() != 4 {
         return None;
