@@ -190,7 +190,7 @@ impl<'a> Ctx<'a> {
         let doc_link = self
             .docs
             .map(|(url, overridden)| match attr(|d| &d.doc_section) {
-                Some(section) if !overridden => format!("{url}{section}"),
+                Some(section) if !overridden => [url, section].concat(),
                 _ => url.to_owned(),
             });
 
