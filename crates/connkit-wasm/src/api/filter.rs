@@ -10,6 +10,7 @@ use connkit_core::{Issue, JsonType, ValidationError};
 use wasm_bindgen::prelude::*;
 
 use crate::js;
+use crate::prelude::*;
 use crate::read::{Entry, tag_entries, type_issue};
 use crate::write::{failure, issues, result, strings};
 

@@ -1,50 +1,24 @@
-//! Exports for the connect flow: `parseCatalogue`, `buildForm`, `validateConnectionConfig`,
-//! `interpolateUrl`, and `parseTagFilterQuery` (its qs emulation is too big for the tags module).
+//! The Connect form's exports: `buildForm` (Connect UI's form model for a provider) and
+//! `validateConnectionConfig` (what the user typed, checked against that form).
 //!
 //! Glue only: arguments are read as JSON, core decides, results are written back. Form objects
 //! use camelCase (they are connkit's own shape); values that go to Nango keep Nango's names.
 //! Knows nothing about tags, sessions or metadata.
 
-use connkit_core::catalogue::{Catalogue, Provider};
+use connkit_core::catalogue::Provider;
 use connkit_core::field::{validate_group, validate_submission};
 use connkit_core::form::{
     FieldGroup, FieldKind, FieldRule, Form, FormField, FormOptions, SubmitMode, build_form,
 };
-use connkit_core::interpolate::{Encoding, interpolate_url as interpolate};
-use connkit_core::tag_filter::parse_tag_filter;
-use connkit_core::{Detail, ErrorCode, Issue, JsonType};
+use connkit_core::{Issue, JsonType};
 use serde_json::Value;
 use wasm_bindgen::prelude::*;
 
 use crate::js;
-use crate::read::{json, object_arg, string_arg};
+use crate::prelude::*;
+use crate::read::{json, object_arg, option, option_issue};
 use crate::regexp::JsRegExp;
-use crate::write::{failure, failure_of, issues, object, result, string_array, strings, to_js};
-
-/// Reads Nango's providers.yaml document (as JSON): the providers in file order, aliases resolved.
-#[wasm_bindgen(js_name = parseCatalogue)]
-pub fn parse_catalogue(document: JsValue) -> JsValue {
-    let document = match json(&document) {
-        Ok(it) => it,
-        Err(issue) => return failure_of(&issue),
-    };
-    match Catalogue::from_json(&document) {
-        Ok(catalogue) => {
-            let providers: Vec<Value> = catalogue
-                .iter()
-                .map(|p| {
-                    object(vec![
-                        ("name", p.name().into()),
-                        ("aliasOf", p.alias_of().into()),
-                        ("entry", Value::Object(p.json().clone())),
-                    ])
-                })
-                .collect();
-            js::ok_warn(to_js(&Value::Array(providers)), issues(catalogue.issues()))
-        }
-        Err(err) => failure(&err),
-    }
-}
+use crate::write::{failure, failure_of, issues, object, string_array, to_js};
 
 /// The Connect UI form for a resolved provider entry (`provider.name` names it).
 #[wasm_bindgen(js_name = buildForm)]
@@ -80,56 +54,6 @@ pub fn validate_connection_config(provider: JsValue, values: JsValue, options: J
         Ok(submission) => js::ok_warn(to_js(&submission.to_json()), issues(submission.warnings())),
         Err(err) => failure(&err),
     }
-}
-
-/// Interpolates `${connectionConfig.key}` placeholders of an authorization or token URL template.
-#[wasm_bindgen(js_name = interpolateUrl)]
-pub fn interpolate_url(template: JsValue, connection_config: JsValue, options: JsValue) -> JsValue {
-    let template = match string_arg(&template, "template") {
-        Ok(it) => it,
-        Err(issue) => return failure_of(&issue),
-    };
-    let config = match object_arg(&connection_config, "connectionConfig", true) {
-        Ok(it) => it,
-        Err(issue) => return failure_of(&issue),
-    };
-    let encoding = match option(&options, "encoding").map(|e| e.as_string()) {
-        None => Encoding::Component,
-        Some(Some(name)) if name == "component" => Encoding::Component,
-        Some(Some(name)) if name == "raw" => Encoding::Raw,
-        Some(_) => return failure_of(&option_issue("encoding", JsonType::String)),
-    };
-    result(interpolate(&template, &config, encoding), |url| {
-        JsValue::from_str(&url)
-    })
-}
-
-/// Parses the `tags[key]=value` filter of a query string (`GET /connections`).
-#[wasm_bindgen(js_name = parseTagFilterQuery)]
-pub fn parse_tag_filter_query(query: JsValue) -> JsValue {
-    match string_arg(&query, "query") {
-        Ok(query) => result(parse_tag_filter(&query), |filter| strings(filter.iter())),
-        Err(issue) => failure_of(&issue),
-    }
-}
-
-/// `options[name]` when `options` is an object and the property is defined.
-fn option(options: &JsValue, name: &str) -> Option<JsValue> {
-    if !options.is_object() {
-        return None;
-    }
-    js::get(options, &JsValue::from_str(name)).filter(|v| !v.is_undefined())
-}
-
-fn option_issue(name: &str, expected: JsonType) -> Issue {
-    Issue::new(
-        ErrorCode::ValueTypeInvalid,
-        vec!["options".to_owned(), name.to_owned()],
-    )
-    .with_detail(Detail::Expected {
-        expected,
-        received: JsonType::Other,
-    })
 }
 
 /// The provider (named by its `name` key) and its form, or the issues that prevent them.

@@ -1,54 +1,19 @@
-//! Exports for what an app sends to its backend or to Nango: `validateMetadata`, `mergeMetadata`,
-//! `validateConnectSessionRequest`, `validateReconnectSessionRequest`, `signWebhook`,
-//! and `verifyWebhook`.
+//! The connect-session exports: `validateConnectSessionRequest` (`POST /connect/sessions`) and
+//! `validateReconnectSessionRequest` (`POST /connect/sessions/reconnect`), each answering with
+//! the normalised request in Nango's own (snake_case) names.
 //!
-//! Glue only. Session requests come back in Nango's own (snake_case) names, normalised.
-//! Knows nothing about forms or tag filters.
+//! Glue only: the session rules are connkit-core's. Knows nothing about forms, metadata or
+//! webhooks.
 
-use connkit_core::metadata::{Metadata, merge_metadata as merge, validate_metadata as validate};
 use connkit_core::session::{
     ConnectSessionRequest, validate_connect_session, validate_reconnect_session,
 };
-use connkit_core::webhook::{sign, verify};
-use connkit_core::{JsonType, ValidationError};
 use serde_json::{Map, Value};
 use wasm_bindgen::prelude::*;
 
-use crate::js;
-use crate::read::{json, object_arg, string_arg, type_issue};
-use crate::write::{failure, failure_of, issues, object, result, string_array, to_js};
-
-/// Validates metadata for `POST /connection/metadata` (replace): `{ ok, value, warnings }`.
-#[wasm_bindgen(js_name = validateMetadata)]
-pub fn validate_metadata(input: JsValue) -> JsValue {
-    match json(&input) {
-        Ok(input) => metadata_result(validate(&input)),
-        Err(issue) => failure_of(&issue),
-    }
-}
-
-/// Merges a metadata patch into `existing` (`PATCH /connection/metadata`) and validates the result.
-#[wasm_bindgen(js_name = mergeMetadata)]
-pub fn merge_metadata(existing: JsValue, patch: JsValue) -> JsValue {
-    let existing = match object_arg(&existing, "existing", false) {
-        Ok(it) => it,
-        Err(issue) => return failure_of(&issue),
-    };
-    match json(&patch) {
-        Ok(patch) => metadata_result(merge(&existing, &patch)),
-        Err(issue) => failure_of(&issue),
-    }
-}
-
-fn metadata_result(checked: Result<Metadata, ValidationError>) -> JsValue {
-    match checked {
-        Ok(m) => js::ok_warn(
-            to_js(&Value::Object(m.value().clone())),
-            issues(m.warnings()),
-        ),
-        Err(err) => failure(&err),
-    }
-}
+use crate::prelude::*;
+use crate::read::json;
+use crate::write::{failure_of, result, string_array, to_js};
 
 /// Validates a `POST /connect/sessions` body; the value is the normalised request.
 #[wasm_bindgen(js_name = validateConnectSessionRequest)]
@@ -69,61 +34,6 @@ pub fn validate_reconnect_session_request(body: JsValue) -> JsValue {
             to_js(&session_view(&r))
         }),
         Err(issue) => failure_of(&issue),
-    }
-}
-
-/// The signature headers Nango sends with a webhook `body` (a string or bytes).
-#[wasm_bindgen(js_name = signWebhook)]
-pub fn sign_webhook(secret: JsValue, body: JsValue) -> JsValue {
-    match (string_arg(&secret, "secret"), body_bytes(&body)) {
-        (Ok(secret), Ok(body)) => {
-            let sigs = sign(&secret, &body);
-            js::ok(to_js(&object(vec![
-                ("hmacSha256", sigs.hmac_sha256.into()),
-                ("legacy", sigs.legacy.into()),
-            ])))
-        }
-        (secret, body) => js::fail(issues(
-            &[secret.err(), body.err()]
-                .into_iter()
-                .flatten()
-                .collect::<Vec<_>>(),
-        )),
-    }
-}
-
-/// Verifies a received webhook: `signatures` holds the `X-Nango-Hmac-Sha256` value as
-/// `hmacSha256` and, for old senders, the `X-Nango-Signature` value as `legacy`.
-#[wasm_bindgen(js_name = verifyWebhook)]
-pub fn verify_webhook(secret: JsValue, body: JsValue, signatures: JsValue) -> JsValue {
-    let secret = string_arg(&secret, "secret");
-    let body = body_bytes(&body);
-    let headers = object_arg(&signatures, "signatures", true);
-    match (secret, body, headers) {
-        (Ok(secret), Ok(body), Ok(headers)) => {
-            let header = |name: &str| headers.get(name).and_then(Value::as_str);
-            result(
-                verify(&secret, &body, header("hmacSha256"), header("legacy")),
-                |()| JsValue::TRUE,
-            )
-        }
-        (secret, body, headers) => js::fail(issues(
-            &[secret.err(), body.err(), headers.err()]
-                .into_iter()
-                .flatten()
-                .collect::<Vec<_>>(),
-        )),
-    }
-}
-
-/// A webhook body: a string (its UTF-8 bytes) or a `Uint8Array`.
-fn body_bytes(body: &JsValue) -> Result<Vec<u8>, connkit_core::Issue> {
-    if let Some(text) = body.as_string() {
-        return Ok(text.into_bytes());
-    }
-    match body.dyn_ref::<js_sys::Uint8Array>() {
-        Some(bytes) => Ok(bytes.to_vec()),
-        None => Err(type_issue("body", JsonType::String, body)),
     }
 }
 
