@@ -16,7 +16,7 @@ pub(crate) mod url;
 
 pub(crate) use decimal::parse_f64;
 pub use number::to_number;
-pub(crate) use number::{is_whole, js_number_string, round, shortest_digits};
+pub(crate) use number::{is_whole, js_number_string, push_decimal, round, shortest_digits};
 pub(crate) use uri::push_percent_escape;
 pub use uri::{decode_uri_component, encode_uri_component};
 pub use url::url_can_parse;
@@ -67,7 +67,7 @@ pub fn js_truncate(s: &str, max: usize) -> &str {
     for (idx, ch) in s.char_indices() {
         units += ch.len_utf16();
         if units > max {
-            return &s[..idx];
+            return s.get(..idx).unwrap_or(s);
         }
     }
     s

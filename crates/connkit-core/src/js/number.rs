@@ -8,6 +8,27 @@ use super::decimal::parse_f64;
 
 use crate::prelude::*;
 
+/// Appends `n` in decimal (`n.to_string()` without the formatting machinery, which a wasm
+/// module would otherwise link for it).
+pub(crate) fn push_decimal(out: &mut String, n: u64) {
+    let mut digits = [0u8; 20];
+    let mut rest = n;
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        if let Some(slot) = digits.get_mut(at) {
+            *slot = b'0' + (rest % 10) as u8;
+        }
+        rest /= 10;
+        if rest == 0 || at == 0 {
+            break;
+        }
+    }
+    for &d in digits.get(at..).unwrap_or_default() {
+        out.push(char::from(d));
+    }
+}
+
 /// Every double at or past 2⁵² in magnitude is a whole number.
 const WHOLE_FROM: f64 = 4_503_599_627_370_496.0;
 
@@ -162,6 +183,25 @@ pub(crate) fn js_number_string(n: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn writes_decimals_as_to_string_does() {
+        for n in [
+            0,
+            1,
+            9,
+            10,
+            255,
+            65535,
+            1_000_000,
+            u64::from(u32::MAX),
+            u64::MAX,
+        ] {
+            let mut out = String::from("x");
+            push_decimal(&mut out, n);
+            assert_eq!(out, std::format!("x{n}"));
+        }
+    }
 
     #[test]
     fn rounds_and_knows_whole_numbers_as_std_does() {

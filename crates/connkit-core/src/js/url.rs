@@ -23,7 +23,7 @@ mod host;
 pub use can_parse::url_can_parse;
 use host::parse_host;
 
-use super::push_percent_escape;
+use super::{push_decimal, push_percent_escape};
 
 use crate::prelude::*;
 
@@ -147,7 +147,7 @@ fn strip_port(host_port: &str) -> &str {
 fn parse_special(scheme: String, default_port: u16, rest: &str) -> Option<SpecialUrl> {
     let after = rest.trim_start_matches(['/', '\\']);
     let end = after.find(['/', '\\', '?', '#']).unwrap_or(after.len());
-    let (authority, tail) = after.split_at(end);
+    let (authority, tail) = (after.get(..end)?, after.get(end..)?);
     let (userinfo, host_port) = match authority.rfind('@') {
         Some(at) => (Some(authority.get(..at)?), authority.get(at + 1..)?),
         None => (None, authority),
@@ -164,11 +164,10 @@ fn parse_special(scheme: String, default_port: u16, rest: &str) -> Option<Specia
             if trimmed.len() > 5 {
                 return None;
             }
-            let n: u32 = if trimmed.is_empty() {
-                0
-            } else {
-                trimmed.parse().ok()?
-            };
+            // At most five ASCII digits: no overflow.
+            let n = trimmed
+                .bytes()
+                .fold(0u32, |n, b| n * 10 + u32::from(b - b'0'));
             if n > 65535 {
                 return None;
             }
@@ -176,7 +175,8 @@ fn parse_special(scheme: String, default_port: u16, rest: &str) -> Option<Specia
         }
         Some(_) => return None,
     };
-    let mut href = format!("{scheme}://");
+    let mut href = scheme.clone();
+    href.push_str("://");
     if let Some(info) = userinfo {
         let (user, pass) = match info.split_once(':') {
             Some((u, p)) => (u, Some(p)),
@@ -200,7 +200,7 @@ fn parse_special(scheme: String, default_port: u16, rest: &str) -> Option<Specia
     href.push_str(&hostname);
     if let Some(port) = port {
         href.push(':');
-        href.push_str(&port.to_string());
+        push_decimal(&mut href, u64::from(port));
     }
     serialise_tail(tail, &mut href);
     Some(SpecialUrl { scheme, host, href })

@@ -8,7 +8,7 @@
 use core::net::{Ipv4Addr, Ipv6Addr};
 
 use super::Host;
-use crate::js::js_to_lower_case_ascii_view;
+use crate::js::{js_to_lower_case_ascii_view, push_decimal};
 use crate::prelude::*;
 
 /// The host parser for special schemes.
@@ -201,13 +201,7 @@ fn serialise_ipv4(ip: Ipv4Addr) -> String {
         if i > 0 {
             out.push('.');
         }
-        if octet >= 100 {
-            out.push(char::from(b'0' + octet / 100));
-        }
-        if octet >= 10 {
-            out.push(char::from(b'0' + octet / 10 % 10));
-        }
-        out.push(char::from(b'0' + octet % 10));
+        push_decimal(&mut out, u64::from(octet));
     }
     out
 }
@@ -336,10 +330,11 @@ fn parse_embedded_ipv4(s: &[u8]) -> Option<[u8; 4]> {
         if part.is_empty() || !part.bytes().all(|b| b.is_ascii_digit()) {
             return None;
         }
-        if part.len() > 1 && part.starts_with('0') {
+        if part.len() > 3 || (part.len() > 1 && part.starts_with('0')) {
             return None;
         }
-        *slot = part.parse().ok()?;
+        let n = part.bytes().fold(0u16, |n, b| n * 10 + u16::from(b - b'0'));
+        *slot = u8::try_from(n).ok()?;
     }
     Some(out)
 }
