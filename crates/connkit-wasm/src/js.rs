@@ -1,5 +1,6 @@
-//! The JavaScript this crate calls: the result builders of `js/helpers.js` and the few engine
-//! functions that can run user code (proxy traps, getters) and so are imported with `catch`.
+//! The JavaScript this crate calls: the result builders of `js/helpers.js`, the RegExp runner of
+//! `js/regexp.js`, and the few engine functions that can run user code (proxy traps, getters)
+//! and so are imported with `catch`.
 //!
 //! Knows nothing about rules or about which export uses what.
 
@@ -19,6 +20,11 @@ extern "C" {
     pub(crate) fn issue(code: &str, path: JsValue, message: &str, severity: &str) -> JsValue;
     /// Defines an own enumerable property (also for `"__proto__"`).
     pub(crate) fn put(object: &JsValue, key: &JsValue, value: &JsValue);
+}
+
+// A module of its own, so that only the modules that run patterns import it.
+#[wasm_bindgen(module = "/js/regexp.js")]
+extern "C" {
     /// `new RegExp(pattern).test(input)`, or the SyntaxError message as a string.
     #[wasm_bindgen(js_name = regexpTest)]
     pub(crate) fn regexp_test(pattern: &str, input: &str) -> JsValue;

@@ -117,14 +117,16 @@ pub(crate) fn write(pkg: &Path) -> Result<()> {
     Ok(())
 }
 
-/// `<module>.js`: instantiates the module at import (top-level await) and re-exports its
-/// functions, each depending on `ready` (see `tags.js`: the package declares no side effects,
-/// so a bundler keeps the instantiation exactly when one of these exports is used).
+/// `<module>.js`: compiles the module at import (top-level await, `load.js`), instantiates it
+/// with its glue's `initSync` and re-exports its functions, each depending on `ready` (see
+/// `tags.js`: the package declares no side effects, so a bundler keeps the instantiation exactly
+/// when one of these exports is used).
 fn module_entry(module: &Module, names: &[String]) -> String {
     let mut out = format!(
         "{GENERATED}\n// Browser and bundler entry of the `{name}` wasm module ({list}), loaded only when one\n\
          // of its exports is used. Every export depends on `ready`, the instantiated module (see tags.js).\n\
-         import init, * as glue from './wasm/connkit_{name}.js';\n\nconst ready = await init();\n\n",
+         import * as glue from './wasm/connkit_{name}.js';\nimport {{ compile }} from './load.js';\n\n\
+         const ready = glue.initSync({{ module: await compile(new URL('./wasm/connkit_{name}_bg.wasm', import.meta.url)) }});\n\n",
         name = module.name,
         list = names.join(", "),
     );

@@ -17,6 +17,7 @@ use crate::codegen;
 use crate::tools::{ensure_chromium, ensure_wasm_bindgen, wasm_opt};
 
 mod entries;
+mod minify;
 mod publish;
 
 pub(crate) use entries::{MODULES, Module, TAGS};
@@ -33,7 +34,14 @@ fn module_profile(module: &str) -> (&'static str, &'static str) {
 
 /// Files copied as they are from `crates/connkit-wasm/npm/` (with the generated `codegen::FILES`;
 /// `entries.rs` writes the other entries, `publish.rs` package.json).
-const STATIC_FILES: [&str; 5] = ["README.md", "index.d.ts", "node.cjs", "tags.js", "fast.js"];
+const STATIC_FILES: [&str; 6] = [
+    "README.md",
+    "index.d.ts",
+    "node.cjs",
+    "tags.js",
+    "fast.js",
+    "load.js",
+];
 
 /// The test-only module: the `filter` feature's second reader of tags objects
 /// (`api/tags_reader.rs`), which `tests/node/fast-path.test.mjs` holds the package's
@@ -113,21 +121,46 @@ fn build_module(module: &Module, out_dir: &Path, wasm_opt: &Path) -> Result<()> 
             .arg(&built),
     )?;
     let bg = out_dir.join(format!("connkit_{}_bg.wasm", module.name));
-    // No --enable-* flags and no `strip`: wasm-opt reads the features from the module.
+    // No --enable-* flags: wasm-opt reads the features from the module. The second run renames
+    // (not with `--converge`, which would rename again), then strips that section and the
+    // producers one, which no engine reads. The `tags` module keeps its names: `tags.js` and
+    // `fast.js` use its exports as they are.
     exec(
         program("node")
             .arg(wasm_opt)
-            .arg(opt)
+            .args([opt, "--converge"])
             .arg(&bg)
             .arg("-o")
             .arg(&bg),
-    )
+    )?;
+    let mut finish = program("node");
+    finish.arg(wasm_opt);
+    let minified = module.name != TAGS;
+    if minified {
+        finish.arg("--minify-imports-and-exports-and-modules");
+    }
+    finish
+        .args(["--strip-producers", "--strip-target-features"])
+        .arg(&bg)
+        .arg("-o")
+        .arg(&bg);
+    let printed = output(&mut finish)?;
+    if minified {
+        let renames =
+            minify::Renames::parse(&printed, minify::import_module(&std::fs::read(&bg)?)?)?;
+        let glue = out_dir.join(format!("connkit_{}.js", module.name));
+        let text = std::fs::read_to_string(&glue)?;
+        let own = format!("./connkit_{}_bg.js", module.name);
+        std::fs::write(&glue, minify::rewrite_glue(&text, &own, &renames)?)
+            .with_context(|| format!("writing {}", glue.display()))?;
+    }
+    Ok(())
 }
 
 /// `(file, bytes, gzip -9 bytes)` for each wasm module and JavaScript file a bundler would load.
 pub(crate) fn sizes(pkg: &Path) -> Result<Vec<(String, u64, u64)>> {
     let mut out = Vec::new();
-    let mut files = vec!["browser.js".to_owned()];
+    let mut files = vec!["browser.js".to_owned(), "load.js".to_owned()];
     for module in MODULES {
         files.push(format!("{}.js", module.name));
         files.push(format!("wasm/connkit_{}.js", module.name));
