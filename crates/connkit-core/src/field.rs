@@ -186,6 +186,16 @@ pub fn validate_submission(
     values: &Value,
     matcher: &dyn PatternMatcher,
 ) -> Result<Submission, ValidationError> {
+    validate_submission_fields(form.fields(), values, matcher)
+}
+
+/// [`validate_submission`] against a form's fields alone (a host that keeps only what checking
+/// needs of a form between keystrokes; see [`FormField::for_checking`]).
+pub fn validate_submission_fields(
+    fields: &[FormField],
+    values: &Value,
+    matcher: &dyn PatternMatcher,
+) -> Result<Submission, ValidationError> {
     let Value::Object(map) = values else {
         return finish(Submission::default(), vec![type_issue(Vec::new(), values)]);
     };
@@ -193,7 +203,7 @@ pub fn validate_submission(
     let mut issues = Vec::new();
     for group in FieldGroup::ALL {
         check_group(
-            form,
+            fields,
             group,
             map.get(group.as_str()),
             matcher,
@@ -215,9 +225,19 @@ pub fn validate_group(
     values: &Value,
     matcher: &dyn PatternMatcher,
 ) -> Result<Submission, ValidationError> {
+    validate_group_fields(form.fields(), group, values, matcher)
+}
+
+/// [`validate_group`] against a form's fields alone (see [`validate_submission_fields`]).
+pub fn validate_group_fields(
+    fields: &[FormField],
+    group: FieldGroup,
+    values: &Value,
+    matcher: &dyn PatternMatcher,
+) -> Result<Submission, ValidationError> {
     let mut out = Submission::default();
     let mut issues = Vec::new();
-    check_group(form, group, Some(values), matcher, &mut out, &mut issues);
+    check_group(fields, group, Some(values), matcher, &mut out, &mut issues);
     finish(out, issues)
 }
 
@@ -227,7 +247,7 @@ fn finish(mut out: Submission, issues: Vec<Issue>) -> Result<Submission, Validat
 }
 
 fn check_group(
-    form: &Form,
+    fields: &[FormField],
     group: FieldGroup,
     values: Option<&Value>,
     matcher: &dyn PatternMatcher,
@@ -244,7 +264,7 @@ fn check_group(
             return;
         }
     };
-    let fields: Vec<&FormField> = form.fields().iter().filter(|f| f.group == group).collect();
+    let fields: Vec<&FormField> = fields.iter().filter(|f| f.group == group).collect();
     for field in &fields {
         let value = map.get(&field.name);
         issues.extend(validate_field(field, value, matcher));

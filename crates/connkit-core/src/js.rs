@@ -15,8 +15,9 @@ mod uri;
 pub(crate) mod url;
 
 pub(crate) use decimal::parse_f64;
+pub use number::push_decimal;
 pub use number::to_number;
-pub(crate) use number::{is_whole, js_number_string, push_decimal, round, shortest_digits};
+pub(crate) use number::{is_whole, js_number_string, round, shortest_digits};
 pub(crate) use uri::push_percent_escape;
 pub use uri::{decode_uri_component, encode_uri_component};
 pub use url::url_can_parse;

@@ -10,7 +10,7 @@ use crate::prelude::*;
 
 /// Appends `n` in decimal (`n.to_string()` without the formatting machinery, which a wasm
 /// module would otherwise link for it).
-pub(crate) fn push_decimal(out: &mut String, n: u64) {
+pub fn push_decimal(out: &mut String, n: u64) {
     let mut digits = [0u8; 20];
     let mut rest = n;
     let mut at = digits.len();
