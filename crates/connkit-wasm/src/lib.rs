@@ -42,6 +42,8 @@ pub mod api {
     pub mod form;
     #[cfg(feature = "interpolate")]
     pub mod interpolate;
+    #[cfg(feature = "form")]
+    mod kept_form;
     #[cfg(feature = "metadata")]
     pub mod metadata;
     #[cfg(feature = "tags")]

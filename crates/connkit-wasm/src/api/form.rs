@@ -6,7 +6,7 @@
 //! Knows nothing about tags, sessions or metadata.
 
 use connkit_core::catalogue::Provider;
-use connkit_core::field::{validate_group, validate_submission};
+use connkit_core::field::{validate_group_fields, validate_submission_fields};
 use connkit_core::form::{
     FieldGroup, FieldKind, FieldRule, Form, FormField, FormOptions, SubmitMode, build_form,
 };
@@ -14,41 +14,58 @@ use connkit_core::{Issue, JsonType};
 use serde_json::Value;
 use wasm_bindgen::prelude::*;
 
+use super::kept_form;
 use crate::js;
 use crate::prelude::*;
 use crate::read::{json, object_arg, option, option_issue};
 use crate::regexp::JsRegExp;
 use crate::write::{failure, failure_of, issues, object, string_array, to_js};
 
-/// The Connect UI form for a resolved provider entry (`provider.name` names it).
+/// The Connect UI form for a resolved provider entry (`provider.name` names it). The form object
+/// returned stands for the form afterwards: given to `validateConnectionConfig` in place of the
+/// provider, it is checked without being built again (`js/forms.js` keeps its rules).
 #[wasm_bindgen(js_name = buildForm)]
 pub fn build_form_js(provider: JsValue, options: JsValue) -> JsValue {
     match read_form(&provider, &options) {
-        Ok((provider, form)) => js::ok_warn(to_js(&form_view(&form)), issues(provider.issues())),
+        Ok((provider, form)) => {
+            let view = to_js(&form_view(&form));
+            js::keep_form(&view, &kept_form::encode(form.fields()));
+            js::ok_warn(view, issues(provider.issues()))
+        }
         Err(issue_list) => js::fail(issues(&issue_list)),
     }
 }
 
 /// Validates a Connect UI submission `{ credentials, params, assertion_option }` (or, with
 /// `options.group`, one group's object such as a connection_config) against the provider's form.
+/// `provider` may be a form `buildForm` returned: the values are then checked against that form
+/// as it was built, and `options` is read for `group` only.
 #[wasm_bindgen(js_name = validateConnectionConfig)]
 pub fn validate_connection_config(provider: JsValue, values: JsValue, options: JsValue) -> JsValue {
-    let (_, form) = match read_form(&provider, &options) {
-        Ok(it) => it,
-        Err(issue_list) => return js::fail(issues(&issue_list)),
-    };
-    let group = match option(&options, "group").map(|g| g.as_string()) {
+    if let Some(fields) = js::kept_form(&provider).and_then(|code| kept_form::decode(&code)) {
+        return check(&fields, &values, &options);
+    }
+    match read_form(&provider, &options) {
+        Ok((_, form)) => check(form.fields(), &values, &options),
+        Err(issue_list) => js::fail(issues(&issue_list)),
+    }
+}
+
+/// `values` (a submission, or one group's object with `options.group`) checked against a form's
+/// `fields`.
+fn check(fields: &[FormField], values: &JsValue, options: &JsValue) -> JsValue {
+    let group = match option(options, "group").map(|g| g.as_string()) {
         None => None,
         Some(Some(name)) if FieldGroup::parse(&name).is_some() => FieldGroup::parse(&name),
         Some(_) => return failure_of(&option_issue("group", JsonType::String)),
     };
-    let values = match json(&values) {
+    let values = match json(values) {
         Ok(it) => it,
         Err(issue) => return failure_of(&issue),
     };
     let checked = match group {
-        Some(group) => validate_group(&form, group, &values, &JsRegExp),
-        None => validate_submission(&form, &values, &JsRegExp),
+        Some(group) => validate_group_fields(fields, group, &values, &JsRegExp),
+        None => validate_submission_fields(fields, &values, &JsRegExp),
     };
     match checked {
         Ok(submission) => js::ok_warn(to_js(&submission.to_json()), issues(submission.warnings())),
