@@ -61,16 +61,20 @@ pub fn check_value(
             pattern,
         } => {
             let mut issues = Vec::new();
-            let pattern = pattern.as_deref().filter(|p| match matcher.check(p) {
-                Ok(()) => true,
-                Err(_) => {
-                    issues.push(Issue::warning(
-                        ErrorCode::FieldPatternUnusable,
-                        path.to_vec(),
-                    ));
-                    false
-                }
-            });
+            // One question to the matcher whatever the value (a host's matcher may be a call
+            // into JavaScript): the verdict on the value, or the pattern's being unusable.
+            let matched = pattern
+                .as_deref()
+                .and_then(|p| match matcher.test(p, text) {
+                    Ok(matched) => Some((p, matched)),
+                    Err(_) => {
+                        issues.push(Issue::warning(
+                            ErrorCode::FieldPatternUnusable,
+                            path.to_vec(),
+                        ));
+                        None
+                    }
+                });
             if text.is_empty() && *optional {
                 return issues;
             }
@@ -81,9 +85,7 @@ pub fn check_value(
             if let Some(code) = format.as_ref().and_then(|f| format_error(f, text)) {
                 issues.push(Issue::new(code, path.to_vec()));
             }
-            if let Some(pattern) = pattern
-                && matcher.test(pattern, text) == Ok(false)
-            {
+            if let Some((pattern, false)) = matched {
                 issues.push(
                     Issue::new(ErrorCode::FieldPatternMismatch, path.to_vec())
                         .with_detail(Detail::Name(pattern.to_owned())),
