@@ -74,7 +74,7 @@ function tags() {
   return out;
 }
 
-test('the buffer path and the filter module\'s reader give equal answers on 100,000 tag objects', () => {
+test('the buffer path and the reference reader give equal answers on 100,000 tag objects', () => {
   let invalid = 0;
   for (let i = 0; i < 100_000; i++) {
     const input = tags();

@@ -161,19 +161,21 @@ impl Reader {
         if self.nodes > MAX_NODES {
             return Err(self.unreadable());
         }
+        // Strings and objects first: what forms, sessions and metadata are made of (each question
+        // is a call into JavaScript).
         if let Some(text) = value.as_string() {
             return Ok(Some(Value::String(text)));
         }
-        if let Some(n) = value.as_f64() {
-            return Ok(Some(number(n)));
-        }
-        if let Some(b) = value.as_bool() {
-            return Ok(Some(Value::Bool(b)));
-        }
-        if value.is_null() {
-            return Ok(Some(Value::Null));
-        }
         if !value.is_object() {
+            if let Some(n) = value.as_f64() {
+                return Ok(Some(number(n)));
+            }
+            if let Some(b) = value.as_bool() {
+                return Ok(Some(Value::Bool(b)));
+            }
+            if value.is_null() {
+                return Ok(Some(Value::Null));
+            }
             // undefined, symbol and function are skipped, as JSON.stringify does; bigint throws there.
             return if value.is_bigint() {
                 Err(self.unreadable())

@@ -6,7 +6,7 @@
 //! Knows nothing about tags, sessions or metadata.
 
 use connkit_core::catalogue::Provider;
-use connkit_core::field::{validate_group_fields, validate_submission_fields};
+use connkit_core::field::{Submission, validate_group_fields, validate_submission_fields};
 use connkit_core::form::{
     FieldGroup, FieldKind, FieldRule, Form, FormField, FormOptions, SubmitMode, build_form,
 };
@@ -19,7 +19,7 @@ use crate::js;
 use crate::prelude::*;
 use crate::read::{json, object_arg, option, option_issue};
 use crate::regexp::JsRegExp;
-use crate::write::{failure, failure_of, issues, object, string_array, to_js};
+use crate::write::{failure, failure_of, issues, object, string_array, strings, to_js};
 
 /// The Connect UI form for a resolved provider entry (`provider.name` names it). The form object
 /// returned stands for the form afterwards: given to `validateConnectionConfig` in place of the
@@ -68,9 +68,23 @@ fn check(fields: &[FormField], values: &JsValue, options: &JsValue) -> JsValue {
         None => validate_submission_fields(fields, &values, &JsRegExp),
     };
     match checked {
-        Ok(submission) => js::ok_warn(to_js(&submission.to_json()), issues(submission.warnings())),
+        Ok(submission) => js::ok_warn(submission_view(&submission), issues(submission.warnings())),
         Err(err) => failure(&err),
     }
+}
+
+/// `submission.to_json()` written straight as JavaScript objects (the keystroke path: no JSON
+/// value built on the way).
+fn submission_view(submission: &Submission) -> JsValue {
+    let out = js_sys::Object::new().into();
+    for group in FieldGroup::ALL {
+        let pairs = submission.group(group);
+        if !pairs.is_empty() {
+            let values = strings(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+            js::put(&out, &JsValue::from_str(group.as_str()), &values);
+        }
+    }
+    out
 }
 
 /// The provider (named by its `name` key) and its form, or the issues that prevent them.
