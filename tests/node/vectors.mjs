@@ -5,7 +5,7 @@
 // What the package does not export is skipped and counted, with the reason: Nango's own error
 // projections (a server concern), YAML catalogues (the native runner skips them without `yaml`
 // too), and server-side helpers (proxy interpolation, webhook payloads, metadata request bodies,
-// the server's request schemas).
+// the server's request schemas, the OAuth 2 flow).
 //
 // `runVectors` expands the files' generated values first (tests/vectors/README.md), with
 // `expandVectors`, the JavaScript counterpart of the `connkit-vectors` crate's `expand`.
@@ -268,6 +268,9 @@ const checks = {
   requests(ck, c, skip) {
     return skip('server request schemas');
   },
+  oauth2(ck, c, skip) {
+    return skip('OAuth 2 flow (server only)');
+  },
   webhook(ck, c, skip) {
     if (c.mode === 'sign') {
       return compareResult(ck.signWebhook(c.secret, c.body), c.expect, (v) => ({ hmac_sha256: v.hmacSha256, legacy: v.legacy }));
@@ -333,6 +336,7 @@ function wholeSkip(kind, c) {
     (kind === 'metadata' && c.mode !== 'set' && c.mode !== 'update') ||
     (kind === 'session' && Boolean(c.build_tags)) ||
     kind === 'requests' ||
+    kind === 'oauth2' ||
     (kind === 'webhook' && c.mode !== 'sign' && c.mode !== 'verify')
   );
 }

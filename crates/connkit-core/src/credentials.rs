@@ -2,7 +2,8 @@
 //! objects, `{"apiKey": string 1..1024}` and `{"username": string ≤1024, "password": string
 //! ≤1024}` (empty strings allowed, the SDK sends `''` for a missing one), and the credentials
 //! object a connection stores for them (`{"type": "API_KEY", "apiKey"}`, `{"type": "BASIC",
-//! "username", "password"}`, spec §6.3).
+//! "username", "password"}`, spec §6.3), and the refresh-token stripping of GET
+//! /connections/:id ([`strip_refresh_tokens`]).
 //!
 //! Knows nothing about HTTP or sessions, nor about the credential fields a provider declares in
 //! providers.yaml (those are `form` and `field`).
@@ -136,6 +137,27 @@ pub fn nango_credentials_errors(kind: CredentialsKind, input: Option<&Value>) ->
     out
 }
 
+/// Removes, at every depth, each key whose ASCII letters, lowercased, read `refreshtoken`
+/// (`refresh_token`, `refreshToken`, `Refresh-Token`…), as GET /connections/:id does to the
+/// credentials and the connection_config unless `refresh_token=true` (spec §6.3).
+pub fn strip_refresh_tokens(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            map.retain(|key, _| {
+                let letters: String = key
+                    .chars()
+                    .filter(char::is_ascii_alphabetic)
+                    .map(|c| c.to_ascii_lowercase())
+                    .collect();
+                letters != "refreshtoken"
+            });
+            map.values_mut().for_each(strip_refresh_tokens);
+        }
+        Value::Array(items) => items.iter_mut().for_each(strip_refresh_tokens),
+        _ => {}
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -165,6 +187,16 @@ mod tests {
         } else {
             vec![s.to_owned()]
         }
+    }
+
+    #[test]
+    fn refresh_tokens_are_stripped_at_every_depth() {
+        let mut value = json!({
+            "refresh_token": "a", "Refresh-Token": "b", "keep": 1,
+            "raw": {"refreshToken": "c", "list": [{"REFRESH_TOKEN_": "d", "x": 2}]}
+        });
+        strip_refresh_tokens(&mut value);
+        assert_eq!(value, json!({"keep": 1, "raw": {"list": [{"x": 2}]}}));
     }
 
     #[test]

@@ -163,6 +163,20 @@ error_codes! {
     /// with an own `constructor` key as not a plain object and rejects (or crashes on) the whole
     /// tags object, so such a key could never be stored or sent back.
     TagKeyReserved = "tag_key_reserved", "this tag key is reserved";
+
+    // ---- OAuth 2 (spec §3.5, §5.2, §6.3), appended ----
+    /// The provider cannot run the OAuth 2 authorization-code flow: it lacks an
+    /// `authorization_url` or a `token_url` (detail: the attribute), or its `auth_mode` is not
+    /// `OAUTH2`.
+    OAuthProviderIncomplete = "oauth_provider_incomplete", "the provider cannot run an OAuth 2 authorization";
+    /// The provider's `token_params.grant_type` is not `authorization_code` (detail: the grant
+    /// type), so the authorization-code flow cannot use it.
+    OAuthGrantTypeUnsupported = "oauth_grant_type_unsupported", "the provider's grant type is not supported by the authorization-code flow";
+    /// The provider's callback carries no authorization code (detail: the provider's `error`,
+    /// such as `access_denied`, when it sent one).
+    OAuthCallbackError = "oauth_callback_error", "the provider sent no authorization code";
+    /// A token endpoint's answer is not a JSON object holding an access token.
+    OAuthTokenResponseInvalid = "oauth_token_response_invalid", "the token response holds no access token";
 }
 
 impl fmt::Display for ErrorCode {

@@ -1,7 +1,8 @@
 //! Validation of submitted Connect UI values (spec §4.3, Connect UI's `jsonSchemaToZod`): a value
 //! against its field's [`FieldRule`], one form field, one group, or a whole submission against a
-//! [`Form`]. The form model (`crate::form`) describes the fields and their rules; this module
-//! only checks values against them.
+//! [`Form`]; and the connection_config values a provider's URL templates would carry
+//! ([`check_template_values`]). The form model (`crate::form`) describes the fields and their
+//! rules; this module only checks values against them.
 //!
 //! Patterns go through a [`PatternMatcher`]; this module never compiles a regex. Knows nothing
 //! about how the form was built, about HTTP or about the DOM.
@@ -12,14 +13,15 @@ use serde_json::{Map, Value};
 
 pub use formats::{is_valid_hostname, is_valid_uuid};
 
-use crate::catalogue::FieldFormat;
+use crate::catalogue::{FieldFormat, FieldSchema};
 use crate::email::is_valid_email;
 use crate::form::{FieldGroup, FieldRule, Form, FormField};
+use crate::interpolate::referenced_keys;
 use crate::js::url_can_parse;
 use crate::nango::path_with;
 use crate::pattern::PatternMatcher;
 use crate::prelude::*;
-use crate::{Detail, ErrorCode, Issue, JsonType, ValidationError};
+use crate::{Detail, ErrorCode, Issue, JsonType, Severity, ValidationError};
 
 /// Checks one value against `rule` (what `rule` says a field accepts); issues are located at
 /// `path`.
@@ -241,6 +243,49 @@ pub fn validate_group_fields(
     let mut issues = Vec::new();
     check_group(fields, group, Some(values), matcher, &mut out, &mut issues);
     finish(out, issues)
+}
+
+/// Checks the connection_config values a provider's URL templates would carry (spec §5.4)
+/// against the rules of the provider's `connection_config` fields, before any request goes out:
+/// for every key the templates reference (`${connectionConfig.key}`) that a field declares and
+/// that holds a value other than `''`, the field's [`FieldRule`] (pattern, format, enum). Nango
+/// checks none of this server-side; connkit does so that a value cannot point a request
+/// elsewhere than the catalogue says. Missing and empty values are left to the interpolation's
+/// own checks. Issues are at `["connection_config", key]`; the unusable-pattern warning is
+/// dropped (the pattern is then not enforced).
+pub fn check_template_values<'a>(
+    fields: &[FieldSchema],
+    templates: impl IntoIterator<Item = &'a str>,
+    connection_config: &Map<String, Value>,
+    matcher: &dyn PatternMatcher,
+) -> Vec<Issue> {
+    let mut keys: Vec<String> = Vec::new();
+    for template in templates {
+        for key in referenced_keys(template) {
+            if !keys.contains(&key) {
+                keys.push(key);
+            }
+        }
+    }
+    let mut issues = Vec::new();
+    for key in keys {
+        let Some(field) = fields.iter().find(|f| f.name == key) else {
+            continue;
+        };
+        let value = match connection_config.get(&key) {
+            None | Some(Value::Null) => continue,
+            Some(Value::String(s)) if s.is_empty() => continue,
+            Some(value) => value,
+        };
+        let path = vec!["connection_config".to_owned(), key.clone()];
+        let rule = FieldRule::from_schema(field);
+        issues.extend(
+            check_value(&rule, Some(value), &path, matcher)
+                .into_iter()
+                .filter(|it| it.severity() == Severity::Error),
+        );
+    }
+    issues
 }
 
 fn finish(mut out: Submission, issues: Vec<Issue>) -> Result<Submission, ValidationError> {

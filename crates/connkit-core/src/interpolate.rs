@@ -27,11 +27,15 @@
 
 use serde_json::{Map, Value};
 
-use crate::js::{
-    decode_uri_component, encode_uri_component, is_array_index, js_number_string, url_can_parse,
-};
+mod text;
+
+use crate::js::{decode_uri_component, encode_uri_component, url_can_parse};
 use crate::prelude::*;
 use crate::{Detail, ErrorCode, Issue, ValidationError};
+use text::{
+    Absent, find, is_truthy, placeholders, replace_placeholders, scalar_text, split_alternatives,
+    union,
+};
 
 const CONFIG_PREFIX: &str = "connectionConfig.";
 const CREDENTIALS_PREFIX: &str = "credentials.";
@@ -50,17 +54,6 @@ pub enum Encoding {
 enum Source {
     ConnectionConfig,
     Credentials,
-}
-
-/// Which values count as absent during a lookup.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Absent {
-    /// Nothing but a missing key (`missesInterpolationParam` on the raw config).
-    OnlyMissing,
-    /// `''` and `null`, at every level (`makeUrl` cleans the config recursively).
-    EmptyOrNull,
-    /// Falsy top-level values: `''`, `0`, `false`, `null` (the proxy's parsed connection_config).
-    FalsyTopLevel,
 }
 
 /// Interpolates an authorization or token URL template (`makeUrl`), or names every missing key.
@@ -119,7 +112,12 @@ pub fn interpolate_url(
 /// given. An unclosed `${` is a template defect, not a key, and is not listed.
 pub fn missing_keys(template: &str, connection_config: &Map<String, Value>) -> Vec<String> {
     let stripped = template.replace(CONFIG_PREFIX, "");
-    let lookup = |expr: &str| scalar_text(find(connection_config, expr, Absent::OnlyMissing)?);
+    let lookup = |expr: &str| {
+        if is_dynamic(expr) {
+            return Some(String::new());
+        }
+        scalar_text(find(connection_config, expr, Absent::OnlyMissing)?)
+    };
     match split_alternatives(&stripped) {
         None => replace_placeholders(&stripped, &lookup).1,
         Some((left, right)) => {
@@ -132,6 +130,63 @@ pub fn missing_keys(template: &str, connection_config: &Map<String, Value>) -> V
             }
         }
     }
+}
+
+/// What Nango fills in itself: `${random}` (a fresh UUID) and the `${now…}` expressions (the
+/// time, possibly offset and formatted).
+fn is_dynamic(expr: &str) -> bool {
+    expr == "random"
+        || expr == "now"
+        || ["now:", "now+", "now-"].iter().any(|p| expr.starts_with(p))
+}
+
+/// The values Nango generates while interpolating a parameter (`${random}`, `${now}`); the host
+/// makes them, so that the rules stay pure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Generated<'a> {
+    /// `${random}`: a fresh UUID (Nango's `crypto.randomUUID()`).
+    pub random: &'a str,
+    /// `${now}`: the time as `toISOString()` writes it.
+    pub now: &'a str,
+}
+
+/// One string value of a provider's `authorization_params` or `token_params`, interpolated as
+/// Nango's `interpolateObjectValues` does (`interpolateStringFromObject` with
+/// `{connectionConfig}` as the replacers): no URL-encoding; `${connectionConfig.key}` looked up
+/// as a dot path, then as a flat key, strings and numbers only; `${random}` and `${now}` from
+/// `generated`; `A || B` takes `A` when interpolating changed it, else `B` (or `''` without a
+/// `B`); a placeholder without a value stays as written (the pre-redirect check,
+/// [`missing_keys`], reports those first). The formatted `${now:…}` forms stay as written.
+pub fn interpolate_param(
+    template: &str,
+    connection_config: &Map<String, Value>,
+    generated: Generated<'_>,
+) -> String {
+    if template.contains("||") {
+        let mut parts = template.split("||").map(str::trim);
+        let left = parts.next().unwrap_or("");
+        let right = parts.next().unwrap_or("");
+        if !left.is_empty() {
+            let out = interpolate_param(left, connection_config, generated);
+            if !out.is_empty() && out != left {
+                return out;
+            }
+        }
+        if right.is_empty() {
+            return String::new();
+        }
+        return interpolate_param(right, connection_config, generated);
+    }
+    let lookup = |expr: &str| -> Option<String> {
+        match expr {
+            "random" => return Some(generated.random.to_owned()),
+            "now" => return Some(generated.now.to_owned()),
+            _ => {}
+        }
+        let key = expr.strip_prefix(CONFIG_PREFIX)?;
+        scalar_text(find(connection_config, key, Absent::OnlyMissing)?)
+    };
+    replace_placeholders(template, &lookup).0
 }
 
 /// [`missing_keys`] as issues: `interpolation_value_missing` at `["connection_config", key]`
@@ -294,129 +349,6 @@ fn resolve_alternatives(
     }
     // Neither side works: any of these keys would help.
     (right_out, union(left_missing, right_missing))
-}
-
-/// The two sides of the first `||`, trimmed (text after a second `||` is ignored).
-fn split_alternatives(template: &str) -> Option<(&str, &str)> {
-    let mut parts = template.split("||");
-    let left = parts.next()?;
-    let right = parts.next()?;
-    Some((left.trim(), right.trim()))
-}
-
-/// Replaces every `${expr}` that `lookup` resolves, in one pass; the others stay as they are and
-/// their bodies are returned (distinct, in order). An unclosed `${` stays as text.
-fn replace_placeholders(
-    text: &str,
-    lookup: &dyn Fn(&str) -> Option<String>,
-) -> (String, Vec<String>) {
-    let mut out = String::with_capacity(text.len());
-    let mut missing: Vec<String> = Vec::new();
-    let mut rest = text;
-    while let Some((before, expr, after)) = next_placeholder(rest) {
-        out.push_str(before);
-        match lookup(expr) {
-            Some(value) => out.push_str(&value),
-            None => {
-                out.push_str("${");
-                out.push_str(expr);
-                out.push('}');
-                if !missing.iter().any(|k| k == expr) {
-                    missing.push(expr.to_owned());
-                }
-            }
-        }
-        rest = after;
-    }
-    out.push_str(rest);
-    (out, missing)
-}
-
-/// Splits `text` at its first `${expr}` (like `/\$\{([^{}]*)\}/`): the text before it, `expr` and
-/// the text after it.
-fn next_placeholder(text: &str) -> Option<(&str, &str, &str)> {
-    let mut from = 0;
-    loop {
-        let start = from + text.get(from..)?.find("${")?;
-        let body_start = start + 2;
-        let body = text.get(body_start..)?;
-        match body.find(['{', '}']) {
-            Some(end) if body.get(end..)?.starts_with('}') => {
-                return Some((text.get(..start)?, body.get(..end)?, body.get(end + 1..)?));
-            }
-            // `${` followed by `{` or never closed: look for the next `${`.
-            _ => from = body_start,
-        }
-    }
-}
-
-/// Every placeholder body in `text`, in order.
-fn placeholders(text: &str) -> Vec<&str> {
-    let mut out = Vec::new();
-    let mut rest = text;
-    while let Some((_, expr, after)) = next_placeholder(rest) {
-        out.push(expr);
-        rest = after;
-    }
-    out
-}
-
-/// Looks `expr` up as a dot path through nested objects and arrays, else as a flat key.
-fn find<'a>(map: &'a Map<String, Value>, expr: &str, absent: Absent) -> Option<&'a Value> {
-    let top_ok = |value: &Value| match absent {
-        Absent::OnlyMissing => true,
-        Absent::EmptyOrNull => !is_empty_or_null(value),
-        Absent::FalsyTopLevel => is_truthy(value),
-    };
-    let deep_ok = |value: &Value| absent != Absent::EmptyOrNull || !is_empty_or_null(value);
-    let nested = || {
-        let mut parts = expr.split('.');
-        let mut current = map.get(parts.next()?).filter(|v| top_ok(v))?;
-        for part in parts {
-            current = match current {
-                Value::Object(obj) => obj.get(part),
-                Value::Array(items) if is_array_index(part) => {
-                    part.parse::<usize>().ok().and_then(|idx| items.get(idx))
-                }
-                _ => None,
-            }
-            .filter(|v| deep_ok(v))?;
-        }
-        Some(current)
-    };
-    nested().or_else(|| map.get(expr).filter(|v| top_ok(v)))
-}
-
-/// `String(v)` for strings and numbers; other types do not interpolate.
-fn scalar_text(value: &Value) -> Option<String> {
-    match value {
-        Value::String(s) => Some(s.clone()),
-        Value::Number(n) => n.as_f64().map(js_number_string),
-        _ => None,
-    }
-}
-
-fn is_empty_or_null(value: &Value) -> bool {
-    matches!(value, Value::Null) || matches!(value, Value::String(s) if s.is_empty())
-}
-
-fn is_truthy(value: &Value) -> bool {
-    match value {
-        Value::Null => false,
-        Value::Bool(b) => *b,
-        Value::Number(n) => n.as_f64().is_some_and(|f| f != 0.0),
-        Value::String(s) => !s.is_empty(),
-        Value::Array(_) | Value::Object(_) => true,
-    }
-}
-
-fn union(mut first: Vec<String>, second: Vec<String>) -> Vec<String> {
-    for key in second {
-        if !first.contains(&key) {
-            first.push(key);
-        }
-    }
-    first
 }
 
 /// The final checks: no `${` left, and an absolute URL (optionally after `decodeURIComponent`).

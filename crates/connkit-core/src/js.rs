@@ -2,25 +2,33 @@
 //! string length in UTF-16 code units, truncation like `String.prototype.slice`, `toLowerCase`
 //! and the order of an object's own keys (here); `Number(value)` and `String(number)`
 //! (`number.rs`, decimal text read by `decimal.rs`); `encodeURIComponent` and
-//! `decodeURIComponent` (`uri.rs`); the WHATWG URL parser behind `new URL(s)` (`url.rs`).
+//! `decodeURIComponent` (`uri.rs`); the WHATWG URL parser behind `new URL(s)` and
+//! `URLSearchParams` (`url.rs`); Node's `querystring.stringify` and `String(value)`
+//! (`querystring.rs`); `Date`'s ISO strings (`date.rs`).
 //!
 //! Knows nothing about any rule: it imports no rule module (tidy's module-edge table holds it
 //! to that), and the rule modules call it.
 
 use crate::prelude::*;
 
+mod date;
 mod decimal;
 mod number;
+mod querystring;
 mod uri;
 pub(crate) mod url;
 
+pub use date::{parse_date, to_iso_string};
 pub(crate) use decimal::parse_f64;
 pub use number::push_decimal;
 pub use number::to_number;
 pub(crate) use number::{is_whole, js_number_string, round, shortest_digits};
+pub use querystring::{querystring_stringify, to_js_string};
 pub(crate) use uri::push_percent_escape;
 pub use uri::{decode_uri_component, encode_uri_component};
 pub use url::url_can_parse;
+#[cfg(feature = "oauth2")]
+pub use url::{form_decode, form_parse};
 
 /// `s.length` in JavaScript: the number of UTF-16 code units.
 pub fn js_len(s: &str) -> usize {

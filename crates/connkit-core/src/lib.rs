@@ -2,7 +2,9 @@
 //!
 //! Tags, tag filters, the provider catalogue and its form model, connection_config field
 //! validation, URL interpolation, metadata, connect-session bodies and auth-webhook signatures,
-//! each as a function from input to a normalised value or every [`Issue`] found; and
+//! each as a function from input to a normalised value or every [`Issue`] found; the OAuth 2
+//! authorization-code flow ([`oauth2`], feature `oauth2`): authorize URLs, token requests and
+//! responses, refresh decisions; and
 //! [`request`], the requests of Nango's HTTP API (queries, paths, bodies) as a server receives
 //! them, each answered with connkit's issues and Nango's own error list together.
 //!
@@ -51,6 +53,8 @@ pub mod js;
 pub mod limits;
 pub mod metadata;
 pub mod nango;
+#[cfg(feature = "oauth2")]
+pub mod oauth2;
 pub mod pattern;
 pub mod request;
 pub mod session;

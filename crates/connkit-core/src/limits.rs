@@ -1,4 +1,4 @@
-//! Every number a rule depends on, in one place (spec §1.2, §2.1, §6.1, §6.5).
+//! Every number a rule depends on, in one place (spec §1.2, §2.1, §6.1, §6.3, §6.5).
 //!
 //! Other crates read limits from here (e.g. the widget's `maxlength` attributes); none repeats them.
 
@@ -30,3 +30,9 @@ pub const LIST_LIMIT_MAX: usize = 2000;
 /// Longest `connectionId`, `search`, `endUserId` or `endUserOrganizationId` of GET /connections,
 /// in UTF-16 code units (`z.string().min(1).max(255)`; `integrationId` has no maximum).
 pub const LIST_QUERY_STRING_MAX_LEN: usize = 255;
+/// How long before an OAuth 2 access token expires it is refreshed, in seconds, when the
+/// provider sets no `token_expiration_buffer` (Nango's `REFRESH_MARGIN_MS`: 15 minutes).
+pub const OAUTH2_REFRESH_MARGIN_SECS: u64 = 15 * 60;
+/// After a failed refresh, how long a read that does not force a refresh is answered
+/// `connection_refresh_backoff` without a new try, in milliseconds (`REFRESH_FAILURE_COOLDOWN_MS`).
+pub const OAUTH2_REFRESH_BACKOFF_MS: u64 = 30_000;

@@ -1,4 +1,4 @@
-//! The requests of Nango's HTTP API as a server receives them (spec §2, §3.2–3.4, §5.1,
+//! The requests of Nango's HTTP API as a server receives them (spec §2, §3.2–3.5, §5.1,
 //! §6.2–6.5, §11.17): query strings read the way Express and qs read them, the strict query
 //! schemas with zod's coercions, path parameters, empty queries and bodies, and the bodies whose
 //! rules live in the rule modules (sessions, credentials, metadata, PATCH /connections).
@@ -22,6 +22,8 @@
 mod auth;
 mod bodies;
 mod connections;
+#[cfg(feature = "oauth2")]
+mod oauth;
 mod query;
 
 use serde_json::Value;
@@ -41,6 +43,11 @@ pub use bodies::{
 pub use connections::{
     ConnectionPatch, ConnectionQuery, ListQuery, check_connection_get_query,
     check_connection_patch, check_connection_query, check_list_query,
+};
+#[cfg(feature = "oauth2")]
+pub use oauth::{
+    ClientOverride, OAuthCallbackQuery, OAuthConnectQuery, check_oauth_connect_query,
+    oauth_ws_client_id, read_oauth_callback_query,
 };
 pub use query::{Query, Scalar};
 

@@ -23,8 +23,19 @@ use crate::state::Settings;
 use crate::store::Store;
 use crate::webhook::RetryPolicy;
 
-/// The built-in provider catalogue (Nango's providers.yaml format, written for connkit).
+/// The built-in provider catalogue (Nango's providers.yaml format, written for connkit), as
+/// written: its OAuth 2 provider points at the local provider of a server on port 3003.
 pub const BUILTIN_PROVIDERS: &str = include_str!("../providers.yaml");
+
+/// The address the built-in catalogue's local-provider URLs are written with.
+const BUILTIN_LOCAL_PROVIDER: &str = ".localhost:3003/";
+
+/// The built-in catalogue for a server listening on `port`: its local-provider URLs
+/// (`http://<subdomain>.localhost:3003/demo/provider/…`) name that port instead, so that the
+/// demo's OAuth provider is this server's own `/demo/provider/` wherever it listens.
+pub fn builtin_providers(port: u16) -> String {
+    BUILTIN_PROVIDERS.replace(BUILTIN_LOCAL_PROVIDER, &format!(".localhost:{port}/"))
+}
 /// The built-in integrations, one per built-in provider.
 pub const BUILTIN_INTEGRATIONS: &str = include_str!("../integrations.toml");
 
@@ -138,10 +149,11 @@ fn fail(message: impl Into<String>) -> ConfigError {
 }
 
 impl Config {
-    /// Reads the catalogue, integrations and encryption key.
-    pub fn load(&self) -> Result<Loaded, ConfigError> {
+    /// Reads the catalogue, integrations and encryption key, for a server listening on `port`
+    /// (see [`builtin_providers`]).
+    pub fn load(&self, port: u16) -> Result<Loaded, ConfigError> {
         let catalogue = match &self.providers {
-            None => Catalogue::from_yaml_str(BUILTIN_PROVIDERS),
+            None => Catalogue::from_yaml_str(&builtin_providers(port)),
             Some(path) => {
                 let text = read(path)?;
                 if path.extension().is_some_and(|e| e == "json") {

@@ -1,6 +1,6 @@
 //! Secrets at rest: credentials sealed with XChaCha20-Poly1305 under the configured 256-bit key,
 //! connect session tokens generated from the OS RNG and stored only as an HMAC-SHA256, and
-//! generated secret keys.
+//! generated secret keys and random values (OAuth states and PKCE verifiers).
 //!
 //! Knows nothing about HTTP, SQL or what the sealed bytes mean.
 
@@ -124,6 +124,13 @@ pub(crate) fn new_session_token() -> String {
     let mut bytes = [0u8; 32];
     OsRng.fill_bytes(&mut bytes);
     format!("{CONNECT_SESSION_TOKEN_PREFIX}{}", hex(&bytes))
+}
+
+/// `bytes` random bytes as lowercase hex (OAuth `state`s and PKCE verifiers).
+pub(crate) fn random_hex(bytes: usize) -> String {
+    let mut buf = vec![0u8; bytes];
+    OsRng.fill_bytes(&mut buf);
+    hex(&buf)
 }
 
 /// A new secret key: a random UUID v4 (Nango's environment key format, spec §9).

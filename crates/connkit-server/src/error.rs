@@ -123,6 +123,13 @@ pub(crate) enum ApiError {
     Json(String),
     /// 413 `payload_too_large` (the body limit, in bytes).
     TooLarge(usize),
+    /// Any status with `{"error":{"code","message","payload"}}` (a failed refresh, spec §6.3).
+    Payload {
+        status: StatusCode,
+        code: &'static str,
+        message: String,
+        payload: Value,
+    },
     /// 500 `generic_error_support`; the cause is logged, never sent.
     Internal(String),
 }
@@ -182,6 +189,46 @@ impl ApiError {
     pub(crate) fn internal(cause: impl std::fmt::Display) -> ApiError {
         ApiError::Internal(cause.to_string())
     }
+
+    /// The status, `error.code` and `error.message` this error answers with (for the pages that
+    /// report it in another form, such as the OAuth popup's). An internal failure's cause is
+    /// logged here, since no response carries it.
+    pub(crate) fn summary(&self) -> (StatusCode, &'static str, Option<String>) {
+        match self {
+            ApiError::Validation { part, .. } => (StatusCode::BAD_REQUEST, part.code(), None),
+            ApiError::Auth(failure) => (
+                StatusCode::UNAUTHORIZED,
+                failure.code(),
+                Some(failure.message().to_owned()),
+            ),
+            ApiError::Simple {
+                status,
+                code,
+                message,
+            } => (*status, code, message.clone()),
+            ApiError::Payload {
+                status,
+                code,
+                message,
+                ..
+            } => (*status, code, Some(message.clone())),
+            ApiError::ContentType => (
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "invalid_content_type",
+                None,
+            ),
+            ApiError::Json(_) => (StatusCode::BAD_REQUEST, "invalid_json", None),
+            ApiError::TooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", None),
+            ApiError::Internal(cause) => {
+                tracing::error!("internal error: {cause}");
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "generic_error_support",
+                    None,
+                )
+            }
+        }
+    }
 }
 
 /// `.reject_as(part)?` on a core check: its [`Rejection`] answered in `part`'s envelope.
@@ -234,6 +281,15 @@ impl IntoResponse for ApiError {
                 };
                 (status, body)
             }
+            ApiError::Payload {
+                status,
+                code,
+                message,
+                payload,
+            } => (
+                status,
+                json!({"error": {"code": code, "message": message, "payload": payload}}),
+            ),
             ApiError::ContentType => (
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 json!({"error": {"code": "invalid_content_type", "message": "Content-Type header must be application/json"}}),

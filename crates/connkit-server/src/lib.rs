@@ -2,11 +2,13 @@
 //! own clients (`@nangohq/node`, `@nangohq/frontend`, Connect UI) work against it unchanged.
 //!
 //! The rules (tags, tag filters, request queries, paths and bodies, metadata, the provider
-//! catalogue, webhook payloads and signatures) are `connkit_core`'s; this crate is the HTTP, SQL
+//! catalogue, webhook payloads and signatures, OAuth URLs, token requests and responses) are
+//! `connkit_core`'s; this crate is the HTTP, SQL
 //! and crypto glue around them. [`app`] builds the whole router from an [`AppState`], so tests drive it in
-//! process; `main.rs` only reads flags, opens the database and serves. In demo mode the router
-//! also holds the browser demo's backend (`demo.rs`), and with a static directory it serves the
-//! built demo for what no route matches.
+//! process; `main.rs` only reads flags, opens the database and serves. The OAuth 2 flow's
+//! WebSocket listens at `/` next to the routes. In demo mode the router also holds the browser
+//! demo's backend (`demo.rs`) and a local OAuth provider (`local_provider/`), and with a static
+//! directory it serves the built demo for what no route matches.
 //!
 //! Modules, in reading order:
 
@@ -22,6 +24,11 @@ mod demo;
 mod error;
 /// `integrations.toml`.
 pub mod integrations;
+/// A small OAuth 2 provider for the demo (`--demo`, under `/demo/provider/`) and the tests.
+pub mod local_provider;
+/// What the OAuth 2 flow keeps in the process: WebSocket clients, callback page, token client,
+/// refresh locks.
+mod oauth;
 /// Who is calling: secret key or connect session token.
 mod principal;
 /// The HTTP API, one module per resource.
@@ -59,7 +66,9 @@ pub fn app(state: AppState) -> Router {
     let settings = state.settings();
     let mut router = routes::router().with_state(state.clone());
     if settings.demo {
-        router = router.merge(demo::router(api(&state), settings));
+        router = router
+            .merge(demo::router(api(&state), settings))
+            .merge(demo_provider(&state).router());
     }
     let router = match &settings.static_dir {
         Some(dir) => serve_files(router, dir),
@@ -67,10 +76,21 @@ pub fn app(state: AppState) -> Router {
     };
     router
         .method_not_allowed_fallback(method_not_allowed)
+        .layer(middleware::from_fn_with_state(state, routes::ws::upgrade))
         .layer(middleware::from_fn(error::log_internal_errors))
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(cors())
         .layer(TraceLayer::new_for_http())
+}
+
+/// The local provider of demo mode, knowing the OAuth client of every integration that has one.
+fn demo_provider(state: &AppState) -> local_provider::LocalProvider {
+    let clients = state
+        .integrations()
+        .iter()
+        .filter_map(|i| Some((i.client_id.clone()?, i.client_secret.clone()?)))
+        .collect();
+    local_provider::LocalProvider::new(clients)
 }
 
 /// The API routes alone, what the demo routes dispatch to.

@@ -34,11 +34,12 @@ async fn main() -> ExitCode {
 }
 
 async fn run(config: Config) -> Result<(), Box<dyn std::error::Error>> {
-    let loaded = config.load()?;
-    let store = Store::open(&loaded.database, loaded.keys).await?;
-    let (secret_key, origin) = config.secret_key(&store).await?;
+    // Bound first: the built-in catalogue names the server's own port.
     let listener = TcpListener::bind(&config.listen).await?;
     let bound = listener.local_addr()?;
+    let loaded = config.load(bound.port())?;
+    let store = Store::open(&loaded.database, loaded.keys).await?;
+    let (secret_key, origin) = config.secret_key(&store).await?;
     let settings = config.settings(secret_key.clone(), bound)?;
     let state = AppState::new(settings, store, loaded.catalogue, loaded.integrations)?;
     match origin {

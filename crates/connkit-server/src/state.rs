@@ -1,5 +1,6 @@
 //! `AppState`, what every handler can reach: settings, the store, the provider catalogue, the
-//! configured integrations, the webhook sender and an outbound HTTP client.
+//! configured integrations, the webhook sender, an outbound HTTP client and the OAuth flow's
+//! machinery.
 //!
 //! Cheap to clone (one `Arc`). Knows nothing about routes or flags: `config.rs` turns flags into
 //! [`Settings`], tests build them directly.
@@ -9,8 +10,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use connkit_core::catalogue::Catalogue;
+use connkit_core::webhook::AuthWebhook;
 
 use crate::integrations::Integrations;
+use crate::oauth::OAuth;
 use crate::store::Store;
 use crate::timestamp::{self, Micros};
 use crate::webhook::{RetryPolicy, Webhooks};
@@ -39,8 +42,11 @@ pub struct Settings {
     pub nango_merged_tags_500: bool,
     /// Largest accepted request body, in bytes (larger: 413).
     pub body_limit: usize,
+    /// How long an OAuth flow may take between its redirect and its callback (and how long a
+    /// WebSocket client waits for its outcome).
+    pub oauth_flow_ttl: Duration,
     /// Demo mode: the browser demo's backend under `/demo/api/`, acting with the secret key for
-    /// any caller (see `demo.rs`).
+    /// any caller (see `demo.rs`), and the local OAuth provider under `/demo/provider/`.
     pub demo: bool,
     /// A directory served for GET/HEAD requests that no API route matches (the built demo).
     pub static_dir: Option<PathBuf>,
@@ -64,6 +70,7 @@ impl Settings {
             verify_credentials: false,
             nango_merged_tags_500: false,
             body_limit: 2 * 1024 * 1024,
+            oauth_flow_ttl: Duration::from_secs(60 * 60),
             demo: false,
             static_dir: None,
         }
@@ -84,6 +91,7 @@ struct Inner {
     integrations: Integrations,
     webhooks: Webhooks,
     http: reqwest::Client,
+    oauth: OAuth,
     started_at: Micros,
 }
 
@@ -108,6 +116,7 @@ impl AppState {
                 integrations,
                 webhooks,
                 http,
+                oauth: OAuth::new()?,
                 started_at: timestamp::now(),
             }),
         })
@@ -135,6 +144,18 @@ impl AppState {
 
     pub(crate) fn http(&self) -> &reqwest::Client {
         &self.inner.http
+    }
+
+    pub(crate) fn oauth(&self) -> &OAuth {
+        &self.inner.oauth
+    }
+
+    /// Queues an auth webhook for `override_url`, else `--webhook-url`; nothing without either.
+    pub(crate) fn queue_auth_webhook(&self, override_url: Option<&str>, webhook: &AuthWebhook) {
+        let settings = self.settings();
+        if let Some(url) = override_url.or(settings.webhook_url.as_deref()) {
+            self.webhooks().send(url, &settings.webhook_secret, webhook);
+        }
     }
 
     /// When the state was built (the integrations' `created_at`).

@@ -1,6 +1,9 @@
 //! The opt-in credential test of the auth endpoints (`--verify-credentials`, spec §3.4 step 11):
 //! a request to the provider's `proxy.verification` endpoints with the new credentials; a
-//! connection is stored only if one of them answers 2xx.
+//! connection is stored only if one of them answers 2xx. The connection_config values the
+//! templates use must first pass their fields' rules (`field::check_template_values`; a 400
+//! `invalid_query_params` otherwise), so that no value sends the test elsewhere than the
+//! catalogue says.
 //!
 //! Interpolation is core's: the base URL (`interpolate_proxy_base_url`) and each `proxy.headers`,
 //! `verification.headers` and `proxy.query` value (`interpolate_proxy_header`; one that does not
@@ -11,13 +14,15 @@
 //! Knows nothing about storage or sessions.
 
 use axum::http::StatusCode;
+use connkit_core::ValidationError;
 use connkit_core::catalogue::{AuthMode, Provider};
+use connkit_core::field::check_template_values;
 use connkit_core::interpolate::{interpolate_proxy_base_url, interpolate_proxy_header};
 use connkit_core::js::encode_uri_component;
 use serde_json::{Map, Value};
 
 use crate::crypto::base64;
-use crate::error::ApiError;
+use crate::error::{ApiError, Part};
 use crate::state::AppState;
 
 /// Tests `credentials` against `provider`; 400 `connection_test_failed` when they fail.
@@ -43,6 +48,26 @@ pub(crate) async fn check(
     };
     let empty = Map::new();
     let creds = credentials.as_object().unwrap_or(&empty);
+    // No value goes into an outbound URL or header unless its field's rule accepts it.
+    let templates = [
+        proxy.and_then(|p| p.get("headers")),
+        proxy.and_then(|p| p.get("query")),
+        verification.get("headers"),
+    ]
+    .into_iter()
+    .flatten()
+    .filter_map(Value::as_object)
+    .flat_map(|map| map.values().filter_map(Value::as_str))
+    .chain([template]);
+    let issues = check_template_values(
+        provider.connection_config(),
+        templates,
+        connection_config,
+        state.oauth().matcher(),
+    );
+    if let Err(err) = ValidationError::from_issues(issues) {
+        return Err(ApiError::validation(Part::Query, err));
+    }
     let base = interpolate_proxy_base_url(template, connection_config, creds)
         .map_err(|_| failed(false))?;
     let endpoints: Vec<&str> = match (verification.get("endpoints"), verification.get("endpoint")) {

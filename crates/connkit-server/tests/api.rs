@@ -1,11 +1,15 @@
 //! connkit-server's one integration-test binary: every endpoint and error path, called in
 //! process (`oneshot` on `app()`) over a real SQLite file in a temporary directory, with real
-//! loopback HTTP servers where the server talks out (webhooks, credential tests). No mocks.
+//! loopback HTTP servers where the server talks out (webhooks, credential tests, the local OAuth
+//! provider). The OAuth tests serve the app on a loopback port too, and walk the flow as a
+//! browser would: a WebSocket client, the redirects, the consent form. No mocks.
 //!
 //! Tests assert status codes, error codes and JSON paths, never English text. The conformance
 //! vectors of `tests/vectors/` run over HTTP in `vectors.rs` and (the request vectors)
 //! `requests.rs`.
 
+#[path = "api/oauth_support.rs"]
+mod oauth_support;
 #[path = "api/support.rs"]
 mod support;
 
@@ -19,6 +23,10 @@ mod connections;
 mod demo;
 #[path = "api/metadata.rs"]
 mod metadata;
+#[path = "api/oauth.rs"]
+mod oauth;
+#[path = "api/oauth_refresh.rs"]
+mod oauth_refresh;
 #[path = "api/plumbing.rs"]
 mod plumbing;
 #[path = "api/requests.rs"]

@@ -99,4 +99,22 @@ export type ErrorCode =
    * with an own `constructor` key as not a plain object and rejects (or crashes on) the whole
    * tags object, so such a key could never be stored or sent back.
    */
-  | "tag_key_reserved";
+  | "tag_key_reserved"
+  /**
+   * The provider cannot run the OAuth 2 authorization-code flow: it lacks an
+   * `authorization_url` or a `token_url` (detail: the attribute), or its `auth_mode` is not
+   * `OAUTH2`.
+   */
+  | "oauth_provider_incomplete"
+  /**
+   * The provider's `token_params.grant_type` is not `authorization_code` (detail: the grant
+   * type), so the authorization-code flow cannot use it.
+   */
+  | "oauth_grant_type_unsupported"
+  /**
+   * The provider's callback carries no authorization code (detail: the provider's `error`,
+   * such as `access_denied`, when it sent one).
+   */
+  | "oauth_callback_error"
+  /** A token endpoint's answer is not a JSON object holding an access token. */
+  | "oauth_token_response_invalid";

@@ -9,6 +9,7 @@
 //! about where it is mounted (Leptos parent, `mountConnect`, iframe): it reports through
 //! [`ConnectEvent`]s.
 
+use leptos::either::either;
 use leptos::html;
 use leptos::prelude::*;
 
@@ -104,11 +105,14 @@ pub fn Connect(
                 }
             }
         >
-            <Show when=move || closable>
-                <button type="button" class="ck-close" aria-label="Close" on:click=move |_| close.run(())>
-                    "×"
-                </button>
-            </Show>
+            {closable
+                .then(|| {
+                    view! {
+                        <button type="button" class="ck-close" aria-label="Close" on:click=move |_| close.run(())>
+                            "×"
+                        </button>
+                    }
+                })}
             {move || {
                 // Nothing read yet, or what was read for an earlier token: loading.
                 let current = api.get();
@@ -116,14 +120,13 @@ pub fn Connect(
                     Some(Some((api, read))) if current.as_ref() == Some(api) => Some(read.clone()),
                     _ => None,
                 });
-                match (current, read) {
+                either!((current, read),
                     (Some(api), Some(Ok(start))) => {
                         view! { <Flow api=api start=start on_event=emit on_finish=close on_screen=focus_heading /> }
-                            .into_any()
-                    }
-                    (_, Some(Err(err))) => view! { <ErrorScreen error=err /> }.into_any(),
-                    _ => view! { <Skeleton /> }.into_any(),
-                }
+                    },
+                    (_, Some(Err(err))) => view! { <ErrorScreen error=err /> },
+                    _ => view! { <Skeleton /> },
+                )
             }}
         </div>
     }

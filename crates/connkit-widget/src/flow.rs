@@ -9,6 +9,7 @@
 //!
 //! Knows nothing about the session token, where the widget is mounted or how focus moves.
 
+use leptos::either::either;
 use leptos::prelude::*;
 
 use connkit_core::field::Submission;
@@ -196,33 +197,31 @@ pub(crate) fn Flow(
     let integrations = Signal::stored(integrations);
     let on_pick = Callback::new(pick);
     let on_back = Callback::new(move |()| chosen.set(None));
-    move || match screen.get() {
-        Screen::Loading => view! { <Skeleton /> }.into_any(),
-        Screen::List => {
-            view! { <IntegrationList integrations=integrations on_pick=on_pick /> }.into_any()
-        }
-        Screen::Form(model) => {
-            let attempted = model.clone();
-            let on_submit = Callback::new(move |values: Submission| {
-                let model = attempted.clone();
-                submit.dispatch_local(Attempt { model, values });
-            });
-            view! {
-                <ProviderForm
-                    model=model
-                    can_go_back=can_go_back
-                    on_back=on_back
-                    on_submit=on_submit
-                    pending=pending
-                    refused=refused
-                />
-            }
-            .into_any()
-        }
-        Screen::Done(Connected { result, provider }) => {
-            view! { <SuccessScreen result=result provider=provider on_finish=on_finish /> }
-                .into_any()
-        }
-        Screen::Failed(err) => view! { <ErrorScreen error=err /> }.into_any(),
+    move || {
+        either!(screen.get(),
+            Screen::Loading => view! { <Skeleton /> },
+            Screen::List => view! { <IntegrationList integrations=integrations on_pick=on_pick /> },
+            Screen::Form(model) => {
+                let attempted = model.clone();
+                let on_submit = Callback::new(move |values: Submission| {
+                    let model = attempted.clone();
+                    submit.dispatch_local(Attempt { model, values });
+                });
+                view! {
+                    <ProviderForm
+                        model=model
+                        can_go_back=can_go_back
+                        on_back=on_back
+                        on_submit=on_submit
+                        pending=pending
+                        refused=refused
+                    />
+                }
+            },
+            Screen::Done(Connected { result, provider }) => {
+                view! { <SuccessScreen result=result provider=provider on_finish=on_finish /> }
+            },
+            Screen::Failed(err) => view! { <ErrorScreen error=err /> },
+        )
     }
 }

@@ -7,6 +7,7 @@
 //! only rendered for http(s) URLs. Knows nothing about HTTP (the submit is its caller's) or
 //! where the widget is mounted.
 
+use leptos::either::{Either, either};
 use leptos::html;
 use leptos::prelude::*;
 use serde_json::{Map, Value};
@@ -115,14 +116,6 @@ pub(crate) fn ProviderForm(
     // Whether this form has sent a submit: the caller's action outlives the form.
     let sent = RwSignal::new(false);
     let submitting = move || sent.get() && pending.get();
-    let banner = Memo::new(move |_| {
-        sent.get().then(|| refused.get()).flatten().map(|err| {
-            (
-                err.code().to_owned(),
-                error_text(&err, Some(&provider_name)),
-            )
-        })
-    });
     let root = NodeRef::<html::Form>::new();
 
     let values_json = {
@@ -172,11 +165,14 @@ pub(crate) fn ProviderForm(
 
     view! {
         <section class="ck-screen" aria-labelledby="ck-title">
-            <Show when=move || can_go_back>
-                <button type="button" class="ck-back" on:click=move |_| on_back.run(())>
-                    "← Back"
-                </button>
-            </Show>
+            {can_go_back
+                .then(|| {
+                    view! {
+                        <button type="button" class="ck-back" on:click=move |_| on_back.run(())>
+                            "← Back"
+                        </button>
+                    }
+                })}
             <h2 id="ck-title" tabindex="-1" data-autofocus>{title}</h2>
             <form class="ck-form" node_ref=root novalidate on:submit=submit>
                 {direct
@@ -188,13 +184,10 @@ pub(crate) fn ProviderForm(
                 {visible.into_iter().map(field_view).collect_view()}
                 <div class="ck-banner" role="alert" aria-live="assertive">
                     {move || {
-                        banner
-                            .get()
-                            .map(|(code, text)| {
-                                view! {
-                                    <p class="ck-banner-text" data-code=code>{text}</p>
-                                }
-                            })
+                        sent.get().then(|| refused.get()).flatten().map(|err| {
+                            let text = error_text(&err, Some(&provider_name));
+                            view! { <p class="ck-banner-text" data-code=err.code().to_owned()>{text}</p> }
+                        })
                     }}
                 </div>
                 <button type="submit" class="ck-primary" aria-busy=move || submitting().to_string()>
@@ -247,7 +240,7 @@ fn field_view(state: FieldState) -> impl IntoView {
         }
     };
     let required = !field.optional;
-    let input = match &field.kind {
+    let input = either!(&field.kind,
         FieldKind::Select(options) => {
             let options = options.clone();
             view! {
@@ -269,8 +262,7 @@ fn field_view(state: FieldState) -> impl IntoView {
                         .collect_view()}
                 </select>
             }
-            .into_any()
-        }
+        },
         kind => {
             let kind = if *kind == FieldKind::Password {
                 "password"
@@ -294,9 +286,8 @@ fn field_view(state: FieldState) -> impl IntoView {
                     on:blur=move |_| touched.set(true)
                 />
             }
-            .into_any()
-        }
-    };
+        },
+    );
     let doc = field.doc_link.clone().filter(|l| is_http_url(l));
     let group = match field.group {
         FieldGroup::Credentials => "credentials",
@@ -309,9 +300,9 @@ fn field_view(state: FieldState) -> impl IntoView {
                 <label class="ck-label" for=id>
                     {field.label.clone()}
                     {if field.optional {
-                        view! { <span class="ck-badge">" (optional)"</span> }.into_any()
+                        Either::Left(view! { <span class="ck-badge">" (optional)"</span> })
                     } else {
-                        view! { <span class="ck-required" aria-hidden="true">" *"</span> }.into_any()
+                        Either::Right(view! { <span class="ck-required" aria-hidden="true">" *"</span> })
                     }}
                 </label>
                 {doc

@@ -7,7 +7,13 @@
 //! `@nangohq/frontend`'s `openConnectUI`. The `demo` feature adds the browser demo around it.
 //!
 //! Rules are connkit-core's (a Rust dependency, never the npm package); this crate is views,
-//! HTTP and events. Modules, in reading order:
+//! HTTP and events.
+//!
+//! Its size is the widget's first load, so views choose between branches with `either!` and
+//! `Option`, never a type-erased `AnyView` (`.into_any()`, `<Show>`'s children), which brings
+//! its own build, rebuild and mount code for every type erased.
+//!
+//! Modules, in reading order:
 
 /// The allocator of both wasm binaries: talc, smaller and faster than Rust's default (dlmalloc).
 #[cfg(target_arch = "wasm32")]

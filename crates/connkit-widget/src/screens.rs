@@ -63,7 +63,9 @@ pub fn field_error_text(issue: &Issue, field: &FormField) -> String {
         ErrorCode::FieldEmailInvalid => "Enter a valid email address.".into(),
         ErrorCode::FieldHostnameInvalid => "Enter a valid host name.".into(),
         ErrorCode::FieldUuidInvalid => "Enter a valid UUID.".into(),
-        _ => issue.message(),
+        // `field_not_string` (the form only sends text) and codes yet to come: the widget's own
+        // sentence, not core's message, whose table of every code's text would come along.
+        _ => format!("{} is not valid.", field.label),
     }
 }
 

@@ -1,12 +1,17 @@
 //! Runs Nango's real providers.yaml through connkit-core: loads it, builds the Connect UI form of
 //! every provider, validates an empty and a filled-in submission (from each field's `example`)
-//! with the native regex engine, compiles every pattern, and prints counts.
+//! with the native regex engine, compiles every pattern, builds the authorize URL of every
+//! OAUTH2 provider from sample connection_config values (`catalogue_check/oauth2.rs`), and
+//! prints counts.
 //!
 //! `cargo run --release -p connkit-test-drivers --bin catalogue_check -- path/to/providers.yaml`
 //! (the file ships in the npm package `@nangohq/providers`; `cargo xtask test` runs it on that).
 //! Exits non-zero when loading fails or a count looks wrong. Knows nothing about the server or
 //! the widget.
 #![allow(clippy::print_stdout)]
+
+#[path = "catalogue_check/oauth2.rs"]
+mod oauth2;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::process::ExitCode;
@@ -187,6 +192,44 @@ fn main() -> ExitCode {
     );
     for failure in &example_failures {
         println!("  {failure}");
+    }
+
+    let started = Instant::now();
+    let oauth = oauth2::check(&catalogue, &matcher);
+    let oauth_time = started.elapsed();
+    println!(
+        "OAUTH2 providers: {}, authorize URLs built: {} ({} from sample connection_config values), in {oauth_time:?}",
+        oauth.providers, oauth.built, oauth.with_config
+    );
+    println!(
+        "  refused naming missing values: {} ({})",
+        oauth.missing.values().sum::<usize>(),
+        oauth
+            .missing
+            .iter()
+            .map(|(k, n)| format!("{k} {n}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    println!(
+        "  without an authorize or token URL: {} ({}); a field no sample satisfies: {} ({})",
+        oauth.incomplete.len(),
+        oauth.incomplete.join(", "),
+        oauth.unsatisfiable.len(),
+        oauth.unsatisfiable.join(", ")
+    );
+    println!("  other failures: {}", oauth.failures.len());
+    for failure in &oauth.failures {
+        println!("  {failure}");
+    }
+    if !oauth.failures.is_empty() {
+        problems.push(format!(
+            "{} OAUTH2 authorize URLs failed",
+            oauth.failures.len()
+        ));
+    }
+    if oauth.providers < 300 || oauth.built < oauth.providers * 9 / 10 {
+        problems.push("OAUTH2 counts look wrong (providers or URLs built)".to_owned());
     }
 
     if catalogue.len() < 900 {

@@ -8,7 +8,8 @@
 //! percent-decoding and ASCII lowercasing, forbidden host code points, IPv4 in all its forms
 //! (`0x7f.1` → `127.0.0.1`), IPv6 (compressed serialisation), ports (default port dropped),
 //! `.`/`..` segments (also `%2e`), and the path / query / fragment percent-encode sets. Hosts
-//! are parsed in `url/host.rs`; `url/can_parse.rs` answers `URL.canParse` for every scheme.
+//! are parsed in `url/host.rs`; `url/can_parse.rs` answers `URL.canParse` for every scheme;
+//! `url/search.rs` is `URLSearchParams` and the pieces of an `href`.
 //!
 //! Not implemented: IDNA (UTS 46). A host with non-ASCII characters is reported as
 //! [`Host::NonAscii`] so callers can decide (connkit rejects it, asking for the `xn--` form;
@@ -19,9 +20,16 @@
 
 mod can_parse;
 mod host;
+// `URLSearchParams` is only needed to build OAuth URLs.
+#[cfg(feature = "oauth2")]
+mod search;
 
 pub use can_parse::url_can_parse;
 use host::parse_host;
+#[cfg(feature = "oauth2")]
+pub(crate) use search::{encode_search, form_serialize, origin_and_path, split_href};
+#[cfg(feature = "oauth2")]
+pub use search::{form_decode, form_parse};
 
 use super::{push_decimal, push_percent_escape};
 

@@ -131,6 +131,7 @@ pub fn check_list_query(query: &Query) -> Result<ListQuery, Rejection> {
 pub struct ConnectionQuery {
     provider_config_key: String,
     refresh_token: bool,
+    force_refresh: bool,
 }
 
 impl ConnectionQuery {
@@ -142,6 +143,11 @@ impl ConnectionQuery {
     /// `refresh_token=true` (GET only): keep refresh tokens in the answer.
     pub fn refresh_token(&self) -> bool {
         self.refresh_token
+    }
+
+    /// `force_refresh=true` (GET only): refresh OAuth credentials even when they are fresh.
+    pub fn force_refresh(&self) -> bool {
+        self.force_refresh
     }
 }
 
@@ -184,10 +190,11 @@ fn connection_query(query: &Query, flags: &[&str]) -> Result<ConnectionQuery, Re
             None
         }
     };
-    let mut refresh_token = false;
+    let (mut refresh_token, mut force_refresh) = (false, false);
     for &flag in flags {
         let on = stringbool_param(query, flag, &mut nango);
         refresh_token |= flag == "refresh_token" && on;
+        force_refresh |= flag == "force_refresh" && on;
     }
     let mut keys = vec!["provider_config_key"];
     keys.extend(flags);
@@ -200,6 +207,7 @@ fn connection_query(query: &Query, flags: &[&str]) -> Result<ConnectionQuery, Re
     Ok(ConnectionQuery {
         provider_config_key,
         refresh_token,
+        force_refresh,
     })
 }
 

@@ -106,6 +106,22 @@ impl Query {
         out
     }
 
+    /// Every top-level parameter that is one plain string, by name, in order of appearance
+    /// (what `req.query[name]` holds as a string).
+    #[cfg(feature = "oauth2")]
+    pub(super) fn strings(&self) -> Map<String, Value> {
+        let mut out = Map::new();
+        for p in &self.params {
+            if out.contains_key(&p.name) {
+                continue;
+            }
+            if let Scalar::Str(value) = self.scalar(&p.name) {
+                out.insert(p.name.clone(), Value::String(value));
+            }
+        }
+        out
+    }
+
     /// The string values of the object parameter `name` (Nango's `getConnectionConfig`: keep
     /// string values only); `Err` carries the type when the parameter is not an object.
     pub(super) fn string_map(&self, name: &str) -> Result<Map<String, Value>, JsonType> {

@@ -27,10 +27,13 @@
 //! `organization` when generating tags for a body without `end_user` (Nango's HEAD builds them
 //! from the stored end user), while reconnect uses both as given.
 //!
+//! What a stored session's defaults do at auth time (spec §2.7) is [`AuthDefaults`].
+//!
 //! Knows nothing about HTTP, plans, the database or which integrations exist (see
 //! [`ConnectSessionRequest::nango_missing_integration_errors`]).
 
 mod body;
+mod defaults;
 mod end_user;
 mod fields;
 mod json;
@@ -44,6 +47,7 @@ use crate::nango::NangoIssue;
 use crate::prelude::*;
 use crate::tags::Tags;
 
+pub use defaults::AuthDefaults;
 pub use end_user::{EndUser, Organization};
 
 use body::Endpoint;

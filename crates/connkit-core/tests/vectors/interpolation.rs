@@ -1,8 +1,8 @@
 //! Runner for `"kind": "interpolation"` vectors (see the file's `about`).
 
 use connkit_core::interpolate::{
-    Encoding, interpolate_proxy_base_url, interpolate_url, missing_interpolation_params,
-    missing_keys, referenced_keys,
+    Encoding, Generated, interpolate_param, interpolate_proxy_base_url, interpolate_url,
+    missing_interpolation_params, missing_keys, referenced_keys,
 };
 use serde_json::{Map, Value, json};
 
@@ -42,6 +42,18 @@ pub(crate) fn check(case: &Value) -> Result<(), String> {
             |_| Value::Null,
         ),
         Some("referenced") => compare_list(referenced_keys(template), expect),
+        Some("param") => {
+            let generated = Generated {
+                random: case["random"].as_str().unwrap_or(""),
+                now: case["now"].as_str().unwrap_or(""),
+            };
+            let got = json!(interpolate_param(template, &config, generated));
+            if got == expect["ok"] {
+                Ok(())
+            } else {
+                Err(format!("want {}, got {got}", expect["ok"]))
+            }
+        }
         other => Err(format!("unknown mode {other:?}")),
     }
 }

@@ -14,6 +14,7 @@ mod form;
 mod interpolation;
 mod metadata;
 mod no_panic;
+mod oauth2;
 mod requests;
 mod session;
 mod tags;
@@ -59,6 +60,7 @@ fn every_vector_passes() {
             "requests" => requests::check,
             "webhook" => webhook::check,
             "catalogue" => catalogue::check,
+            "oauth2" => oauth2::check,
             other => panic!("{name}: no runner for kind {other:?}"),
         };
         for case in cases(&file) {

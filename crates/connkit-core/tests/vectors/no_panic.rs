@@ -301,3 +301,124 @@ fn filter_session_interpolation_metadata_and_webhook_rules_never_panic() {
         let _ = webhook::verify_hmac(&template, text.as_bytes(), Some(&template));
     }
 }
+
+#[test]
+fn oauth2_rules_never_panic() {
+    use connkit_core::catalogue::Provider;
+    use connkit_core::interpolate::{Generated, interpolate_param};
+    use connkit_core::js::{parse_date, querystring_stringify, to_iso_string};
+    use connkit_core::oauth2::{
+        AuthParam, AuthorizeRequest, CodeExchange, FlowError, OAuth2Client, OAuth2Provider,
+        RefreshCheck, RefreshExchange, authorization_url, callback_code, callback_metadata,
+        finish_connection, read_token_response, refresh_decision, refresh_request,
+        refreshed_credentials, token_request,
+    };
+    use connkit_core::pattern::EcmaRegex;
+    let matcher = EcmaRegex::new();
+    let mut rng = Rng::new(0x0A07_2222);
+    const ATTRIBUTES: [&str; 16] = [
+        "authorization_params",
+        "token_params",
+        "refresh_params",
+        "scope_separator",
+        "disable_pkce",
+        "authorization_url_skip_encode",
+        "authorization_url_replacements",
+        "authorization_url_fragment",
+        "authorization_url_skip_empty",
+        "authorization_code_param_in_callback",
+        "token_request_auth_method",
+        "authorization_method",
+        "body_format",
+        "alternate_access_token_response_path",
+        "token_response_metadata",
+        "token_expiration_buffer",
+    ];
+    let generated = Generated {
+        random: "r",
+        now: "2026-08-21T10:00:00.000Z",
+    };
+    for _ in 0..iterations() / 4 {
+        let mut entry = object(&mut rng, 2);
+        entry.insert("display_name".into(), Value::from("P"));
+        entry.insert("auth_mode".into(), Value::from("OAUTH2"));
+        for name in ["authorization_url", "token_url", "refresh_url"] {
+            let url = format!("https://{}.example/{}", string(&mut rng), string(&mut rng));
+            entry.insert(name.into(), Value::from(url));
+        }
+        for name in ATTRIBUTES {
+            if rng.chance(30) {
+                entry.insert(name.into(), value(&mut rng, 2));
+            }
+        }
+        let Ok(provider) = Provider::from_json("p", &Value::Object(entry)) else {
+            continue;
+        };
+        let Ok(oauth) = OAuth2Provider::from_provider(&provider) else {
+            continue;
+        };
+        let config = object(&mut rng, 2);
+        let text = string(&mut rng);
+        let params = [AuthParam {
+            name: text.clone(),
+            value: rng.chance(50).then(|| string(&mut rng)),
+        }];
+        let request = AuthorizeRequest {
+            client_id: &text,
+            redirect_uri: &text,
+            scopes: &text,
+            state: &text,
+            code_verifier: &text,
+            connection_config: &config,
+            authorization_params: &params,
+            user_scope: Some(&text),
+            generated,
+        };
+        if let Err(err) = authorization_url(&oauth, &request, &matcher) {
+            let _ = FlowError::from_authorize(&oauth, &err, &config);
+        }
+        let client = OAuth2Client {
+            id: &text,
+            secret: &text,
+        };
+        let exchange = CodeExchange {
+            client,
+            code: &text,
+            redirect_uri: &text,
+            code_verifier: &text,
+            connection_config: &config,
+            generated,
+        };
+        let _ = token_request(&oauth, &exchange, &matcher);
+        let refresh = RefreshExchange {
+            client,
+            refresh_token: &text,
+            connection_config: &config,
+            generated,
+        };
+        let _ = refresh_request(&oauth, &refresh, &matcher);
+        let body = if rng.chance(80) {
+            Value::Object(object(&mut rng, 3))
+        } else {
+            value(&mut rng, 3)
+        };
+        let now = i64::try_from(rng.next_u64() >> 18).unwrap_or(0) - (1 << 44);
+        if let Ok(read) = read_token_response(&oauth, &body, now) {
+            let _ = finish_connection(&read, &config, &config);
+        }
+        let _ = refreshed_credentials(&oauth, &body, &body, now);
+        let _ = callback_code(&oauth, &config);
+        let _ = callback_metadata(&oauth, &config);
+        let check = RefreshCheck {
+            now_ms: now,
+            force: rng.chance(50),
+            last_failure_ms: rng.chance(50).then_some(now),
+        };
+        let _ = refresh_decision(&oauth, &body, check);
+        let _ = FlowError::invalid_callback(&config);
+        let _ = interpolate_param(&text, &config, generated);
+        let _ = parse_date(&text);
+        let _ = to_iso_string(now);
+        let _ = querystring_stringify(config.iter().map(|(k, v)| (k.as_str(), v)));
+    }
+}

@@ -17,9 +17,10 @@ use axum::{Json, Router};
 use connkit_core::request::{
     AuthEndpoint, Query, check_auth_body, check_auth_query, check_integration_key_param,
 };
+use connkit_core::session::AuthDefaults;
 use connkit_core::tags::validate_tags;
 use connkit_core::webhook::{AuthWebhook, Operation, WebhookEndUser};
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
 use super::{PathParam, end_user_record};
 use crate::body::JsonBody;
@@ -122,7 +123,8 @@ async fn authorize(
                 .ok_or_else(|| bad_request("invalid_connection"))?,
         ),
     };
-    let connection_config = connection_config(query.into_params(), &session, &key);
+    let connection_config = AuthDefaults::of(session.integrations_config_defaults.as_ref(), &key)
+        .connection_config(query.into_params());
     // Step 11: the credential test, only when asked for.
     if state.settings().verify_credentials && endpoint.takes_credentials() {
         verify::check(&state, provider, &connection_config, &credentials).await?;
@@ -167,41 +169,14 @@ async fn authorize(
     })))
 }
 
-/// The string `params` overlaid with the session's `connection_config` defaults for `key`
-/// (`Object.assign`: session values win and keep their JSON type).
-fn connection_config(
-    mut params: Map<String, Value>,
-    session: &Session,
-    key: &str,
-) -> Map<String, Value> {
-    if let Some(Value::Object(defaults)) = session
-        .integrations_config_defaults
-        .as_ref()
-        .and_then(|d| d.get(key))
-        .and_then(|d| d.get("connection_config"))
-    {
-        for (name, value) in defaults {
-            params.insert(name.clone(), value.clone());
-        }
-    }
-    params
-}
-
-fn send_webhook(
+/// The auth webhook of a connection made or re-authorised through `session`.
+pub(super) fn send_webhook(
     state: &AppState,
     row: &ConnectionRow,
     session: &Session,
     tags: connkit_core::tags::Tags,
     operation: Operation,
 ) {
-    let settings = state.settings();
-    let Some(url) = row
-        .webhook_url_override
-        .as_deref()
-        .or(settings.webhook_url.as_deref())
-    else {
-        return;
-    };
     let text = |value: Option<&Value>, key: &str| {
         value
             .and_then(|v| v.get(key))
@@ -221,13 +196,11 @@ fn send_webhook(
         provider_config_key: row.provider_config_key.clone(),
         auth_mode: row.auth_mode.clone(),
         provider: row.provider.clone(),
-        environment: settings.environment.clone(),
+        environment: state.settings().environment.clone(),
         operation,
         tags: Some(tags),
         end_user,
         error: None,
     };
-    state
-        .webhooks()
-        .send(url, &settings.webhook_secret, &webhook);
+    state.queue_auth_webhook(row.webhook_url_override.as_deref(), &webhook);
 }

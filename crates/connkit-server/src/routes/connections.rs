@@ -2,7 +2,8 @@
 //! /connections/:connectionId?provider_config_key=….
 //!
 //! Queries, the path and the PATCH body are checked by `connkit_core::request` (the tag filter,
-//! the PATCH rules and the tags it sets are core's). Status codes and JSON follow Nango,
+//! the PATCH rules and the tags it sets are core's). Reading an OAUTH2 connection refreshes its
+//! access token first when core says so (`routes/refresh.rs`). Status codes and JSON follow Nango,
 //! including its odd ones: GET of an unknown integration is 400 `unknown_provider_config`,
 //! DELETE of an unknown connection 400 `unknown_connection`.
 //!
@@ -12,15 +13,19 @@ use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
+use connkit_core::credentials::strip_refresh_tokens;
+use connkit_core::oauth2::RefreshFailure;
 use connkit_core::request::{
     ListQuery, Query, check_connection_get_query, check_connection_id_param,
     check_connection_patch, check_connection_query, check_list_query,
 };
 use serde_json::{Value, json};
 
+use super::refresh::{Refused, fresh_credentials};
 use super::{PathParam, end_user_record, not_found};
 use crate::body::JsonBody;
 use crate::error::{ApiError, Part, RejectAs};
+
 use crate::principal::SecretKey;
 use crate::state::AppState;
 use crate::store::{ConnectionPatch, ConnectionRow, ListFilter};
@@ -111,12 +116,37 @@ pub(super) async fn connections_show(
     let now = timestamp::now();
     state.store().touch_fetched(row.id, now).await?;
     row.last_fetched_at = Some(now);
+    if credentials.get("type").and_then(Value::as_str) == Some("OAUTH2") {
+        credentials =
+            match fresh_credentials(&state, &row, credentials, query.force_refresh()).await {
+                Ok(credentials) => credentials,
+                Err(Refused::Internal(err)) => return Err(err),
+                Err(Refused::Failed(failure)) => return Err(refresh_failed(&row, failure)),
+            };
+    }
     let mut config = Value::Object(row.connection_config.clone());
     if !query.refresh_token() {
         strip_refresh_tokens(&mut config);
         strip_refresh_tokens(&mut credentials);
     }
     Ok(Json(connection_json(&row, config, credentials)))
+}
+
+/// Nango's answer to a read whose refresh failed (spec §6.3): `invalid_credentials` with the
+/// connection, without credentials and refresh tokens, as its payload.
+fn refresh_failed(row: &ConnectionRow, failure: RefreshFailure) -> ApiError {
+    let status = match failure {
+        RefreshFailure::External => StatusCode::BAD_REQUEST,
+        RefreshFailure::BackOff => StatusCode::FAILED_DEPENDENCY,
+    };
+    let mut config = Value::Object(row.connection_config.clone());
+    strip_refresh_tokens(&mut config);
+    ApiError::Payload {
+        status,
+        code: "invalid_credentials",
+        message: failure.message().to_owned(),
+        payload: json!({"connection": connection_json(row, config, json!({}))}),
+    }
 }
 
 fn connection_json(row: &ConnectionRow, config: Value, credentials: Value) -> Value {
@@ -136,27 +166,6 @@ fn connection_json(row: &ConnectionRow, config: Value, credentials: Value) -> Va
         "last_fetched_at": row.last_fetched_at.map(timestamp::iso_millis_offset),
         "credentials": credentials,
     })
-}
-
-/// Removes, at every depth, each key whose ASCII letters lowercased read `refreshtoken`
-/// (`refresh_token`, `refreshToken`, `Refresh-Token`…), as GET /connections/:id does unless
-/// `refresh_token=true` (spec §6.3).
-fn strip_refresh_tokens(value: &mut Value) {
-    match value {
-        Value::Object(map) => {
-            map.retain(|key, _| {
-                let letters: String = key
-                    .chars()
-                    .filter(char::is_ascii_alphabetic)
-                    .map(|c| c.to_ascii_lowercase())
-                    .collect();
-                letters != "refreshtoken"
-            });
-            map.values_mut().for_each(strip_refresh_tokens);
-        }
-        Value::Array(items) => items.iter_mut().for_each(strip_refresh_tokens),
-        _ => {}
-    }
 }
 
 async fn connections_update(
@@ -221,19 +230,4 @@ pub(super) async fn connections_delete(
         ));
     }
     Ok(Json(json!({"success": true})))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn refresh_tokens_are_stripped_at_every_depth() {
-        let mut value = json!({
-            "refresh_token": "a", "Refresh-Token": "b", "keep": 1,
-            "raw": {"refreshToken": "c", "list": [{"REFRESH_TOKEN_": "d", "x": 2}]}
-        });
-        strip_refresh_tokens(&mut value);
-        assert_eq!(value, json!({"keep": 1, "raw": {"list": [{"x": 2}]}}));
-    }
 }

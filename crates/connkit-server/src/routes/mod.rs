@@ -23,10 +23,16 @@ mod health;
 mod integrations;
 /// POST and PATCH /connections/metadata (spec §6.5).
 mod metadata;
+/// The OAuth 2 flow: GET /oauth/connect/:providerConfigKey, GET /oauth/callback (spec §3.5).
+mod oauth;
 /// GET /providers, GET /providers/:provider (spec §4.2).
 mod providers;
+/// Refreshing OAuth credentials when GET /connections/:id reads them (spec §6.3).
+mod refresh;
 /// Connect sessions: POST /connect/sessions(/reconnect), GET and DELETE /connect/session (spec §2).
 mod sessions;
+/// The OAuth flow's WebSocket at `/` (spec §3.5), a middleware over every route.
+pub(crate) mod ws;
 
 /// Every route.
 pub(crate) fn router() -> Router<AppState> {
@@ -38,6 +44,7 @@ pub(crate) fn router() -> Router<AppState> {
         .merge(auth::router())
         .merge(connections::router())
         .merge(metadata::router())
+        .merge(oauth::router())
 }
 
 /// A single path parameter; a malformed one is a 400 `invalid_uri_params`, not axum's text.

@@ -7,6 +7,7 @@
 //!
 //! Knows nothing about HTTP, Nango's JSON shapes or the rules: callers validate with core first.
 
+mod oauth;
 mod sqlite;
 
 use connkit_core::tag_filter::TagFilter;
@@ -16,6 +17,7 @@ use serde_json::{Map, Value};
 use crate::crypto::Keyring;
 use crate::timestamp::Micros;
 
+pub(crate) use oauth::{NewOAuthFlow, OAuthFlow};
 use sqlite::SqliteStore;
 pub use sqlite::connect_sqlite;
 

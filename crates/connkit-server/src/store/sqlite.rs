@@ -8,6 +8,8 @@
 //!
 //! Knows nothing about HTTP, sealing (it stores the bytes it is given) or the rules.
 
+mod oauth;
+
 use std::str::FromStr;
 use std::time::Duration;
 

@@ -609,3 +609,31 @@ async fn credential_test_is_opt_in() {
         .await
         .assert(400, "connection_test_failed");
 }
+
+#[tokio::test]
+async fn the_credential_test_goes_nowhere_a_field_rule_refuses() {
+    // demo-api-key's base URL is https://${connectionConfig.subdomain}.example.com/api and its
+    // subdomain field's pattern is ^[a-z0-9_-]+$: a value ending the host early is refused
+    // before any request.
+    let app = TestApp::with(|s| s.verify_credentials = true).await;
+    let token = app.session(json!({"tags": {}})).await;
+    for subdomain in ["127.0.0.1:9%2Fx%23", "evil.example%2F"] {
+        let resp = app
+            .auth(
+                "/api-auth/api-key/demo-api-key",
+                &token,
+                &format!("&params[subdomain]={subdomain}"),
+                Some(&json!({"apiKey": "dk_live_0123456789abcdef"})),
+            )
+            .await;
+        resp.assert(400, "invalid_query_params");
+        assert_eq!(
+            resp.issues(),
+            [cp(
+                "field_pattern_mismatch",
+                &["connection_config", "subdomain"]
+            )],
+            "{subdomain}"
+        );
+    }
+}

@@ -13,7 +13,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, Request, StatusCode};
 use clap::Parser;
 use connkit_core::catalogue::Catalogue;
-use connkit_server::config::{BUILTIN_INTEGRATIONS, BUILTIN_PROVIDERS, Config};
+use connkit_server::config::{BUILTIN_INTEGRATIONS, BUILTIN_PROVIDERS, Config, builtin_providers};
 use connkit_server::crypto::Keyring;
 use connkit_server::integrations::Integrations;
 use connkit_server::store::Store;
@@ -148,12 +148,19 @@ impl TestApp {
         let config = Config::try_parse_from(args).unwrap();
         let mut settings = config.settings(KEY.to_owned(), addr).unwrap();
         settings.webhook_retry = fast_retry();
-        let app = TestApp::from_settings(BUILTIN_PROVIDERS, BUILTIN_INTEGRATIONS, settings).await;
+        // As `main` does: the built-in catalogue names the bound port (its local OAuth provider).
+        let providers = builtin_providers(addr.port());
+        let app = TestApp::from_settings(&providers, BUILTIN_INTEGRATIONS, settings).await;
         let router = app.router.clone();
         tokio::spawn(async move {
             let _ = axum::serve(listener, router).await;
         });
         (app, format!("http://{addr}"))
+    }
+
+    /// The router under test (to serve it on a listener of one's own).
+    pub(crate) fn router(&self) -> Router {
+        self.router.clone()
     }
 
     /// Sends a request.

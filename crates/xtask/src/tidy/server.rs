@@ -21,7 +21,7 @@ use anyhow::Result;
 use super::Problems;
 
 /// The server's own numeric constants, `(file under src/, name, what it sizes)`.
-const OPERATIONAL: [(&str, &str, &str); 5] = [
+const OPERATIONAL: [(&str, &str, &str); 6] = [
     (
         "demo.rs",
         "INBOX_SIZE",
@@ -46,6 +46,11 @@ const OPERATIONAL: [(&str, &str, &str); 5] = [
         "webhook.rs",
         "CONCURRENCY",
         "how many webhook deliveries run at once",
+    ),
+    (
+        "local_provider/mod.rs",
+        "DEFAULT_EXPIRES_IN",
+        "the lifetime of the local provider's access tokens (a test provider, not a rule)",
     ),
 ];
 

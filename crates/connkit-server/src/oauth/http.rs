@@ -1,0 +1,104 @@
+//! Requests to token endpoints: a client that follows no redirect (a token request goes only
+//! where core built its URL) and resolves `localhost` and every `*.localhost` name to the
+//! loopback address, as RFC 6761 asks (the local provider of the demo and the tests is
+//! `http://<subdomain>.localhost:PORT`); other names go to the system resolver.
+//!
+//! Logs the URL and status of a failure, never a body, a header or a token. Knows nothing about
+//! what the request means.
+
+use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+use std::time::Duration;
+
+use connkit_core::oauth2::TokenRequest;
+use reqwest::dns::{Addrs, Name, Resolve, Resolving};
+use serde_json::Value;
+
+/// Why a token request gave no usable answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum TokenFailure {
+    /// No answer (connection refused, timeout, bad URL).
+    Unreachable,
+    /// A non-2xx status.
+    Status(u16),
+    /// A 2xx answer that is not JSON.
+    NotJson,
+}
+
+impl std::fmt::Display for TokenFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            TokenFailure::Unreachable => f.write_str("The token endpoint could not be reached."),
+            TokenFailure::Status(status) => {
+                write!(f, "The token endpoint answered with status {status}.")
+            }
+            TokenFailure::NotJson => f.write_str("The token endpoint's answer is not JSON."),
+        }
+    }
+}
+
+/// The outbound client for token endpoints.
+pub(super) fn client() -> Result<reqwest::Client, reqwest::Error> {
+    reqwest::Client::builder()
+        .timeout(Duration::from_secs(10))
+        .redirect(reqwest::redirect::Policy::none())
+        .dns_resolver(Arc::new(LocalhostIsLoopback))
+        .user_agent(concat!("connkit-server/", env!("CARGO_PKG_VERSION")))
+        .build()
+}
+
+/// POSTs `request` and reads its JSON answer.
+pub(crate) async fn post_token(
+    http: &reqwest::Client,
+    request: &TokenRequest,
+) -> Result<Value, TokenFailure> {
+    let mut builder = http.post(&request.url).body(request.body.clone());
+    for (name, value) in &request.headers {
+        builder = builder.header(*name, value.as_str());
+    }
+    let response = match builder.send().await {
+        Ok(response) => response,
+        Err(err) => {
+            tracing::warn!(url = %request.url, "token request failed: {}", without_url(&err));
+            return Err(TokenFailure::Unreachable);
+        }
+    };
+    let status = response.status();
+    if !status.is_success() {
+        tracing::warn!(url = %request.url, %status, "token request refused");
+        return Err(TokenFailure::Status(status.as_u16()));
+    }
+    let bytes = response
+        .bytes()
+        .await
+        .map_err(|_| TokenFailure::Unreachable)?;
+    serde_json::from_slice(&bytes).map_err(|_| TokenFailure::NotJson)
+}
+
+/// A reqwest error's text without its URL (logged once, beside it).
+fn without_url(err: &reqwest::Error) -> String {
+    let mut err = err.to_string();
+    if let Some(at) = err.find(" for url (") {
+        err.truncate(at);
+    }
+    err
+}
+
+/// `localhost` and `*.localhost` are 127.0.0.1; everything else is the system's to resolve.
+#[derive(Debug)]
+struct LocalhostIsLoopback;
+
+impl Resolve for LocalhostIsLoopback {
+    fn resolve(&self, name: Name) -> Resolving {
+        let host = name.as_str().trim_end_matches('.').to_ascii_lowercase();
+        Box::pin(async move {
+            if host == "localhost" || host.ends_with(".localhost") {
+                let loopback = SocketAddr::from((Ipv4Addr::LOCALHOST, 0));
+                return Ok(Box::new(std::iter::once(loopback)) as Addrs);
+            }
+            let found: Vec<SocketAddr> =
+                tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
+            Ok(Box::new(found.into_iter()) as Addrs)
+        })
+    }
+}
