@@ -7,9 +7,9 @@
 //! `pattern` fields run on the JavaScript engine's own `RegExp` (`regexp.rs`). `cargo xtask npm`
 //! turns the build into the package.
 #![deny(missing_docs)]
-// Without std (every module but `tags`): std's panic hook and its formatting stay out of the
-// module, and a panic, which no input can cause, traps (see `panic` below).
-#![cfg_attr(not(feature = "std"), no_std)]
+// Without std on wasm: std's panic hook and its formatting stay out of every module, and a panic,
+// which no input can cause, traps (see `panic` below). Native builds (clippy, unit tests) link std.
+#![cfg_attr(target_arch = "wasm32", no_std)]
 // The package builds each wasm module with some of the features; the helpers that only the other
 // modules' exports use are then unused. With every feature (the default, and what clippy checks)
 // nothing is.
@@ -29,7 +29,7 @@
     allow(dead_code, unused_imports)
 )]
 
-#[cfg_attr(not(feature = "std"), macro_use)]
+#[cfg_attr(target_arch = "wasm32", macro_use)]
 extern crate alloc;
 
 /// The exported functions, one file per feature (also callable from Rust, e.g. in wasm tests).
@@ -66,7 +66,7 @@ static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_all
 
 /// What a panic does without std: trap, as `panic = "abort"` does with it. The message is never
 /// built, so no formatting code is linked for it.
-#[cfg(all(target_arch = "wasm32", not(feature = "std")))]
+#[cfg(target_arch = "wasm32")]
 #[panic_handler]
 fn panic(_: &core::panic::PanicInfo<'_>) -> ! {
     core::arch::wasm32::unreachable()
@@ -76,6 +76,7 @@ mod js;
 mod prelude {
     //! What std's prelude gives, from `alloc`, for the modules built without std.
     pub(crate) use alloc::borrow::ToOwned;
+    pub(crate) use alloc::boxed::Box;
     pub(crate) use alloc::string::{String, ToString};
     pub(crate) use alloc::vec::Vec;
 }
