@@ -40,4 +40,3 @@ pub use response::{
 pub use token::{
     CodeExchange, OAuth2Client, RefreshExchange, TokenRequest, refresh_request, token_request,
 };
-

@@ -20,7 +20,6 @@ use serde_json::{Map, Value};
 
 use super::pkce::code_challenge;
 use super::provider::{OAuth2Provider, error};
-use crate::prelude::*;
 use crate::field::check_template_values;
 use crate::interpolate::{Encoding, Generated, interpolate_param, interpolate_url, missing_keys};
 use crate::js::to_js_string;
@@ -28,6 +27,7 @@ use crate::js::url::{
     ParsedUrl, encode_search, form_parse, form_serialize, origin_and_path, parse, split_href,
 };
 use crate::pattern::PatternMatcher;
+use crate::prelude::*;
 use crate::{Detail, ErrorCode, Issue, ValidationError};
 
 /// An `authorization_params` entry of a request or a session: `None` removes the template's

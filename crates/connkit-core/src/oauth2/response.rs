@@ -17,8 +17,8 @@
 use serde_json::{Map, Value};
 
 use super::provider::{OAuth2Provider, error, truthy};
-use crate::prelude::*;
 use crate::js::{parse_date, to_iso_string, to_js_string};
+use crate::prelude::*;
 use crate::{Detail, ErrorCode, Issue, ValidationError};
 
 /// A token endpoint's answer, read.

@@ -23,12 +23,12 @@ use serde_json::{Map, Value};
 use super::authorize::url_base;
 use super::pkce::base64;
 use super::provider::{ClientAuth, OAuth2Provider, error};
-use crate::prelude::*;
 use crate::ValidationError;
 use crate::field::check_template_values;
 use crate::interpolate::{Generated, interpolate_param};
 use crate::js::{encode_uri_component, querystring_stringify};
 use crate::pattern::PatternMatcher;
+use crate::prelude::*;
 
 /// An OAuth client: the integration's id and secret (or a connection's override of them).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -17,8 +17,8 @@ use serde_json::{Map, Value};
 use super::Rejection;
 use super::auth::{AuthQuery, check_auth_query};
 use super::query::{Query, Scalar};
-use crate::prelude::*;
 use crate::oauth2::AuthParam;
+use crate::prelude::*;
 
 /// What `GET /oauth/connect/:providerConfigKey` carries besides the session token.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -23,12 +23,12 @@ use connkit_core::tags::{
 use connkit_core::{Detail, ErrorCode, Issue, Severity};
 use wasm_bindgen::prelude::*;
 
-use crate::prelude::*;
 use super::protocol::{
     DESCRIPTOR_BYTES, DETAIL_LIMIT, DETAIL_NAME, DETAIL_NONE, DETAIL_RECEIVED, GREW, HEAD_FIXED,
     HEAD_PER_ENTRY, HEADER_WORDS, INVALID, KEY_ID, LOWERCASED, NO_ENTRY, NOT_OBJECT, NOT_STRING,
     RECORD, RECORDS_PER_ENTRY, SEVERITIES, TYPES, UNDECIDED, VALID,
 };
+use crate::prelude::*;
 
 /// Most keys the key table holds, and the longest it keeps.
 const MAX_KEYS: usize = 1024;
