@@ -33,6 +33,7 @@ use crate::ids::{
     nango_integration_key_errors, nango_provider_name_errors,
 };
 use crate::nango::NangoIssue;
+use crate::prelude::*;
 use crate::{ErrorCode, Issue, JsonType, Severity, ValidationError};
 
 pub use auth::{AuthEndpoint, AuthQuery, check_auth_body, check_auth_query};

@@ -9,6 +9,7 @@ use serde_json::{Map, Value};
 
 use super::provider::OAuth2Provider;
 use crate::interpolate::referenced_keys;
+use crate::prelude::*;
 use crate::{Detail, ErrorCode, ValidationError};
 
 /// The query parameters a provider's error travels in, in the order Nango reads them.
