@@ -51,7 +51,9 @@ pub use oauth::{
 };
 pub use oauth_return::{RESULT_PARAM, RETURN_URL_PARAM};
 #[cfg(feature = "oauth2")]
-pub use oauth_return::{check_return_url, oauth_return_url, return_origin, return_url_with_result};
+pub use oauth_return::{
+    check_return_url, oauth_return_url, return_origin, return_url_with_result, url_origin,
+};
 pub use query::{Query, Scalar};
 
 /// Why a request is refused: connkit's issues and Nango's projection of the same input (the

@@ -27,6 +27,8 @@ mod metadata;
 mod oauth;
 #[path = "api/oauth_refresh.rs"]
 mod oauth_refresh;
+#[path = "api/oauth_return.rs"]
+mod oauth_return;
 #[path = "api/plumbing.rs"]
 mod plumbing;
 #[path = "api/requests.rs"]

@@ -5,7 +5,8 @@
 //! * [`RETURN_URL_PARAM`]: the `GET /oauth/connect` query parameter naming where to return.
 //! * [`RESULT_PARAM`]: the parameter the return URL gets: the id of a single-use result that
 //!   the widget reads back with its session token.
-//! * [`return_origin`]: an operator's allowed origin (`--oauth-return-origin`), normalised.
+//! * [`return_origin`]: an operator's allowed origin (`--oauth-return-origin`), normalised;
+//!   [`url_origin`]: the origin of a URL with a path (the server's own).
 //! * [`check_return_url`]: a return URL held to the allowed origins (no open redirect).
 //! * [`return_url_with_result`]: the return URL with the result's id.
 //!
@@ -47,6 +48,13 @@ pub fn oauth_return_url(query: &Query) -> Option<String> {
 pub fn return_origin(text: &str) -> Option<String> {
     let (origin, href) = http_origin(text)?;
     (href == format!("{origin}/")).then_some(origin)
+}
+
+/// The origin of an http(s) URL with an ASCII host and no userinfo, whatever its path (a
+/// server's own public URL, whose origin demo mode allows); `None` for any other text.
+#[cfg(feature = "oauth2")]
+pub fn url_origin(url: &str) -> Option<String> {
+    http_origin(url).map(|(origin, _)| origin)
 }
 
 /// The return URL to redirect to (`new URL(url).href`) when `url` is an absolute http(s) URL
@@ -118,5 +126,15 @@ mod tests {
         assert_eq!(read("return_url="), None);
         assert_eq!(read("return_url[a]=x"), None);
         assert_eq!(read("return_url=a&return_url=b"), None);
+    }
+
+    #[test]
+    fn the_origin_of_a_public_url() {
+        assert_eq!(
+            url_origin("HTTP://Example.com:80/base/").as_deref(),
+            Some("http://example.com")
+        );
+        assert_eq!(url_origin("http://u@example.com/"), None);
+        assert_eq!(url_origin("ws://example.com/"), None);
     }
 }
