@@ -39,6 +39,8 @@ pub mod iframe;
 pub mod integrations;
 /// `mountConnect`, the JavaScript entry.
 mod mount;
+/// OAuth 2: the popup, its WebSocket and callback page, the redirect mode.
+pub mod oauth;
 /// `RegExp` for core's pattern rules.
 pub mod regexp;
 /// Loading, success and failure screens; codes to English.
