@@ -171,9 +171,11 @@ fn trap_focus(root: &web_sys::HtmlDivElement, backwards: bool) -> bool {
     let Ok(list) = root.query_selector_all(FOCUSABLE) else {
         return false;
     };
+    // Only what is rendered: a button the style sheet hides takes no focus.
     let items: Vec<web_sys::HtmlElement> = (0..list.length())
         .filter_map(|i| list.item(i))
         .filter_map(|n| n.dyn_into::<web_sys::HtmlElement>().ok())
+        .filter(|el| el.offset_parent().is_some())
         .collect();
     let (Some(first), Some(last)) = (items.first(), items.last()) else {
         return false;

@@ -48,13 +48,13 @@ pub(crate) fn OAuthPanel(
         <div class="ck-oauth" role="status" data-phase=name>
             <p>{text}</p>
             <div class="ck-oauth-actions">
-                <button type="button" class="ck-back ck-if-closed" node_ref=first on:click=move |_| control.reopen()>
+                <button type="button" class="ck-choice ck-if-closed" node_ref=first on:click=move |_| control.reopen()>
                     "Open the window again"
                 </button>
-                <button type="button" class="ck-back" node_ref=here on:click=move |_| control.continue_here()>
+                <button type="button" class="ck-choice" node_ref=here on:click=move |_| control.continue_here()>
                     "Continue in this tab"
                 </button>
-                <button type="button" class="ck-back ck-if-closed" on:click=move |_| control.cancel()>
+                <button type="button" class="ck-choice ck-if-closed" on:click=move |_| control.cancel()>
                     "Cancel"
                 </button>
             </div>
