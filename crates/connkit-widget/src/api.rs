@@ -400,3 +400,47 @@ pub(crate) fn server_error(status: u16, body: &Value) -> ApiError {
         errors,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn the_websocket_is_the_apis_path_with_its_scheme_turned() {
+        let ws = |base: &str| Api::new(base, "t").websocket_url();
+        assert_eq!(ws("http://127.0.0.1:3003"), "ws://127.0.0.1:3003/");
+        assert_eq!(ws("https://api.example/nango/"), "wss://api.example/nango/");
+    }
+
+    #[test]
+    fn outcomes_are_read_from_the_flows_messages() {
+        let success = json!({"message_type": "success", "provider_config_key": "k",
+                             "connection_id": "c", "is_pending": false});
+        let read = read_outcome(&success).map(|o| (o.key, o.result));
+        let done = AuthResult {
+            provider_config_key: "k".into(),
+            connection_id: "c".into(),
+        };
+        assert_eq!(read, Some((Some("k".into()), Ok(done))));
+        let error =
+            json!({"message_type": "error", "error_type": "callback_err", "error_desc": "d"});
+        let read = read_outcome(&error).map(|o| (o.key, o.result.map_err(|e| e.code().to_owned())));
+        assert_eq!(read, Some((None, Err("callback_err".to_owned()))));
+        for other in [
+            json!({"message_type": "connection_ack", "ws_client_id": "w"}),
+            json!({"message_type": "success", "provider_config_key": "k"}),
+            json!("text"),
+        ] {
+            assert_eq!(read_outcome(&other), None, "{other}");
+        }
+    }
+
+    #[test]
+    fn a_redirect_mode_url_names_its_return() {
+        assert_eq!(
+            Api::with_return_url("http://a/oauth/connect/k?x=1", "http://b/p?q=1#f"),
+            "http://a/oauth/connect/k?x=1&return_url=http%3A%2F%2Fb%2Fp%3Fq%3D1%23f"
+        );
+    }
+}
