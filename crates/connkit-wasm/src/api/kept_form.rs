@@ -8,7 +8,7 @@
 //! format's name (empty for none) and the pattern (absent for none). A string is its UTF-8 length
 //! in decimal, `:`, and its bytes; a flag is `0` or `1`.
 //!
-//! The module keeps the decoded rules of the last few forms used (`KEPT`), by the number
+//! The module keeps the decoded rules of the last few forms decoded (`KEPT`), by the number
 //! `js/forms.js` gave the form object, so that a keystroke neither copies the text in nor
 //! decodes it: the one state the module keeps between calls, bounded (a page shows one form or
 //! a few; more only cost a decoding again).
@@ -28,7 +28,7 @@ use crate::prelude::*;
 /// How many forms' decoded rules are kept.
 const KEPT_FORMS: usize = 4;
 
-/// The decoded rules of the last forms used, by form number, the latest first. Behind a spin
+/// The decoded rules of the last forms decoded, by form number, the latest first. Behind a spin
 /// lock (the crate links no std, so no thread-local) that is only tried: no JavaScript runs while
 /// it is held, and a call that finds it held decodes the text instead.
 static KEPT: spin::Mutex<Vec<(f64, Arc<Vec<FormField>>)>> = spin::Mutex::new(Vec::new());
