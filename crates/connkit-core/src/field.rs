@@ -34,17 +34,28 @@ pub fn check_value(
     path: &[String],
     matcher: &dyn PatternMatcher,
 ) -> Vec<Issue> {
+    check_value_at(rule, value, &|| path.to_vec(), matcher)
+}
+
+/// [`check_value`] with the path made only for an issue (a valid value, the common case on a
+/// keystroke, then allocates nothing for it).
+fn check_value_at(
+    rule: &FieldRule,
+    value: Option<&Value>,
+    path: &dyn Fn() -> Vec<String>,
+    matcher: &dyn PatternMatcher,
+) -> Vec<Issue> {
     let text = match value {
         None => "",
         Some(Value::String(s)) => s.as_str(),
         Some(other) => {
             return vec![
-                Issue::new(ErrorCode::FieldNotString, path.to_vec())
+                Issue::new(ErrorCode::FieldNotString, path())
                     .with_detail(Detail::Received(JsonType::of(other))),
             ];
         }
     };
-    let issue = |code| vec![Issue::new(code, path.to_vec())];
+    let issue = |code| vec![Issue::new(code, path())];
     match rule {
         FieldRule::AnyString => Vec::new(),
         FieldRule::OneOf { values, optional } => {
@@ -70,10 +81,7 @@ pub fn check_value(
                 .and_then(|p| match matcher.test(p, text) {
                     Ok(matched) => Some((p, matched)),
                     Err(_) => {
-                        issues.push(Issue::warning(
-                            ErrorCode::FieldPatternUnusable,
-                            path.to_vec(),
-                        ));
+                        issues.push(Issue::warning(ErrorCode::FieldPatternUnusable, path()));
                         None
                     }
                 });
@@ -81,15 +89,15 @@ pub fn check_value(
                 return issues;
             }
             if text.is_empty() && (*non_empty || format.is_some()) {
-                issues.push(Issue::new(ErrorCode::FieldRequired, path.to_vec()));
+                issues.push(Issue::new(ErrorCode::FieldRequired, path()));
                 return issues;
             }
             if let Some(code) = format.as_ref().and_then(|f| format_error(f, text)) {
-                issues.push(Issue::new(code, path.to_vec()));
+                issues.push(Issue::new(code, path()));
             }
             if let Some((pattern, false)) = matched {
                 issues.push(
-                    Issue::new(ErrorCode::FieldPatternMismatch, path.to_vec())
+                    Issue::new(ErrorCode::FieldPatternMismatch, path())
                         .with_detail(Detail::Name(pattern.to_owned())),
                 );
             }
@@ -117,7 +125,7 @@ pub fn validate_field(
     value: Option<&Value>,
     matcher: &dyn PatternMatcher,
 ) -> Vec<Issue> {
-    check_value(&field.rule, value, &field.path(), matcher)
+    check_value_at(&field.rule, value, &|| field.path(), matcher)
 }
 
 /// Validated, normalised values: strings only, grouped as Connect UI submits them.
@@ -311,18 +319,15 @@ fn check_group(
             return;
         }
     };
-    let fields: Vec<&FormField> = fields.iter().filter(|f| f.group == group).collect();
-    for field in &fields {
+    let fields = || fields.iter().filter(|f| f.group == group);
+    for field in fields() {
         let value = map.get(&field.name);
         issues.extend(validate_field(field, value, matcher));
         if let Some(Value::String(s)) = value {
             out.group_mut(group).push((field.name.clone(), s.clone()));
         }
     }
-    for (key, value) in map
-        .iter()
-        .filter(|(k, _)| !fields.iter().any(|f| &&f.name == k))
-    {
+    for (key, value) in map.iter().filter(|(k, _)| !fields().any(|f| &f.name == *k)) {
         let path = path_with(&group_path, key);
         issues.push(Issue::warning(ErrorCode::FieldUnknown, path.clone()));
         match value {

@@ -33,6 +33,9 @@ extern "C" {
     /// The code kept for `view`, if `view` is a form object `buildForm` returned.
     #[wasm_bindgen(js_name = keptForm)]
     pub(crate) fn kept_form(view: &JsValue) -> Option<String>;
+    /// The number of the form object `view` (never reused), or 0 if `buildForm` did not return it.
+    #[wasm_bindgen(js_name = keptFormId)]
+    pub(crate) fn kept_form_id(view: &JsValue) -> f64;
 }
 
 // A module of its own, so that only the modules that run patterns import it.

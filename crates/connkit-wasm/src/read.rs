@@ -221,13 +221,13 @@ impl Reader {
         let keys = object_keys(value).map_err(|_| self.unreadable())?;
         let mut map = Map::new();
         for key_js in keys.iter() {
-            let key = key_js.as_string().unwrap_or_default();
-            self.path.push(key.clone());
+            // The key is the path's last segment while its value is read, then the map's.
+            self.path.push(key_js.as_string().unwrap_or_default());
             let item = match get(value, &key_js) {
                 Some(item) => self.read(&item)?,
                 None => return Err(self.unreadable()),
             };
-            self.path.pop();
+            let key = self.path.pop().unwrap_or_default();
             if let Some(item) = item {
                 map.insert(key, item);
             }

@@ -42,7 +42,7 @@ pub fn build_form_js(provider: JsValue, options: JsValue) -> JsValue {
 /// as it was built, and `options` is read for `group` only.
 #[wasm_bindgen(js_name = validateConnectionConfig)]
 pub fn validate_connection_config(provider: JsValue, values: JsValue, options: JsValue) -> JsValue {
-    if let Some(fields) = js::kept_form(&provider).and_then(|code| kept_form::decode(&code)) {
+    if let Some(fields) = kept_form::fields(&provider) {
         return check(&fields, &values, &options);
     }
     match read_form(&provider, &options) {

@@ -8,13 +8,49 @@
 //! format's name (empty for none) and the pattern (absent for none). A string is its UTF-8 length
 //! in decimal, `:`, and its bytes; a flag is `0` or `1`.
 //!
+//! The module keeps the decoded rules of the last few forms decoded (`KEPT`), by the number
+//! `js/forms.js` gave the form object, so that a keystroke neither copies the text in nor
+//! decodes it: the one state the module keeps between calls, bounded (a page shows one form or
+//! a few; more only cost a decoding again).
+//!
 //! Knows nothing about values or how they are checked: `connkit_core::field` does that.
+
+use alloc::sync::Arc;
 
 use connkit_core::catalogue::FieldFormat;
 use connkit_core::form::{FieldGroup, FieldRule, FormField};
 use connkit_core::js::push_decimal;
+use wasm_bindgen::JsValue;
 
+use crate::js;
 use crate::prelude::*;
+
+/// How many forms' decoded rules are kept.
+const KEPT_FORMS: usize = 4;
+
+/// The decoded rules of the last forms decoded, by form number, the latest first. Behind a spin
+/// lock (the crate links no std, so no thread-local) that is only tried: no JavaScript runs while
+/// it is held, and a call that finds it held decodes the text instead.
+static KEPT: spin::Mutex<Vec<(f64, Arc<Vec<FormField>>)>> = spin::Mutex::new(Vec::new());
+
+/// The rules of `view` if it is a form object `buildForm` returned.
+pub(crate) fn fields(view: &JsValue) -> Option<Arc<Vec<FormField>>> {
+    let id = js::kept_form_id(view);
+    if id == 0.0 {
+        return None;
+    }
+    if let Some(kept) = KEPT.try_lock()
+        && let Some((_, fields)) = kept.iter().find(|(n, _)| *n == id)
+    {
+        return Some(fields.clone());
+    }
+    let fields = Arc::new(decode(&js::kept_form(view)?)?);
+    if let Some(mut kept) = KEPT.try_lock() {
+        kept.truncate(KEPT_FORMS - 1);
+        kept.insert(0, (id, fields.clone()));
+    }
+    Some(fields)
+}
 
 /// The rules of `fields` as text.
 pub(crate) fn encode(fields: &[FormField]) -> String {
