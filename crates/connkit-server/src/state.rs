@@ -111,6 +111,7 @@ impl AppState {
             .timeout(Duration::from_secs(10))
             .user_agent(concat!("connkit-server/", env!("CARGO_PKG_VERSION")))
             .build()?;
+        let oauth = OAuth::new(store.clone())?;
         let webhooks = Webhooks::spawn(
             store.clone(),
             http.clone(),
@@ -125,7 +126,7 @@ impl AppState {
                 integrations,
                 webhooks,
                 http,
-                oauth: OAuth::new()?,
+                oauth,
                 started_at: timestamp::now(),
             }),
         })

@@ -4,7 +4,8 @@
 //! (`flight.rs`). The routes that use them are `routes/oauth.rs`, `routes/ws.rs` and
 //! `routes/refresh.rs`.
 //!
-//! Knows nothing about SQL, the app's state or routes; every rule (URLs, requests, responses,
+//! Knows nothing about SQL (the WebSocket clients reach other servers through the store), the
+//! app's state or routes; every rule (URLs, requests, responses,
 //! when to refresh) is `connkit_core::oauth2`'s.
 
 pub(crate) mod flight;
@@ -13,6 +14,8 @@ pub(crate) mod page;
 pub(crate) mod ws;
 
 use connkit_core::pattern::EcmaRegex;
+
+use crate::store::Store;
 
 pub(crate) use http::post_token;
 
@@ -26,9 +29,11 @@ pub(crate) struct OAuth {
 }
 
 impl OAuth {
-    pub(crate) fn new() -> Result<OAuth, reqwest::Error> {
+    /// The flow's machinery; the WebSocket clients' outcomes go through `store` when other
+    /// servers share it (needs a Tokio runtime).
+    pub(crate) fn new(store: Store) -> Result<OAuth, reqwest::Error> {
         Ok(OAuth {
-            sockets: ws::Sockets::default(),
+            sockets: ws::Sockets::new(store),
             refreshes: flight::InFlight::default(),
             http: http::client()?,
             matcher: EcmaRegex::new(),

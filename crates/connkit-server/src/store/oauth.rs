@@ -7,7 +7,7 @@
 
 use serde_json::{Map, Value};
 
-use super::{Backend, Result, Session, Store, StoreError, seal_context};
+use super::{Result, Session, Store, StoreError, on_backend, seal_context};
 use crate::timestamp::Micros;
 
 /// A flow to keep until its callback.
@@ -72,9 +72,7 @@ impl Store {
         let sealed = self
             .keys
             .seal(&serde_json::to_vec(&secret)?, &flow_context(&hash));
-        match &self.backend {
-            Backend::Sqlite(db) => db.create_oauth_flow(flow, &hash, &sealed).await,
-        }
+        on_backend!(self, db => db.create_oauth_flow(flow, &hash, &sealed).await)
     }
 
     /// Takes the flow waiting for `state` (it is gone afterwards), expired or not.
@@ -84,9 +82,7 @@ impl Store {
         now: Micros,
     ) -> Result<Option<OAuthFlow>> {
         let hash = self.keys.token_hash(state);
-        let row = match &self.backend {
-            Backend::Sqlite(db) => db.take_oauth_flow(&hash).await?,
-        };
+        let row = on_backend!(self, db => db.take_oauth_flow(&hash).await?);
         let Some(row) = row else {
             return Ok(None);
         };
@@ -116,9 +112,7 @@ impl Store {
     /// The session with row id `id`, expired or not (an OAuth callback reads the session its
     /// flow started under; deleted sessions are gone).
     pub(crate) async fn session_by_id(&self, id: i64) -> Result<Option<Session>> {
-        match &self.backend {
-            Backend::Sqlite(db) => db.session_by_id(id).await,
-        }
+        on_backend!(self, db => db.session_by_id(id).await)
     }
 
     /// Replaces a connection's credentials after a refresh and forgets its last failure.
@@ -132,22 +126,16 @@ impl Store {
     ) -> Result<()> {
         let plain = serde_json::to_vec(credentials)?;
         let sealed = self.keys.seal(&plain, &seal_context(key, connection_id));
-        match &self.backend {
-            Backend::Sqlite(db) => db.refresh_credentials(id, &sealed, now).await,
-        }
+        on_backend!(self, db => db.refresh_credentials(id, &sealed, now).await)
     }
 
     /// When the connection's last refresh failed, if it did since the last success.
     pub(crate) async fn refresh_failure(&self, id: i64) -> Result<Option<Micros>> {
-        match &self.backend {
-            Backend::Sqlite(db) => db.refresh_failure(id).await,
-        }
+        on_backend!(self, db => db.refresh_failure(id).await)
     }
 
     /// Records a failed refresh (`Some(time)`) or forgets the last one (`None`).
     pub(crate) async fn set_refresh_failure(&self, id: i64, at: Option<Micros>) -> Result<()> {
-        match &self.backend {
-            Backend::Sqlite(db) => db.set_refresh_failure(id, at).await,
-        }
+        on_backend!(self, db => db.set_refresh_failure(id, at).await)
     }
 }

@@ -21,7 +21,7 @@ use anyhow::Result;
 use super::Problems;
 
 /// The server's own numeric constants, `(file under src/, name, what it sizes)`.
-const OPERATIONAL: [(&str, &str, &str); 8] = [
+const OPERATIONAL: [(&str, &str, &str); 9] = [
     (
         "demo.rs",
         "INBOX_SIZE",
@@ -56,6 +56,11 @@ const OPERATIONAL: [(&str, &str, &str); 8] = [
         "webhook.rs",
         "CONCURRENCY",
         "how many webhook deliveries run at once",
+    ),
+    (
+        "store/postgres.rs",
+        "POOL_SIZE",
+        "how many PostgreSQL connections one server opens at most",
     ),
     (
         "local_provider/mod.rs",

@@ -7,7 +7,7 @@ use sqlx::Row;
 
 use super::super::oauth::{FlowRow, NewOAuthFlow};
 use super::super::{Result, Session};
-use super::{SESSION_COLUMNS, SqliteStore, session_row};
+use super::{SESSION_COLUMNS, SqliteStore};
 use crate::timestamp::Micros;
 
 impl SqliteStore {
@@ -72,7 +72,7 @@ impl SqliteStore {
             .bind(id)
             .fetch_optional(&self.pool)
             .await?;
-        row.map(|r| session_row(&r)).transpose()
+        row.map(|r| crate::store::rows::session(&r)).transpose()
     }
 
     pub(in crate::store) async fn refresh_credentials(

@@ -1,0 +1,160 @@
+//! The PostgreSQL backend: migrations from `migrations/postgres`, runtime-checked queries, one
+//! pool shared by reads and writes, several servers on one database.
+//!
+//! Servers sharing the database see each other's rows at once; where SQLite serialises writers
+//! (`BEGIN IMMEDIATE`), writes here lock the rows they read before writing (`FOR UPDATE`), and
+//! two writers creating the same connection meet on its unique index. JSON columns are `json`
+//! (returned as written); values PostgreSQL's text cannot hold are handled in `text.rs`.
+//! Statements are planned for their own parameters (`connect.rs`).
+//!
+//! Knows nothing about HTTP, sealing (it stores the bytes it is given) or the rules.
+
+mod connect;
+mod connections;
+mod oauth;
+mod outbox;
+mod relay;
+mod text;
+
+use serde_json::Value;
+use sqlx::postgres::PgPool;
+
+use super::{HealthWrite, NewSession, Result, Session, StoreError, rows};
+use crate::timestamp::Micros;
+pub(super) use connect::is_unavailable;
+use connect::{migrate, options, pool};
+pub(super) use relay::PgRelayListener;
+
+/// Connections a server opens at most: every request holds one for a statement or a
+/// transaction, and several servers share the database's `max_connections` (100 by default).
+const POOL_SIZE: u32 = 16;
+
+const SESSION_COLUMNS: &str = "id, end_user::text AS end_user, organization::text AS organization, \
+    allowed_integrations::text AS allowed_integrations, \
+    integrations_config_defaults::text AS integrations_config_defaults, \
+    overrides::text AS overrides, webhook_url_override, tags::text AS tags, reconnect_connection";
+
+#[derive(Debug, Clone)]
+pub(super) struct PgStore {
+    pool: PgPool,
+    health_write: HealthWrite,
+}
+
+impl PgStore {
+    pub(super) async fn open(url: &str) -> Result<PgStore> {
+        let pool = pool(options(url)?, POOL_SIZE).await?;
+        migrate(&pool).await?;
+        Ok(PgStore {
+            pool,
+            health_write: HealthWrite::default(),
+        })
+    }
+
+    /// Ok when a read answers and a write commits (see [`HealthWrite`]).
+    pub(super) async fn health(&self, now: Micros) -> Result<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        self.health_write
+            .check(async {
+                self.put_setting("health_checked_at", &now.to_string())
+                    .await
+            })
+            .await
+    }
+
+    pub(super) async fn setting(&self, name: &str) -> Result<Option<String>> {
+        let value = sqlx::query_scalar("SELECT value FROM settings WHERE name = $1")
+            .bind(name)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(value)
+    }
+
+    pub(super) async fn put_setting(&self, name: &str, value: &str) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO settings (name, value) VALUES ($1, $2) \
+             ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+        )
+        .bind(name)
+        .bind(value)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Stores `value` under `name` unless a value is there already; returns the stored value.
+    /// A second server inserting at the same moment waits for the first one's commit, finds
+    /// the name taken, and reads the first one's value in its next statement.
+    pub(super) async fn setting_or_put(&self, name: &str, value: &str) -> Result<String> {
+        let inserted: Option<String> = sqlx::query_scalar(
+            "INSERT INTO settings (name, value) VALUES ($1, $2) \
+             ON CONFLICT (name) DO NOTHING RETURNING value",
+        )
+        .bind(name)
+        .bind(value)
+        .fetch_optional(&self.pool)
+        .await?;
+        if let Some(value) = inserted {
+            return Ok(value);
+        }
+        self.setting(name)
+            .await?
+            .ok_or_else(|| StoreError::new("a setting vanished while it was read"))
+    }
+
+    pub(super) async fn delete_setting(&self, name: &str) -> Result<()> {
+        sqlx::query("DELETE FROM settings WHERE name = $1")
+            .bind(name)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    pub(super) async fn create_session(&self, s: &NewSession) -> Result<i64> {
+        // One statement; the `connect_sessions_purge` trigger drops expired sessions.
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO connect_sessions (token_hash, created_at, expires_at, end_user, \
+             organization, allowed_integrations, integrations_config_defaults, overrides, \
+             webhook_url_override, tags, reconnect_connection) VALUES ($1, $2, $3, $4::json, \
+             $5::json, $6::json, $7::json, $8::json, $9, $10::json, $11) RETURNING id",
+        )
+        .bind(&s.token_hash)
+        .bind(s.created_at)
+        .bind(s.expires_at)
+        .bind(rows::json_opt(s.end_user.as_ref()))
+        .bind(rows::json_opt(s.organization.as_ref()))
+        .bind(
+            s.allowed_integrations
+                .as_ref()
+                .map(|a| Value::from(a.clone()).to_string()),
+        )
+        .bind(rows::json_opt(s.integrations_config_defaults.as_ref()))
+        .bind(rows::json_opt(s.overrides.as_ref()))
+        .bind(&s.webhook_url_override)
+        .bind(s.tags.to_json().to_string())
+        .bind(s.reconnect_connection)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(id)
+    }
+
+    pub(super) async fn find_session(&self, hash: &[u8], now: Micros) -> Result<Option<Session>> {
+        let sql = format!(
+            "UPDATE connect_sessions SET last_access_at = $1 WHERE token_hash = $2 \
+             AND expires_at > $1 RETURNING {SESSION_COLUMNS}"
+        );
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(now)
+            .bind(hash)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|r| rows::session(&r)).transpose()
+    }
+
+    pub(super) async fn delete_session(&self, id: i64) -> Result<bool> {
+        let done = sqlx::query("DELETE FROM connect_sessions WHERE id = $1")
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() > 0)
+    }
+}
