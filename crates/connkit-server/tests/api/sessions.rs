@@ -2,7 +2,6 @@
 
 use connkit_core::auth::is_valid_connect_session_token;
 use serde_json::json;
-use sqlx::Row;
 
 use crate::support::{TestApp, cp, is_timestamp};
 
@@ -218,12 +217,9 @@ async fn tokens_are_stored_hashed_and_expire() {
     let app = TestApp::new().await;
     let token = app.session(json!({"tags": {}})).await;
     let db = app.sql().await;
-    let rows = sqlx::query("SELECT token_hash FROM connect_sessions")
-        .fetch_all(&db)
-        .await
-        .unwrap();
-    assert_eq!(rows.len(), 1);
-    let hash: Vec<u8> = rows[0].get("token_hash");
+    let hashes = db.bytes("SELECT token_hash FROM connect_sessions").await;
+    assert_eq!(hashes.len(), 1);
+    let hash = &hashes[0];
     assert_eq!(hash.len(), 32);
     assert!(
         !hash
@@ -238,21 +234,13 @@ async fn tokens_are_stored_hashed_and_expire() {
             .status,
         200
     );
-    sqlx::query("UPDATE connect_sessions SET expires_at = 0")
-        .execute(&db)
-        .await
-        .unwrap();
+    db.exec("UPDATE connect_sessions SET expires_at = 0").await;
     app.call("GET", "/connect/session", Some(&bearer), None)
         .await
         .assert(401, "unknown_connect_session_token");
 
     // The next session purges the expired one from the table.
-    let count = || async {
-        sqlx::query_scalar::<_, i64>("SELECT count(*) FROM connect_sessions")
-            .fetch_one(&db)
-            .await
-            .unwrap()
-    };
+    let count = || db.int("SELECT count(*) FROM connect_sessions");
     assert_eq!(count().await, 1);
     app.session(json!({"tags": {"a": "2"}})).await;
     assert_eq!(count().await, 1, "expired row gone, new row kept");
