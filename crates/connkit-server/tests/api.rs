@@ -13,6 +13,8 @@
 mod db;
 #[path = "api/oauth_support.rs"]
 mod oauth_support;
+#[path = "common/postgres.rs"]
+mod postgres;
 #[path = "api/support.rs"]
 mod support;
 
@@ -26,6 +28,8 @@ mod catalogue;
 mod connections;
 #[path = "api/demo.rs"]
 mod demo;
+#[path = "api/instances.rs"]
+mod instances;
 #[path = "api/metadata.rs"]
 mod metadata;
 #[path = "api/oauth.rs"]

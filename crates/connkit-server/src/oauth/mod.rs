@@ -13,6 +13,8 @@ mod http;
 pub(crate) mod page;
 pub(crate) mod ws;
 
+use std::time::Duration;
+
 use connkit_core::pattern::EcmaRegex;
 
 use crate::store::Store;
@@ -30,10 +32,10 @@ pub(crate) struct OAuth {
 
 impl OAuth {
     /// The flow's machinery; the WebSocket clients' outcomes go through `store` when other
-    /// servers share it (needs a Tokio runtime).
-    pub(crate) fn new(store: Store) -> Result<OAuth, reqwest::Error> {
+    /// servers share it, looked for every `relay_look` (needs a Tokio runtime).
+    pub(crate) fn new(store: Store, relay_look: Duration) -> Result<OAuth, reqwest::Error> {
         Ok(OAuth {
-            sockets: ws::Sockets::new(store),
+            sockets: ws::Sockets::new(store, relay_look),
             refreshes: flight::InFlight::default(),
             http: http::client()?,
             matcher: EcmaRegex::new(),

@@ -8,8 +8,8 @@
 //! a database (PostgreSQL), a flow's callback may reach another server than its client: an
 //! outcome for a client this process does not hold goes through the store's relay (stored, with
 //! a `NOTIFY` naming the client, as Nango publishes on Redis), and each server listens for the
-//! clients it holds, and looks for their stored outcomes every [`RELAY_LOOK`] in case a
-//! notification was missed (a listener reconnecting hears nothing). A socket waits at most the
+//! clients it holds, and looks for their stored outcomes now and then in case a notification
+//! was missed (a listener reconnecting hears nothing): `Settings::oauth_relay_look`. A socket waits at most the
 //! flow lifetime. Knows nothing about sessions, providers or SQL.
 
 use std::collections::HashMap;
@@ -27,11 +27,6 @@ use crate::timestamp;
 /// Where WebSocket clients connect (Nango's default `NANGO_SERVER_WEBSOCKETS_PATH`).
 pub(crate) const PATH: &str = "/";
 
-/// How often a server sharing its database looks for relayed outcomes of its waiting clients
-/// that no notification announced (and how long it waits before listening again after the
-/// listener failed).
-const RELAY_LOOK: Duration = Duration::from_secs(2);
-
 /// The clients waiting for an outcome, by `ws_client_id`.
 #[derive(Debug, Clone)]
 pub(crate) struct Sockets {
@@ -46,15 +41,15 @@ struct Shared {
 
 impl Sockets {
     /// No client waits yet; when `store` is shared with other servers, outcomes relayed by them
-    /// are listened for (needs a Tokio runtime).
-    pub(crate) fn new(store: Store) -> Sockets {
+    /// are listened for, and looked for every `look` (needs a Tokio runtime).
+    pub(crate) fn new(store: Store, look: Duration) -> Sockets {
         let relayed = store.is_shared();
         let shared = Arc::new(Shared {
             waiting: Mutex::default(),
             store,
         });
         if relayed {
-            tokio::spawn(listen(Arc::downgrade(&shared)));
+            tokio::spawn(listen(Arc::downgrade(&shared), look));
         }
         Sockets { shared }
     }
@@ -126,9 +121,9 @@ impl Shared {
 }
 
 /// Listens for outcomes relayed to clients of this process, until the [`Sockets`] are dropped:
-/// a notification naming a waiting client takes its outcome; every [`RELAY_LOOK`], and after
-/// the listener lost its connection, every waiting client's outcome is looked for.
-async fn listen(shared: Weak<Shared>) {
+/// a notification naming a waiting client takes its outcome; every `look`, and after the
+/// listener lost its connection, every waiting client's outcome is looked for.
+async fn listen(shared: Weak<Shared>, look: Duration) {
     loop {
         let Some(store) = shared.upgrade().map(|s| s.store.clone()) else {
             return;
@@ -138,32 +133,33 @@ async fn listen(shared: Weak<Shared>) {
             Ok(None) => return,
             Err(err) => {
                 tracing::warn!("cannot listen for relayed OAuth outcomes: {err}");
-                tokio::time::sleep(RELAY_LOOK).await;
+                tokio::time::sleep(look).await;
                 continue;
             }
         };
         drop(store);
-        if !listen_with(&shared, listener).await {
+        if !listen_with(&shared, listener, look).await {
             return;
         }
-        tokio::time::sleep(RELAY_LOOK).await;
+        tokio::time::sleep(look).await;
     }
 }
 
 /// Serves one listener until it fails (true: listen again) or the sockets are gone (false).
-async fn listen_with(shared: &Weak<Shared>, mut listener: RelayListener) -> bool {
+async fn listen_with(shared: &Weak<Shared>, mut listener: RelayListener, look: Duration) -> bool {
     // Outcomes stored before the listener was up.
-    let mut look = true;
-    let mut every = tokio::time::interval(RELAY_LOOK);
+    let mut look_now = true;
+    let mut every = tokio::time::interval(look);
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         let Some(sockets) = shared.upgrade() else {
             return false;
         };
-        if look {
+        if look_now {
             sockets.take(sockets.waiting_ids()).await;
         }
         drop(sockets);
-        look = tokio::select! {
+        look_now = tokio::select! {
             heard = listener.next() => match heard {
                 Ok(Some(id)) => {
                     if let Some(sockets) = shared.upgrade()

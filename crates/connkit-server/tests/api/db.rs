@@ -10,7 +10,7 @@
 
 use std::path::Path;
 
-use sqlx::Connection;
+pub(crate) use crate::postgres::new_postgres_database;
 
 /// The variable choosing the suite's backend.
 pub(crate) const BACKEND: &str = "CONNKIT_TEST_BACKEND";
@@ -32,22 +32,6 @@ pub(crate) async fn new_database(dir: &Path) -> String {
 /// A SQLite file in `dir`.
 pub(crate) fn sqlite_url(dir: &Path) -> String {
     format!("sqlite://{}", dir.join("connkit.db").display())
-}
-
-/// A new database on the test cluster; returns its URL.
-pub(crate) async fn new_postgres_database() -> String {
-    let admin = tokio::task::spawn_blocking(connkit_pgcluster::shared)
-        .await
-        .unwrap()
-        .unwrap_or_else(|err| panic!("no PostgreSQL for the tests: {err}"));
-    let name = format!("t_{}", uuid::Uuid::new_v4().simple());
-    let mut conn = sqlx::PgConnection::connect(&admin).await.unwrap();
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-        .execute(&mut conn)
-        .await
-        .unwrap();
-    conn.close().await.unwrap();
-    connkit_pgcluster::with_database(&admin, &name)
 }
 
 /// The database behind an app, reached directly.
