@@ -13,6 +13,7 @@ mod cmd;
 mod codegen;
 mod demo;
 mod npm;
+mod postgres;
 mod test;
 mod tidy;
 mod tools;
@@ -25,7 +26,8 @@ usage: cargo xtask <command>
 commands:
   demo [--listen ADDR]  the browser demo: builds the widget and demo page, serves them with
                   connkit-server on embedded SQLite (default 127.0.0.1:3003)
-  test            every check CI runs: fmt, clippy, tests, tidy, vectors, real catalogue, zod differential
+  test            every check CI runs: fmt, clippy, tests (the server's on SQLite and PostgreSQL),
+                  tidy, vectors, real catalogue, zod differential
   diff [N]        the zod 4.0.5 differential test on N random inputs (default 2000000)
   bench           benchmarks (divan), figures as ratios to a reference measured in the same run;
                   connkit's validateTags against zod, valibot and ajv in Node
