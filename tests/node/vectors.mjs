@@ -182,6 +182,12 @@ const checks = {
     const result = ck.validateConnectionConfig(provider(c), c.values, options);
     compareResult(result, c.expect.ok !== undefined ? { ok: c.expect.ok } : c.expect);
     if (result.ok) compareIssues(result.warnings, c.expect.issues);
+    // The form buildForm returned stands for the provider: the same answer, without rebuilding.
+    const form = ck.buildForm(provider(c), formOptions(c));
+    if (form.ok) {
+      const again = ck.validateConnectionConfig(form.value, c.values, c.group ? { group: c.group } : undefined);
+      if (!same(again, result)) throw new Error(`with the built form: ${show(again)}, with the provider: ${show(result)}`);
+    }
   },
   catalogue(ck, c, skip) {
     if (typeof c.yaml === 'string') return skip('YAML catalogue');

@@ -128,6 +128,7 @@ impl FixedName {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::prelude::*;
 
     /// Each byte value at each position of a word lowercases as `to_ascii_lowercase` does, next
     /// to bytes that would carry if the sums overflowed.

@@ -12,13 +12,14 @@ mod schema;
 #[cfg(feature = "yaml")]
 mod yaml;
 
-use std::collections::HashMap;
+use alloc::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 
 pub use schema::{AuthMode, FieldFormat, FieldSchema};
 
 use crate::js::js_key_order;
+use crate::prelude::*;
 use crate::{Detail, ErrorCode, Issue, JsonType, ValidationError};
 
 /// One provider, aliases resolved.
@@ -175,7 +176,7 @@ impl Provider {
 #[derive(Debug, Clone, Default)]
 pub struct Catalogue {
     providers: Vec<Provider>,
-    by_name: HashMap<String, usize>,
+    by_name: BTreeMap<String, usize>,
     issues: Vec<Issue>,
 }
 
@@ -226,8 +227,8 @@ impl Catalogue {
         let raw: Vec<(&str, &Value)> = entries.iter().map(|(k, v)| (k.as_str(), v)).collect();
         let order: Vec<usize> = js_key_order(raw.iter().map(|(k, _)| *k));
         // Slots by position in `raw`; `position` finds a name's (the same map type as
-        // `by_name`, so the wasm build holds one copy of the hash map code).
-        let mut position: HashMap<String, usize> = HashMap::with_capacity(raw.len());
+        // `by_name`, so the wasm build holds one copy of the map code).
+        let mut position: BTreeMap<String, usize> = BTreeMap::new();
         for (i, &(name, _)) in raw.iter().enumerate() {
             position.insert(name.to_owned(), i);
         }
@@ -288,7 +289,7 @@ impl Catalogue {
             };
             let slot = slots
                 .get_mut(i)
-                .map(|at| std::mem::replace(at, Slot::Broken));
+                .map(|at| core::mem::replace(at, Slot::Broken));
             let built = match slot {
                 Some(Slot::Plain(Value::Object(map))) => {
                     Provider::build(name, map.clone(), None, Issue::warning)

@@ -13,6 +13,7 @@ use serde_json::{Map, Value};
 use crate::js::js_len;
 use crate::limits::CREDENTIAL_MAX_LEN;
 use crate::nango::NangoIssue;
+use crate::prelude::*;
 use crate::{Detail, ErrorCode, Issue, JsonType, ValidationError};
 
 /// Which auth endpoint's body.

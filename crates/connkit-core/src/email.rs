@@ -77,6 +77,7 @@ fn is_valid_domain(domain: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::is_valid_email;
+    use crate::prelude::*;
 
     /// The regex read literally, one condition at a time (the shape of the first version).
     fn by_parts(s: &str) -> bool {

@@ -6,7 +6,9 @@
 //!
 //! This module knows nothing about Nango's own wire messages (see `nango.rs`), HTTP or the DOM.
 
-use std::fmt;
+use core::fmt;
+
+use crate::prelude::*;
 
 macro_rules! error_codes {
     ($( $(#[doc = $doc:literal])+ $variant:ident = $name:literal, $text:literal; )*) => {
@@ -451,7 +453,7 @@ impl fmt::Display for ValidationError {
     }
 }
 
-impl std::error::Error for ValidationError {}
+impl core::error::Error for ValidationError {}
 
 #[cfg(test)]
 mod tests {

@@ -20,6 +20,7 @@ use crate::interpolate::referenced_keys;
 use crate::js::url_can_parse;
 use crate::nango::path_with;
 use crate::pattern::PatternMatcher;
+use crate::prelude::*;
 use crate::{Detail, ErrorCode, Issue, JsonType, Severity, ValidationError};
 
 /// Checks one value against `rule` (what `rule` says a field accepts); issues are located at
@@ -62,16 +63,20 @@ pub fn check_value(
             pattern,
         } => {
             let mut issues = Vec::new();
-            let pattern = pattern.as_deref().filter(|p| match matcher.check(p) {
-                Ok(()) => true,
-                Err(_) => {
-                    issues.push(Issue::warning(
-                        ErrorCode::FieldPatternUnusable,
-                        path.to_vec(),
-                    ));
-                    false
-                }
-            });
+            // One question to the matcher whatever the value (a host's matcher may be a call
+            // into JavaScript): the verdict on the value, or the pattern's being unusable.
+            let matched = pattern
+                .as_deref()
+                .and_then(|p| match matcher.test(p, text) {
+                    Ok(matched) => Some((p, matched)),
+                    Err(_) => {
+                        issues.push(Issue::warning(
+                            ErrorCode::FieldPatternUnusable,
+                            path.to_vec(),
+                        ));
+                        None
+                    }
+                });
             if text.is_empty() && *optional {
                 return issues;
             }
@@ -82,9 +87,7 @@ pub fn check_value(
             if let Some(code) = format.as_ref().and_then(|f| format_error(f, text)) {
                 issues.push(Issue::new(code, path.to_vec()));
             }
-            if let Some(pattern) = pattern
-                && matcher.test(pattern, text) == Ok(false)
-            {
+            if let Some((pattern, false)) = matched {
                 issues.push(
                     Issue::new(ErrorCode::FieldPatternMismatch, path.to_vec())
                         .with_detail(Detail::Name(pattern.to_owned())),
@@ -187,6 +190,16 @@ pub fn validate_submission(
     values: &Value,
     matcher: &dyn PatternMatcher,
 ) -> Result<Submission, ValidationError> {
+    validate_submission_fields(form.fields(), values, matcher)
+}
+
+/// [`validate_submission`] against a form's fields alone (a host that keeps only what checking
+/// needs of a form between keystrokes; see [`FormField::for_checking`]).
+pub fn validate_submission_fields(
+    fields: &[FormField],
+    values: &Value,
+    matcher: &dyn PatternMatcher,
+) -> Result<Submission, ValidationError> {
     let Value::Object(map) = values else {
         return finish(Submission::default(), vec![type_issue(Vec::new(), values)]);
     };
@@ -194,7 +207,7 @@ pub fn validate_submission(
     let mut issues = Vec::new();
     for group in FieldGroup::ALL {
         check_group(
-            form,
+            fields,
             group,
             map.get(group.as_str()),
             matcher,
@@ -216,9 +229,19 @@ pub fn validate_group(
     values: &Value,
     matcher: &dyn PatternMatcher,
 ) -> Result<Submission, ValidationError> {
+    validate_group_fields(form.fields(), group, values, matcher)
+}
+
+/// [`validate_group`] against a form's fields alone (see [`validate_submission_fields`]).
+pub fn validate_group_fields(
+    fields: &[FormField],
+    group: FieldGroup,
+    values: &Value,
+    matcher: &dyn PatternMatcher,
+) -> Result<Submission, ValidationError> {
     let mut out = Submission::default();
     let mut issues = Vec::new();
-    check_group(form, group, Some(values), matcher, &mut out, &mut issues);
+    check_group(fields, group, Some(values), matcher, &mut out, &mut issues);
     finish(out, issues)
 }
 
@@ -271,7 +294,7 @@ fn finish(mut out: Submission, issues: Vec<Issue>) -> Result<Submission, Validat
 }
 
 fn check_group(
-    form: &Form,
+    fields: &[FormField],
     group: FieldGroup,
     values: Option<&Value>,
     matcher: &dyn PatternMatcher,
@@ -288,7 +311,7 @@ fn check_group(
             return;
         }
     };
-    let fields: Vec<&FormField> = form.fields().iter().filter(|f| f.group == group).collect();
+    let fields: Vec<&FormField> = fields.iter().filter(|f| f.group == group).collect();
     for field in &fields {
         let value = map.get(&field.name);
         issues.extend(validate_field(field, value, matcher));

@@ -9,11 +9,12 @@
 mod render;
 mod rule;
 
-use std::collections::BTreeMap;
+use alloc::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 
 use crate::catalogue::{AuthMode, FieldSchema, Provider};
+use crate::prelude::*;
 use render::{Ctx, OAUTH_OVERRIDES};
 
 pub use rule::FieldRule;
@@ -111,6 +112,29 @@ pub struct FormField {
 }
 
 impl FormField {
+    /// A field with only what checking values reads (`group`, `name`, `rule`; the rest empty):
+    /// for a host that keeps a built form's rules rather than the form (`crate::field`'s
+    /// `*_fields` functions take such fields).
+    pub fn for_checking(group: FieldGroup, name: String, rule: FieldRule) -> FormField {
+        FormField {
+            group,
+            name,
+            label: String::new(),
+            description: None,
+            placeholder: String::new(),
+            optional: false,
+            kind: FieldKind::Text,
+            initial: None,
+            hidden: false,
+            preconfigured: false,
+            prefix: None,
+            suffix: None,
+            doc_link: None,
+            order: 0.0,
+            rule,
+        }
+    }
+
     /// `[group, name]`, the path issues about this field use.
     pub fn path(&self) -> Vec<String> {
         vec![self.group.as_str().to_owned(), self.name.clone()]

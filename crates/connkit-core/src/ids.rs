@@ -10,6 +10,7 @@ use serde_json::Value;
 use crate::js::js_len;
 use crate::limits::{CONNECTION_ID_MAX_LEN, NAME_MAX_LEN};
 use crate::nango::NangoIssue;
+use crate::prelude::*;
 use crate::{Detail, ErrorCode, Issue, JsonType};
 
 /// Nango's connection-id regular expression, as its messages quote it.

@@ -30,6 +30,7 @@ use serde_json::{Map, Value};
 mod text;
 
 use crate::js::{decode_uri_component, encode_uri_component, url_can_parse};
+use crate::prelude::*;
 use crate::{Detail, ErrorCode, Issue, ValidationError};
 use text::{
     Absent, find, is_truthy, placeholders, replace_placeholders, scalar_text, split_alternatives,

@@ -9,6 +9,8 @@
 //! Knows nothing about any rule: it imports no rule module (tidy's module-edge table holds it
 //! to that), and the rule modules call it.
 
+use crate::prelude::*;
+
 mod date;
 mod decimal;
 mod number;
@@ -18,8 +20,9 @@ pub(crate) mod url;
 
 pub use date::{parse_date, to_iso_string};
 pub(crate) use decimal::parse_f64;
+pub use number::push_decimal;
 pub use number::to_number;
-pub(crate) use number::{js_number_string, shortest_digits};
+pub(crate) use number::{is_whole, js_number_string, round, shortest_digits};
 pub use querystring::{querystring_stringify, to_js_string};
 pub(crate) use uri::push_percent_escape;
 pub use uri::{decode_uri_component, encode_uri_component};
@@ -73,7 +76,7 @@ pub fn js_truncate(s: &str, max: usize) -> &str {
     for (idx, ch) in s.char_indices() {
         units += ch.len_utf16();
         if units > max {
-            return &s[..idx];
+            return s.get(..idx).unwrap_or(s);
         }
     }
     s
@@ -151,7 +154,7 @@ pub(crate) fn stable_order_by(len: usize, in_order: impl Fn(usize, usize) -> boo
             }
             start = end;
         }
-        std::mem::swap(&mut order, &mut merged);
+        core::mem::swap(&mut order, &mut merged);
         width = width.saturating_mul(2);
     }
     order

@@ -23,6 +23,21 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 #![deny(missing_docs)]
+// No std, so that the npm package's wasm modules link none (see Cargo.toml); every file takes
+// `String`, `Vec` and the like from `prelude`.
+#![no_std]
+
+#[macro_use]
+extern crate alloc;
+#[cfg(any(feature = "std", test))]
+extern crate std;
+
+/// What std's prelude gives, from `alloc`: `use crate::prelude::*;` in each file that needs it.
+mod prelude {
+    pub(crate) use alloc::borrow::ToOwned;
+    pub(crate) use alloc::string::{String, ToString};
+    pub(crate) use alloc::vec::Vec;
+}
 
 mod ascii;
 pub mod auth;

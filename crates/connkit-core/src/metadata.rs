@@ -19,6 +19,7 @@ use serde_json::{Map, Value};
 use crate::ids::{check_connection_id, check_integration_key};
 use crate::limits::METADATA_MAX_BYTES;
 use crate::nango::NangoIssue;
+use crate::prelude::*;
 use crate::{Detail, ErrorCode, Issue, JsonType, ValidationError};
 
 /// Valid metadata, with the warnings found in it.
@@ -94,21 +95,7 @@ fn check_object(map: Map<String, Value>) -> Result<Metadata, ValidationError> {
 
 /// The length of the compact JSON text of `value`, in UTF-8 bytes.
 fn json_size(value: &Map<String, Value>) -> usize {
-    struct Counter(usize);
-    impl std::io::Write for Counter {
-        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-            self.0 += buf.len();
-            Ok(buf.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
-    let mut counter = Counter(0);
-    match serde_json::to_writer(&mut counter, value) {
-        Ok(()) => counter.0,
-        Err(_) => usize::MAX,
-    }
+    serde_json::to_vec(value).map_or(usize::MAX, |text| text.len())
 }
 
 /// How deep nested objects and arrays are searched for credential-like keys. Deeper values are

@@ -9,6 +9,7 @@ use serde_json::{Map, Value};
 
 use crate::JsonType;
 use crate::js::{js_key_order, to_number};
+use crate::prelude::*;
 
 /// One item of Nango's `errors` array.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

@@ -8,7 +8,9 @@
 //! Knows nothing about fields, forms or providers, and never uses the `regex` crate (its syntax
 //! and Unicode defaults differ from JavaScript's).
 
-use std::fmt;
+use core::fmt;
+
+use crate::prelude::*;
 
 /// Why a pattern cannot be used: it is not a valid JavaScript regular expression (without flags).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -36,7 +38,7 @@ impl fmt::Display for PatternUnusable {
     }
 }
 
-impl std::error::Error for PatternUnusable {}
+impl core::error::Error for PatternUnusable {}
 
 /// Matches a JavaScript regular expression source against a string.
 pub trait PatternMatcher {
@@ -128,11 +130,12 @@ fn rewrite_optional_groups(pattern: &str) -> Option<String> {
 
 #[cfg(feature = "ecmascript-regex")]
 mod native {
+    use core::fmt;
     use std::collections::HashMap;
-    use std::fmt;
     use std::sync::{Arc, Mutex, MutexGuard};
 
     use super::{PatternMatcher, PatternUnusable};
+    use crate::prelude::*;
 
     type Compiled = Result<Arc<regress::Regex>, PatternUnusable>;
 

@@ -53,6 +53,7 @@ mod qs_value;
 
 use crate::js::push_percent_escape;
 use crate::nango::NangoIssue;
+use crate::prelude::*;
 use crate::tags::{TagValueRef, Tags, lowercase, nango_tag_errors, validate_tag_entries};
 use crate::{Detail, ErrorCode, Issue, JsonType, ValidationError};
 

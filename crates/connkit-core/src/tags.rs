@@ -18,6 +18,7 @@ use crate::email::is_valid_email;
 use crate::js::{is_array_index, js_key_order, js_len};
 use crate::limits::{EMAIL_MIN_LEN, TAG_KEY_MAX_LEN, TAG_MAX_COUNT, TAG_VALUE_MAX_LEN};
 use crate::nango::{LenCheck, NangoIssue, length_quirk_issues, path_with};
+use crate::prelude::*;
 use crate::{Detail, ErrorCode, Issue, JsonType, ValidationError};
 
 mod facts;

@@ -15,6 +15,7 @@
 use serde_json::{Map, Value};
 
 use crate::js::{is_array_index, js_number_string};
+use crate::prelude::*;
 use crate::tags::Tags;
 
 /// The header carrying hex HMAC-SHA256(secret, body) (what `@nangohq/node` verifies).
@@ -173,8 +174,8 @@ fn write_stable(value: &Value, out: &mut String) {
                 let index = |k: &str| is_array_index(k).then(|| k.parse::<u64>().unwrap_or(0));
                 match (index(a), index(b)) {
                     (Some(x), Some(y)) => x.cmp(&y),
-                    (Some(_), None) => std::cmp::Ordering::Less,
-                    (None, Some(_)) => std::cmp::Ordering::Greater,
+                    (Some(_), None) => core::cmp::Ordering::Less,
+                    (None, Some(_)) => core::cmp::Ordering::Greater,
                     (None, None) => a.encode_utf16().cmp(b.encode_utf16()),
                 }
             });
@@ -244,6 +245,7 @@ mod signing {
     use hmac::{Hmac, Mac};
     use sha2::{Digest, Sha256};
 
+    use crate::prelude::*;
     use crate::{ErrorCode, Issue, ValidationError};
 
     /// The two signature header values for one body.

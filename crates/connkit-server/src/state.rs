@@ -51,6 +51,9 @@ pub struct Settings {
     /// How often a server sharing its database (PostgreSQL) looks for the OAuth outcomes of
     /// its WebSocket clients that another server handled and no notification announced.
     pub oauth_relay_look: Duration,
+    /// The origins a redirect-mode OAuth flow may return to (spec §12.27), normalised
+    /// (`https://app.example.com`): `--oauth-return-origin`, and the server's own in demo mode.
+    pub oauth_return_origins: Vec<String>,
     /// Demo mode: the browser demo's backend under `/demo/api/`, acting with the secret key for
     /// any caller (see `demo.rs`), and the local OAuth provider under `/demo/provider/`.
     pub demo: bool,
@@ -79,6 +82,7 @@ impl Settings {
             body_timeout: Duration::from_secs(30),
             oauth_flow_ttl: Duration::from_secs(60 * 60),
             oauth_relay_look: Duration::from_secs(2),
+            oauth_return_origins: Vec::new(),
             demo: false,
             static_dir: None,
         }

@@ -1,6 +1,7 @@
 // connkit-wasm's JavaScript helpers, imported by the wasm module (wasm-bindgen copies this file
-// into the package's snippets/). They only build result objects and run RegExp: no rule lives
-// here. Object literals give every result the same hidden class, which keeps callers fast.
+// into the package's snippets/). They only build result objects: no rule lives here. Object
+// literals give every result the same hidden class, which keeps callers fast. (`regexp.js` holds
+// the RegExp runner, which only the form module imports.)
 
 export function ok(value) {
   return { ok: true, value };
@@ -25,21 +26,4 @@ export function put(object, key, value) {
   } else {
     object[key] = value;
   }
-}
-
-// `new RegExp(pattern).test(input)`: true or false, or the SyntaxError's message when the
-// pattern is not a regular expression. Compiled patterns are cached (providers.yaml has ~250).
-const compiled = new Map();
-export function regexpTest(pattern, input) {
-  let re = compiled.get(pattern);
-  if (re === undefined) {
-    try {
-      re = new RegExp(pattern);
-    } catch (e) {
-      re = String(e && e.message);
-    }
-    if (compiled.size >= 1024) compiled.clear();
-    compiled.set(pattern, re);
-  }
-  return typeof re === 'string' ? re : re.test(input);
 }

@@ -238,7 +238,11 @@ export interface Form {
   awsExternalId: string | null;
   fields: FormField[];
 }
-/** The Connect UI form for a provider; `warnings` are the provider's malformed attributes. */
+/**
+ * The Connect UI form for a provider; `warnings` are the provider's malformed attributes. The
+ * form object returned stands for this provider and these options: give it to
+ * `validateConnectionConfig` on each keystroke and the form is not built again.
+ */
 export function buildForm(provider: unknown, options?: FormOptions | null): ResultWithWarnings<Form>;
 
 /** Values grouped as Connect UI submits them (non-empty groups only). */
@@ -255,9 +259,13 @@ export interface ConnectionConfigOptions extends FormOptions {
  * Validates a Connect UI submission `{ credentials, params, assertion_option }` (or, with
  * `options.group`, that group's object alone) against the provider's form. Issue paths are
  * `[group, field]`. `pattern` fields run on this JavaScript engine's RegExp.
+ *
+ * `provider` is a provider entry, or a form `buildForm` returned: then the values are checked
+ * against that form as it was built (changing the object afterwards changes nothing), and
+ * `options` is read for `group` only.
  */
 export function validateConnectionConfig(
-  provider: unknown,
+  provider: Form | unknown,
   values: unknown,
   options?: ConnectionConfigOptions | null,
 ): ResultWithWarnings<Submission>;

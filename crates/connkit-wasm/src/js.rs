@@ -1,10 +1,13 @@
-//! The JavaScript this crate calls: the result builders of `js/helpers.js` and the few engine
-//! functions that can run user code (proxy traps, getters) and so are imported with `catch`.
+//! The JavaScript this crate calls: the result builders of `js/helpers.js`, the RegExp runner of
+//! `js/regexp.js`, the built forms of `js/forms.js`, and the few engine functions that can run
+//! user code (proxy traps, getters) and so are imported with `catch`.
 //!
 //! Knows nothing about rules or about which export uses what.
 
 use connkit_core::JsonType;
 use wasm_bindgen::prelude::*;
+
+use crate::prelude::*;
 
 #[wasm_bindgen(module = "/js/helpers.js")]
 extern "C" {
@@ -19,6 +22,22 @@ extern "C" {
     pub(crate) fn issue(code: &str, path: JsValue, message: &str, severity: &str) -> JsValue;
     /// Defines an own enumerable property (also for `"__proto__"`).
     pub(crate) fn put(object: &JsValue, key: &JsValue, value: &JsValue);
+}
+
+// The forms `buildForm` built, by the form object it returned (only the form module imports it).
+#[wasm_bindgen(module = "/js/forms.js")]
+extern "C" {
+    /// Keeps `code` (`api/kept_form.rs`) for the form object `view`.
+    #[wasm_bindgen(js_name = keepForm)]
+    pub(crate) fn keep_form(view: &JsValue, code: &str);
+    /// The code kept for `view`, if `view` is a form object `buildForm` returned.
+    #[wasm_bindgen(js_name = keptForm)]
+    pub(crate) fn kept_form(view: &JsValue) -> Option<String>;
+}
+
+// A module of its own, so that only the modules that run patterns import it.
+#[wasm_bindgen(module = "/js/regexp.js")]
+extern "C" {
     /// `new RegExp(pattern).test(input)`, or the SyntaxError message as a string.
     #[wasm_bindgen(js_name = regexpTest)]
     pub(crate) fn regexp_test(pattern: &str, input: &str) -> JsValue;

@@ -14,6 +14,7 @@ use serde_json::{Map, Value};
 use wasm_bindgen::JsValue;
 
 use crate::js::{get, is_array, object_keys, type_of};
+use crate::prelude::*;
 
 /// Deepest nesting [`json`] reads (serde_json's own parser stops at 128 too).
 const MAX_DEPTH: usize = 128;
@@ -106,6 +107,27 @@ pub(crate) fn object_arg(
     }
 }
 
+/// `options[name]` when `options` is an object and the property is defined (a getter that
+/// throws reads as absent).
+pub(crate) fn option(options: &JsValue, name: &str) -> Option<JsValue> {
+    if !options.is_object() {
+        return None;
+    }
+    get(options, &JsValue::from_str(name)).filter(|v| !v.is_undefined())
+}
+
+/// `value_type_invalid` at `["options", name]`: `expected`, received something else.
+pub(crate) fn option_issue(name: &str, expected: JsonType) -> Issue {
+    Issue::new(
+        ErrorCode::ValueTypeInvalid,
+        vec!["options".to_owned(), name.to_owned()],
+    )
+    .with_detail(Detail::Expected {
+        expected,
+        received: JsonType::Other,
+    })
+}
+
 /// A string argument, or a `value_type_invalid` issue at `[name]`.
 pub(crate) fn string_arg(value: &JsValue, name: &str) -> Result<String, Issue> {
     value
@@ -139,19 +161,21 @@ impl Reader {
         if self.nodes > MAX_NODES {
             return Err(self.unreadable());
         }
+        // Strings and objects first: what forms, sessions and metadata are made of (each question
+        // is a call into JavaScript).
         if let Some(text) = value.as_string() {
             return Ok(Some(Value::String(text)));
         }
-        if let Some(n) = value.as_f64() {
-            return Ok(Some(number(n)));
-        }
-        if let Some(b) = value.as_bool() {
-            return Ok(Some(Value::Bool(b)));
-        }
-        if value.is_null() {
-            return Ok(Some(Value::Null));
-        }
         if !value.is_object() {
+            if let Some(n) = value.as_f64() {
+                return Ok(Some(number(n)));
+            }
+            if let Some(b) = value.as_bool() {
+                return Ok(Some(Value::Bool(b)));
+            }
+            if value.is_null() {
+                return Ok(Some(Value::Null));
+            }
             // undefined, symbol and function are skipped, as JSON.stringify does; bigint throws there.
             return if value.is_bigint() {
                 Err(self.unreadable())
@@ -215,7 +239,8 @@ impl Reader {
 /// A JavaScript number as JSON: integral values below 2⁵³ as integers, non-finite as `null`.
 fn number(n: f64) -> Value {
     const SAFE: f64 = 9_007_199_254_740_992.0;
-    if n.fract() == 0.0 && n.abs() < SAFE {
+    // Below 2⁵³ the cast is exact for whole numbers (core has no `fract` without std).
+    if n.abs() < SAFE && (n as i64) as f64 == n {
         Value::from(n as i64)
     } else {
         serde_json::Number::from_f64(n).map_or(Value::Null, Value::Number)

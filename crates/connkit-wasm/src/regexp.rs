@@ -7,7 +7,7 @@
 
 use connkit_core::pattern::{PatternMatcher, PatternUnusable};
 
-/// The host's RegExp (see `js/helpers.js`, which caches compiled patterns).
+/// The host's RegExp (see `js/regexp.js`, which caches compiled patterns).
 #[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct JsRegExp;
 

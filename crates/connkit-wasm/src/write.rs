@@ -9,6 +9,7 @@ use serde_json::{Map, Value};
 use wasm_bindgen::JsValue;
 
 use crate::js;
+use crate::prelude::*;
 
 /// `{ ok: false, issues }` for every issue of `err`.
 pub(crate) fn failure(err: &ValidationError) -> JsValue {
@@ -17,7 +18,7 @@ pub(crate) fn failure(err: &ValidationError) -> JsValue {
 
 /// `{ ok: false, issues: [issue] }`.
 pub(crate) fn failure_of(issue: &Issue) -> JsValue {
-    js::fail(issues(std::slice::from_ref(issue)))
+    js::fail(issues(core::slice::from_ref(issue)))
 }
 
 /// `{ ok: true, value }` or the failure.

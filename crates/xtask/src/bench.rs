@@ -1,12 +1,14 @@
 //! `cargo xtask bench`: the benchmarks. Never timed tests: figures are printed, with each one
 //! as a ratio to a reference measured in the same run, because the machines are noisy. The
-//! JavaScript benchmark (`tests/bench/`) compares the npm package with zod, valibot and ajv.
+//! JavaScript benchmarks (`tests/bench/`) print what each page of the npm package loads against
+//! its budget, and compare `validateTags` with zod, valibot and ajv and the connect form page
+//! with Connect UI's own zod form schema.
 //!
 //! Every figure goes to one report, `target/bench/report.md`, printed again at the end: the
 //! place to read figures from (ARCHITECTURE.md and README carry none).
 
 use std::fmt::Write as _;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 
@@ -26,7 +28,7 @@ struct Section {
 }
 
 pub(crate) fn run() -> Result<()> {
-    let report = [
+    let mut report = vec![
         Section {
             title: "connkit-core (divan medians, as a ratio to parsing the same 3-tag JSON text)",
             body: core_benchmarks()?,
@@ -39,11 +41,27 @@ pub(crate) fn run() -> Result<()> {
             title: "connkit-widget: first-load size, token to form, per-keystroke validation (Chromium)",
             body: widget_benchmark()?,
         },
-        Section {
-            title: "npm package: validateTags against zod, valibot, ajv standalone; page sizes",
-            body: js_benchmark()?,
-        },
     ];
+    let package = installed_package()?;
+    for (title, script) in [
+        (
+            "npm package: what each page loads, against its budget and the anchors",
+            "tests/bench/sizes.mjs",
+        ),
+        (
+            "npm package: validateTags against zod, valibot, ajv standalone",
+            "tests/bench/validate-tags.bench.mjs",
+        ),
+        (
+            "npm package: the connect form page against Connect UI's zod form schema",
+            "tests/bench/connect-form.bench.mjs",
+        ),
+    ] {
+        report.push(Section {
+            title,
+            body: js_benchmark(&package, script)?,
+        });
+    }
     let path = write_report(&report)?;
     step(&format!("report ({})", path.display()));
     print!("{}", std::fs::read_to_string(&path)?);
@@ -67,17 +85,21 @@ fn write_report(sections: &[Section]) -> Result<PathBuf> {
     Ok(path)
 }
 
-/// connkit's `validateTags` from the built npm package against zod, valibot, ajv standalone and
-/// a hand-written floor, in one Node process; then each library's browser bundle size.
-fn js_benchmark() -> Result<String> {
+/// The npm package, built and installed into a scratch project; returns its installed directory.
+fn installed_package() -> Result<PathBuf> {
     ensure_npm_test_tooling()?;
     let pkg = npm::build()?;
     let consumer = npm::install_into_scratch_project(&pkg)?;
-    step("validateTags in Node: connkit vs zod 4.0.5, valibot, ajv standalone, hand-written JS");
+    Ok(consumer.join("node_modules/connkit"))
+}
+
+/// One JavaScript benchmark of `tests/bench/` on the installed package; returns what it printed.
+fn js_benchmark(package: &Path, script: &str) -> Result<String> {
+    step(script);
     exec_captured(
         program("node")
-            .arg("tests/bench/validate-tags.bench.mjs")
-            .env("CONNKIT_PACKAGE", consumer.join("node_modules/connkit"))
+            .arg(script)
+            .env("CONNKIT_PACKAGE", package)
             .env("CONNKIT_BENCH_OUT", root().join("target/npm/bench")),
     )
 }

@@ -31,7 +31,8 @@ commands:
   diff [N]        the zod 4.0.5 differential test on N random inputs (default 2000000)
   bench           benchmarks (divan), figures as ratios to a reference measured in the same run;
                   connkit's validateTags against zod, valibot and ajv in Node
-  npm             build the npm package into target/npm/connkit/ and run its tests
+  npm [build]     build the npm package into target/npm/connkit/ and run its tests (`build`:
+                  only build it and print its files' sizes)
   codegen         write the npm package's ErrorCode union and tags-buffer protocol constants
                   from their Rust definitions (tidy fails when the committed ones are stale)
 ";
@@ -50,7 +51,11 @@ fn main() -> Result<()> {
         Some("demo") => demo::run(&args[1..]),
         Some("bench") => bench::run(),
         Some("tidy") => tidy::run(),
-        Some("npm") => npm::run(),
+        Some("npm") => match args.get(1).map(String::as_str) {
+            None => npm::run(),
+            Some("build") => npm::build().map(|_| ()),
+            Some(other) => bail!("unknown npm command {other:?}\n{USAGE}"),
+        },
         Some("codegen") => codegen::run(),
         Some("help" | "--help" | "-h") | None => {
             eprint!("{USAGE}");

@@ -8,6 +8,7 @@ use serde_json::{Map, Value};
 
 use crate::js::js_key_order;
 use crate::nango::path_with;
+use crate::prelude::*;
 use crate::{ErrorCode, Issue};
 
 /// A provider's `auth_mode` (spec §5.2).

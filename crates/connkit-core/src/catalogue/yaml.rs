@@ -3,11 +3,13 @@
 //!
 //! Knows nothing about providers; only behind the `yaml` feature.
 
-use std::fmt;
+use core::fmt;
 
 use serde::Deserializer;
 use serde::de::{DeserializeSeed, Error, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Number, Value};
+
+use crate::prelude::*;
 
 /// Parses one YAML document into JSON. Keys become strings; a duplicated key is an error.
 ///

@@ -8,6 +8,7 @@ use serde_json::Value;
 
 use super::{FieldGroup, FieldKind, FieldRule, FormField, FormOptions, SelectOption};
 use crate::catalogue::{AuthMode, FieldSchema, Provider};
+use crate::prelude::*;
 
 /// The connection_config keys an OAUTH2 session may preconfigure to let the end user bring their own app.
 pub(super) const OAUTH_OVERRIDES: [&str; 3] = [
@@ -189,7 +190,7 @@ impl<'a> Ctx<'a> {
         let doc_link = self
             .docs
             .map(|(url, overridden)| match attr(|d| &d.doc_section) {
-                Some(section) if !overridden => format!("{url}{section}"),
+                Some(section) if !overridden => [url, section].concat(),
                 _ => url.to_owned(),
             });
 

@@ -6,6 +6,7 @@
 //! about values, patterns' engines, HTTP or the DOM.
 
 use crate::catalogue::{FieldFormat, FieldSchema};
+use crate::prelude::*;
 
 /// What a field accepts: the zod schema Connect UI builds for it.
 ///

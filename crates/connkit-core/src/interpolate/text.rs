@@ -7,6 +7,7 @@
 use serde_json::{Map, Value};
 
 use crate::js::{is_array_index, js_number_string};
+use crate::prelude::*;
 
 /// Which values count as absent during a lookup.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

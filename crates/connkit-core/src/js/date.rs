@@ -12,6 +12,8 @@
 //!
 //! Knows nothing about tokens or expiry.
 
+use crate::prelude::*;
+
 /// The largest distance from the epoch a `Date` holds: 100,000,000 days, in milliseconds.
 const MAX_TIME_MS: i64 = 8_640_000_000_000_000;
 const MS_PER_DAY: i64 = 86_400_000;

@@ -7,6 +7,8 @@
 //! powers of two until the value sits in [½, 1), then the 53 significant bits are read off and
 //! rounded. Knows nothing about JavaScript's grammar: callers trim and screen the text.
 
+use crate::prelude::*;
+
 /// Digits kept: every double's halfway point has at most 767 significant digits, so dropping
 /// the rest only needs to be remembered (`truncated`), never looked at.
 const MAX_DIGITS: usize = 768;
@@ -314,6 +316,7 @@ impl Decimal {
 #[cfg(test)]
 mod tests {
     use super::parse_f64;
+    use crate::prelude::*;
 
     /// Compares with the standard library on `text` (same value, same sign, same failure).
     fn same(text: &str) {

@@ -6,6 +6,56 @@
 
 use super::decimal::parse_f64;
 
+use crate::prelude::*;
+
+/// Appends `n` in decimal (`n.to_string()` without the formatting machinery, which a wasm
+/// module would otherwise link for it).
+pub fn push_decimal(out: &mut String, n: u64) {
+    let mut digits = [0u8; 20];
+    let mut rest = n;
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        if let Some(slot) = digits.get_mut(at) {
+            *slot = b'0' + (rest % 10) as u8;
+        }
+        rest /= 10;
+        if rest == 0 || at == 0 {
+            break;
+        }
+    }
+    for &d in digits.get(at..).unwrap_or_default() {
+        out.push(char::from(d));
+    }
+}
+
+/// Every double at or past 2⁵² in magnitude is a whole number.
+const WHOLE_FROM: f64 = 4_503_599_627_370_496.0;
+
+/// Whether `n` is a finite whole number (`n.fract() == 0.0`, which core has not: the crate links
+/// no std).
+pub(crate) fn is_whole(n: f64) -> bool {
+    n.is_finite() && (n.abs() >= WHOLE_FROM || (n as i64) as f64 == n)
+}
+
+/// `n.round()`: the nearest whole number, halves away from zero (core has no float rounding).
+/// Non-finite values come back as they are.
+pub(crate) fn round(n: f64) -> f64 {
+    if !n.is_finite() || n.abs() >= WHOLE_FROM {
+        return n;
+    }
+    // Below 2⁵² the cast drops exactly the fraction, and `n - whole` is exact.
+    let whole = (n as i64) as f64;
+    let fraction = n - whole;
+    if fraction >= 0.5 {
+        whole + 1.0
+    } else if fraction <= -0.5 {
+        whole - 1.0
+    } else {
+        whole
+    }
+}
+
 /// JavaScript's `Number(value)` for a JSON value (`NaN` where JavaScript gives `NaN`).
 pub fn to_number(value: &serde_json::Value) -> f64 {
     use serde_json::Value;
@@ -133,6 +183,54 @@ pub(crate) fn js_number_string(n: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn writes_decimals_as_to_string_does() {
+        for n in [
+            0,
+            1,
+            9,
+            10,
+            255,
+            65535,
+            1_000_000,
+            u64::from(u32::MAX),
+            u64::MAX,
+        ] {
+            let mut out = String::from("x");
+            push_decimal(&mut out, n);
+            assert_eq!(out, std::format!("x{n}"));
+        }
+    }
+
+    #[test]
+    fn rounds_and_knows_whole_numbers_as_std_does() {
+        let cases = [
+            0.0,
+            0.5,
+            1.5,
+            2.5,
+            -0.5,
+            -1.5,
+            0.49999999999999994,
+            1e300,
+            -7.25,
+            4503599627370495.5,
+            9007199254740993.0,
+            123456.5,
+            f64::MAX,
+            f64::MIN_POSITIVE,
+            3.0,
+            -3.0,
+        ];
+        for n in cases {
+            assert_eq!(round(n), n.round(), "round({n})");
+            assert_eq!(is_whole(n), n.fract() == 0.0, "is_whole({n})");
+        }
+        assert!(round(f64::NAN).is_nan() && !is_whole(f64::NAN));
+        assert_eq!(round(f64::INFINITY), f64::INFINITY);
+        assert!(!is_whole(f64::INFINITY));
+    }
 
     #[test]
     fn to_number_follows_javascript() {

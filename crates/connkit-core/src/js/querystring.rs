@@ -7,6 +7,8 @@ use serde_json::Value;
 
 use super::{encode_uri_component, js_number_string};
 
+use crate::prelude::*;
+
 /// `querystring.stringify(object)` for `(name, value)` pairs in the object's key order: `name=value`
 /// joined by `&`, both escaped as `encodeURIComponent` escapes (Node's `querystring.escape`);
 /// strings as they are, finite numbers as `String(n)`, booleans as `true`/`false`, an array as one

@@ -3,6 +3,8 @@
 //!
 //! Knows nothing about templates, query strings or any rule that escapes text.
 
+use crate::prelude::*;
+
 /// JavaScript's `encodeURIComponent`: everything but ASCII letters, digits and `-_.!~*'()` is
 /// written as `%XX` escapes of its UTF-8 bytes (uppercase hex).
 pub fn encode_uri_component(text: &str) -> String {

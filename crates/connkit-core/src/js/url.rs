@@ -31,7 +31,9 @@ pub(crate) use search::{encode_search, form_serialize, origin_and_path, split_hr
 #[cfg(feature = "oauth2")]
 pub use search::{form_decode, form_parse};
 
-use super::push_percent_escape;
+use super::{push_decimal, push_percent_escape};
+
+use crate::prelude::*;
 
 /// What the host of a URL turned out to be.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -153,7 +155,7 @@ fn strip_port(host_port: &str) -> &str {
 fn parse_special(scheme: String, default_port: u16, rest: &str) -> Option<SpecialUrl> {
     let after = rest.trim_start_matches(['/', '\\']);
     let end = after.find(['/', '\\', '?', '#']).unwrap_or(after.len());
-    let (authority, tail) = after.split_at(end);
+    let (authority, tail) = (after.get(..end)?, after.get(end..)?);
     let (userinfo, host_port) = match authority.rfind('@') {
         Some(at) => (Some(authority.get(..at)?), authority.get(at + 1..)?),
         None => (None, authority),
@@ -170,11 +172,10 @@ fn parse_special(scheme: String, default_port: u16, rest: &str) -> Option<Specia
             if trimmed.len() > 5 {
                 return None;
             }
-            let n: u32 = if trimmed.is_empty() {
-                0
-            } else {
-                trimmed.parse().ok()?
-            };
+            // At most five ASCII digits: no overflow.
+            let n = trimmed
+                .bytes()
+                .fold(0u32, |n, b| n * 10 + u32::from(b - b'0'));
             if n > 65535 {
                 return None;
             }
@@ -182,7 +183,8 @@ fn parse_special(scheme: String, default_port: u16, rest: &str) -> Option<Specia
         }
         Some(_) => return None,
     };
-    let mut href = format!("{scheme}://");
+    let mut href = scheme.clone();
+    href.push_str("://");
     if let Some(info) = userinfo {
         let (user, pass) = match info.split_once(':') {
             Some((u, p)) => (u, Some(p)),
@@ -206,7 +208,7 @@ fn parse_special(scheme: String, default_port: u16, rest: &str) -> Option<Specia
     href.push_str(&hostname);
     if let Some(port) = port {
         href.push(':');
-        href.push_str(&port.to_string());
+        push_decimal(&mut href, u64::from(port));
     }
     serialise_tail(tail, &mut href);
     Some(SpecialUrl { scheme, host, href })

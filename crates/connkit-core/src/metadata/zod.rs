@@ -30,6 +30,7 @@ use crate::JsonType;
 use crate::ids::{is_valid_connection_id, nango_integration_key_errors};
 use crate::limits::NAME_MAX_LEN;
 use crate::nango::{LenCheck, NangoIssue, length_quirks, record_object, unrecognized_keys_of};
+use crate::prelude::*;
 
 /// The body's keys, in schema order.
 const KEYS: [&str; 3] = ["connection_id", "provider_config_key", "metadata"];

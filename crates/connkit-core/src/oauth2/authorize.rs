@@ -27,6 +27,7 @@ use crate::js::url::{
     ParsedUrl, encode_search, form_parse, form_serialize, origin_and_path, parse, split_href,
 };
 use crate::pattern::PatternMatcher;
+use crate::prelude::*;
 use crate::{Detail, ErrorCode, Issue, ValidationError};
 
 /// An `authorization_params` entry of a request or a session: `None` removes the template's
@@ -118,7 +119,7 @@ pub fn check_before_redirect(
         .chain(&provider.token_params)
         .filter_map(|(_, v)| v.as_str());
     let mut missing: Vec<String> = Vec::new();
-    for template in std::iter::once(provider.authorization_url.as_str()).chain(param_templates) {
+    for template in core::iter::once(provider.authorization_url.as_str()).chain(param_templates) {
         for key in missing_keys(template, connection_config) {
             if !missing.contains(&key) {
                 missing.push(key);

@@ -9,6 +9,7 @@ use serde_json::{Map, Value};
 
 use super::provider::OAuth2Provider;
 use crate::interpolate::referenced_keys;
+use crate::prelude::*;
 use crate::{Detail, ErrorCode, ValidationError};
 
 /// The query parameters a provider's error travels in, in the order Nango reads them.
@@ -132,6 +133,15 @@ impl FlowError {
             None => base.to_owned(),
         };
         FlowError::new("unknown_err", message)
+    }
+
+    /// connkit's redirect mode (spec §12.27): the `return_url` is no http(s) URL of an origin
+    /// the server allows, so the browser is not sent there.
+    pub fn return_url_refused() -> FlowError {
+        FlowError::new(
+            "return_url_err",
+            "The return_url is not an http(s) URL of an origin this server allows.",
+        )
     }
 
     /// How Nango reports what [`super::authorization_url`] refused: a missing or (connkit only)

@@ -6,6 +6,8 @@
 
 use sha2::{Digest, Sha256};
 
+use crate::prelude::*;
+
 /// The S256 `code_challenge` of `verifier`: base64url of its SHA-256, without padding (what
 /// Nango computes with Node's `createHash('sha256')` and the `+/=` replacements).
 pub fn code_challenge(verifier: &str) -> String {

@@ -10,6 +10,7 @@ use serde_json::{Map, Value};
 
 use crate::catalogue::{AuthMode, FieldSchema, Provider};
 use crate::js::js_key_order;
+use crate::prelude::*;
 use crate::{Detail, ErrorCode, Issue, ValidationError};
 
 /// How the client id and secret reach the token endpoint.

@@ -18,6 +18,7 @@ use serde_json::{Map, Value};
 
 use super::provider::{OAuth2Provider, error, truthy};
 use crate::js::{parse_date, to_iso_string, to_js_string};
+use crate::prelude::*;
 use crate::{Detail, ErrorCode, Issue, ValidationError};
 
 /// A token endpoint's answer, read.
@@ -284,7 +285,8 @@ fn invalid_response() -> ValidationError {
 /// A time value from a float, when a `Date` holds it.
 fn time(ms: f64) -> Option<i64> {
     const MAX: f64 = 8.64e15;
-    (ms.is_finite() && ms.abs() <= MAX).then(|| ms.trunc() as i64)
+    // `as` drops the fraction (toward zero, as `trunc`), and MAX keeps the value in range.
+    (ms.is_finite() && ms.abs() <= MAX).then_some(ms as i64)
 }
 
 /// `Number.parseInt(String(value), 10)`; `None` for `NaN`.

@@ -28,6 +28,7 @@ use crate::field::check_template_values;
 use crate::interpolate::{Generated, interpolate_param};
 use crate::js::{encode_uri_component, querystring_stringify};
 use crate::pattern::PatternMatcher;
+use crate::prelude::*;
 
 /// An OAuth client: the integration's id and secret (or a connection's override of them).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

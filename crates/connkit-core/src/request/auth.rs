@@ -17,6 +17,7 @@ use crate::catalogue::AuthMode;
 use crate::credentials::{CredentialsKind, nango_credentials_errors, validate_credentials};
 use crate::ids::{check_connection_id, nango_connection_id_errors};
 use crate::nango::NangoIssue;
+use crate::prelude::*;
 
 use super::bodies::check_empty_body;
 use super::query::{Query, Scalar};

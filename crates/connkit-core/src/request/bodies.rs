@@ -8,6 +8,7 @@ use serde_json::Value;
 
 use crate::metadata::{MetadataRequest, nango_metadata_request_errors, validate_metadata_request};
 use crate::nango::{NangoIssue, unrecognized_keys_of};
+use crate::prelude::*;
 use crate::session::{
     ConnectSessionRequest, nango_connect_session_errors, nango_reconnect_session_errors,
     validate_connect_session, validate_reconnect_session,

@@ -13,6 +13,7 @@ use crate::limits::{
     LIST_LIMIT_DEFAULT, LIST_LIMIT_MAX, LIST_LIMIT_MIN, LIST_QUERY_STRING_MAX_LEN,
 };
 use crate::nango::NangoIssue;
+use crate::prelude::*;
 use crate::session::{nango_connection_patch_errors, validate_connection_patch};
 use crate::tag_filter::{TagFilter, nango_tag_filter_errors, parse_tag_filter};
 use crate::tags::Tags;
@@ -110,9 +111,9 @@ pub fn check_list_query(query: &Query) -> Result<ListQuery, Rejection> {
     let page = number_param(query, "page", 0, None, &mut nango);
     nango.extend(unknown_keys(query, &KEYS));
     let tags = Rejection::judge(parse_tag_filter(query.raw()), nango)?;
-    let limit = limit.map_or(LIST_LIMIT_DEFAULT as u64, |n| n.round() as u64);
+    let limit = limit.map_or(LIST_LIMIT_DEFAULT as u64, |n| crate::js::round(n) as u64);
     // `as` saturates: an offset past u64 (or infinite) is the largest one.
-    let offset = (page.unwrap_or(0.0) * limit as f64).round() as u64;
+    let offset = crate::js::round(page.unwrap_or(0.0) * limit as f64) as u64;
     Ok(ListQuery {
         connection_id,
         search,

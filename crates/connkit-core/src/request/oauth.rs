@@ -18,6 +18,7 @@ use super::Rejection;
 use super::auth::{AuthQuery, check_auth_query};
 use super::query::{Query, Scalar};
 use crate::oauth2::AuthParam;
+use crate::prelude::*;
 
 /// What `GET /oauth/connect/:providerConfigKey` carries besides the session token.
 #[derive(Debug, Clone, PartialEq, Eq)]

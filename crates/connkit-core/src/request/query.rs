@@ -14,6 +14,7 @@ use serde_json::{Map, Value};
 use crate::JsonType;
 use crate::js::{js_len, to_number};
 use crate::nango::NangoIssue;
+use crate::prelude::*;
 use crate::tag_filter::{qs_decode, qs_key_value, qs_split_part};
 
 use super::p;

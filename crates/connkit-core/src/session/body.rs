@@ -9,6 +9,7 @@ use serde_json::{Map, Value};
 
 use crate::ids::{check_connection_id, check_integration_key};
 use crate::nango::path_with;
+use crate::prelude::*;
 use crate::tags::{TagValueRef, Tags, validate_tag_entries, validate_tags};
 use crate::{Detail, ErrorCode, Issue, JsonType, ValidationError};
 

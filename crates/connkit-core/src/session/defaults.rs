@@ -9,6 +9,8 @@
 
 use serde_json::{Map, Value};
 
+use crate::prelude::*;
+
 /// One integration's defaults, read from a session's `integrations_config_defaults`.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct AuthDefaults {

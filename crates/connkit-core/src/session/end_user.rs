@@ -12,6 +12,7 @@ use crate::limits::{
     EMAIL_MIN_LEN, NAME_MAX_LEN, TAG_KEY_MAX_LEN, TAG_MAX_COUNT, TAG_VALUE_MAX_LEN,
 };
 use crate::nango::{NangoIssue, path_with};
+use crate::prelude::*;
 use crate::tags::{
     TagValueRef, Tags, is_valid_key_pattern, nango_tag_entry_errors, validate_tag_entries,
 };

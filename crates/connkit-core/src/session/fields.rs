@@ -9,6 +9,7 @@ use crate::ids::check_integration_key;
 use crate::js::js_len;
 use crate::js::url::{Host, ParsedUrl, parse};
 use crate::nango::path_with;
+use crate::prelude::*;
 use crate::{Detail, ErrorCode, Issue, JsonType};
 
 /// The object at `path`, or a `value_type_invalid` issue (`expected` is `Object` or `Record`).

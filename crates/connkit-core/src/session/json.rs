@@ -10,6 +10,8 @@ use super::{
     ConnectSessionRequest, EndUser, IntegrationDefaults, IntegrationOverrides, Organization,
 };
 
+use crate::prelude::*;
+
 fn pairs(items: &[(String, String)]) -> Value {
     Value::Object(
         items

@@ -44,6 +44,7 @@ use serde_json::{Map, Value};
 
 use crate::ValidationError;
 use crate::nango::NangoIssue;
+use crate::prelude::*;
 use crate::tags::Tags;
 
 pub use defaults::AuthDefaults;

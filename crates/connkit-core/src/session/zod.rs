@@ -30,6 +30,7 @@ use crate::limits::{CONNECTION_ID_MAX_LEN, EMAIL_MIN_LEN, NAME_MAX_LEN};
 use crate::nango::{
     LenCheck, NangoIssue, length_quirks, path_with, record_object, unrecognized_keys_of,
 };
+use crate::prelude::*;
 
 use super::body::Endpoint;
 use super::end_user::js_entries;

@@ -6,6 +6,7 @@
 use serde_json::Value;
 
 use crate::nango::{LenCheck, NangoIssue, length_quirks};
+use crate::prelude::*;
 
 use super::end_user::nango_end_user_tag_errors;
 

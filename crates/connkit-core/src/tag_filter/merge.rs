@@ -8,6 +8,7 @@
 
 use crate::js::js_key_order;
 use crate::limits::TAG_MAX_COUNT;
+use crate::prelude::*;
 use crate::tags::{TagValueRef, Tags, lowercase, not_object, validate_tag_entries};
 use crate::{Detail, ErrorCode, Issue, JsonType, ValidationError};
 

@@ -28,9 +28,10 @@
 //!   object or string gives a two-item array (`strictMerge`), `""` merged into anything is a
 //!   no-op, objects merge key by key, arrays merged with objects become objects.
 
-use std::collections::HashMap;
+use alloc::collections::BTreeMap;
 
 use crate::js::decode_uri_component;
+use crate::prelude::*;
 
 use super::qs_value::{ARRAY_LIMIT, QObj, Qv, array_index, combine, compact, merge};
 
@@ -92,8 +93,8 @@ pub(super) fn parse_key(query: &str, name: &str) -> ParsedTags {
     let mut out = ParsedTags::default();
     // Distinct decoded keys addressing `tags`, in order of first appearance, with their values.
     let mut temp: Vec<(Vec<String>, Qv, usize)> = Vec::new();
-    let mut index: HashMap<String, usize> = HashMap::new();
-    let mut seen_dropped: HashMap<String, usize> = HashMap::new();
+    let mut index: BTreeMap<String, usize> = BTreeMap::new();
+    let mut seen_dropped: BTreeMap<String, usize> = BTreeMap::new();
     for (n, part) in clean.split('&').enumerate() {
         let (raw_key, raw_value) = split_part(part);
         let key = decode(raw_key);
@@ -122,7 +123,7 @@ pub(super) fn parse_key(query: &str, name: &str) -> ParsedTags {
         match index.get(&key) {
             Some(&i) => {
                 if let Some((_, existing, count)) = temp.get_mut(i) {
-                    let old = std::mem::replace(existing, Qv::Str(String::new()));
+                    let old = core::mem::replace(existing, Qv::Str(String::new()));
                     *existing = combine(old, value);
                     *count += 1;
                 }
@@ -155,7 +156,7 @@ pub(super) fn parse_key(query: &str, name: &str) -> ParsedTags {
 /// of the hash map code in the wasm build instead of one more for a set of `Vec<String>`.
 fn push_dropped(
     dropped: &mut Vec<DroppedPart>,
-    seen: &mut HashMap<String, usize>,
+    seen: &mut BTreeMap<String, usize>,
     path: Vec<String>,
 ) {
     let mut key = String::new();

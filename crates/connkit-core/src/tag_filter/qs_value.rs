@@ -5,6 +5,7 @@
 //! Knows nothing about query strings or tags.
 
 use crate::js::js_key_order;
+use crate::prelude::*;
 
 /// Nango's `arrayLimit`.
 pub(super) const ARRAY_LIMIT: usize = 100;
@@ -71,7 +72,7 @@ pub(super) fn array_index(s: &str) -> Option<f64> {
 
 /// JavaScript's `String(n)` for the non-negative integers qs produces.
 fn index_key(n: f64) -> String {
-    if n.is_finite() && (0.0..1e21).contains(&n) && n.fract() == 0.0 {
+    if (0.0..1e21).contains(&n) && crate::js::is_whole(n) {
         whole_number_text(n)
     } else if n.is_nan() {
         "NaN".to_owned()
@@ -270,7 +271,7 @@ fn merge_into_object(target: Qv, source: QObj) -> Qv {
         };
         let merged = match acc.get_mut(&key) {
             Some(slot) => {
-                let existing = std::mem::replace(slot, Qv::Str(String::new()));
+                let existing = core::mem::replace(slot, Qv::Str(String::new()));
                 merge(existing, value)
             }
             None => value,

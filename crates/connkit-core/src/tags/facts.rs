@@ -9,6 +9,7 @@ use super::{END_USER_EMAIL_KEY, RESERVED_KEY, is_valid_key_pattern, lowercase};
 use crate::ascii::{FixedName, is_lowercase_of};
 use crate::js::js_len;
 use crate::limits::TAG_KEY_MAX_LEN;
+use crate::prelude::*;
 use crate::{Detail, JsonType};
 
 const RESERVED: FixedName = FixedName::new(RESERVED_KEY);

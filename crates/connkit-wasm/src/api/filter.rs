@@ -1,56 +1,49 @@
 //! Exports of the `filter` module, for tag filters and tag edits: `tagFilterToQuery`,
-//! `matchesTagFilter` and `mergeTags` (`parseTagFilterQuery` is in `connect.rs`: its qs
-//! emulation would more than double this module).
+//! `matchesTagFilter` and `mergeTags` (`parseTagFilterQuery` is the `query` module's: its qs
+//! emulation would more than double this one).
 //!
 //! Glue only: every verdict is connkit-core's. Knows nothing about forms, sessions or metadata.
+//! The module is the tag-filter page's whole download, so each export takes one path through
+//! one reader (`read_tags`) and one way of reporting (a list of issues).
 
 use connkit_core::tag_filter::{TagChange, TagFilter, merge_tag_changes};
 use connkit_core::tags::{Tags, not_object, validate_tag_entries};
-use connkit_core::{Issue, JsonType, ValidationError};
+use connkit_core::{Issue, JsonType};
 use wasm_bindgen::prelude::*;
 
 use crate::js;
-use crate::read::{Entry, tag_entries, type_issue};
+use crate::prelude::*;
+use crate::read::{tag_entries, type_issue};
 use crate::write::{failure, issues, result, strings};
 
 /// The query string (`tags%5Bkey%5D=value&…`) for a filter given as a tags object.
 #[wasm_bindgen(js_name = tagFilterToQuery)]
 pub fn tag_filter_to_query(filter: JsValue) -> JsValue {
-    result(read_tags(&filter, &[]), |tags| {
-        JsValue::from_str(&TagFilter::from_tags(tags).to_query_string())
-    })
+    match read_tags(&filter, None) {
+        Ok(tags) => js::ok(JsValue::from_str(
+            &TagFilter::from_tags(tags).to_query_string(),
+        )),
+        Err(list) => js::fail(issues(&list)),
+    }
 }
 
 /// Whether a connection's `tags` (an object, or `[key, value]` pairs as stored) match `filter`.
 #[wasm_bindgen(js_name = matchesTagFilter)]
 pub fn matches_tag_filter(filter: JsValue, tags: JsValue) -> JsValue {
-    let filter = read_tags(&filter, &["filter".to_owned()]);
+    let filter = read_tags(&filter, Some("filter"));
+    // Validated tags are pairs with lowercase, distinct keys: one way of matching serves both.
     let pairs = match js::is_array(&tags) {
-        Ok(true) => Some(read_pairs(&tags)),
-        _ => None,
+        Ok(true) => read_pairs(&tags),
+        _ => read_tags(&tags, Some("tags")).map(Tags::into_entries),
     };
-    let tags = match pairs {
-        Some(_) => Ok(Tags::default()),
-        None => read_tags(&tags, &["tags".to_owned()]),
-    };
-    match (filter, tags, pairs) {
-        (Ok(filter), Ok(_), Some(Ok(pairs))) => {
-            let filter = TagFilter::from_tags(filter);
-            js::ok(JsValue::from_bool(filter.matches_pairs(
-                pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())),
-            )))
-        }
-        (Ok(filter), Ok(tags), None) => js::ok(JsValue::from_bool(
-            TagFilter::from_tags(filter).matches(&tags),
+    match (filter, pairs) {
+        (Ok(filter), Ok(pairs)) => js::ok(JsValue::from_bool(
+            TagFilter::from_tags(filter)
+                .matches_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str()))),
         )),
-        (filter, tags, pairs) => {
-            let mut all: Vec<Issue> = Vec::new();
-            for err in [filter.err(), tags.err()].into_iter().flatten() {
-                all.extend(err.into_issues());
-            }
-            if let Some(Err(issue)) = pairs {
-                all.push(issue);
-            }
+        (filter, pairs) => {
+            let mut all = filter.err().unwrap_or_default();
+            all.extend(pairs.err().unwrap_or_default());
             js::fail(issues(&all))
         }
     }
@@ -59,9 +52,9 @@ pub fn matches_tag_filter(filter: JsValue, tags: JsValue) -> JsValue {
 /// Applies `changes` (a string sets a key, `null` removes it) to `existing` tags.
 #[wasm_bindgen(js_name = mergeTags)]
 pub fn merge_tags(existing: JsValue, changes: JsValue) -> JsValue {
-    let existing = match read_tags(&existing, &["existing".to_owned()]) {
+    let existing = match read_tags(&existing, Some("existing")) {
         Ok(tags) => tags,
-        Err(err) => return failure(&err),
+        Err(list) => return js::fail(issues(&list)),
     };
     let entries = match tag_entries(&changes) {
         Ok(entries) => entries,
@@ -79,26 +72,30 @@ pub fn merge_tags(existing: JsValue, changes: JsValue) -> JsValue {
     })
 }
 
-fn validate(entries: &[Entry]) -> Result<Tags, ValidationError> {
-    validate_tag_entries(entries.iter().map(|e| (e.key.as_str(), e.value_ref())))
-}
-
-/// Reads and validates a tags object; issues are prefixed with `prefix`.
-fn read_tags(value: &JsValue, prefix: &[String]) -> Result<Tags, ValidationError> {
-    let entries = tag_entries(value).map_err(not_object);
-    entries.and_then(|e| validate(&e)).map_err(|err| {
-        let prefixed = err.into_issues().into_iter().map(|it| it.prefixed(prefix));
-        match ValidationError::from_issues(prefixed.collect()) {
-            Err(err) => err,
-            Ok(_) => not_object(JsonType::Other),
+/// Reads and validates a tags object; issue paths start with `prefix` when there is one.
+fn read_tags(value: &JsValue, prefix: Option<&str>) -> Result<Tags, Vec<Issue>> {
+    let checked = match tag_entries(value) {
+        Ok(entries) => {
+            validate_tag_entries(entries.iter().map(|e| (e.key.as_str(), e.value_ref())))
+        }
+        Err(received) => Err(not_object(received)),
+    };
+    checked.map_err(|err| {
+        let list = err.into_issues();
+        match prefix {
+            Some(name) => {
+                let prefix = [name.to_owned()];
+                list.into_iter().map(|it| it.prefixed(&prefix)).collect()
+            }
+            None => list,
         }
     })
 }
 
 /// `[[key, value], …]` with string keys and values; `value_type_invalid` at `["tags", i]` otherwise.
-fn read_pairs(value: &JsValue) -> Result<Vec<(String, String)>, Issue> {
+fn read_pairs(value: &JsValue) -> Result<Vec<(String, String)>, Vec<Issue>> {
     let unreadable = |at: &str, item: &JsValue| {
-        type_issue(at, JsonType::Array, item).prefixed(&["tags".to_owned()])
+        vec![type_issue(at, JsonType::Array, item).prefixed(&["tags".to_owned()])]
     };
     let length = js::get(value, &JsValue::from_str("length"))
         .and_then(|n| n.as_f64())

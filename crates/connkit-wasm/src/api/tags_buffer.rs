@@ -15,8 +15,6 @@
 //!
 //! No call here runs JavaScript: `npm/fast.js` explains why that matters.
 
-use std::cell::RefCell;
-
 use connkit_core::email::is_valid_email;
 use connkit_core::tags::{
     DuplicateName, EntryDetail, KeyFacts, TagValueRef, check_tag_entries_with, normal_key_bytes,
@@ -30,6 +28,7 @@ use super::protocol::{
     HEAD_PER_ENTRY, HEADER_WORDS, INVALID, KEY_ID, LOWERCASED, NO_ENTRY, NOT_OBJECT, NOT_STRING,
     RECORD, RECORDS_PER_ENTRY, SEVERITIES, TYPES, UNDECIDED, VALID,
 };
+use crate::prelude::*;
 
 /// Most keys the key table holds, and the longest it keeps.
 const MAX_KEYS: usize = 1024;
@@ -119,29 +118,23 @@ impl Table {
     }
 }
 
-thread_local! {
-    // A constant initial value: no lazy initialisation code in the module.
-    static BUFFER: RefCell<Buffer> = const {
-        RefCell::new(Buffer {
-            bytes: Vec::new(),
-            start: 0,
-            keys: Table::EMPTY,
-            names: Table::EMPTY,
-            text: String::new(),
-            entries: Vec::new(),
-            facts: Vec::new(),
-        })
-    };
-}
+/// The buffer, behind a spin lock rather than in a thread-local (the module links no std). A
+/// constant initial value: no lazy initialisation code in the module.
+static BUFFER: spin::Mutex<Buffer> = spin::Mutex::new(Buffer {
+    bytes: Vec::new(),
+    start: 0,
+    keys: Table::EMPTY,
+    names: Table::EMPTY,
+    text: String::new(),
+    entries: Vec::new(),
+    facts: Vec::new(),
+});
 
-/// Runs `f` on the buffer. `None` only if it were borrowed already, which cannot happen: no call
+/// Runs `f` on the buffer. `None` only if it were locked already, which cannot happen: no call
 /// here runs JavaScript, so none can start while another runs. (No panic path: the module links
 /// less of Rust's panic formatting.)
 fn with_buffer<R>(f: impl FnOnce(&mut Buffer) -> Option<R>) -> Option<R> {
-    BUFFER
-        .try_with(|cell| f(&mut *cell.try_borrow_mut().ok()?))
-        .ok()
-        .flatten()
+    f(&mut *BUFFER.try_lock()?)
 }
 
 /// Makes the buffer at least `size` bytes; its address.
@@ -236,7 +229,7 @@ pub fn tags_text() -> u32 {
 pub fn tags_email(len: u32) -> bool {
     with_buffer(|b| {
         let bytes = b.bytes.get(b.start..)?.get(..len as usize)?;
-        Some(is_valid_email(std::str::from_utf8(bytes).ok()?))
+        Some(is_valid_email(core::str::from_utf8(bytes).ok()?))
     })
     .unwrap_or(false)
 }
@@ -277,8 +270,8 @@ fn check(
             to_keep += usize::from(i % 2 == 0 && descriptor as usize <= MAX_KEY_BYTES);
         }
     }
-    let text_all = std::str::from_utf8(text_bytes.get(..end)?).ok()?;
-    let mut entries = reuse(std::mem::take(store));
+    let text_all = core::str::from_utf8(text_bytes.get(..end)?).ok()?;
+    let mut entries = reuse(core::mem::take(store));
     facts.clear();
     let mut at = 0usize;
     for i in 0..n {

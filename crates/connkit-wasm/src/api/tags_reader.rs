@@ -1,9 +1,7 @@
-//! The package's second reader of tags objects, in the `filter` module: `validateTags` by
-//! walking the object from wasm (js-sys), each value read once. It is not a package export: the
-//! package's `validateTags` is `npm/fast.js` over `tags_buffer.rs`, which keeps the `tags` module
-//! small, and `tests/node/fast-path.test.mjs` holds the two to deeply equal answers. The
-//! `filter` module links this reader anyway (`tagFilterToQuery`, `mergeTags`), so it costs little
-//! there.
+//! The package's second reader of tags objects, built only as the test-only `reference` module:
+//! `validateTags` by walking the object from wasm (js-sys), each value read once. It is not a
+//! package export: the package's `validateTags` is `npm/fast.js` over `tags_buffer.rs`, and
+//! `tests/node/fast-path.test.mjs` holds the two to deeply equal answers.
 //!
 //! Glue only: every verdict is connkit-core's.
 
@@ -12,6 +10,7 @@ use connkit_core::tags::{TagValueRef, check_tag_entries, normalise_valid_key, no
 use wasm_bindgen::prelude::*;
 
 use crate::js;
+use crate::prelude::*;
 use crate::read::tag_entries;
 use crate::write::failure;
 

@@ -58,10 +58,11 @@ pub(super) fn rest_parses(scheme: &str, rest: &str) -> bool {
 fn authority_ok(authority: &str, special: bool) -> bool {
     let host_port = authority.rsplit_once('@').map_or(authority, |(_, hp)| hp);
     let (host, port) = if host_port.starts_with('[') {
-        let Some(end) = host_port.find(']') else {
+        let Some((inside, after)) = host_port.split_once(']') else {
             return false;
         };
-        let (host, after) = host_port.split_at(end + 1);
+        // The host keeps its brackets (`]` is one byte, so this never falls back).
+        let host = host_port.get(..=inside.len()).unwrap_or(inside);
         match after.strip_prefix(':') {
             Some(port) => (host, Some(port)),
             None if after.is_empty() => (host, None),

@@ -5,17 +5,21 @@
 //! No IDNA (UTS 46) mapping: non-ASCII hosts come back as [`Host::NonAscii`]. Knows nothing
 //! about the rest of a URL.
 
-use std::net::{Ipv4Addr, Ipv6Addr};
+use core::net::{Ipv4Addr, Ipv6Addr};
 
 use super::Host;
-use crate::js::js_to_lower_case_ascii_view;
+use crate::js::{js_to_lower_case_ascii_view, push_decimal};
+use crate::prelude::*;
 
 /// The host parser for special schemes.
 pub(crate) fn parse_host(raw: &str) -> Option<Host> {
     if let Some(inner) = raw.strip_prefix('[') {
         let inner = inner.strip_suffix(']')?;
         let addr = parse_ipv6(inner)?;
-        return Some(Host::Ascii(format!("[{}]", serialise_ipv6(addr))));
+        let mut out = String::from("[");
+        serialise_ipv6(addr, &mut out);
+        out.push(']');
+        return Some(Host::Ascii(out));
     }
     let bytes = percent_decode_bytes(raw);
     let decoded = String::from_utf8(bytes).ok()?;
@@ -29,7 +33,7 @@ pub(crate) fn parse_host(raw: &str) -> Option<Host> {
         return None;
     }
     if ends_in_number(&lower) {
-        return parse_ipv4(&lower).map(|ip| Host::Ascii(ip.to_string()));
+        return parse_ipv4(&lower).map(|ip| Host::Ascii(serialise_ipv4(ip)));
     }
     Some(Host::Ascii(lower))
 }
@@ -163,7 +167,7 @@ fn ipv4_number(part: &str) -> Option<u64> {
     }
     let (digits, radix) =
         if let Some(h) = part.strip_prefix("0x").or_else(|| part.strip_prefix("0X")) {
-            (h, 16)
+            (h, 16u32)
         } else if part.len() > 1 && part.starts_with('0') {
             (part.get(1..).unwrap_or(""), 8)
         } else {
@@ -172,22 +176,34 @@ fn ipv4_number(part: &str) -> Option<u64> {
     if digits.is_empty() {
         return Some(0);
     }
-    if !digits.chars().all(|c| c.is_digit(radix)) {
-        return None;
-    }
     let significant = digits.trim_start_matches('0');
-    if significant.len() > 16 {
-        return Some(u64::MAX); // far beyond any valid part
+    let mut value = 0u64;
+    for b in significant.bytes() {
+        // `to_digit` with a constant radix: a radix known only at run time would link the
+        // panic of an invalid one.
+        let digit = match radix {
+            16 => (b as char).to_digit(16),
+            8 => (b as char).to_digit(8),
+            _ => (b as char).to_digit(10),
+        }?;
+        // Past 16 significant digits the part is far beyond any valid one.
+        value = value
+            .saturating_mul(u64::from(radix))
+            .saturating_add(u64::from(digit));
     }
-    u64::from_str_radix(
-        if significant.is_empty() {
-            "0"
-        } else {
-            significant
-        },
-        radix,
-    )
-    .ok()
+    Some(value)
+}
+
+/// Dotted decimal, as `Ipv4Addr`'s `Display` writes it (without the formatting machinery).
+fn serialise_ipv4(ip: Ipv4Addr) -> String {
+    let mut out = String::with_capacity(15);
+    for (i, octet) in ip.octets().into_iter().enumerate() {
+        if i > 0 {
+            out.push('.');
+        }
+        push_decimal(&mut out, u64::from(octet));
+    }
+    out
 }
 
 fn parse_ipv4(host: &str) -> Option<Ipv4Addr> {
@@ -287,7 +303,11 @@ fn parse_ipv6(input: &str) -> Option<Ipv6Addr> {
             let mut swaps = index - c;
             let mut to = 7;
             while to != 0 && swaps > 0 {
-                pieces.swap(to, c + swaps - 1);
+                let from = c + swaps - 1;
+                if from >= pieces.len() {
+                    return None;
+                }
+                pieces.swap(to, from);
                 to -= 1;
                 swaps -= 1;
             }
@@ -300,7 +320,7 @@ fn parse_ipv6(input: &str) -> Option<Ipv6Addr> {
 
 /// Four decimal parts, each 0–255, no leading zeros.
 fn parse_embedded_ipv4(s: &[u8]) -> Option<[u8; 4]> {
-    let text = std::str::from_utf8(s).ok()?;
+    let text = core::str::from_utf8(s).ok()?;
     let parts: Vec<&str> = text.split('.').collect();
     if parts.len() != 4 {
         return None;
@@ -310,16 +330,17 @@ fn parse_embedded_ipv4(s: &[u8]) -> Option<[u8; 4]> {
         if part.is_empty() || !part.bytes().all(|b| b.is_ascii_digit()) {
             return None;
         }
-        if part.len() > 1 && part.starts_with('0') {
+        if part.len() > 3 || (part.len() > 1 && part.starts_with('0')) {
             return None;
         }
-        *slot = part.parse().ok()?;
+        let n = part.bytes().fold(0u16, |n, b| n * 10 + u16::from(b - b'0'));
+        *slot = u8::try_from(n).ok()?;
     }
     Some(out)
 }
 
-/// Lowercase hex pieces, the first longest run of two or more zeros as `::`.
-fn serialise_ipv6(addr: Ipv6Addr) -> String {
+/// Lowercase hex pieces, the first longest run of two or more zeros as `::`, onto `out`.
+fn serialise_ipv6(addr: Ipv6Addr, out: &mut String) {
     let pieces = addr.segments();
     let (mut best, mut best_len) = (None, 1usize);
     let mut i = 0;
@@ -331,19 +352,76 @@ fn serialise_ipv6(addr: Ipv6Addr) -> String {
         }
         i += run.max(1);
     }
-    let mut out = String::new();
     let mut i = 0;
-    while let Some(piece) = pieces.get(i) {
+    while let Some(&piece) = pieces.get(i) {
         if Some(i) == best {
             out.push_str(if i == 0 { "::" } else { ":" });
             i += best_len;
             continue;
         }
-        out.push_str(&format!("{piece:x}"));
+        // `{piece:x}`: hex digits without leading zeros.
+        let digits = 4 - (piece.leading_zeros() / 4).min(3);
+        for shift in (0..digits).rev() {
+            let nibble = (piece >> (4 * shift)) & 0xf;
+            out.extend(char::from_digit(u32::from(nibble), 16));
+        }
         if i < 7 {
             out.push(':');
         }
         i += 1;
     }
-    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::string::ToString;
+
+    #[test]
+    fn serialises_ipv4_as_display_does() {
+        for n in [
+            0u32,
+            1,
+            9,
+            10,
+            99,
+            100,
+            255,
+            256,
+            0x0a00_0001,
+            0x7f00_0001,
+            u32::MAX,
+        ] {
+            let ip = Ipv4Addr::from(n);
+            assert_eq!(serialise_ipv4(ip), ip.to_string());
+        }
+    }
+
+    #[test]
+    fn serialises_ipv6_pieces_in_lowercase_hex_without_leading_zeros() {
+        let mut out = String::new();
+        serialise_ipv6(
+            Ipv6Addr::new(0x1, 0xab, 0xabc, 0xabcd, 0, 0, 0xf, 0xFFFF),
+            &mut out,
+        );
+        assert_eq!(out, "1:ab:abc:abcd::f:ffff");
+        out.clear();
+        serialise_ipv6(Ipv6Addr::new(0, 0, 0, 0, 0, 0, 0, 1), &mut out);
+        assert_eq!(out, "::1");
+        out.clear();
+        serialise_ipv6(Ipv6Addr::new(0x2001, 0xdb8, 0, 1, 0, 0, 0, 0), &mut out);
+        assert_eq!(out, "2001:db8:0:1::");
+    }
+
+    #[test]
+    fn reads_ipv4_parts_in_every_radix() {
+        assert_eq!(ipv4_number("0x7f"), Some(127));
+        assert_eq!(ipv4_number("0X"), Some(0));
+        assert_eq!(ipv4_number("017"), Some(15));
+        assert_eq!(ipv4_number("018"), None);
+        assert_eq!(ipv4_number("255"), Some(255));
+        assert_eq!(ipv4_number("0xg"), None);
+        assert_eq!(ipv4_number("99999999999999999999999"), Some(u64::MAX));
+        assert_eq!(ipv4_number(""), None);
+    }
 }

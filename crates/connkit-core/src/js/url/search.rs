@@ -7,6 +7,7 @@
 
 use super::{encode_into, in_special_query_set};
 use crate::js::push_percent_escape;
+use crate::prelude::*;
 
 /// An `href` cut at its first `?` and `#`: the text before the query, the query (without
 /// `?`) and the fragment (without `#`).

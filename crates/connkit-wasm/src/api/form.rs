@@ -1,135 +1,90 @@
-//! Exports for the connect flow: `parseCatalogue`, `buildForm`, `validateConnectionConfig`,
-//! `interpolateUrl`, and `parseTagFilterQuery` (its qs emulation is too big for the tags module).
+//! The Connect form's exports: `buildForm` (Connect UI's form model for a provider) and
+//! `validateConnectionConfig` (what the user typed, checked against that form).
 //!
 //! Glue only: arguments are read as JSON, core decides, results are written back. Form objects
 //! use camelCase (they are connkit's own shape); values that go to Nango keep Nango's names.
 //! Knows nothing about tags, sessions or metadata.
 
-use connkit_core::catalogue::{Catalogue, Provider};
-use connkit_core::field::{validate_group, validate_submission};
+use connkit_core::catalogue::Provider;
+use connkit_core::field::{Submission, validate_group_fields, validate_submission_fields};
 use connkit_core::form::{
     FieldGroup, FieldKind, FieldRule, Form, FormField, FormOptions, SubmitMode, build_form,
 };
-use connkit_core::interpolate::{Encoding, interpolate_url as interpolate};
-use connkit_core::tag_filter::parse_tag_filter;
-use connkit_core::{Detail, ErrorCode, Issue, JsonType};
+use connkit_core::{Issue, JsonType};
 use serde_json::Value;
 use wasm_bindgen::prelude::*;
 
+use super::kept_form;
 use crate::js;
-use crate::read::{json, object_arg, string_arg};
+use crate::prelude::*;
+use crate::read::{json, object_arg, option, option_issue};
 use crate::regexp::JsRegExp;
-use crate::write::{failure, failure_of, issues, object, result, string_array, strings, to_js};
+use crate::write::{failure, failure_of, issues, object, string_array, strings, to_js};
 
-/// Reads Nango's providers.yaml document (as JSON): the providers in file order, aliases resolved.
-#[wasm_bindgen(js_name = parseCatalogue)]
-pub fn parse_catalogue(document: JsValue) -> JsValue {
-    let document = match json(&document) {
-        Ok(it) => it,
-        Err(issue) => return failure_of(&issue),
-    };
-    match Catalogue::from_json(&document) {
-        Ok(catalogue) => {
-            let providers: Vec<Value> = catalogue
-                .iter()
-                .map(|p| {
-                    object(vec![
-                        ("name", p.name().into()),
-                        ("aliasOf", p.alias_of().into()),
-                        ("entry", Value::Object(p.json().clone())),
-                    ])
-                })
-                .collect();
-            js::ok_warn(to_js(&Value::Array(providers)), issues(catalogue.issues()))
-        }
-        Err(err) => failure(&err),
-    }
-}
-
-/// The Connect UI form for a resolved provider entry (`provider.name` names it).
+/// The Connect UI form for a resolved provider entry (`provider.name` names it). The form object
+/// returned stands for the form afterwards: given to `validateConnectionConfig` in place of the
+/// provider, it is checked without being built again (`js/forms.js` keeps its rules).
 #[wasm_bindgen(js_name = buildForm)]
 pub fn build_form_js(provider: JsValue, options: JsValue) -> JsValue {
     match read_form(&provider, &options) {
-        Ok((provider, form)) => js::ok_warn(to_js(&form_view(&form)), issues(provider.issues())),
+        Ok((provider, form)) => {
+            let view = to_js(&form_view(&form));
+            js::keep_form(&view, &kept_form::encode(form.fields()));
+            js::ok_warn(view, issues(provider.issues()))
+        }
         Err(issue_list) => js::fail(issues(&issue_list)),
     }
 }
 
 /// Validates a Connect UI submission `{ credentials, params, assertion_option }` (or, with
 /// `options.group`, one group's object such as a connection_config) against the provider's form.
+/// `provider` may be a form `buildForm` returned: the values are then checked against that form
+/// as it was built, and `options` is read for `group` only.
 #[wasm_bindgen(js_name = validateConnectionConfig)]
 pub fn validate_connection_config(provider: JsValue, values: JsValue, options: JsValue) -> JsValue {
-    let (_, form) = match read_form(&provider, &options) {
-        Ok(it) => it,
-        Err(issue_list) => return js::fail(issues(&issue_list)),
-    };
-    let group = match option(&options, "group").map(|g| g.as_string()) {
+    if let Some(fields) = js::kept_form(&provider).and_then(|code| kept_form::decode(&code)) {
+        return check(&fields, &values, &options);
+    }
+    match read_form(&provider, &options) {
+        Ok((_, form)) => check(form.fields(), &values, &options),
+        Err(issue_list) => js::fail(issues(&issue_list)),
+    }
+}
+
+/// `values` (a submission, or one group's object with `options.group`) checked against a form's
+/// `fields`.
+fn check(fields: &[FormField], values: &JsValue, options: &JsValue) -> JsValue {
+    let group = match option(options, "group").map(|g| g.as_string()) {
         None => None,
         Some(Some(name)) if FieldGroup::parse(&name).is_some() => FieldGroup::parse(&name),
         Some(_) => return failure_of(&option_issue("group", JsonType::String)),
     };
-    let values = match json(&values) {
+    let values = match json(values) {
         Ok(it) => it,
         Err(issue) => return failure_of(&issue),
     };
     let checked = match group {
-        Some(group) => validate_group(&form, group, &values, &JsRegExp),
-        None => validate_submission(&form, &values, &JsRegExp),
+        Some(group) => validate_group_fields(fields, group, &values, &JsRegExp),
+        None => validate_submission_fields(fields, &values, &JsRegExp),
     };
     match checked {
-        Ok(submission) => js::ok_warn(to_js(&submission.to_json()), issues(submission.warnings())),
+        Ok(submission) => js::ok_warn(submission_view(&submission), issues(submission.warnings())),
         Err(err) => failure(&err),
     }
 }
 
-/// Interpolates `${connectionConfig.key}` placeholders of an authorization or token URL template.
-#[wasm_bindgen(js_name = interpolateUrl)]
-pub fn interpolate_url(template: JsValue, connection_config: JsValue, options: JsValue) -> JsValue {
-    let template = match string_arg(&template, "template") {
-        Ok(it) => it,
-        Err(issue) => return failure_of(&issue),
-    };
-    let config = match object_arg(&connection_config, "connectionConfig", true) {
-        Ok(it) => it,
-        Err(issue) => return failure_of(&issue),
-    };
-    let encoding = match option(&options, "encoding").map(|e| e.as_string()) {
-        None => Encoding::Component,
-        Some(Some(name)) if name == "component" => Encoding::Component,
-        Some(Some(name)) if name == "raw" => Encoding::Raw,
-        Some(_) => return failure_of(&option_issue("encoding", JsonType::String)),
-    };
-    result(interpolate(&template, &config, encoding), |url| {
-        JsValue::from_str(&url)
-    })
-}
-
-/// Parses the `tags[key]=value` filter of a query string (`GET /connections`).
-#[wasm_bindgen(js_name = parseTagFilterQuery)]
-pub fn parse_tag_filter_query(query: JsValue) -> JsValue {
-    match string_arg(&query, "query") {
-        Ok(query) => result(parse_tag_filter(&query), |filter| strings(filter.iter())),
-        Err(issue) => failure_of(&issue),
+/// `submission.to_json()` written straight as JavaScript objects (the keystroke path: no JSON
+/// value built on the way).
+fn submission_view(submission: &Submission) -> JsValue {
+    let out = js_sys::Object::new().into();
+    for group in FieldGroup::ALL {
+        let pairs = submission.group(group);
+        if !pairs.is_empty() {
+            let values = strings(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+            js::put(&out, &JsValue::from_str(group.as_str()), &values);
+        }
     }
-}
-
-/// `options[name]` when `options` is an object and the property is defined.
-fn option(options: &JsValue, name: &str) -> Option<JsValue> {
-    if !options.is_object() {
-        return None;
-    }
-    js::get(options, &JsValue::from_str(name)).filter(|v| !v.is_undefined())
-}
-
-fn option_issue(name: &str, expected: JsonType) -> Issue {
-    Issue::new(
-        ErrorCode::ValueTypeInvalid,
-        vec!["options".to_owned(), name.to_owned()],
-    )
-    .with_detail(Detail::Expected {
-        expected,
-        received: JsonType::Other,
-    })
+    out
 }
 
 /// The provider (named by its `name` key) and its form, or the issues that prevent them.

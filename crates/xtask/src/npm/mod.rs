@@ -16,31 +16,40 @@ use crate::cmd::{
 use crate::codegen;
 use crate::tools::{ensure_chromium, ensure_wasm_bindgen, wasm_opt};
 
-/// The three wasm modules of the package, each the connkit-wasm crate built with one feature.
-pub(crate) const MODULES: [&str; 3] = ["tags", "filter", "connect"];
+mod entries;
+mod minify;
+mod publish;
+
+pub(crate) use entries::{MODULES, Module, TAGS};
 
 /// The cargo profile and wasm-opt level of a module: `tags` holds the hot path and is built
 /// for speed, the others for size.
 fn module_profile(module: &str) -> (&'static str, &'static str) {
-    match module {
-        "tags" => ("wasm-speed", "-O3"),
-        _ => ("wasm-release", "-Oz"),
+    if module == TAGS {
+        ("wasm-speed", "-O3")
+    } else {
+        ("wasm-release", "-Oz")
     }
 }
 
-/// Files copied as they are from `crates/connkit-wasm/npm/` (with the generated `codegen::FILES`).
-const STATIC_FILES: [&str; 10] = [
-    "package.json",
+/// Files copied as they are from `crates/connkit-wasm/npm/` (with the generated `codegen::FILES`;
+/// `entries.rs` writes the other entries, `publish.rs` package.json).
+const STATIC_FILES: [&str; 6] = [
     "README.md",
     "index.d.ts",
-    "node.js",
     "node.cjs",
-    "browser.js",
     "tags.js",
-    "filter.js",
-    "connect.js",
     "fast.js",
+    "load.js",
 ];
+
+/// The test-only module: the `filter` feature's second reader of tags objects
+/// (`api/tags_reader.rs`), which `tests/node/fast-path.test.mjs` holds the package's
+/// `validateTags` to. Built beside the package (`target/npm/reference/`), never shipped.
+const REFERENCE: Module = Module {
+    name: "reference",
+    features: &["reference"],
+};
 
 /// Where the package is assembled.
 pub(crate) fn package_dir() -> PathBuf {
@@ -57,66 +66,105 @@ pub(crate) fn build() -> Result<PathBuf> {
     if pkg.exists() {
         std::fs::remove_dir_all(&pkg).with_context(|| format!("removing {}", pkg.display()))?;
     }
-    let wasm_dir = pkg.join("wasm");
     for module in MODULES {
-        let (profile, opt) = module_profile(module);
-        exec(cargo().args([
-            "build",
-            "--locked",
-            "-q",
-            "-p",
-            "connkit-wasm",
-            "--lib",
-            "--target",
-            "wasm32-unknown-unknown",
-            "--profile",
-            profile,
-            "--no-default-features",
-            "--features",
-            module,
-        ]))?;
-        let built = target_dir()
-            .join("wasm32-unknown-unknown")
-            .join(profile)
-            .join("connkit_wasm.wasm");
-        exec(
-            program("wasm-bindgen")
-                .args(["--target", "web", "--no-typescript", "--out-name"])
-                .arg(format!("connkit_{module}"))
-                .arg("--out-dir")
-                .arg(&wasm_dir)
-                .arg(&built),
-        )?;
-        let bg = wasm_dir.join(format!("connkit_{module}_bg.wasm"));
-        // No --enable-* flags and no `strip`: wasm-opt reads the features from the module.
-        exec(
-            program("node")
-                .arg(&wasm_opt)
-                .arg(opt)
-                .arg(&bg)
-                .arg("-o")
-                .arg(&bg),
-        )?;
+        build_module(module, &pkg.join("wasm"), &wasm_opt)?;
     }
+    build_module(&REFERENCE, &reference_dir(), &wasm_opt)?;
     let source = root().join("crates/connkit-wasm/npm");
     for file in STATIC_FILES.into_iter().chain(codegen::FILES) {
         std::fs::copy(source.join(file), pkg.join(file))
             .with_context(|| format!("copying {file}"))?;
     }
+    entries::write(&pkg)?;
+    publish::write_manifest(&pkg)?;
+    publish::write_cjs_types(&pkg)?;
     for (name, raw, gz) in sizes(&pkg)? {
         eprintln!("  {name:<40} {raw:>8} B  {gz:>7} B gzip -9");
     }
     Ok(pkg)
 }
 
+/// Where the test-only reference module is built (`REFERENCE`).
+pub(crate) fn reference_dir() -> PathBuf {
+    root().join("target/npm/reference")
+}
+
+/// Builds `module` (cargo, wasm-bindgen, wasm-opt) into `out_dir` as `connkit_<name>.js` and
+/// `connkit_<name>_bg.wasm`.
+fn build_module(module: &Module, out_dir: &Path, wasm_opt: &Path) -> Result<()> {
+    let (profile, opt) = module_profile(module.name);
+    exec(cargo().args([
+        "build",
+        "--locked",
+        "-q",
+        "-p",
+        "connkit-wasm",
+        "--lib",
+        "--target",
+        "wasm32-unknown-unknown",
+        "--profile",
+        profile,
+        "--no-default-features",
+        "--features",
+        &module.features.join(","),
+    ]))?;
+    let built = target_dir()
+        .join("wasm32-unknown-unknown")
+        .join(profile)
+        .join("connkit_wasm.wasm");
+    exec(
+        program("wasm-bindgen")
+            .args(["--target", "web", "--no-typescript", "--out-name"])
+            .arg(format!("connkit_{}", module.name))
+            .arg("--out-dir")
+            .arg(out_dir)
+            .arg(&built),
+    )?;
+    let bg = out_dir.join(format!("connkit_{}_bg.wasm", module.name));
+    // No --enable-* flags: wasm-opt reads the features from the module. The second run renames
+    // (not with `--converge`, which would rename again), then strips that section and the
+    // producers one, which no engine reads. The `tags` module keeps its names: `tags.js` and
+    // `fast.js` use its exports as they are.
+    exec(
+        program("node")
+            .arg(wasm_opt)
+            .args([opt, "--converge"])
+            .arg(&bg)
+            .arg("-o")
+            .arg(&bg),
+    )?;
+    let mut finish = program("node");
+    finish.arg(wasm_opt);
+    let minified = module.name != TAGS;
+    if minified {
+        finish.arg("--minify-imports-and-exports-and-modules");
+    }
+    finish
+        .args(["--strip-producers", "--strip-target-features"])
+        .arg(&bg)
+        .arg("-o")
+        .arg(&bg);
+    let printed = output(&mut finish)?;
+    if minified {
+        let renames =
+            minify::Renames::parse(&printed, minify::import_module(&std::fs::read(&bg)?)?)?;
+        let glue = out_dir.join(format!("connkit_{}.js", module.name));
+        let text = std::fs::read_to_string(&glue)?;
+        let own = format!("./connkit_{}_bg.js", module.name);
+        std::fs::write(&glue, minify::rewrite_glue(&text, &own, &renames)?)
+            .with_context(|| format!("writing {}", glue.display()))?;
+    }
+    Ok(())
+}
+
 /// `(file, bytes, gzip -9 bytes)` for each wasm module and JavaScript file a bundler would load.
 pub(crate) fn sizes(pkg: &Path) -> Result<Vec<(String, u64, u64)>> {
     let mut out = Vec::new();
-    let mut files = vec!["browser.js".to_owned()];
+    let mut files = vec!["browser.js".to_owned(), "load.js".to_owned()];
     for module in MODULES {
-        files.push(format!("{module}.js"));
-        files.push(format!("wasm/connkit_{module}.js"));
-        files.push(format!("wasm/connkit_{module}_bg.wasm"));
+        files.push(format!("{}.js", module.name));
+        files.push(format!("wasm/connkit_{}.js", module.name));
+        files.push(format!("wasm/connkit_{}_bg.wasm", module.name));
     }
     for file in files {
         let path = pkg.join(&file);
@@ -197,10 +245,11 @@ pub(crate) fn run() -> Result<()> {
 
 /// The package tests: Node (vectors, ESM + CommonJS, README, fuzz), types, Vite + Chromium.
 pub(crate) fn test(pkg: &Path) -> Result<()> {
-    step("npm package: npm pack, install into a scratch project");
     ensure_npm_test_tooling()?;
-    let consumer = install_into_scratch_project(pkg)?;
     let tests = root().join("tests");
+    publish::check(pkg, &tests.join("node_modules"))?;
+    step("npm package: npm pack, install into a scratch project");
+    let consumer = install_into_scratch_project(pkg)?;
 
     step("npm package: Node tests (vectors, ESM and CommonJS, README, fuzz)");
     let node_tests = consumer.join("test");
@@ -218,6 +267,7 @@ pub(crate) fn test(pkg: &Path) -> Result<()> {
             .args(["--test", "--test-reporter=spec"])
             .args(&files)
             .env("CONNKIT_VECTORS", root().join("tests/vectors"))
+            .env("CONNKIT_REFERENCE", reference_dir())
             .env("CONNKIT_TYPESCRIPT", tests.join("node_modules/typescript")),
     )?;
 

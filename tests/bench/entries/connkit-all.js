@@ -1,2 +1,0 @@
-import * as connkit from 'connkit';
-window.connkit = connkit;

@@ -1,2 +1,0 @@
-import { validateTags } from 'connkit';
-window.validate = validateTags;
