@@ -1,15 +1,22 @@
-//! What the OAuth 2 flow keeps (spec §3.5, §6.3): a flow between its redirect and its callback
-//! (found by its `state`, taken once), a session read by id at the callback, a connection's
-//! refreshed credentials, and the time of its last failed refresh.
+//! What the OAuth 2 flow keeps (spec §3.5, §6.3, §12.27): a flow between its redirect and its
+//! callback (found by its `state`, taken once), a redirect-mode flow's result until its page
+//! reads it (found by its id, read once by its session), a session read by id at the callback, a
+//! connection's refreshed credentials, and the time of its last failed refresh. Both kinds of
+//! row live in the database, so servers sharing one (PostgreSQL) serve either step.
 //!
-//! The `state` is stored only as an HMAC, and the PKCE verifier, the flow's connection_config
+//! The `state` and a result's id are stored only as HMACs, and the PKCE verifier, the flow's connection_config
 //! and its return URL (redirect mode, which may carry a session token) are sealed like
 //! credentials. Knows nothing about HTTP or the OAuth rules.
 
 use serde_json::{Map, Value};
 
 use super::{Result, Session, Store, StoreError, on_backend, seal_context};
+use crate::crypto::random_hex;
 use crate::timestamp::Micros;
+
+/// How long a redirect-mode result waits to be read: the return is one redirect away, so
+/// minutes are plenty.
+const RESULT_LIFETIME: Micros = 10 * 60 * 1_000_000;
 
 /// A flow to keep until its callback.
 #[derive(Debug, Clone)]
@@ -114,6 +121,42 @@ impl Store {
             connection_config,
             return_url,
         }))
+    }
+
+    /// Keeps `message` (the WebSocket message of a redirect-mode flow's outcome) for the
+    /// connect session with row id `session`; returns the result's id (32 random bytes, hex).
+    /// `session` is `None` when the flow failed before its session was known: nothing is kept,
+    /// and reading the id finds nothing, as for any unknown id.
+    pub(crate) async fn put_oauth_result(
+        &self,
+        session: Option<i64>,
+        message: &Value,
+        now: Micros,
+    ) -> Result<String> {
+        let id = random_hex(32);
+        if let Some(session) = session {
+            let hash = self.keys.token_hash(&id);
+            let text = serde_json::to_string(message)?;
+            let expires_at = now.saturating_add(RESULT_LIFETIME);
+            on_backend!(self, db => db.put_oauth_result(&hash, session, &text, expires_at, now).await?);
+        }
+        Ok(id)
+    }
+
+    /// The message kept under `id` for `session`, which is then gone; `None` for an unknown,
+    /// used or expired id, or another session's (which stays for its own).
+    pub(crate) async fn take_oauth_result(
+        &self,
+        id: &str,
+        session: i64,
+        now: Micros,
+    ) -> Result<Option<Value>> {
+        let hash = self.keys.token_hash(id);
+        let row = on_backend!(self, db => db.take_oauth_result(&hash, session).await?);
+        match row {
+            Some((text, expires_at)) if expires_at > now => Ok(Some(serde_json::from_str(&text)?)),
+            _ => Ok(None),
+        }
     }
 
     /// The session with row id `id`, expired or not (an OAuth callback reads the session its

@@ -1,7 +1,8 @@
 //! Two servers on one PostgreSQL database, as behind a load balancer: what one creates the
 //! other uses (sessions, connections, metadata, OAuth flows), the OAuth outcome reaches the
 //! WebSocket client whichever server handles the provider's callback (by notification, or by
-//! looking when a notification was missed), and each auth webhook is sent once.
+//! looking when a notification was missed), a redirect-mode flow's result is read back on
+//! another server than the callback's, once, and each auth webhook is sent once.
 //!
 //! These run on PostgreSQL whatever the suite's backend (SQLite is one server per database).
 
@@ -10,15 +11,25 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use crate::oauth_support::{OAuthEnv, location, next_message, session_body};
+use crate::oauth_support::{OAuthEnv, location, next_message, query_param, session_body};
 use crate::postgres::new_postgres_database;
 use crate::support::TestApp;
+
+/// The origin a redirect-mode flow may return to.
+const APP: &str = "https://app.example";
 
 /// Two servers on a fresh database; outcomes no notification announced are looked for every
 /// `look`.
 async fn two_servers(look: Duration) -> (OAuthEnv, TestApp, String) {
     let url = new_postgres_database().await;
-    let env = OAuthEnv::build(|s| s.oauth_relay_look = look, Some(url)).await;
+    let env = OAuthEnv::build(
+        |s| {
+            s.oauth_relay_look = look;
+            s.oauth_return_origins = vec![APP.to_owned()];
+        },
+        Some(url),
+    )
+    .await;
     let (other, base) = env.another_server().await;
     (env, other, base)
 }
@@ -116,6 +127,34 @@ async fn what_one_server_creates_the_other_uses_and_an_oauth_callback_reaches_ei
     a.call("GET", "/connect/session", Some(&bearer), None)
         .await
         .assert(401, "unknown_connect_session_token");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_redirect_mode_result_made_on_one_server_is_read_once_on_the_other() {
+    let (env, b, b_base) = two_servers(Duration::from_secs(3600)).await;
+    let token = env.app.session(session_body()).await;
+    let answer = env
+        .connect(
+            "demo-oauth2",
+            &token,
+            "&params[subdomain]=acme&return_url=https%3A%2F%2Fapp.example%2Fback",
+        )
+        .await;
+    assert_eq!(answer.status(), 302);
+    let callback = env.consent(&location(&answer), "approve").await;
+    let on_b = callback.replacen(&env.base, &b_base, 1);
+    let back = env.get(&on_b).await;
+    assert_eq!(back.status(), 303);
+    let id = query_param(&location(&back), "connkit_oauth_result").expect("a result id");
+
+    let bearer = format!("Bearer {token}");
+    let uri = format!("/oauth/result/{id}");
+    let read = env.app.call("GET", &uri, Some(&bearer), None).await;
+    assert_eq!(read.status, 200, "{}", read.json);
+    assert_eq!(read.json["message_type"], "success");
+    b.call("GET", &uri, Some(&bearer), None)
+        .await
+        .assert(404, "unknown_oauth_result");
 }
 
 #[tokio::test]

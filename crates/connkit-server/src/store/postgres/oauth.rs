@@ -1,5 +1,6 @@
 //! The PostgreSQL side of `store/oauth.rs`: the `oauth_flows` and `connection_refresh_failures`
-//! tables (`migrations/postgres/0001_init.sql`), sessions by id, refreshed credentials.
+//! tables (`migrations/postgres/0001_init.sql`), `oauth_results` (`0002_oauth_results.sql`),
+//! sessions by id, refreshed credentials.
 //!
 //! Knows nothing about HTTP, sealing (it stores the bytes it is given) or the rules.
 
@@ -71,6 +72,50 @@ impl PgStore {
             webhook_url_override: r.try_get("webhook_url_override")?,
             sealed: r.try_get("sealed")?,
         }))
+    }
+
+    pub(in crate::store) async fn put_oauth_result(
+        &self,
+        hash: &[u8],
+        session: i64,
+        text: &str,
+        expires_at: Micros,
+        now: Micros,
+    ) -> Result<()> {
+        // Results live minutes and are few: the expired ones go as each new one comes.
+        sqlx::query("DELETE FROM oauth_results WHERE expires_at <= $1")
+            .bind(now)
+            .execute(&self.pool)
+            .await?;
+        sqlx::query(
+            "INSERT INTO oauth_results (id_hash, connect_session, message, expires_at) \
+             VALUES ($1, $2, $3, $4)",
+        )
+        .bind(hash)
+        .bind(session)
+        .bind(text)
+        .bind(expires_at)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Deletes the result if it is `session`'s and returns its message and expiry: two reads
+    /// cannot both find it, and another session's read leaves it.
+    pub(in crate::store) async fn take_oauth_result(
+        &self,
+        hash: &[u8],
+        session: i64,
+    ) -> Result<Option<(String, Micros)>> {
+        let row = sqlx::query_as(
+            "DELETE FROM oauth_results WHERE id_hash = $1 AND connect_session = $2 \
+             RETURNING message, expires_at",
+        )
+        .bind(hash)
+        .bind(session)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row)
     }
 
     pub(in crate::store) async fn session_by_id(&self, id: i64) -> Result<Option<Session>> {
