@@ -26,6 +26,8 @@ mod browser;
 mod catalogue;
 #[path = "api/connections.rs"]
 mod connections;
+#[path = "api/copy.rs"]
+mod copy;
 #[path = "api/demo.rs"]
 mod demo;
 #[path = "api/instances.rs"]

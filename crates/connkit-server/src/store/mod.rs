@@ -9,6 +9,8 @@
 //!
 //! Knows nothing about HTTP, Nango's JSON shapes or the rules: callers validate with core first.
 
+/// One database copied into another (`connkit-server copy`).
+mod copy;
 mod oauth;
 /// The webhook outbox.
 mod outbox;
@@ -28,6 +30,7 @@ use serde_json::{Map, Value};
 use crate::crypto::Keyring;
 use crate::timestamp::Micros;
 
+pub use copy::{CopiedTable, CopyProgress, MAX_BATCH};
 pub(crate) use oauth::{NewOAuthFlow, OAuthFlow};
 pub(crate) use outbox::{AuthWebhookRows, FailedWebhook, NewWebhook, PendingWebhook};
 use postgres::PgStore;

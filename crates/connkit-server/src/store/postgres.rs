@@ -11,6 +11,7 @@
 
 mod connect;
 mod connections;
+mod copy;
 mod oauth;
 mod outbox;
 mod relay;

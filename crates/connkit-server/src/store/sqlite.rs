@@ -9,6 +9,7 @@
 //! Knows nothing about HTTP, sealing (it stores the bytes it is given) or the rules.
 
 mod connect;
+mod copy;
 mod files;
 mod oauth;
 mod outbox;

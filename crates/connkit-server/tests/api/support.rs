@@ -159,6 +159,19 @@ impl TestApp {
         .await
     }
 
+    /// The built-in catalogue and integrations, default settings, on the database at `db_url`
+    /// (a copy of another app's).
+    pub(crate) async fn on_database(dir: tempfile::TempDir, db_url: String) -> TestApp {
+        TestApp::on(
+            dir,
+            db_url,
+            BUILTIN_PROVIDERS,
+            BUILTIN_INTEGRATIONS,
+            test_settings(),
+        )
+        .await
+    }
+
     /// An app on the database at `db_url` (another app's, for two servers on one database).
     pub(crate) async fn on(
         dir: tempfile::TempDir,
