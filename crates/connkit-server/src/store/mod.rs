@@ -11,6 +11,8 @@
 
 /// One database copied into another (`connkit-server copy`).
 mod copy;
+/// Connect sessions written together.
+mod group;
 mod oauth;
 /// The webhook outbox.
 mod outbox;
@@ -57,6 +59,14 @@ pub struct StoreError {
 }
 
 impl StoreError {
+    /// The same failure again (for each call of a batch that failed).
+    pub(crate) fn same(&self) -> StoreError {
+        StoreError {
+            message: self.message.clone(),
+            unavailable: self.unavailable,
+        }
+    }
+
     /// A failure of this request only (a query, stored data that does not decode).
     pub(crate) fn new(message: impl Into<String>) -> StoreError {
         StoreError {
@@ -240,6 +250,7 @@ pub(crate) enum MetadataOutcome<E> {
 pub struct Store {
     backend: Backend,
     keys: Keyring,
+    sessions: std::sync::Arc<group::SessionQueue>,
 }
 
 #[derive(Debug, Clone)]
@@ -282,6 +293,7 @@ impl Store {
         let store = Store {
             backend: Backend::open(url, max_bytes).await?,
             keys,
+            sessions: std::sync::Arc::default(),
         };
         store.check_key().await?;
         Ok(store)
@@ -331,10 +343,6 @@ impl Store {
     /// The key ring (token hashing happens before lookups).
     pub(crate) fn keys(&self) -> &Keyring {
         &self.keys
-    }
-
-    pub(crate) async fn create_session(&self, session: &NewSession) -> Result<i64> {
-        on_backend!(self, db => db.create_session(session).await)
     }
 
     /// The unexpired session whose token is `token` (its last access is recorded).

@@ -17,9 +17,12 @@ mod outbox;
 mod relay;
 mod text;
 
-use serde_json::Value;
-use sqlx::postgres::PgPool;
+use std::collections::HashMap;
 
+use sqlx::postgres::PgPool;
+use sqlx::{Postgres, QueryBuilder, Row};
+
+use super::group::BATCH_ROWS;
 use super::{HealthWrite, NewSession, Result, Session, StoreError, rows};
 use crate::timestamp::Micros;
 pub(super) use connect::is_unavailable;
@@ -110,32 +113,47 @@ impl PgStore {
         Ok(())
     }
 
-    pub(super) async fn create_session(&self, s: &NewSession) -> Result<i64> {
-        // One statement; the `connect_sessions_purge` trigger drops expired sessions.
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO connect_sessions (token_hash, created_at, expires_at, end_user, \
-             organization, allowed_integrations, integrations_config_defaults, overrides, \
-             webhook_url_override, tags, reconnect_connection) VALUES ($1, $2, $3, $4::json, \
-             $5::json, $6::json, $7::json, $8::json, $9, $10::json, $11) RETURNING id",
-        )
-        .bind(&s.token_hash)
-        .bind(s.created_at)
-        .bind(s.expires_at)
-        .bind(rows::json_opt(s.end_user.as_ref()))
-        .bind(rows::json_opt(s.organization.as_ref()))
-        .bind(
-            s.allowed_integrations
-                .as_ref()
-                .map(|a| Value::from(a.clone()).to_string()),
-        )
-        .bind(rows::json_opt(s.integrations_config_defaults.as_ref()))
-        .bind(rows::json_opt(s.overrides.as_ref()))
-        .bind(&s.webhook_url_override)
-        .bind(s.tags.to_json().to_string())
-        .bind(s.reconnect_connection)
-        .fetch_one(&self.pool)
-        .await?;
-        Ok(id)
+    /// Writes `sessions` in one statement; returns their row ids in order. The
+    /// `connect_sessions_purge` trigger drops expired sessions.
+    pub(super) async fn create_sessions(&self, sessions: &[&NewSession]) -> Result<Vec<i64>> {
+        let mut tx = self.pool.begin().await?;
+        let mut ids = HashMap::with_capacity(sessions.len());
+        for chunk in sessions.chunks(BATCH_ROWS) {
+            let mut q: QueryBuilder<Postgres> = QueryBuilder::new(
+                "INSERT INTO connect_sessions (token_hash, created_at, expires_at, end_user, \
+                 organization, allowed_integrations, integrations_config_defaults, overrides, \
+                 webhook_url_override, tags, reconnect_connection) ",
+            );
+            q.push_values(chunk, |mut b, s| {
+                let columns = rows::session_columns(s);
+                b.push_bind(s.token_hash.clone())
+                    .push_bind(s.created_at)
+                    .push_bind(s.expires_at)
+                    .push_bind(columns.end_user)
+                    .push_unseparated("::json")
+                    .push_bind(columns.organization)
+                    .push_unseparated("::json")
+                    .push_bind(columns.allowed_integrations)
+                    .push_unseparated("::json")
+                    .push_bind(columns.integrations_config_defaults)
+                    .push_unseparated("::json")
+                    .push_bind(columns.overrides)
+                    .push_unseparated("::json")
+                    .push_bind(s.webhook_url_override.clone())
+                    .push_bind(columns.tags)
+                    .push_unseparated("::json")
+                    .push_bind(s.reconnect_connection);
+            });
+            q.push(" RETURNING token_hash, id");
+            for row in q.build().fetch_all(&mut *tx).await? {
+                ids.insert(
+                    row.try_get::<Vec<u8>, _>("token_hash")?,
+                    row.try_get::<i64, _>("id")?,
+                );
+            }
+        }
+        tx.commit().await?;
+        rows::in_order(sessions, &ids)
     }
 
     pub(super) async fn find_session(&self, hash: &[u8], now: Micros) -> Result<Option<Session>> {

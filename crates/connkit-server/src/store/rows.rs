@@ -1,13 +1,18 @@
 //! Rows as both backends return them, decoded once: sessions', connections' and outbox rows' columns come
 //! back under the same names from SQLite and PostgreSQL, JSON as text (SQLite's TEXT,
-//! PostgreSQL's `json` cast to text in the column list), times as Unix microseconds.
+//! PostgreSQL's `json` cast to text in the column list), times as Unix microseconds. A new
+//! session's JSON columns are written as text once here too.
 //!
 //! Knows nothing about SQL statements or which backend a row came from.
+
+use std::collections::HashMap;
 
 use serde_json::{Map, Value};
 use sqlx::{ColumnIndex, Decode, Row, Type};
 
-use super::{ConnectionRow, FailedWebhook, PendingWebhook, Result, Session, StoreError};
+use super::{
+    ConnectionRow, FailedWebhook, NewSession, PendingWebhook, Result, Session, StoreError,
+};
 
 /// A row of either backend whose text and integer columns decode by name.
 pub(super) trait StoredRow: Row
@@ -128,6 +133,43 @@ where
     for<'a> &'a str: ColumnIndex<R>,
 {
     Ok(u32::try_from(r.int("attempts")?).unwrap_or(u32::MAX))
+}
+
+/// A new session's JSON columns, as text.
+pub(super) struct SessionColumns {
+    pub(super) end_user: Option<String>,
+    pub(super) organization: Option<String>,
+    pub(super) allowed_integrations: Option<String>,
+    pub(super) integrations_config_defaults: Option<String>,
+    pub(super) overrides: Option<String>,
+    pub(super) tags: String,
+}
+
+pub(super) fn session_columns(s: &NewSession) -> SessionColumns {
+    SessionColumns {
+        end_user: json_opt(s.end_user.as_ref()),
+        organization: json_opt(s.organization.as_ref()),
+        allowed_integrations: s
+            .allowed_integrations
+            .as_ref()
+            .map(|a| Value::from(a.clone()).to_string()),
+        integrations_config_defaults: json_opt(s.integrations_config_defaults.as_ref()),
+        overrides: json_opt(s.overrides.as_ref()),
+        tags: s.tags.to_json().to_string(),
+    }
+}
+
+/// The row ids of `sessions` in their order, from a batch insert's `token_hash → id` (a
+/// multi-row `RETURNING` promises no order).
+pub(super) fn in_order(sessions: &[&NewSession], ids: &HashMap<Vec<u8>, i64>) -> Result<Vec<i64>> {
+    sessions
+        .iter()
+        .map(|s| {
+            ids.get(&s.token_hash)
+                .copied()
+                .ok_or_else(|| StoreError::new("a session the batch did not return"))
+        })
+        .collect()
 }
 
 /// The JSON text of an optional value.

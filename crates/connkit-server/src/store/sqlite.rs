@@ -14,6 +14,7 @@ mod files;
 mod oauth;
 mod outbox;
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use connkit_core::tags::Tags;
@@ -21,6 +22,7 @@ use serde_json::{Map, Value};
 use sqlx::sqlite::SqlitePool;
 use sqlx::{QueryBuilder, Row, Sqlite, Transaction};
 
+use super::group::BATCH_ROWS;
 use super::{
     AuthOutcome, AuthWrite, ConnectionPatch, ConnectionRow, HealthWrite, ListFilter,
     MetadataOutcome, NewSession, Result, Session, rows,
@@ -156,28 +158,41 @@ impl SqliteStore {
         Ok(())
     }
 
-    pub(super) async fn create_session(&self, s: &NewSession) -> Result<i64> {
-        // One statement; the `connect_sessions_purge` trigger drops expired sessions.
-        let id: i64 = sqlx::query(
-            "INSERT INTO connect_sessions (token_hash, created_at, expires_at, end_user, organization, \
-             allowed_integrations, integrations_config_defaults, overrides, webhook_url_override, tags, \
-             reconnect_connection) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-        )
-        .bind(s.token_hash.clone())
-        .bind(s.created_at)
-        .bind(s.expires_at)
-        .bind(rows::json_opt(s.end_user.as_ref()))
-        .bind(rows::json_opt(s.organization.as_ref()))
-        .bind(s.allowed_integrations.as_ref().map(|a| Value::from(a.clone()).to_string()))
-        .bind(rows::json_opt(s.integrations_config_defaults.as_ref()))
-        .bind(rows::json_opt(s.overrides.as_ref()))
-        .bind(s.webhook_url_override.clone())
-        .bind(s.tags.to_json().to_string())
-        .bind(s.reconnect_connection)
-        .fetch_one(self.writer()?)
-        .await?
-        .try_get("id")?;
-        Ok(id)
+    /// Writes `sessions` in one transaction; returns their row ids in order. The
+    /// `connect_sessions_purge` trigger drops expired sessions.
+    pub(super) async fn create_sessions(&self, sessions: &[&NewSession]) -> Result<Vec<i64>> {
+        let mut tx = self.begin_write().await?;
+        let mut ids = HashMap::with_capacity(sessions.len());
+        for chunk in sessions.chunks(BATCH_ROWS) {
+            let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(
+                "INSERT INTO connect_sessions (token_hash, created_at, expires_at, end_user, \
+                 organization, allowed_integrations, integrations_config_defaults, overrides, \
+                 webhook_url_override, tags, reconnect_connection) ",
+            );
+            q.push_values(chunk, |mut b, s| {
+                let columns = rows::session_columns(s);
+                b.push_bind(s.token_hash.clone())
+                    .push_bind(s.created_at)
+                    .push_bind(s.expires_at)
+                    .push_bind(columns.end_user)
+                    .push_bind(columns.organization)
+                    .push_bind(columns.allowed_integrations)
+                    .push_bind(columns.integrations_config_defaults)
+                    .push_bind(columns.overrides)
+                    .push_bind(s.webhook_url_override.clone())
+                    .push_bind(columns.tags)
+                    .push_bind(s.reconnect_connection);
+            });
+            q.push(" RETURNING token_hash, id");
+            for row in q.build().fetch_all(&mut *tx).await? {
+                ids.insert(
+                    row.try_get::<Vec<u8>, _>("token_hash")?,
+                    row.try_get::<i64, _>("id")?,
+                );
+            }
+        }
+        tx.commit().await?;
+        rows::in_order(sessions, &ids)
     }
 
     pub(super) async fn find_session(&self, hash: &[u8], now: Micros) -> Result<Option<Session>> {

@@ -327,3 +327,38 @@ async fn reconnect_sessions_target_an_existing_connection() {
     assert_eq!(data["allowed_integrations"], json!(["demo-api-key"]));
     assert_eq!(data["endUser"]["id"], "u9", "the connection's end user");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sessions_created_together_are_each_stored_with_their_own_data() {
+    // Concurrent creations are committed in batches: each still gets its own row back.
+    let app = TestApp::new().await;
+    let made = futures_util::future::join_all((0..40).map(|n| {
+        let app = &app;
+        async move {
+            let token = app
+                .session(json!({"end_user": {"id": format!("u-{n}")}}))
+                .await;
+            (n, token)
+        }
+    }))
+    .await;
+    for (n, token) in made {
+        let read = app
+            .call(
+                "GET",
+                "/connect/session",
+                Some(&format!("Bearer {token}")),
+                None,
+            )
+            .await;
+        assert_eq!(read.status, 200, "{}", read.json);
+        assert_eq!(read.json["data"]["endUser"]["id"], format!("u-{n}"));
+    }
+    assert_eq!(
+        app.sql()
+            .await
+            .int("SELECT count(*) FROM connect_sessions")
+            .await,
+        40
+    );
+}
