@@ -16,7 +16,8 @@ use tokio::sync::oneshot;
 
 use super::{NewSession, Result, Store, StoreError, on_backend};
 
-/// The most sessions one statement writes (11 parameters each, under SQLite's 32766).
+/// The most sessions a batch writes, in one statement (11 parameters each, under SQLite's
+/// 32766); more waiting go in the next batch.
 pub(super) const BATCH_ROWS: usize = 500;
 
 /// The sessions waiting to be written, and the turn at the writer.
@@ -69,10 +70,13 @@ impl Store {
         }
         let batch = {
             let mut waiting = self.waiting();
+            let take = waiting.rows.len().min(BATCH_ROWS);
+            // The waiting rows hold the tickets just below `next_ticket`, in order.
+            let first = waiting.next_ticket - waiting.rows.len() as u64;
             self.sessions
                 .taken
-                .store(waiting.next_ticket, Ordering::Release);
-            std::mem::take(&mut waiting.rows)
+                .store(first + take as u64, Ordering::Release);
+            waiting.rows.drain(..take).collect::<Vec<_>>()
         };
         if batch.is_empty() {
             return;

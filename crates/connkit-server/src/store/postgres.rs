@@ -113,46 +113,45 @@ impl PgStore {
         Ok(())
     }
 
-    /// Writes `sessions` in one statement; returns their row ids in order. The
-    /// `connect_sessions_purge` trigger drops expired sessions.
+    /// Writes `sessions` (at most `BATCH_ROWS`) in one statement; returns their row ids in
+    /// order. The `connect_sessions_purge` trigger drops expired sessions.
     pub(super) async fn create_sessions(&self, sessions: &[&NewSession]) -> Result<Vec<i64>> {
-        let mut tx = self.pool.begin().await?;
+        if sessions.len() > BATCH_ROWS {
+            return Err(StoreError::new("a session batch over BATCH_ROWS"));
+        }
         let mut ids = HashMap::with_capacity(sessions.len());
-        for chunk in sessions.chunks(BATCH_ROWS) {
-            let mut q: QueryBuilder<Postgres> = QueryBuilder::new(
-                "INSERT INTO connect_sessions (token_hash, created_at, expires_at, end_user, \
+        let mut q: QueryBuilder<Postgres> = QueryBuilder::new(
+            "INSERT INTO connect_sessions (token_hash, created_at, expires_at, end_user, \
                  organization, allowed_integrations, integrations_config_defaults, overrides, \
                  webhook_url_override, tags, reconnect_connection) ",
+        );
+        q.push_values(sessions, |mut b, s| {
+            let columns = rows::session_columns(s);
+            b.push_bind(s.token_hash.clone())
+                .push_bind(s.created_at)
+                .push_bind(s.expires_at)
+                .push_bind(columns.end_user)
+                .push_unseparated("::json")
+                .push_bind(columns.organization)
+                .push_unseparated("::json")
+                .push_bind(columns.allowed_integrations)
+                .push_unseparated("::json")
+                .push_bind(columns.integrations_config_defaults)
+                .push_unseparated("::json")
+                .push_bind(columns.overrides)
+                .push_unseparated("::json")
+                .push_bind(s.webhook_url_override.clone())
+                .push_bind(columns.tags)
+                .push_unseparated("::json")
+                .push_bind(s.reconnect_connection);
+        });
+        q.push(" RETURNING token_hash, id");
+        for row in q.build().fetch_all(&self.pool).await? {
+            ids.insert(
+                row.try_get::<Vec<u8>, _>("token_hash")?,
+                row.try_get::<i64, _>("id")?,
             );
-            q.push_values(chunk, |mut b, s| {
-                let columns = rows::session_columns(s);
-                b.push_bind(s.token_hash.clone())
-                    .push_bind(s.created_at)
-                    .push_bind(s.expires_at)
-                    .push_bind(columns.end_user)
-                    .push_unseparated("::json")
-                    .push_bind(columns.organization)
-                    .push_unseparated("::json")
-                    .push_bind(columns.allowed_integrations)
-                    .push_unseparated("::json")
-                    .push_bind(columns.integrations_config_defaults)
-                    .push_unseparated("::json")
-                    .push_bind(columns.overrides)
-                    .push_unseparated("::json")
-                    .push_bind(s.webhook_url_override.clone())
-                    .push_bind(columns.tags)
-                    .push_unseparated("::json")
-                    .push_bind(s.reconnect_connection);
-            });
-            q.push(" RETURNING token_hash, id");
-            for row in q.build().fetch_all(&mut *tx).await? {
-                ids.insert(
-                    row.try_get::<Vec<u8>, _>("token_hash")?,
-                    row.try_get::<i64, _>("id")?,
-                );
-            }
         }
-        tx.commit().await?;
         rows::in_order(sessions, &ids)
     }
 

@@ -26,8 +26,9 @@ struct Acked {
 /// connection every few rounds, until `until`.
 async fn worker(base: String, n: usize, until: Instant, acked: Arc<Mutex<Acked>>) {
     let http = client();
-    let mut round = 0u64;
     while Instant::now() < until {
+        // Versions count per connection: one in flight at the kill is its acknowledged one + 1.
+        let mut round = 0u64;
         let Ok(resp) = http
             .post(format!("{base}/connect/sessions"))
             .bearer_auth(KEY)
