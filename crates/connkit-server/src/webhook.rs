@@ -11,7 +11,7 @@
 //! The payload, its exact bytes and the signatures come from `connkit_core::webhook`; this
 //! module only moves bytes. Knows nothing about connections or sessions.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
@@ -147,7 +147,7 @@ impl Webhooks {
 async fn run(inner: Arc<Inner>) {
     let mut stop = inner.stop.subscribe();
     let mut deliveries: JoinSet<i64> = JoinSet::new();
-    let mut in_flight: HashSet<i64> = HashSet::new();
+    let mut in_flight = InFlight::default();
     loop {
         let stopping = *stop.borrow();
         let now = timestamp::now();
@@ -155,7 +155,7 @@ async fn run(inner: Arc<Inner>) {
             // Every slot is busy: rows may be due, so wait for a delivery to end.
             Ok(true) => None,
             Ok(false) if stopping => {
-                if in_flight.is_empty() {
+                if in_flight.rows.is_empty() {
                     return;
                 }
                 Some(IDLE_LOOK)
@@ -169,7 +169,7 @@ async fn run(inner: Arc<Inner>) {
             },
             Err(err) => {
                 tracing::warn!("webhook outbox unreadable: {err}");
-                if stopping && in_flight.is_empty() {
+                if stopping && in_flight.rows.is_empty() {
                     return;
                 }
                 Some(STORE_RETRY)
@@ -177,7 +177,7 @@ async fn run(inner: Arc<Inner>) {
         };
         tokio::select! {
             Some(done) = deliveries.join_next(), if !deliveries.is_empty() => {
-                finished(&mut in_flight, done);
+                finished(&inner, &mut deliveries, &mut in_flight, done);
             }
             () = inner.wake.notified(), if !stopping => {}
             () = sleep_for(next), if next.is_some() => {}
@@ -186,15 +186,25 @@ async fn run(inner: Arc<Inner>) {
     }
 }
 
+/// The rows whose deliveries run, and rows claimed again before their running delivery ended.
+#[derive(Debug, Default)]
+struct InFlight {
+    rows: HashSet<i64>,
+    /// A delivery records its outcome (ending its lease) before the worker hears that it
+    /// ended: a claim in between takes the row again, leased, and it is delivered once the
+    /// running delivery ends (else it would wait out the lease undelivered).
+    again: HashMap<i64, PendingWebhook>,
+}
+
 /// Claims the rows due at `now` into the free slots and starts their deliveries; true when
 /// every slot is busy afterwards.
 async fn start_due(
     inner: &Arc<Inner>,
     deliveries: &mut JoinSet<i64>,
-    in_flight: &mut HashSet<i64>,
+    in_flight: &mut InFlight,
     now: Micros,
 ) -> Result<bool, StoreError> {
-    let busy = u32::try_from(in_flight.len()).unwrap_or(u32::MAX);
+    let busy = u32::try_from(in_flight.rows.len()).unwrap_or(u32::MAX);
     let free = CONCURRENCY.saturating_sub(busy);
     if free > 0 {
         let lease = i64::try_from(LEASE.as_micros()).unwrap_or(i64::MAX);
@@ -203,18 +213,32 @@ async fn start_due(
             .claim_webhooks(free, now, now.saturating_add(lease))
             .await?;
         for row in claimed {
-            // A row still in flight here had its lease run out; its delivery goes on.
-            if in_flight.insert(row.id) {
+            if in_flight.rows.insert(row.id) {
                 deliveries.spawn(deliver(inner.clone(), row));
+            } else {
+                in_flight.again.insert(row.id, row);
             }
         }
     }
-    Ok(u32::try_from(in_flight.len()).unwrap_or(u32::MAX) >= CONCURRENCY)
+    Ok(u32::try_from(in_flight.rows.len()).unwrap_or(u32::MAX) >= CONCURRENCY)
 }
 
-fn finished(in_flight: &mut HashSet<i64>, done: Result<i64, tokio::task::JoinError>) {
+/// A delivery ended: its slot is free, or taken by the row's next claim.
+fn finished(
+    inner: &Arc<Inner>,
+    deliveries: &mut JoinSet<i64>,
+    in_flight: &mut InFlight,
+    done: Result<i64, tokio::task::JoinError>,
+) {
     if let Ok(id) = done {
-        in_flight.remove(&id);
+        match in_flight.again.remove(&id) {
+            Some(row) => {
+                deliveries.spawn(deliver(inner.clone(), row));
+            }
+            None => {
+                in_flight.rows.remove(&id);
+            }
+        }
     }
 }
 
