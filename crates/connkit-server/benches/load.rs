@@ -1,5 +1,8 @@
-//! `cargo xtask bench` (server part): connkit-server on a real SQLite file, driven over loopback
-//! HTTP by a load generator in the same process.
+//! `cargo xtask bench` (server part): connkit-server on a real SQLite file and on a PostgreSQL
+//! database, side by side, each driven over loopback HTTP by a load generator in the same
+//! process.
+//!
+//! For each backend (`CONNKIT_BENCH_BACKENDS`, default `sqlite,postgres`):
 //!
 //! 1. Loads `CONNKIT_BENCH_CONNECTIONS` (default 1,000,000) connections with random tags
 //!    (`end_user_id` unique, `organization_id` one of 20,000, `plan` one of 3, `region` one of 5)
@@ -8,13 +11,19 @@
 //!    single-row pair (end user + organization) and a broad pair (plan + region, ~67k matches,
 //!    `limit=100`).
 //! 2. Reports `POST /connect/sessions` requests/s with 32 concurrent keep-alive clients, and the
-//!    same load generator against a hello-world axum route in the same process: the ratio is the
-//!    figure to read, this machine is noisy.
+//!    same load generator against a hello-world axum route in the same process right after:
+//!    the ratio is the figure to read, this machine is noisy.
 //!
-//! A benchmark, not a test: it asserts only that every response has the expected status.
-//! Knows the SQLite schema (to bulk-load fast) but no endpoint rules.
+//! PostgreSQL is the cluster of `CONNKIT_TEST_POSTGRES` (`cargo xtask bench` starts one that
+//! syncs its commits, as a deployment's does), else a throwaway one without fsync (its session
+//! throughput is then not a deployment's). A benchmark, not a test: it asserts only that every
+//! response has the expected status. Knows both schemas (to bulk-load fast) but no endpoint
+//! rules.
 
 #![allow(clippy::print_stdout)] // the printed figures are the benchmark's output
+
+#[path = "../tests/common/postgres.rs"]
+mod postgres;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -40,28 +49,59 @@ const REGIONS: [&str; 5] = ["eu", "us", "apac", "latam", "mena"];
 /// A named query shape: makes the query string of one request.
 type Shape = (&'static str, Box<dyn FnMut(&mut Rng) -> String>);
 
+/// One backend's figures, for the side-by-side table.
+struct Figures {
+    backend: &'static str,
+    load: String,
+    shapes: Vec<(&'static str, f64, f64)>,
+    sessions: f64,
+    hello: f64,
+}
+
 #[tokio::main]
 async fn main() {
     let n: u64 = std::env::var("CONNKIT_BENCH_CONNECTIONS")
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(1_000_000);
-    let dir = tempfile::tempdir().expect("temporary directory");
-    let path = dir.path().join("bench.db");
-    let url = format!("sqlite://{}", path.display());
-    let store = Store::open(&url, Keyring::from_bytes(&[7; 32]))
+    let backends =
+        std::env::var("CONNKIT_BENCH_BACKENDS").unwrap_or_else(|_| "sqlite,postgres".to_owned());
+    let mut all = Vec::new();
+    for backend in backends.split(',') {
+        let figures = match backend {
+            "sqlite" => {
+                let dir = tempfile::tempdir().expect("temporary directory");
+                let url = format!("sqlite://{}", dir.path().join("bench.db").display());
+                measure("SQLite", &url, n).await
+            }
+            "postgres" => {
+                let url = postgres::new_postgres_database().await;
+                measure("PostgreSQL", &url, n).await
+            }
+            other => panic!("unknown backend {other} in CONNKIT_BENCH_BACKENDS"),
+        };
+        all.push(figures);
+    }
+    print_table(&all);
+}
+
+/// Loads `n` connections into the database at `url`, serves it and measures it.
+async fn measure(backend: &'static str, url: &str, n: u64) -> Figures {
+    let store = Store::open(url, Keyring::from_bytes(&[7; 32]))
         .await
         .expect("store opens");
-
     let started = Instant::now();
-    bulk_load(&url, n).await;
-    let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
-    println!(
-        "loaded {n} connections ({} tag rows) in {:.1} s, database {} MB",
-        n * 4,
+    let size = if url.starts_with("sqlite:") {
+        bulk_load(url, n).await
+    } else {
+        bulk_load_postgres(url, n).await
+    };
+    let load = format!(
+        "{:.1} s, {} MB",
         started.elapsed().as_secs_f64(),
         size / 1_000_000
     );
+    println!("{backend}: loaded {n} connections in {load}");
 
     let catalogue = Catalogue::from_yaml_str(BUILTIN_PROVIDERS).expect("built-in catalogue");
     let integrations =
@@ -103,6 +143,13 @@ async fn main() {
             }),
         ),
     ];
+    let mut figures = Figures {
+        backend,
+        load,
+        shapes: Vec::new(),
+        sessions: 0.0,
+        hello: 0.0,
+    };
     for (name, mut query) in shapes {
         let mut times = Vec::with_capacity(1000);
         let mut rows = 0usize;
@@ -124,12 +171,15 @@ async fn main() {
             }
         }
         times.sort();
-        println!(
-            "GET /connections {name}: p50 {:.2} ms, p99 {:.2} ms, mean rows {:.1}",
+        let (p50, p99) = (
             ms(times[times.len() / 2]),
             ms(times[times.len() * 99 / 100]),
+        );
+        println!(
+            "{backend}: GET /connections {name}: p50 {p50:.2} ms, p99 {p99:.2} ms, mean rows {:.1}",
             rows as f64 / times.len() as f64
         );
+        figures.shapes.push((name, p50, p99));
     }
 
     let body = json!({
@@ -138,7 +188,7 @@ async fn main() {
         "allowed_integrations": ["demo-api-key"]
     })
     .to_string();
-    let sessions = throughput(&client, &format!("{base}/connect/sessions"), &body).await;
+    figures.sessions = throughput(&client, &format!("{base}/connect/sessions"), &body).await;
     let hello_base = serve(Router::new().route(
         "/hello",
         post(|| async {
@@ -149,11 +199,41 @@ async fn main() {
         }),
     ))
     .await;
-    let hello = throughput(&client, &format!("{hello_base}/hello"), &body).await;
+    figures.hello = throughput(&client, &format!("{hello_base}/hello"), &body).await;
     println!(
-        "POST /connect/sessions: {sessions:.0} req/s; hello-world axum route: {hello:.0} req/s; ratio {:.3}",
-        sessions / hello
+        "{backend}: POST /connect/sessions: {:.0} req/s; hello-world axum route: {:.0} req/s; ratio {:.3}",
+        figures.sessions,
+        figures.hello,
+        figures.sessions / figures.hello
     );
+    figures
+}
+
+/// The backends side by side (targets: p50 ≤ 5 ms, sessions ≥ 0.3× the hello-world route).
+fn print_table(all: &[Figures]) {
+    println!();
+    let names: Vec<&str> = all.iter().map(|f| f.backend).collect();
+    println!("| | {} |", names.join(" | "));
+    println!("|---|{}", "---|".repeat(all.len()));
+    let row = |label: &str, cell: &dyn Fn(&Figures) -> String| {
+        let cells: Vec<String> = all.iter().map(cell).collect();
+        println!("| {label} | {} |", cells.join(" | "));
+    };
+    row("bulk load", &|f| f.load.clone());
+    for (i, (name, _, _)) in all
+        .first()
+        .map_or(&[][..], |f| &f.shapes[..])
+        .iter()
+        .enumerate()
+    {
+        row(&format!("GET /connections {name}: p50 / p99"), &|f| {
+            let (_, p50, p99) = f.shapes[i];
+            format!("{p50:.2} / {p99:.2} ms")
+        });
+    }
+    row("POST /connect/sessions (× hello-world route)", &|f| {
+        format!("{:.0} req/s ({:.3}×)", f.sessions, f.sessions / f.hello)
+    });
 }
 
 /// Serves `router` on a free loopback port; returns its base URL.
@@ -209,7 +289,7 @@ async fn throughput(client: &reqwest::Client, url: &str, body: &str) -> f64 {
 
 /// Writes `n` connections and their four tags with SQL alone (a recursive CTE), in the shape
 /// the server writes them. Tag values come from a multiplicative hash of the row number.
-async fn bulk_load(url: &str, n: u64) {
+async fn bulk_load(url: &str, n: u64) -> u64 {
     let mut conn = sqlx::SqliteConnection::connect(url).await.expect("connect");
     sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
         "PRAGMA journal_mode = WAL; PRAGMA synchronous = OFF;
@@ -243,6 +323,46 @@ async fn bulk_load(url: &str, n: u64) {
     .execute(&mut conn)
     .await
     .expect("bulk load");
+    let pages: i64 = sqlx::query_scalar(
+        "SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()",
+    )
+    .fetch_one(&mut conn)
+    .await
+    .expect("size");
+    u64::try_from(pages).unwrap_or(0)
+}
+
+/// The same rows on PostgreSQL, in one statement from `generate_series`, the tag index built
+/// once afterwards (faster than growing it row by row); returns the database's size.
+async fn bulk_load_postgres(url: &str, n: u64) -> u64 {
+    let mut conn = sqlx::PgConnection::connect(url).await.expect("connect");
+    sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+        "SET synchronous_commit = off; SET maintenance_work_mem = '256MB';
+         DROP INDEX connections_tag_set;
+         INSERT INTO connections (id, connection_id, provider_config_key, provider, auth_mode,
+             credentials, connection_config, tags, tag_set, created_at, updated_at)
+           SELECT i + 1, 'conn-' || i, 'demo-api-key', 'demo-api-key', 'API_KEY',
+             decode(repeat('00', 48), 'hex'), '{{\"subdomain\":\"acme\"}}',
+             json_build_object('end_user_id', u, 'organization_id', o, 'plan', p, 'region', r),
+             jsonb_build_object('end_user_id', u, 'organization_id', o, 'plan', p, 'region', r),
+             1760000000000000 + i, 1760000000000000 + i
+           FROM (SELECT i, 'user-' || i AS u,
+                        'org-' || ((i * 2654435761) % 4294967296 % {ORGS}) AS o,
+                        (ARRAY['free', 'pro', 'enterprise'])[(i * 40503) % 65536 % 3 + 1] AS p,
+                        (ARRAY['eu', 'us', 'apac', 'latam', 'mena'])[(i * 69069) % 4294967296 / 7 % 5 + 1] AS r
+                 FROM generate_series(0::bigint, {n} - 1) AS i) AS seed;
+         CREATE INDEX connections_tag_set ON connections USING gin (tag_set jsonb_path_ops);
+         SELECT setval(pg_get_serial_sequence('connections', 'id'), {n} + 1);
+         ANALYZE connections;"
+    )))
+    .execute(&mut conn)
+    .await
+    .expect("bulk load");
+    let size: i64 = sqlx::query_scalar("SELECT pg_database_size(current_database())")
+        .fetch_one(&mut conn)
+        .await
+        .expect("size");
+    u64::try_from(size).unwrap_or(0)
 }
 
 /// The organization the bulk load gives row `i` (same hash as the SQL).

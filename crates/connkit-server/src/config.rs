@@ -41,15 +41,23 @@ pub fn builtin_providers(port: u16) -> String {
 /// The built-in integrations, one per built-in provider.
 pub const BUILTIN_INTEGRATIONS: &str = include_str!("../integrations.toml");
 
-/// connkit-server: Nango's connect-session, auth and connections API on SQLite.
+/// connkit-server: Nango's connect-session, auth and connections API on SQLite or PostgreSQL.
 #[derive(Debug, Clone, Parser)]
 #[command(name = "connkit-server", version)]
 pub struct Config {
+    /// What to do instead of serving.
+    #[command(subcommand)]
+    pub command: Option<Command>,
     /// Address to listen on; port 0 picks a free port (the bound address is printed).
     #[arg(long, env = "CONNKIT_LISTEN", default_value = "127.0.0.1:3003")]
     pub listen: String,
     /// Directory for the default database and the generated encryption key.
-    #[arg(long, env = "CONNKIT_DATA_DIR", default_value = ".connkit")]
+    #[arg(
+        long,
+        env = "CONNKIT_DATA_DIR",
+        default_value = ".connkit",
+        global = true
+    )]
     pub data_dir: PathBuf,
     /// Database URL [default: sqlite://<data-dir>/connkit.db].
     #[arg(long, env = "CONNKIT_DATABASE")]
@@ -72,13 +80,19 @@ pub struct Config {
     pub print_secret_key: bool,
     /// Key sealing stored credentials: 32 bytes, standard base64
     /// [default: generated once into <data-dir>/encryption.key].
-    #[arg(long, env = "CONNKIT_ENCRYPTION_KEY", hide_env_values = true)]
+    #[arg(
+        long,
+        env = "CONNKIT_ENCRYPTION_KEY",
+        hide_env_values = true,
+        global = true
+    )]
     pub encryption_key: Option<String>,
     /// A file holding the encryption key.
     #[arg(
         long,
         env = "CONNKIT_ENCRYPTION_KEY_FILE",
-        conflicts_with = "encryption_key"
+        conflicts_with = "encryption_key",
+        global = true
     )]
     pub encryption_key_file: Option<PathBuf>,
     /// Provider catalogue: Nango's providers.yaml (or the same document as .json)
@@ -170,6 +184,25 @@ pub struct Config {
     pub static_dir: Option<PathBuf>,
 }
 
+/// A command other than serving.
+#[derive(Debug, Clone, clap::Subcommand)]
+pub enum Command {
+    /// Copy every row of one database into another (SQLite or PostgreSQL, either way) under
+    /// the same encryption key, then compare each table's row count and checksum. Stop the
+    /// servers first; a copy that stopped half way is finished by running it again.
+    Copy {
+        /// The database to copy (sqlite://PATH or postgres://…).
+        #[arg(long)]
+        from: String,
+        /// The database to copy into: empty, or written only by an earlier copy of this one.
+        #[arg(long)]
+        to: String,
+        /// Rows per transaction (at most 2000).
+        #[arg(long, default_value_t = crate::store::MAX_BATCH)]
+        batch: usize,
+    },
+}
+
 /// A start-up failure, with a message for the operator.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConfigError(pub String);
@@ -244,8 +277,8 @@ impl Config {
                 Integrations::default()
             }
         };
-        let keys = match secret(&self.encryption_key, &self.encryption_key_file)? {
-            Some(text) => Keyring::from_base64(&text).map_err(|e| fail(e.to_string()))?,
+        let keys = match self.configured_encryption_key()? {
+            Some(keys) => keys,
             None => self.stored_encryption_key()?,
         };
         let database = match &self.database {
@@ -261,6 +294,23 @@ impl Config {
             catalogue,
             integrations,
         })
+    }
+
+    /// The encryption key a copy seals nothing new with: configured, or the one in
+    /// `<data-dir>/encryption.key` (never generated: a new key opens no stored credential).
+    pub fn existing_encryption_key(&self) -> Result<Keyring, ConfigError> {
+        if let Some(keys) = self.configured_encryption_key()? {
+            return Ok(keys);
+        }
+        let path = self.data_dir.join("encryption.key");
+        let text = read(&path)?;
+        Keyring::from_base64(&text).map_err(|e| fail(format!("{}: {e}", path.display())))
+    }
+
+    fn configured_encryption_key(&self) -> Result<Option<Keyring>, ConfigError> {
+        secret(&self.encryption_key, &self.encryption_key_file)?
+            .map(|text| Keyring::from_base64(&text).map_err(|e| fail(e.to_string())))
+            .transpose()
     }
 
     /// The key in `<data-dir>/encryption.key`, generated there first if there is none. Two

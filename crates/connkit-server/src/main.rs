@@ -12,7 +12,7 @@ use std::process::ExitCode;
 
 use clap::parser::ValueSource;
 use clap::{CommandFactory, FromArgMatches};
-use connkit_server::config::{Config, KeyOrigin};
+use connkit_server::config::{Command, Config, KeyOrigin};
 use connkit_server::serve::serve;
 use connkit_server::store::Store;
 use connkit_server::{AppState, app};
@@ -46,10 +46,10 @@ async fn main() -> ExitCode {
             );
         }
     }
-    let outcome = if config.print_secret_key {
-        print_secret_key(config).await
-    } else {
-        run(config).await
+    let outcome = match &config.command {
+        Some(Command::Copy { from, to, batch }) => copy(&config, from, to, *batch).await,
+        None if config.print_secret_key => print_secret_key(config).await,
+        None => run(config).await,
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
@@ -109,6 +109,36 @@ async fn print_secret_key(config: Config) -> Result<(), Box<dyn std::error::Erro
         Some(key) => println!("{key}"),
         None => return Err("no secret key is kept yet: the first start generates one".into()),
     }
+    Ok(())
+}
+
+/// `copy --from … --to …`: every row, then each table's count and checksum on both sides.
+async fn copy(
+    config: &Config,
+    from: &str,
+    to: &str,
+    batch: usize,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let keys = config.existing_encryption_key()?;
+    let source = Store::open(from, keys.clone()).await?;
+    let destination = Store::open(to, keys).await?;
+    let mut shown = ("", 0);
+    let copied = source
+        .copy_to(&destination, batch, &mut |at| {
+            if at.table != shown.0 || at.rows >= shown.1 + 100_000 {
+                shown = (at.table, at.rows);
+                eprintln!("{}: {} rows", at.table, at.rows);
+            }
+            std::ops::ControlFlow::Continue(())
+        })
+        .await?;
+    for table in copied {
+        println!(
+            "{}: {} rows, checksum {}",
+            table.table, table.rows, table.checksum
+        );
+    }
+    println!("copied and checked: the counts and checksums match");
     Ok(())
 }
 

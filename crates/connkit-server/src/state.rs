@@ -48,6 +48,9 @@ pub struct Settings {
     /// How long an OAuth flow may take between its redirect and its callback (and how long a
     /// WebSocket client waits for its outcome).
     pub oauth_flow_ttl: Duration,
+    /// How often a server sharing its database (PostgreSQL) looks for the OAuth outcomes of
+    /// its WebSocket clients that another server handled and no notification announced.
+    pub oauth_relay_look: Duration,
     /// The origins a redirect-mode OAuth flow may return to (spec §12.27), normalised
     /// (`https://app.example.com`): `--oauth-return-origin`, and the server's own in demo mode.
     pub oauth_return_origins: Vec<String>,
@@ -78,6 +81,7 @@ impl Settings {
             body_limit: 2 * 1024 * 1024,
             body_timeout: Duration::from_secs(30),
             oauth_flow_ttl: Duration::from_secs(60 * 60),
+            oauth_relay_look: Duration::from_secs(2),
             oauth_return_origins: Vec::new(),
             demo: false,
             static_dir: None,
@@ -115,6 +119,7 @@ impl AppState {
             .timeout(Duration::from_secs(10))
             .user_agent(concat!("connkit-server/", env!("CARGO_PKG_VERSION")))
             .build()?;
+        let oauth = OAuth::new(store.clone(), settings.oauth_relay_look)?;
         let webhooks = Webhooks::spawn(
             store.clone(),
             http.clone(),
@@ -129,7 +134,7 @@ impl AppState {
                 integrations,
                 webhooks,
                 http,
-                oauth: OAuth::new()?,
+                oauth,
                 started_at: timestamp::now(),
             }),
         })

@@ -11,7 +11,7 @@
 //! The payload, its exact bytes and the signatures come from `connkit_core::webhook`; this
 //! module only moves bytes. Knows nothing about connections or sessions.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
@@ -41,8 +41,12 @@ const CONCURRENCY: u32 = 64;
 /// How long the worker waits after the outbox could not be read.
 const STORE_RETRY: Duration = Duration::from_secs(1);
 /// The longest the worker sleeps without looking at the outbox (rows queued by another path
-/// than [`Webhooks::wake`] are found by then).
+/// than [`Webhooks::wake`], such as another server, are found by then).
 const IDLE_LOOK: Duration = Duration::from_secs(30);
+/// How long a claimed row stays this server's: longer than a delivery takes (its request times
+/// out after 10 s), so no other server sends it meanwhile; the rows of a server that dies while
+/// delivering wait this long for another one.
+const LEASE: Duration = Duration::from_secs(60);
 
 /// The outbox's worker, and the door to queue webhooks.
 #[derive(Debug, Clone)]
@@ -136,65 +140,44 @@ impl Webhooks {
     }
 }
 
-/// The worker: starts due rows (at most [`CONCURRENCY`] at once), then sleeps until a delivery
-/// ends, a row is queued, the next row is due or it is told to stop.
+/// The worker: claims due rows into its free slots (at most [`CONCURRENCY`] deliveries at
+/// once), then sleeps until a delivery ends, a row is queued, the next row is due or it is told
+/// to stop. Claims lease their rows ([`LEASE`]), so servers sharing a database send each row
+/// once.
 async fn run(inner: Arc<Inner>) {
     let mut stop = inner.stop.subscribe();
     let mut deliveries: JoinSet<i64> = JoinSet::new();
-    let mut in_flight: HashSet<i64> = HashSet::new();
+    let mut in_flight = InFlight::default();
     loop {
         let stopping = *stop.borrow();
-        let free = CONCURRENCY.saturating_sub(u32::try_from(in_flight.len()).unwrap_or(u32::MAX));
-        let limit = CONCURRENCY + 1;
-        let head = match inner.store.pending_webhooks(limit).await {
-            Ok(rows) => rows,
-            Err(err) => {
-                tracing::warn!("webhook outbox unreadable: {err}");
-                if stopping && in_flight.is_empty() {
+        let now = timestamp::now();
+        let next = match start_due(&inner, &mut deliveries, &mut in_flight, now).await {
+            // Every slot is busy: rows may be due, so wait for a delivery to end.
+            Ok(true) => None,
+            Ok(false) if stopping => {
+                if in_flight.rows.is_empty() {
                     return;
                 }
-                tokio::select! {
-                    Some(done) = deliveries.join_next(), if !deliveries.is_empty() => {
-                        finished(&mut in_flight, done);
-                    }
-                    () = tokio::time::sleep(STORE_RETRY) => {}
-                    _ = stop.changed() => {}
-                }
-                continue;
+                Some(IDLE_LOOK)
             }
-        };
-        let now = timestamp::now();
-        let waiting: Vec<PendingWebhook> = head
-            .into_iter()
-            .filter(|row| !in_flight.contains(&row.id))
-            .collect();
-        let (due, later): (Vec<_>, Vec<_>) = waiting
-            .into_iter()
-            .partition(|row| row.next_attempt_at <= now);
-        let started = usize::try_from(free).unwrap_or(usize::MAX).min(due.len());
-        for row in due.iter().take(started).cloned() {
-            in_flight.insert(row.id);
-            deliveries.spawn(deliver(inner.clone(), row));
-        }
-        let more_due = due.len() > started;
-        if stopping && in_flight.is_empty() && !more_due {
-            return;
-        }
-        // Sleep until the next row not in flight is due (now, if rows wait for a free slot).
-        let next = if more_due {
-            None
-        } else if stopping {
-            Some(IDLE_LOOK)
-        } else {
-            Some(
-                later
-                    .first()
-                    .map_or(IDLE_LOOK, |row| until(row.next_attempt_at, now)),
-            )
+            Ok(false) => match inner.store.next_webhook_due(now).await {
+                Ok(at) => Some(at.map_or(IDLE_LOOK, |at| until(at, now).min(IDLE_LOOK))),
+                Err(err) => {
+                    tracing::warn!("webhook outbox unreadable: {err}");
+                    Some(STORE_RETRY)
+                }
+            },
+            Err(err) => {
+                tracing::warn!("webhook outbox unreadable: {err}");
+                if stopping && in_flight.rows.is_empty() {
+                    return;
+                }
+                Some(STORE_RETRY)
+            }
         };
         tokio::select! {
             Some(done) = deliveries.join_next(), if !deliveries.is_empty() => {
-                finished(&mut in_flight, done);
+                finished(&inner, &mut deliveries, &mut in_flight, done);
             }
             () = inner.wake.notified(), if !stopping => {}
             () = sleep_for(next), if next.is_some() => {}
@@ -203,9 +186,59 @@ async fn run(inner: Arc<Inner>) {
     }
 }
 
-fn finished(in_flight: &mut HashSet<i64>, done: Result<i64, tokio::task::JoinError>) {
+/// The rows whose deliveries run, and rows claimed again before their running delivery ended.
+#[derive(Debug, Default)]
+struct InFlight {
+    rows: HashSet<i64>,
+    /// A delivery records its outcome (ending its lease) before the worker hears that it
+    /// ended: a claim in between takes the row again, leased, and it is delivered once the
+    /// running delivery ends (else it would wait out the lease undelivered).
+    again: HashMap<i64, PendingWebhook>,
+}
+
+/// Claims the rows due at `now` into the free slots and starts their deliveries; true when
+/// every slot is busy afterwards.
+async fn start_due(
+    inner: &Arc<Inner>,
+    deliveries: &mut JoinSet<i64>,
+    in_flight: &mut InFlight,
+    now: Micros,
+) -> Result<bool, StoreError> {
+    let busy = u32::try_from(in_flight.rows.len()).unwrap_or(u32::MAX);
+    let free = CONCURRENCY.saturating_sub(busy);
+    if free > 0 {
+        let lease = i64::try_from(LEASE.as_micros()).unwrap_or(i64::MAX);
+        let claimed = inner
+            .store
+            .claim_webhooks(free, now, now.saturating_add(lease))
+            .await?;
+        for row in claimed {
+            if in_flight.rows.insert(row.id) {
+                deliveries.spawn(deliver(inner.clone(), row));
+            } else {
+                in_flight.again.insert(row.id, row);
+            }
+        }
+    }
+    Ok(u32::try_from(in_flight.rows.len()).unwrap_or(u32::MAX) >= CONCURRENCY)
+}
+
+/// A delivery ended: its slot is free, or taken by the row's next claim.
+fn finished(
+    inner: &Arc<Inner>,
+    deliveries: &mut JoinSet<i64>,
+    in_flight: &mut InFlight,
+    done: Result<i64, tokio::task::JoinError>,
+) {
     if let Ok(id) = done {
-        in_flight.remove(&id);
+        match in_flight.again.remove(&id) {
+            Some(row) => {
+                deliveries.spawn(deliver(inner.clone(), row));
+            }
+            None => {
+                in_flight.rows.remove(&id);
+            }
+        }
     }
 }
 

@@ -1,5 +1,6 @@
 //! connkit-server's one integration-test binary: every endpoint and error path, called in
-//! process (`oneshot` on `app()`) over a real SQLite file in a temporary directory, with real
+//! process (`oneshot` on `app()`) over a real database (a SQLite file in a temporary directory,
+//! or with `CONNKIT_TEST_BACKEND=postgres` a PostgreSQL database: `api/db.rs`), with real
 //! loopback HTTP servers where the server talks out (webhooks, credential tests, the local OAuth
 //! provider). The OAuth tests serve the app on a loopback port too, and walk the flow as a
 //! browser would: a WebSocket client, the redirects, the consent form. No mocks.
@@ -8,8 +9,12 @@
 //! vectors of `tests/vectors/` run over HTTP in `vectors.rs` and (the request vectors)
 //! `requests.rs`.
 
+#[path = "api/db.rs"]
+mod db;
 #[path = "api/oauth_support.rs"]
 mod oauth_support;
+#[path = "common/postgres.rs"]
+mod postgres;
 #[path = "api/support.rs"]
 mod support;
 
@@ -21,8 +26,12 @@ mod browser;
 mod catalogue;
 #[path = "api/connections.rs"]
 mod connections;
+#[path = "api/copy.rs"]
+mod copy;
 #[path = "api/demo.rs"]
 mod demo;
+#[path = "api/instances.rs"]
+mod instances;
 #[path = "api/metadata.rs"]
 mod metadata;
 #[path = "api/oauth.rs"]

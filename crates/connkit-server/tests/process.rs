@@ -2,8 +2,11 @@
 //! prints and logs, signals, sockets) and the fault suite (SIGKILL under load, webhooks across
 //! restarts, a receiver that is down, a full database, slow clients, a fuzz over every
 //! endpoint). Every server listens on 127.0.0.1 only and is killed when its test ends; every
-//! test is bounded in time.
+//! test is bounded in time. The durability and first-start tests run on SQLite and on
+//! PostgreSQL (`common/postgres.rs`).
 
+#[path = "common/postgres.rs"]
+mod postgres;
 #[path = "process/support.rs"]
 mod support;
 

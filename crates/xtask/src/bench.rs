@@ -15,8 +15,9 @@ use anyhow::{Context, Result};
 use crate::cmd::{
     cargo, ensure_npm_test_tooling, exec, exec_captured, output, program, root, step, target_dir,
 };
-use crate::npm;
 use crate::tools::{CHROMIUM, ensure_chromium};
+use crate::{npm, postgres};
+use connkit_pgcluster::Durability;
 
 /// The benchmark every other core figure is divided by: parsing the 3-tag JSON text.
 const CORE_REFERENCE: &str = "reference_parse_tags_3";
@@ -27,6 +28,20 @@ struct Section {
     body: String,
 }
 
+/// `cargo xtask bench server`: the server's section alone (both backends), into the same report.
+pub(crate) fn run_server() -> Result<()> {
+    let report = [Section {
+        title: SERVER_TITLE,
+        body: server_benchmark()?,
+    }];
+    let path = write_report(&report)?;
+    step(&format!("report ({})", path.display()));
+    print!("{}", std::fs::read_to_string(&path)?);
+    Ok(())
+}
+
+const SERVER_TITLE: &str = "connkit-server on SQLite and PostgreSQL: 1M tagged connections, tag-filter latency, session throughput";
+
 pub(crate) fn run() -> Result<()> {
     let mut report = vec![
         Section {
@@ -34,7 +49,7 @@ pub(crate) fn run() -> Result<()> {
             body: core_benchmarks()?,
         },
         Section {
-            title: "connkit-server: 1M tagged connections, tag-filter latency, session throughput",
+            title: SERVER_TITLE,
             body: server_benchmark()?,
         },
         Section {
@@ -137,9 +152,11 @@ fn core_benchmarks() -> Result<String> {
     Ok(table)
 }
 
-/// The server's load benchmark (`crates/connkit-server/benches/load.rs`); returns what it printed.
+/// The server's load benchmark (`crates/connkit-server/benches/load.rs`) on SQLite and on a
+/// PostgreSQL cluster that syncs its commits as a deployment's does; returns what it printed.
 fn server_benchmark() -> Result<String> {
-    step("connkit-server: 1M tagged connections, tag-filter latency, session throughput");
+    step(SERVER_TITLE);
+    let cluster = postgres::cluster(Durability::Durable)?;
     exec_captured(
         cargo()
             .args([
@@ -151,7 +168,8 @@ fn server_benchmark() -> Result<String> {
                 "--bench",
                 "load",
             ])
-            .env("RUST_LOG", "warn"),
+            .env("RUST_LOG", "warn")
+            .env(postgres::ENV, cluster.url("postgres")),
     )
 }
 

@@ -13,6 +13,7 @@ mod cmd;
 mod codegen;
 mod demo;
 mod npm;
+mod postgres;
 mod test;
 mod tidy;
 mod tools;
@@ -25,10 +26,12 @@ usage: cargo xtask <command>
 commands:
   demo [--listen ADDR]  the browser demo: builds the widget and demo page, serves them with
                   connkit-server on embedded SQLite (default 127.0.0.1:3003)
-  test            every check CI runs: fmt, clippy, tests, tidy, vectors, real catalogue, zod differential
+  test            every check CI runs: fmt, clippy, tests (the server's on SQLite and PostgreSQL),
+                  tidy, vectors, real catalogue, zod differential
   diff [N]        the zod 4.0.5 differential test on N random inputs (default 2000000)
-  bench           benchmarks (divan), figures as ratios to a reference measured in the same run;
-                  connkit's validateTags against zod, valibot and ajv in Node
+  bench [server]  benchmarks (divan), figures as ratios to a reference measured in the same run;
+                  connkit's validateTags against zod, valibot and ajv in Node (`server`: only
+                  the server's, on SQLite and PostgreSQL side by side)
   npm [build]     build the npm package into target/npm/connkit/ and run its tests (`build`:
                   only build it and print its files' sizes)
   codegen         write the npm package's ErrorCode union and tags-buffer protocol constants
@@ -47,7 +50,11 @@ fn main() -> Result<()> {
             test::zod_differential(n)
         }
         Some("demo") => demo::run(&args[1..]),
-        Some("bench") => bench::run(),
+        Some("bench") => match args.get(1).map(String::as_str) {
+            None => bench::run(),
+            Some("server") => bench::run_server(),
+            Some(other) => bail!("unknown bench command {other:?}\n{USAGE}"),
+        },
         Some("tidy") => tidy::run(),
         Some("npm") => match args.get(1).map(String::as_str) {
             None => npm::run(),

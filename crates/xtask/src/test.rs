@@ -1,16 +1,19 @@
 //! `cargo xtask test`: every check CI runs, cheapest first, each failing the run.
 //!
-//! Set-up steps (the wasm target, the npm test tooling, wasm-bindgen, Chromium) are part of the
-//! run, so a fresh machine needs nothing installed by hand. Ends with the npm package (`npm.rs`).
+//! Set-up steps (the wasm target, the npm test tooling, wasm-bindgen, Chromium, PostgreSQL) are
+//! part of the run, so a fresh machine needs nothing installed by hand. One throwaway PostgreSQL
+//! cluster serves every test that needs one, and is gone when the run ends, however it ends.
+//! Ends with the npm package (`npm.rs`).
 
 use anyhow::Result;
+use connkit_pgcluster::Durability;
 
 use crate::cmd::{
     cargo, ensure_npm_test_tooling, ensure_wasm_target, exec, npm_ci, program, root, step,
     target_dir,
 };
 use crate::tools::{CHROMIUM, ensure_chromium};
-use crate::{npm, tidy};
+use crate::{npm, postgres, tidy};
 
 /// How many random inputs the differential test feeds zod and connkit inside `cargo xtask test`
 /// (`cargo xtask diff` runs the full-size version).
@@ -69,8 +72,24 @@ pub(crate) fn run() -> Result<()> {
         "warnings",
     ]))?;
 
+    step("PostgreSQL: a throwaway cluster for the server's tests");
+    let cluster = postgres::cluster(Durability::Throwaway)?;
+    let admin = cluster.url("postgres");
+
     step("tests (unit, doc, conformance vectors, no-panic fuzz, the server's fault suite)");
-    exec(cargo().args(["test", "--workspace", "--locked"]))?;
+    exec(
+        cargo()
+            .args(["test", "--workspace", "--locked"])
+            .env(postgres::ENV, &admin),
+    )?;
+
+    step("the server's API suite on PostgreSQL");
+    exec(
+        cargo()
+            .args(["test", "--locked", "-p", "connkit-server", "--test", "api"])
+            .env(postgres::ENV, &admin)
+            .env("CONNKIT_TEST_BACKEND", "postgres"),
+    )?;
 
     step("Nango's real providers.yaml through the catalogue, form model and field validation");
     let providers = root().join("tests/node_modules/@nangohq/providers/providers.yaml");
@@ -96,7 +115,13 @@ pub(crate) fn run() -> Result<()> {
     step(
         "@nangohq/node and @nangohq/frontend 0.71.4: webhooks, and the seed flow against connkit-server",
     );
-    nango_node_compat()?;
+    nango_node_compat(None)?;
+    step("the @nangohq/node seed flow against connkit-server on PostgreSQL");
+    let database = cluster
+        .create_database("compat")
+        .map_err(anyhow::Error::msg)?;
+    nango_node_compat(Some(&database))?;
+    drop(cluster);
 
     step("the browser demo and widget in Chromium (playwright-core, axe-core)");
     browser_tests()?;
@@ -137,19 +162,27 @@ pub(crate) fn zod_differential(n: u64) -> Result<()> {
 const TEST_TIMEOUT: &str = "--test-timeout=300000";
 
 /// The real Nango clients: webhooks signed by connkit-core verified by `@nangohq/node`, and the
-/// whole seed flow run by `@nangohq/node` + `@nangohq/frontend` against a connkit-server process.
-fn nango_node_compat() -> Result<()> {
+/// whole seed flow run by `@nangohq/node` + `@nangohq/frontend` against a connkit-server process
+/// on SQLite; with `database`, the seed flow alone against a server on that database.
+fn nango_node_compat(database: Option<&str>) -> Result<()> {
     let jsonl = jsonl_driver()?;
     exec(cargo().args(["build", "--locked", "-q", "-p", "connkit-server"]))?;
-    exec(
-        program("node")
-            .args(["--test", TEST_TIMEOUT, "tests/compat/nango-node/"])
-            .env("CONNKIT_JSONL_BIN", jsonl)
-            .env(
-                "CONNKIT_SERVER_BIN",
-                target_dir().join("debug/connkit-server"),
-            ),
-    )
+    let mut node = program("node");
+    node.env("CONNKIT_JSONL_BIN", jsonl).env(
+        "CONNKIT_SERVER_BIN",
+        target_dir().join("debug/connkit-server"),
+    );
+    match database {
+        None => node.args(["--test", TEST_TIMEOUT, "tests/compat/nango-node/"]),
+        Some(url) => node
+            .args([
+                "--test",
+                TEST_TIMEOUT,
+                "tests/compat/nango-node/server-flow.test.mjs",
+            ])
+            .env("CONNKIT_TEST_DATABASE", url),
+    };
+    exec(&mut node)
 }
 
 /// Builds the demo (`dist/`) and runs `tests/browser/` against a connkit-server process.

@@ -1,12 +1,13 @@
 // Compatibility: the real `@nangohq/node` and `@nangohq/frontend` 0.71.4 clients, unchanged, run
-// the whole seed flow against a running connkit-server (a real process on a real SQLite file):
+// the whole seed flow against a running connkit-server (a real process on a real SQLite file, or
+// on the PostgreSQL database CONNKIT_TEST_DATABASE names):
 // create a session with tags, authorise with the session token through the API-key, basic and
 // unauthenticated endpoints, receive the auth webhooks and verify them with the client, list by
 // tags, read the connection with its connection_config, patch tags (re-auth replaces them), set
 // and update metadata, delete. Error paths answer with Nango's JSON error shape, which the clients
 // turn into their own errors.
 //
-// run: CONNKIT_SERVER_BIN=<connkit-server binary> node --test tests/compat/nango-node/
+// run: CONNKIT_SERVER_BIN=<connkit-server binary> [CONNKIT_TEST_DATABASE=postgres://…] node --test tests/compat/nango-node/
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -68,7 +69,7 @@ before(async () => {
     [
       '--listen', '127.0.0.1:0',
       '--data-dir', dir,
-      '--database', `sqlite://${join(dir, 'connkit.db')}`,
+      '--database', process.env.CONNKIT_TEST_DATABASE ?? `sqlite://${join(dir, 'connkit.db')}`,
       '--webhook-url', hookUrl,
     ],
     // The key in the environment, as docs/server.md says: a command line is visible to `ps`.

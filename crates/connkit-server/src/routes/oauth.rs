@@ -79,7 +79,7 @@ struct Reporter<'a> {
 impl Reporter<'_> {
     /// Tells the WebSocket client, and answers a 303 to the return URL or the callback page
     /// with `status` (never a 5xx).
-    fn fail(&self, status: StatusCode, error: &FlowError) -> Response {
+    async fn fail(&self, status: StatusCode, error: &FlowError) -> Response {
         let message = error_message(
             self.provider_config_key.as_deref(),
             self.connection_id.as_deref(),
@@ -89,7 +89,7 @@ impl Reporter<'_> {
             self.state.oauth().sockets().publish(id, &message);
         }
         if let Some(href) = &self.return_url {
-            return back_with_result(self.state, href, self.session, message);
+            return back_with_result(self.state, href, self.session, message).await;
         }
         let status = if status.is_client_error() {
             status
@@ -108,16 +108,16 @@ impl Reporter<'_> {
     }
 
     /// A failure in Nango's 400 (its `notifyErr`).
-    fn flow(&self, error: &FlowError) -> Response {
-        self.fail(StatusCode::BAD_REQUEST, error)
+    async fn flow(&self, error: &FlowError) -> Response {
+        self.fail(StatusCode::BAD_REQUEST, error).await
     }
 
     /// An API error answered as Nango's JSON would have been: its status, its `code` as the
     /// error type, its message (or code) as the text.
-    fn api(&self, error: &ApiError) -> Response {
+    async fn api(&self, error: &ApiError) -> Response {
         let (status, code, message) = error.summary();
         let error = FlowError::new(code, message.unwrap_or_else(|| code.to_owned()));
-        self.fail(status, &error)
+        self.fail(status, &error).await
     }
 }
 
@@ -141,16 +141,16 @@ async fn connect(
     // Checked first: every later failure returns there.
     report.return_url = match return_to(&state, &query) {
         Ok(url) => url,
-        Err(err) => return report.flow(&err),
+        Err(err) => return report.flow(&err).await,
     };
     let session = match session {
         Ok(SessionQuery(session)) => session,
-        Err(err) => return report.api(&err),
+        Err(err) => return report.api(&err).await,
     };
     report.session = Some(session.id);
     let key = match key {
         Ok(PathParam(key)) => key,
-        Err(err) => return report.api(&err),
+        Err(err) => return report.api(&err).await,
     };
     report.provider_config_key = Some(key.clone());
     let checked = check_oauth_connect_query(&query)
@@ -162,33 +162,39 @@ async fn connect(
         });
     let query = match checked {
         Ok(query) => query,
-        Err(err) => return report.api(&err),
+        Err(err) => return report.api(&err).await,
     };
     let Some(integration) = state.integrations().get(&key) else {
-        return report.flow(&FlowError::unknown_provider_config(&key));
+        return report.flow(&FlowError::unknown_provider_config(&key)).await;
     };
     let Some(provider) = state.catalogue().find(&integration.provider) else {
-        return report.flow(&FlowError::unknown_provider_template(&integration.provider));
+        return report
+            .flow(&FlowError::unknown_provider_template(&integration.provider))
+            .await;
     };
     if let Some(allowed) = &session.allowed_integrations
         && !allowed.contains(&key)
     {
-        return report.api(&ApiError::code(
-            StatusCode::BAD_REQUEST,
-            "integration_not_allowed",
-        ));
+        return report
+            .api(&ApiError::code(
+                StatusCode::BAD_REQUEST,
+                "integration_not_allowed",
+            ))
+            .await;
     }
     let connection_id = match session.reconnect_connection {
         None => uuid::Uuid::new_v4().to_string(),
         Some(id) => match state.store().connection_by_row(id).await {
             Ok(Some(row)) => row.connection_id,
             Ok(None) => {
-                return report.api(&ApiError::code(
-                    StatusCode::BAD_REQUEST,
-                    "invalid_connection",
-                ));
+                return report
+                    .api(&ApiError::code(
+                        StatusCode::BAD_REQUEST,
+                        "invalid_connection",
+                    ))
+                    .await;
             }
-            Err(err) => return report.api(&ApiError::from(err)),
+            Err(err) => return report.api(&ApiError::from(err)).await,
         },
     };
     report.connection_id = Some(connection_id.clone());
@@ -210,13 +216,15 @@ async fn connect(
         .client_secret
         .or_else(|| integration.client_secret.clone());
     let (Some(client_id), Some(_)) = (client_id, client_secret) else {
-        return report.flow(&FlowError::invalid_provider_config(&key));
+        return report.flow(&FlowError::invalid_provider_config(&key)).await;
     };
     if *provider.auth_mode() != AuthMode::OAuth2 || provider.installation() == Some("outbound") {
-        return report.flow(&FlowError::unknown_auth_mode(provider.auth_mode().as_str()));
+        return report
+            .flow(&FlowError::unknown_auth_mode(provider.auth_mode().as_str()))
+            .await;
     }
     let Ok(oauth) = OAuth2Provider::from_provider(provider) else {
-        return report.flow(&FlowError::unknown(None));
+        return report.flow(&FlowError::unknown(None)).await;
     };
     let scopes = match defaults.oauth_scopes_override() {
         Some(scopes) => scopes.to_owned(),
@@ -243,7 +251,11 @@ async fn connect(
     };
     let url = match authorization_url(&oauth, &request, state.oauth().matcher()) {
         Ok(url) => url,
-        Err(err) => return report.flow(&FlowError::from_authorize(&oauth, &err, &config)),
+        Err(err) => {
+            return report
+                .flow(&FlowError::from_authorize(&oauth, &err, &config))
+                .await;
+        }
     };
     let ttl = i64::try_from(state.settings().oauth_flow_ttl.as_micros()).unwrap_or(i64::MAX);
     let flow = NewOAuthFlow {
@@ -261,7 +273,7 @@ async fn connect(
         return_url: report.return_url.clone(),
     };
     if let Err(err) = state.store().create_oauth_flow(&flow).await {
-        return report.api(&ApiError::from(err));
+        return report.api(&ApiError::from(err)).await;
     }
     redirect(&url)
 }
@@ -297,7 +309,7 @@ async fn callback(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Res
         query: query.params().clone(),
     };
     let Some(flow_state) = query.state() else {
-        return report.flow(&FlowError::missing_state());
+        return report.flow(&FlowError::missing_state()).await;
     };
     let flow = match state
         .store()
@@ -305,8 +317,8 @@ async fn callback(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Res
         .await
     {
         Ok(Some(flow)) => flow,
-        Ok(None) => return report.flow(&FlowError::unknown_state(flow_state)),
-        Err(err) => return report.api(&ApiError::from(err)),
+        Ok(None) => return report.flow(&FlowError::unknown_state(flow_state)).await,
+        Err(err) => return report.api(&ApiError::from(err)).await,
     };
     report.ws_client_id = flow.ws_client_id.clone();
     report.provider_config_key = Some(flow.provider_config_key.clone());
@@ -314,7 +326,7 @@ async fn callback(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Res
     report.return_url = flow.return_url.clone();
     report.session = Some(flow.connect_session);
     if flow.expired {
-        return report.flow(&FlowError::expired_state(flow_state));
+        return report.flow(&FlowError::expired_state(flow_state)).await;
     }
     match finish(&state, &flow, query.params()).await {
         Ok(()) => {
@@ -323,7 +335,7 @@ async fn callback(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Res
                 state.oauth().sockets().publish(id, &message);
             }
             if let Some(href) = &flow.return_url {
-                return back_with_result(&state, href, Some(flow.connect_session), message);
+                return back_with_result(&state, href, Some(flow.connect_session), message).await;
             }
             let page = PageFlow {
                 provider_config_key: &flow.provider_config_key,
@@ -336,7 +348,7 @@ async fn callback(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Res
             if let Some(kind) = failure.webhook {
                 send_failure_webhook(&state, &flow, kind, failure.error.message()).await;
             }
-            report.flow(&failure.error)
+            report.flow(&failure.error).await
         }
     }
 }

@@ -10,8 +10,8 @@
 //! * `GET /oauth/result/:id`: that outcome, once, to a holder of the session's token; any other
 //!   id, session, or a second read is 404 `unknown_oauth_result`.
 //!
-//! Knows nothing about the flow's steps (`routes/oauth.rs`) or where results are kept
-//! (`oauth/results.rs`).
+//! Knows nothing about the flow's steps (`routes/oauth.rs`) or how results are kept
+//! (`store/oauth.rs`: in the database, so a return to another server sharing it finds its own).
 
 use axum::extract::State;
 use axum::http::header::{CACHE_CONTROL, LOCATION, REFERRER_POLICY};
@@ -27,6 +27,7 @@ use super::PathParam;
 use crate::error::ApiError;
 use crate::principal::SessionBearer;
 use crate::state::AppState;
+use crate::timestamp::now;
 
 pub(super) fn router() -> Router<AppState> {
     Router::new().route("/oauth/result/{id}", get(result))
@@ -46,13 +47,20 @@ pub(super) fn return_to(state: &AppState, query: &Query) -> Result<Option<String
 /// Keeps `message` for `session` and answers 303 to `href` (a checked return URL) with the
 /// result's id. `session` is `None` when the flow failed before its session was known: its
 /// result can never be read, and the page's read answers the session's own failure.
-pub(super) fn back_with_result(
+pub(super) async fn back_with_result(
     state: &AppState,
     href: &str,
     session: Option<i64>,
     message: Value,
 ) -> Response {
-    let id = state.oauth().results().put(session, message);
+    let id = match state
+        .store()
+        .put_oauth_result(session, &message, now())
+        .await
+    {
+        Ok(id) => id,
+        Err(err) => return ApiError::from(err).into_response(),
+    };
     let Ok(location) = HeaderValue::from_str(&return_url_with_result(href, &id)) else {
         return ApiError::internal("a return URL that is no header value").into_response();
     };
@@ -71,14 +79,19 @@ async fn result(
     SessionBearer(session): SessionBearer,
     PathParam(id): PathParam,
 ) -> Response {
-    match state.oauth().results().take(&id, session.id) {
-        Some(message) => (
+    match state
+        .store()
+        .take_oauth_result(&id, session.id, now())
+        .await
+    {
+        Err(err) => ApiError::from(err).into_response(),
+        Ok(Some(message)) => (
             StatusCode::OK,
             [(CACHE_CONTROL, HeaderValue::from_static("no-store"))],
             Json(message),
         )
             .into_response(),
-        None => ApiError::message(
+        Ok(None) => ApiError::message(
             StatusCode::NOT_FOUND,
             "unknown_oauth_result",
             "No OAuth result with this id waits for this session.",

@@ -1,15 +1,26 @@
 //! Persistence: the one door handlers use to reach the database.
 //!
-//! [`Store`] hides the backend (SQLite today; a PostgreSQL backend is one more [`Backend`]
-//! variant and one more file, with no handler change) and seals credentials on the way in and
-//! opens them on the way out, so no backend ever sees plaintext credentials. Values cross this
-//! boundary as plain data (JSON objects, core [`Tags`], Unix microseconds).
+//! [`Store`] hides the backend ([`Backend`]: SQLite in `sqlite.rs`, PostgreSQL in `postgres.rs`)
+//! and seals credentials on the way in and opens them on the way out, so no backend ever sees
+//! plaintext credentials. Values cross this boundary as plain data (JSON objects, core [`Tags`],
+//! Unix microseconds). Each door of `Store` is one method of each backend, called through
+//! [`on_backend!`]: a new door is a method on `SqliteStore`, one on `PgStore`, and a migration in
+//! each of `migrations/sqlite/` and `migrations/postgres/`.
 //!
 //! Knows nothing about HTTP, Nango's JSON shapes or the rules: callers validate with core first.
 
+/// One database copied into another (`connkit-server copy`).
+mod copy;
+/// Connect sessions written together.
+mod group;
 mod oauth;
 /// The webhook outbox.
 mod outbox;
+mod postgres;
+/// OAuth outcomes handed between servers sharing a PostgreSQL database.
+mod relay;
+/// Sessions and connections decoded from either backend's rows.
+mod rows;
 /// The generated secret key, sealed.
 mod secret;
 mod sqlite;
@@ -21,10 +32,24 @@ use serde_json::{Map, Value};
 use crate::crypto::Keyring;
 use crate::timestamp::Micros;
 
+pub use copy::{CopiedTable, CopyProgress, MAX_BATCH};
 pub(crate) use oauth::{NewOAuthFlow, OAuthFlow};
 pub(crate) use outbox::{AuthWebhookRows, FailedWebhook, NewWebhook, PendingWebhook};
+use postgres::PgStore;
+pub(crate) use relay::RelayListener;
 use sqlite::SqliteStore;
 pub use sqlite::connect_sqlite;
+
+/// Calls `$call` on whichever backend `$store` has, bound to `$db`.
+macro_rules! on_backend {
+    ($store:expr, $db:ident => $call:expr) => {
+        match &$store.backend {
+            $crate::store::Backend::Sqlite($db) => $call,
+            $crate::store::Backend::Postgres($db) => $call,
+        }
+    };
+}
+pub(crate) use on_backend;
 
 /// A database or decoding failure (never the client's fault).
 #[derive(Debug)]
@@ -34,6 +59,14 @@ pub struct StoreError {
 }
 
 impl StoreError {
+    /// The same failure again (for each call of a batch that failed).
+    pub(crate) fn same(&self) -> StoreError {
+        StoreError {
+            message: self.message.clone(),
+            unavailable: self.unavailable,
+        }
+    }
+
     /// A failure of this request only (a query, stored data that does not decode).
     pub(crate) fn new(message: impl Into<String>) -> StoreError {
         StoreError {
@@ -68,7 +101,13 @@ impl std::error::Error for StoreError {}
 impl From<sqlx::Error> for StoreError {
     fn from(err: sqlx::Error) -> StoreError {
         let message = format!("database: {err}");
-        if sqlite::is_unavailable(&err) {
+        // No connection to be had (I/O, the pool), or the backend's own codes for a database
+        // that cannot take requests.
+        let unreachable = matches!(
+            err,
+            sqlx::Error::Io(_) | sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed
+        );
+        if unreachable || sqlite::is_unavailable(&err) || postgres::is_unavailable(&err) {
             StoreError::unavailable(message)
         } else {
             StoreError::new(message)
@@ -211,11 +250,34 @@ pub(crate) enum MetadataOutcome<E> {
 pub struct Store {
     backend: Backend,
     keys: Keyring,
+    sessions: std::sync::Arc<group::SessionQueue>,
 }
 
 #[derive(Debug, Clone)]
 enum Backend {
     Sqlite(SqliteStore),
+    Postgres(PgStore),
+}
+
+impl Backend {
+    /// Opens the database at `url` (`sqlite:…`, `postgres://…`, `postgresql://…`) and runs its
+    /// migrations; nothing is sealed or opened at this level.
+    async fn open(url: &str, max_bytes: Option<u64>) -> Result<Backend> {
+        if url.starts_with("sqlite:") {
+            return Ok(Backend::Sqlite(SqliteStore::open(url, max_bytes).await?));
+        }
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            if max_bytes.is_some() {
+                return Err(StoreError::new(
+                    "--max-database-size applies to SQLite only (PostgreSQL has its own quotas)",
+                ));
+            }
+            return Ok(Backend::Postgres(PgStore::open(url).await?));
+        }
+        Err(StoreError::new(
+            "unsupported database URL (sqlite://PATH, postgres://… or postgresql://…)",
+        ))
+    }
 }
 
 impl Store {
@@ -228,18 +290,19 @@ impl Store {
     /// [`Store::open`], with the database kept under `max_bytes` (writes that would grow it
     /// past fail as on a full disk; 503 to clients) when given.
     pub async fn open_capped(url: &str, keys: Keyring, max_bytes: Option<u64>) -> Result<Store> {
-        if url.starts_with("sqlite:") {
-            let store = SqliteStore::open(url, max_bytes).await?;
-            let store = Store {
-                backend: Backend::Sqlite(store),
-                keys,
-            };
-            store.check_key().await?;
-            return Ok(store);
-        }
-        Err(StoreError::new(format!(
-            "unsupported database URL `{url}` (only sqlite:// is supported)"
-        )))
+        let store = Store {
+            backend: Backend::open(url, max_bytes).await?,
+            keys,
+            sessions: std::sync::Arc::default(),
+        };
+        store.check_key().await?;
+        Ok(store)
+    }
+
+    /// True when other servers may share this database (PostgreSQL): what one server keeps in
+    /// its process (a waiting WebSocket client) must then be reachable through the database.
+    pub(crate) fn is_shared(&self) -> bool {
+        matches!(self.backend, Backend::Postgres(_))
     }
 
     async fn check_key(&self) -> Result<()> {
@@ -254,37 +317,27 @@ impl Store {
 
     /// A value the server keeps between runs (e.g. a generated secret key).
     pub async fn setting(&self, name: &str) -> Result<Option<String>> {
-        match &self.backend {
-            Backend::Sqlite(db) => db.setting(name).await,
-        }
+        on_backend!(self, db => db.setting(name).await)
     }
 
     /// Stores a value the server keeps between runs.
     pub async fn put_setting(&self, name: &str, value: &str) -> Result<()> {
-        match &self.backend {
-            Backend::Sqlite(db) => db.put_setting(name, value).await,
-        }
+        on_backend!(self, db => db.put_setting(name, value).await)
     }
 
     /// Stores `value` under `name` unless a value is there already; returns the stored value.
     pub async fn setting_or_put(&self, name: &str, value: &str) -> Result<String> {
-        match &self.backend {
-            Backend::Sqlite(db) => db.setting_or_put(name, value).await,
-        }
+        on_backend!(self, db => db.setting_or_put(name, value).await)
     }
 
     /// Forgets a kept value.
     pub async fn delete_setting(&self, name: &str) -> Result<()> {
-        match &self.backend {
-            Backend::Sqlite(db) => db.delete_setting(name).await,
-        }
+        on_backend!(self, db => db.delete_setting(name).await)
     }
 
     /// Ok when the database files are the ones opened, a read answers and a write commits.
     pub(crate) async fn health(&self) -> Result<()> {
-        match &self.backend {
-            Backend::Sqlite(db) => db.health(crate::timestamp::now()).await,
-        }
+        on_backend!(self, db => db.health(crate::timestamp::now()).await)
     }
 
     /// The key ring (token hashing happens before lookups).
@@ -292,24 +345,14 @@ impl Store {
         &self.keys
     }
 
-    pub(crate) async fn create_session(&self, session: &NewSession) -> Result<i64> {
-        match &self.backend {
-            Backend::Sqlite(db) => db.create_session(session).await,
-        }
-    }
-
     /// The unexpired session whose token is `token` (its last access is recorded).
     pub(crate) async fn find_session(&self, token: &str, now: Micros) -> Result<Option<Session>> {
         let hash = self.keys.token_hash(token);
-        match &self.backend {
-            Backend::Sqlite(db) => db.find_session(&hash, now).await,
-        }
+        on_backend!(self, db => db.find_session(&hash, now).await)
     }
 
     pub(crate) async fn delete_session(&self, id: i64) -> Result<bool> {
-        match &self.backend {
-            Backend::Sqlite(db) => db.delete_session(id).await,
-        }
+        on_backend!(self, db => db.delete_session(id).await)
     }
 
     /// The connection `connection_id` of integration `key`, with its credentials opened.
@@ -318,9 +361,7 @@ impl Store {
         key: &str,
         connection_id: &str,
     ) -> Result<Option<(ConnectionRow, Value)>> {
-        let found = match &self.backend {
-            Backend::Sqlite(db) => db.find_connection(key, connection_id).await?,
-        };
+        let found = on_backend!(self, db => db.find_connection(key, connection_id).await?);
         let Some((row, sealed)) = found else {
             return Ok(None);
         };
@@ -335,21 +376,15 @@ impl Store {
 
     /// The connection with row id `id`, without credentials.
     pub(crate) async fn connection_by_row(&self, id: i64) -> Result<Option<ConnectionRow>> {
-        match &self.backend {
-            Backend::Sqlite(db) => db.connection_by_row(id).await,
-        }
+        on_backend!(self, db => db.connection_by_row(id).await)
     }
 
     pub(crate) async fn touch_fetched(&self, id: i64, now: Micros) -> Result<()> {
-        match &self.backend {
-            Backend::Sqlite(db) => db.touch_fetched(id, now).await,
-        }
+        on_backend!(self, db => db.touch_fetched(id, now).await)
     }
 
     pub(crate) async fn list_connections(&self, filter: &ListFilter) -> Result<Vec<ConnectionRow>> {
-        match &self.backend {
-            Backend::Sqlite(db) => db.list_connections(filter).await,
-        }
+        on_backend!(self, db => db.list_connections(filter).await)
     }
 
     /// Creates or re-authorises a connection; returns the stored row and what happened.
@@ -360,9 +395,7 @@ impl Store {
         let keys = &self.keys;
         let plain = serde_json::to_vec(&write.credentials)?;
         let seal = |key: &str, id: &str| keys.seal(&plain, &seal_context(key, id));
-        match &self.backend {
-            Backend::Sqlite(db) => db.write_auth(write, &seal).await,
-        }
+        on_backend!(self, db => db.write_auth(write, &seal).await)
     }
 
     /// Applies `patch`; false if there is no such connection.
@@ -372,16 +405,12 @@ impl Store {
         connection_id: &str,
         patch: &ConnectionPatch,
     ) -> Result<bool> {
-        match &self.backend {
-            Backend::Sqlite(db) => db.patch_connection(key, connection_id, patch).await,
-        }
+        on_backend!(self, db => db.patch_connection(key, connection_id, patch).await)
     }
 
     /// Deletes a connection and its tags; false if there is no such connection.
     pub(crate) async fn delete_connection(&self, key: &str, connection_id: &str) -> Result<bool> {
-        match &self.backend {
-            Backend::Sqlite(db) => db.delete_connection(key, connection_id).await,
-        }
+        on_backend!(self, db => db.delete_connection(key, connection_id).await)
     }
 
     /// Writes metadata on every listed connection in one transaction: `next` gets a
@@ -393,9 +422,31 @@ impl Store {
         next: impl FnMut(Option<&Map<String, Value>>) -> Result<Map<String, Value>, E>,
         now: Micros,
     ) -> Result<MetadataOutcome<E>> {
-        match &self.backend {
-            Backend::Sqlite(db) => db.write_metadata(key, connection_ids, next, now).await,
+        on_backend!(self, db => db.write_metadata(key, connection_ids, next, now).await)
+    }
+}
+
+/// The write of a health check, which a committed one stands for a second: polling `/health`
+/// never turns into a stream of writes. Checks run one at a time.
+#[derive(Debug, Clone, Default)]
+struct HealthWrite {
+    /// When the last write committed.
+    last: std::sync::Arc<tokio::sync::Mutex<Option<std::time::Instant>>>,
+}
+
+impl HealthWrite {
+    const FRESH: std::time::Duration = std::time::Duration::from_secs(1);
+
+    /// Runs `write` unless one committed less than [`HealthWrite::FRESH`] ago.
+    async fn check(&self, write: impl std::future::Future<Output = Result<()>>) -> Result<()> {
+        let mut last = self.last.lock().await;
+        if last.is_some_and(|at| at.elapsed() < HealthWrite::FRESH) {
+            return Ok(());
         }
+        *last = None;
+        write.await?;
+        *last = Some(std::time::Instant::now());
+        Ok(())
     }
 }
 

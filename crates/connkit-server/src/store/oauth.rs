@@ -1,15 +1,22 @@
-//! What the OAuth 2 flow keeps (spec §3.5, §6.3): a flow between its redirect and its callback
-//! (found by its `state`, taken once), a session read by id at the callback, a connection's
-//! refreshed credentials, and the time of its last failed refresh.
+//! What the OAuth 2 flow keeps (spec §3.5, §6.3, §12.27): a flow between its redirect and its
+//! callback (found by its `state`, taken once), a redirect-mode flow's result until its page
+//! reads it (found by its id, read once by its session), a session read by id at the callback, a
+//! connection's refreshed credentials, and the time of its last failed refresh. Both kinds of
+//! row live in the database, so servers sharing one (PostgreSQL) serve either step.
 //!
-//! The `state` is stored only as an HMAC, and the PKCE verifier, the flow's connection_config
+//! The `state` and a result's id are stored only as HMACs, and the PKCE verifier, the flow's connection_config
 //! and its return URL (redirect mode, which may carry a session token) are sealed like
 //! credentials. Knows nothing about HTTP or the OAuth rules.
 
 use serde_json::{Map, Value};
 
-use super::{Backend, Result, Session, Store, StoreError, seal_context};
+use super::{Result, Session, Store, StoreError, on_backend, seal_context};
+use crate::crypto::random_hex;
 use crate::timestamp::Micros;
+
+/// How long a redirect-mode result waits to be read: the return is one redirect away, so
+/// minutes are plenty.
+const RESULT_LIFETIME: Micros = 10 * 60 * 1_000_000;
 
 /// A flow to keep until its callback.
 #[derive(Debug, Clone)]
@@ -77,9 +84,7 @@ impl Store {
         let sealed = self
             .keys
             .seal(&serde_json::to_vec(&secret)?, &flow_context(&hash));
-        match &self.backend {
-            Backend::Sqlite(db) => db.create_oauth_flow(flow, &hash, &sealed).await,
-        }
+        on_backend!(self, db => db.create_oauth_flow(flow, &hash, &sealed).await)
     }
 
     /// Takes the flow waiting for `state` (it is gone afterwards), expired or not.
@@ -89,9 +94,7 @@ impl Store {
         now: Micros,
     ) -> Result<Option<OAuthFlow>> {
         let hash = self.keys.token_hash(state);
-        let row = match &self.backend {
-            Backend::Sqlite(db) => db.take_oauth_flow(&hash).await?,
-        };
+        let row = on_backend!(self, db => db.take_oauth_flow(&hash).await?);
         let Some(row) = row else {
             return Ok(None);
         };
@@ -120,12 +123,46 @@ impl Store {
         }))
     }
 
+    /// Keeps `message` (the WebSocket message of a redirect-mode flow's outcome) for the
+    /// connect session with row id `session`; returns the result's id (32 random bytes, hex).
+    /// `session` is `None` when the flow failed before its session was known: nothing is kept,
+    /// and reading the id finds nothing, as for any unknown id.
+    pub(crate) async fn put_oauth_result(
+        &self,
+        session: Option<i64>,
+        message: &Value,
+        now: Micros,
+    ) -> Result<String> {
+        let id = random_hex(32);
+        if let Some(session) = session {
+            let hash = self.keys.token_hash(&id);
+            let text = serde_json::to_string(message)?;
+            let expires_at = now.saturating_add(RESULT_LIFETIME);
+            on_backend!(self, db => db.put_oauth_result(&hash, session, &text, expires_at, now).await?);
+        }
+        Ok(id)
+    }
+
+    /// The message kept under `id` for `session`, which is then gone; `None` for an unknown,
+    /// used or expired id, or another session's (which stays for its own).
+    pub(crate) async fn take_oauth_result(
+        &self,
+        id: &str,
+        session: i64,
+        now: Micros,
+    ) -> Result<Option<Value>> {
+        let hash = self.keys.token_hash(id);
+        let row = on_backend!(self, db => db.take_oauth_result(&hash, session).await?);
+        match row {
+            Some((text, expires_at)) if expires_at > now => Ok(Some(serde_json::from_str(&text)?)),
+            _ => Ok(None),
+        }
+    }
+
     /// The session with row id `id`, expired or not (an OAuth callback reads the session its
     /// flow started under; deleted sessions are gone).
     pub(crate) async fn session_by_id(&self, id: i64) -> Result<Option<Session>> {
-        match &self.backend {
-            Backend::Sqlite(db) => db.session_by_id(id).await,
-        }
+        on_backend!(self, db => db.session_by_id(id).await)
     }
 
     /// Replaces a connection's credentials after a refresh and forgets its last failure.
@@ -139,22 +176,16 @@ impl Store {
     ) -> Result<()> {
         let plain = serde_json::to_vec(credentials)?;
         let sealed = self.keys.seal(&plain, &seal_context(key, connection_id));
-        match &self.backend {
-            Backend::Sqlite(db) => db.refresh_credentials(id, &sealed, now).await,
-        }
+        on_backend!(self, db => db.refresh_credentials(id, &sealed, now).await)
     }
 
     /// When the connection's last refresh failed, if it did since the last success.
     pub(crate) async fn refresh_failure(&self, id: i64) -> Result<Option<Micros>> {
-        match &self.backend {
-            Backend::Sqlite(db) => db.refresh_failure(id).await,
-        }
+        on_backend!(self, db => db.refresh_failure(id).await)
     }
 
     /// Records a failed refresh (`Some(time)`) or forgets the last one (`None`).
     pub(crate) async fn set_refresh_failure(&self, id: i64, at: Option<Micros>) -> Result<()> {
-        match &self.backend {
-            Backend::Sqlite(db) => db.set_refresh_failure(id, at).await,
-        }
+        on_backend!(self, db => db.set_refresh_failure(id, at).await)
     }
 }

@@ -1,10 +1,14 @@
 //! The webhook outbox's rows as the store hands them out, and the store's doors to them: queue
 //! a webhook (alone, or with a connection write: [`AuthWrite::webhook`](super::AuthWrite)),
-//! read the rows due, record what a delivery did, list and requeue the failed ones.
+//! claim the rows due, record what a delivery did, list and requeue the failed ones.
+//!
+//! A claim leases its rows: until the lease ends no other claim (of this server or another one
+//! on the same database) returns them, so each row is sent by one server at a time; recording
+//! the outcome ends the lease, and a server that dies holding one only delays its rows.
 //!
 //! Knows nothing about HTTP, signatures or retry policy: the worker in `webhook.rs` decides.
 
-use super::{Backend, Result, Store};
+use super::{Result, Store, on_backend};
 use crate::timestamp::Micros;
 
 /// A webhook to queue: where it goes and the exact body to sign and send.
@@ -48,27 +52,33 @@ pub(crate) struct FailedWebhook {
 impl Store {
     /// Queues `webhook` on its own; durable when this returns.
     pub(crate) async fn queue_webhook(&self, webhook: &NewWebhook, now: Micros) -> Result<()> {
-        match &self.backend {
-            Backend::Sqlite(db) => db.queue_webhook(webhook, now).await,
-        }
+        on_backend!(self, db => db.queue_webhook(webhook, now).await)
     }
 
-    /// The first `limit` pending rows, soonest due first (due or not).
-    pub(crate) async fn pending_webhooks(&self, limit: u32) -> Result<Vec<PendingWebhook>> {
-        match &self.backend {
-            Backend::Sqlite(db) => db.pending_webhooks(limit).await,
-        }
+    /// Claims at most `limit` pending rows due at `now` that no lease holds, soonest due first,
+    /// leasing them until `lease_until`.
+    pub(crate) async fn claim_webhooks(
+        &self,
+        limit: u32,
+        now: Micros,
+        lease_until: Micros,
+    ) -> Result<Vec<PendingWebhook>> {
+        on_backend!(self, db => db.claim_webhooks(limit, now, lease_until).await)
     }
 
-    /// A receiver took row `id`: it leaves the outbox.
+    /// When the next pending row can be claimed after `now` (it falls due, or its lease ends),
+    /// if any row is pending.
+    pub(crate) async fn next_webhook_due(&self, now: Micros) -> Result<Option<Micros>> {
+        on_backend!(self, db => db.next_webhook_due(now).await)
+    }
+
+    /// A receiver took row `id`: it leaves the outbox (and its lease ends).
     pub(crate) async fn webhook_delivered(&self, id: i64) -> Result<()> {
-        match &self.backend {
-            Backend::Sqlite(db) => db.webhook_delivered(id).await,
-        }
+        on_backend!(self, db => db.webhook_delivered(id).await)
     }
 
     /// Row `id` failed its try number `attempts` (`error` says how) and is due again at `at`,
-    /// or, with `at` = `None`, has failed for good.
+    /// or, with `at` = `None`, has failed for good; its lease ends.
     pub(crate) async fn webhook_attempted(
         &self,
         id: i64,
@@ -77,22 +87,16 @@ impl Store {
         at: Option<Micros>,
         now: Micros,
     ) -> Result<()> {
-        match &self.backend {
-            Backend::Sqlite(db) => db.webhook_attempted(id, attempts, error, at, now).await,
-        }
+        on_backend!(self, db => db.webhook_attempted(id, attempts, error, at, now).await)
     }
 
     /// The newest `limit` failed rows, and how many rows are pending.
     pub(crate) async fn failed_webhooks(&self, limit: u32) -> Result<(Vec<FailedWebhook>, u64)> {
-        match &self.backend {
-            Backend::Sqlite(db) => db.failed_webhooks(limit).await,
-        }
+        on_backend!(self, db => db.failed_webhooks(limit).await)
     }
 
     /// Makes every failed row pending again, due `now`, with its tries reset; how many.
     pub(crate) async fn requeue_failed_webhooks(&self, now: Micros) -> Result<u64> {
-        match &self.backend {
-            Backend::Sqlite(db) => db.requeue_failed_webhooks(now).await,
-        }
+        on_backend!(self, db => db.requeue_failed_webhooks(now).await)
     }
 }

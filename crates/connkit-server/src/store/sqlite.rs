@@ -9,21 +9,23 @@
 //! Knows nothing about HTTP, sealing (it stores the bytes it is given) or the rules.
 
 mod connect;
+mod copy;
 mod files;
 mod oauth;
 mod outbox;
 
+use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
 
 use connkit_core::tags::Tags;
 use serde_json::{Map, Value};
-use sqlx::sqlite::{SqlitePool, SqliteRow};
+use sqlx::sqlite::SqlitePool;
 use sqlx::{QueryBuilder, Row, Sqlite, Transaction};
 
+use super::group::BATCH_ROWS;
 use super::{
-    AuthOutcome, AuthWrite, ConnectionPatch, ConnectionRow, ListFilter, MetadataOutcome,
-    NewSession, Result, Session, StoreError,
+    AuthOutcome, AuthWrite, ConnectionPatch, ConnectionRow, HealthWrite, ListFilter,
+    MetadataOutcome, NewSession, Result, Session, StoreError, rows,
 };
 use crate::timestamp::Micros;
 pub use connect::connect_sqlite;
@@ -38,9 +40,6 @@ const CONNECTION_COLUMNS: &str = "c.id, c.connection_id, c.provider_config_key, 
 const SESSION_COLUMNS: &str = "id, end_user, organization, allowed_integrations, \
     integrations_config_defaults, overrides, webhook_url_override, tags, reconnect_connection";
 
-/// How long a committed health-check write stands for the next checks.
-const HEALTH_WRITE_FRESH: Duration = Duration::from_secs(1);
-
 /// Two pools on one file: readers run side by side (WAL); writers queue for the one write
 /// connection instead of racing for SQLite's write lock in its busy handler.
 #[derive(Debug, Clone)]
@@ -49,8 +48,7 @@ pub(super) struct SqliteStore {
     /// Reached only through [`SqliteStore::writer`], which checks the files first.
     write_pool: SqlitePool,
     files: Arc<DbFiles>,
-    /// When the health check's write last committed (checks run one at a time).
-    health_write: Arc<tokio::sync::Mutex<Option<Instant>>>,
+    health_write: HealthWrite,
 }
 
 impl SqliteStore {
@@ -74,12 +72,14 @@ impl SqliteStore {
         };
         let pool = pool(options, 8).await?;
         files.opened()?;
-        Ok(SqliteStore {
+        let store = SqliteStore {
             pool,
             write_pool,
             files,
-            health_write: Arc::default(),
-        })
+            health_write: HealthWrite::default(),
+        };
+        store.end_webhook_leases().await?;
+        Ok(store)
     }
 
     /// The write connection's pool, once the database files are known to be the ones opened:
@@ -93,28 +93,25 @@ impl SqliteStore {
         Ok(self.writer()?.begin_with("BEGIN IMMEDIATE").await?)
     }
 
-    /// Ok when the files are the ones opened, a read answers and a write commits. The files are
-    /// looked at on every call; a committed write stands for [`HEALTH_WRITE_FRESH`], so that
-    /// polling never turns into a stream of writes.
+    /// Ok when the files are the ones opened (looked at on every call), a read answers and a
+    /// write commits (see [`HealthWrite`]).
     pub(super) async fn health(&self, now: Micros) -> Result<()> {
         self.files.check_thoroughly()?;
         sqlx::query("SELECT 1").execute(&self.pool).await?;
-        let mut written = self.health_write.lock().await;
-        if written.is_some_and(|at| at.elapsed() < HEALTH_WRITE_FRESH) {
-            return Ok(());
-        }
-        *written = None;
-        let mut tx = self.begin_write().await?;
-        sqlx::query(
-            "INSERT INTO settings (name, value) VALUES ('health_checked_at', ?) \
-             ON CONFLICT (name) DO UPDATE SET value = excluded.value",
-        )
-        .bind(now.to_string())
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        *written = Some(Instant::now());
-        Ok(())
+        self.health_write
+            .check(async {
+                let mut tx = self.begin_write().await?;
+                sqlx::query(
+                    "INSERT INTO settings (name, value) VALUES ('health_checked_at', ?) \
+                     ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+                )
+                .bind(now.to_string())
+                .execute(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                Ok(())
+            })
+            .await
     }
 
     pub(super) async fn setting(&self, name: &str) -> Result<Option<String>> {
@@ -161,28 +158,40 @@ impl SqliteStore {
         Ok(())
     }
 
-    pub(super) async fn create_session(&self, s: &NewSession) -> Result<i64> {
-        // One statement; the `connect_sessions_purge` trigger drops expired sessions.
-        let id: i64 = sqlx::query(
-            "INSERT INTO connect_sessions (token_hash, created_at, expires_at, end_user, organization, \
-             allowed_integrations, integrations_config_defaults, overrides, webhook_url_override, tags, \
-             reconnect_connection) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-        )
-        .bind(s.token_hash.clone())
-        .bind(s.created_at)
-        .bind(s.expires_at)
-        .bind(json_opt(s.end_user.as_ref()))
-        .bind(json_opt(s.organization.as_ref()))
-        .bind(s.allowed_integrations.as_ref().map(|a| Value::from(a.clone()).to_string()))
-        .bind(json_opt(s.integrations_config_defaults.as_ref()))
-        .bind(json_opt(s.overrides.as_ref()))
-        .bind(s.webhook_url_override.clone())
-        .bind(s.tags.to_json().to_string())
-        .bind(s.reconnect_connection)
-        .fetch_one(self.writer()?)
-        .await?
-        .try_get("id")?;
-        Ok(id)
+    /// Writes `sessions` (at most `BATCH_ROWS`) in one statement; returns their row ids in
+    /// order. The `connect_sessions_purge` trigger drops expired sessions.
+    pub(super) async fn create_sessions(&self, sessions: &[&NewSession]) -> Result<Vec<i64>> {
+        if sessions.len() > BATCH_ROWS {
+            return Err(StoreError::new("a session batch over BATCH_ROWS"));
+        }
+        let mut ids = HashMap::with_capacity(sessions.len());
+        let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(
+            "INSERT INTO connect_sessions (token_hash, created_at, expires_at, end_user, \
+                 organization, allowed_integrations, integrations_config_defaults, overrides, \
+                 webhook_url_override, tags, reconnect_connection) ",
+        );
+        q.push_values(sessions, |mut b, s| {
+            let columns = rows::session_columns(s);
+            b.push_bind(s.token_hash.clone())
+                .push_bind(s.created_at)
+                .push_bind(s.expires_at)
+                .push_bind(columns.end_user)
+                .push_bind(columns.organization)
+                .push_bind(columns.allowed_integrations)
+                .push_bind(columns.integrations_config_defaults)
+                .push_bind(columns.overrides)
+                .push_bind(s.webhook_url_override.clone())
+                .push_bind(columns.tags)
+                .push_bind(s.reconnect_connection);
+        });
+        q.push(" RETURNING token_hash, id");
+        for row in q.build().fetch_all(self.writer()?).await? {
+            ids.insert(
+                row.try_get::<Vec<u8>, _>("token_hash")?,
+                row.try_get::<i64, _>("id")?,
+            );
+        }
+        rows::in_order(sessions, &ids)
     }
 
     pub(super) async fn find_session(&self, hash: &[u8], now: Micros) -> Result<Option<Session>> {
@@ -196,7 +205,7 @@ impl SqliteStore {
             .bind(now)
             .fetch_optional(self.writer()?)
             .await?;
-        row.map(|r| session_row(&r)).transpose()
+        row.map(|r| rows::session(&r)).transpose()
     }
 
     pub(super) async fn delete_session(&self, id: i64) -> Result<bool> {
@@ -223,7 +232,7 @@ impl SqliteStore {
             .await?;
         match row {
             None => Ok(None),
-            Some(r) => Ok(Some((connection_row(&r)?, r.try_get("credentials")?))),
+            Some(r) => Ok(Some((rows::connection(&r)?, r.try_get("credentials")?))),
         }
     }
 
@@ -233,7 +242,7 @@ impl SqliteStore {
             .bind(id)
             .fetch_optional(&self.pool)
             .await?;
-        row.map(|r| connection_row(&r)).transpose()
+        row.map(|r| rows::connection(&r)).transpose()
     }
 
     pub(super) async fn touch_fetched(&self, id: i64, now: Micros) -> Result<()> {
@@ -322,8 +331,8 @@ impl SqliteStore {
             .push_bind(f.limit)
             .push(" OFFSET ")
             .push_bind(f.offset);
-        let rows = q.build().fetch_all(&self.pool).await?;
-        rows.iter().map(connection_row).collect()
+        let found = q.build().fetch_all(&self.pool).await?;
+        found.iter().map(rows::connection).collect()
     }
 
     /// How many connections carry `key = value`, counted up to 1,000 (an index-only read).
@@ -384,7 +393,7 @@ impl SqliteStore {
                 .bind(config)
                 .bind(w.reset_metadata)
                 .bind(tags)
-                .bind(json_opt(w.end_user.as_ref()))
+                .bind(rows::json_opt(w.end_user.as_ref()))
                 .bind(w.webhook_url_override.clone())
                 .bind(w.now)
                 .bind(id)
@@ -405,7 +414,7 @@ impl SqliteStore {
                 .bind(seal(&w.provider_config_key, &w.connection_id))
                 .bind(config)
                 .bind(tags)
-                .bind(json_opt(w.end_user.as_ref()))
+                .bind(rows::json_opt(w.end_user.as_ref()))
                 .bind(w.webhook_url_override.clone())
                 .bind(w.now)
                 .bind(w.now)
@@ -421,7 +430,7 @@ impl SqliteStore {
             .bind(id)
             .fetch_one(&mut *tx)
             .await?;
-        let row = connection_row(&row)?;
+        let row = rows::connection(&row)?;
         if let Some(rows) = &w.webhook {
             let webhook = match outcome {
                 AuthOutcome::Overridden => &rows.overridden,
@@ -505,7 +514,7 @@ impl SqliteStore {
                 return Ok(MetadataOutcome::Missing(connection_id.clone()));
             };
             let id: i64 = row.try_get("id")?;
-            let current = object_opt(row.try_get("metadata")?)?;
+            let current = rows::object_opt(row.try_get("metadata")?)?;
             let metadata = match next(current.as_ref()) {
                 Ok(metadata) => metadata,
                 Err(refusal) => return Ok(MetadataOutcome::Refused(refusal)),
@@ -554,65 +563,4 @@ async fn replace_tags(tx: &mut Transaction<'static, Sqlite>, id: i64, tags: &Tag
         .await?;
     }
     Ok(())
-}
-
-fn session_row(r: &SqliteRow) -> Result<Session> {
-    let allowed: Option<Value> = value_opt(r.try_get("allowed_integrations")?)?;
-    let allowed_integrations = match allowed {
-        Some(Value::Array(items)) => Some(
-            items
-                .into_iter()
-                .filter_map(|v| v.as_str().map(str::to_owned))
-                .collect(),
-        ),
-        _ => None,
-    };
-    Ok(Session {
-        id: r.try_get("id")?,
-        end_user: value_opt(r.try_get("end_user")?)?,
-        organization: value_opt(r.try_get("organization")?)?,
-        allowed_integrations,
-        integrations_config_defaults: value_opt(r.try_get("integrations_config_defaults")?)?,
-        overrides: value_opt(r.try_get("overrides")?)?,
-        webhook_url_override: r.try_get("webhook_url_override")?,
-        tags: object(r.try_get("tags")?)?,
-        reconnect_connection: r.try_get("reconnect_connection")?,
-    })
-}
-
-fn connection_row(r: &SqliteRow) -> Result<ConnectionRow> {
-    Ok(ConnectionRow {
-        id: r.try_get("id")?,
-        connection_id: r.try_get("connection_id")?,
-        provider_config_key: r.try_get("provider_config_key")?,
-        provider: r.try_get("provider")?,
-        auth_mode: r.try_get("auth_mode")?,
-        connection_config: object(r.try_get("connection_config")?)?,
-        metadata: object_opt(r.try_get("metadata")?)?,
-        tags: object(r.try_get("tags")?)?,
-        end_user: value_opt(r.try_get("end_user")?)?,
-        webhook_url_override: r.try_get("webhook_url_override")?,
-        created_at: r.try_get("created_at")?,
-        updated_at: r.try_get("updated_at")?,
-        last_fetched_at: r.try_get("last_fetched_at")?,
-    })
-}
-
-fn json_opt(value: Option<&Value>) -> Option<String> {
-    value.map(Value::to_string)
-}
-
-fn value_opt(text: Option<String>) -> Result<Option<Value>> {
-    Ok(text.map(|t| serde_json::from_str(&t)).transpose()?)
-}
-
-fn object(text: String) -> Result<Map<String, Value>> {
-    match serde_json::from_str(&text)? {
-        Value::Object(map) => Ok(map),
-        _ => Err(StoreError::new("a stored JSON object is not an object")),
-    }
-}
-
-fn object_opt(text: Option<String>) -> Result<Option<Map<String, Value>>> {
-    text.map(object).transpose()
 }

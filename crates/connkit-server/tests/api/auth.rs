@@ -7,7 +7,6 @@ use axum::http::HeaderMap;
 use axum::routing::get;
 use connkit_core::webhook::verify_hmac;
 use serde_json::{Value, json};
-use sqlx::Row;
 
 use crate::support::{KEY, TestApp, cp, receiver, serve};
 
@@ -48,12 +47,12 @@ async fn api_key_creates_a_connection_with_session_tags_and_params() {
 async fn credentials_are_encrypted_at_rest() {
     let app = TestApp::new().await;
     app.api_key_connection(json!({"tags": {}}), "acme").await;
-    let db = app.sql().await;
-    let row = sqlx::query("SELECT credentials FROM connections")
-        .fetch_one(&db)
+    let stored = app
+        .sql()
         .await
-        .unwrap();
-    let sealed: Vec<u8> = row.get("credentials");
+        .bytes("SELECT credentials FROM connections")
+        .await;
+    let sealed = &stored[0];
     assert!(sealed.len() > 24);
     assert!(!sealed.windows(10).any(|w| w == b"k-secret-1"));
 }

@@ -357,10 +357,11 @@ async fn failures_nango_answers_with_json_reach_the_socket_too() {
 
     // An expired session token.
     let token = env.app.session(session_body()).await;
-    sqlx::query("UPDATE connect_sessions SET expires_at = 0")
-        .execute(&env.app.sql().await)
+    env.app
+        .sql()
         .await
-        .unwrap();
+        .exec("UPDATE connect_sessions SET expires_at = 0")
+        .await;
     let answer = env
         .connect("demo-oauth2", &token, "&params[subdomain]=acme")
         .await;
@@ -407,10 +408,11 @@ async fn an_expired_flow_is_a_state_error_on_its_socket() {
         )
         .await;
     let callback = env.consent(&location(&answer), "approve").await;
-    sqlx::query("UPDATE oauth_flows SET expires_at = 0")
-        .execute(&env.app.sql().await)
+    env.app
+        .sql()
         .await
-        .unwrap();
+        .exec("UPDATE oauth_flows SET expires_at = 0")
+        .await;
     let (status, outcome) = read_page(env.get(&callback).await).await;
     assert_eq!((status, error_type(&outcome)), (400, "state_err"));
     assert_eq!(next_message(&mut socket).await["error_type"], "state_err");

@@ -100,6 +100,27 @@ async fn the_page_comes_back_with_a_result_its_session_reads_once() {
 }
 
 #[tokio::test]
+async fn an_expired_result_is_not_read() {
+    let env = env().await;
+    let token = env.app.session(session_body()).await;
+    let extra = format!(
+        "&params[subdomain]=acme{}",
+        return_url("https://app.example/")
+    );
+    let answer = env.connect("demo-oauth2", &token, &extra).await;
+    let callback = env.consent(&location(&answer), "approve").await;
+    let id = result_id(&env.get(&callback).await, "https://app.example/?");
+    let db = env.app.sql().await;
+    db.exec("UPDATE oauth_results SET expires_at = 0").await;
+    let (status, body) = read(&env, &id, &token).await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (404, Some("unknown_oauth_result"))
+    );
+    assert_eq!(db.int("SELECT count(*) FROM oauth_results").await, 0);
+}
+
+#[tokio::test]
 async fn a_return_url_the_server_does_not_allow_is_never_followed() {
     let env = env().await;
     let token = env.app.session(json!({"tags": {}})).await;

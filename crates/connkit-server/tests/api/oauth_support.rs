@@ -36,6 +36,9 @@ pub(crate) struct OAuthEnv {
     pub(crate) hooks: Receiver,
     /// A client that follows no redirect.
     pub(crate) browser: reqwest::Client,
+    /// What another server on this world's database is built from.
+    catalogue: String,
+    settings: Settings,
 }
 
 impl OAuthEnv {
@@ -45,6 +48,14 @@ impl OAuthEnv {
 
     /// The world with adjusted settings.
     pub(crate) async fn with(adjust: impl FnOnce(&mut Settings)) -> OAuthEnv {
+        OAuthEnv::build(adjust, None).await
+    }
+
+    /// The world on the database at `db_url` (with the suite's own database when `None`).
+    pub(crate) async fn build(
+        adjust: impl FnOnce(&mut Settings),
+        db_url: Option<String>,
+    ) -> OAuthEnv {
         let provider = LocalProvider::new(vec![(
             "demo-client-id".to_owned(),
             "demo-client-secret".to_owned(),
@@ -68,7 +79,15 @@ impl OAuthEnv {
         };
         adjust(&mut settings);
         let catalogue = builtin_providers(provider_port);
-        let app = TestApp::from_settings(&catalogue, BUILTIN_INTEGRATIONS, settings).await;
+        let app = match db_url {
+            Some(url) => {
+                let dir = tempfile::tempdir().unwrap();
+                TestApp::on(dir, url, &catalogue, BUILTIN_INTEGRATIONS, settings.clone()).await
+            }
+            None => {
+                TestApp::from_settings(&catalogue, BUILTIN_INTEGRATIONS, settings.clone()).await
+            }
+        };
         let router = app.router();
         tokio::spawn(async move {
             let _ = axum::serve(listener, router).await;
@@ -79,7 +98,26 @@ impl OAuthEnv {
             provider,
             hooks,
             browser: browser(),
+            catalogue,
+            settings,
         }
+    }
+
+    /// Another server on this world's database, with the same catalogue, provider, receiver
+    /// and settings (a second instance behind the same public URL), served on a port of its
+    /// own; returns it and its base URL.
+    pub(crate) async fn another_server(&self) -> (TestApp, String) {
+        let dir = tempfile::tempdir().unwrap();
+        let app = TestApp::on(
+            dir,
+            self.app.db_url.clone(),
+            &self.catalogue,
+            BUILTIN_INTEGRATIONS,
+            self.settings.clone(),
+        )
+        .await;
+        let base = serve(app.router()).await;
+        (app, base)
     }
 
     /// A WebSocket client at `/` and the `ws_client_id` of its `connection_ack`.

@@ -91,23 +91,13 @@ async fn a_connection_write_that_fails_queues_no_webhook() {
     let url = hook.url.clone();
     let app = TestApp::with(|s| s.webhook_url = Some(url)).await;
     let db = app.sql().await;
-    sqlx::query(
-        "CREATE TRIGGER inject_boom BEFORE INSERT ON connection_tags WHEN NEW.key = 'boom' \
-         BEGIN SELECT RAISE(ABORT, 'injected failure'); END",
-    )
-    .execute(&db)
-    .await
-    .unwrap();
+    db.fail_writes_tagged("boom", false).await;
     let token = app.session(json!({"tags": {"boom": "1"}})).await;
     let resp = app
         .auth("/auth/unauthenticated/unauthenticated", &token, "", None)
         .await;
     assert_eq!(resp.status, 500, "{}", resp.json);
-    let rows: i64 = sqlx::query_scalar("SELECT count(*) FROM webhook_outbox")
-        .fetch_one(&db)
-        .await
-        .unwrap();
-    assert_eq!(rows, 0);
+    assert_eq!(db.int("SELECT count(*) FROM webhook_outbox").await, 0);
     // The next write's webhook is queued and delivered.
     let id = app.tagged_connection(json!({"team": "red"})).await;
     let hit = hook.next().await;

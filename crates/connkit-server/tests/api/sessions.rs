@@ -2,7 +2,6 @@
 
 use connkit_core::auth::is_valid_connect_session_token;
 use serde_json::json;
-use sqlx::Row;
 
 use crate::support::{TestApp, cp, is_timestamp};
 
@@ -218,12 +217,9 @@ async fn tokens_are_stored_hashed_and_expire() {
     let app = TestApp::new().await;
     let token = app.session(json!({"tags": {}})).await;
     let db = app.sql().await;
-    let rows = sqlx::query("SELECT token_hash FROM connect_sessions")
-        .fetch_all(&db)
-        .await
-        .unwrap();
-    assert_eq!(rows.len(), 1);
-    let hash: Vec<u8> = rows[0].get("token_hash");
+    let hashes = db.bytes("SELECT token_hash FROM connect_sessions").await;
+    assert_eq!(hashes.len(), 1);
+    let hash = &hashes[0];
     assert_eq!(hash.len(), 32);
     assert!(
         !hash
@@ -238,21 +234,13 @@ async fn tokens_are_stored_hashed_and_expire() {
             .status,
         200
     );
-    sqlx::query("UPDATE connect_sessions SET expires_at = 0")
-        .execute(&db)
-        .await
-        .unwrap();
+    db.exec("UPDATE connect_sessions SET expires_at = 0").await;
     app.call("GET", "/connect/session", Some(&bearer), None)
         .await
         .assert(401, "unknown_connect_session_token");
 
     // The next session purges the expired one from the table.
-    let count = || async {
-        sqlx::query_scalar::<_, i64>("SELECT count(*) FROM connect_sessions")
-            .fetch_one(&db)
-            .await
-            .unwrap()
-    };
+    let count = || db.int("SELECT count(*) FROM connect_sessions");
     assert_eq!(count().await, 1);
     app.session(json!({"tags": {"a": "2"}})).await;
     assert_eq!(count().await, 1, "expired row gone, new row kept");
@@ -338,4 +326,39 @@ async fn reconnect_sessions_target_an_existing_connection() {
     assert_eq!(data["isReconnecting"], json!(true));
     assert_eq!(data["allowed_integrations"], json!(["demo-api-key"]));
     assert_eq!(data["endUser"]["id"], "u9", "the connection's end user");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sessions_created_together_are_each_stored_with_their_own_data() {
+    // Concurrent creations are committed in batches: each still gets its own row back.
+    let app = TestApp::new().await;
+    let made = futures_util::future::join_all((0..40).map(|n| {
+        let app = &app;
+        async move {
+            let token = app
+                .session(json!({"end_user": {"id": format!("u-{n}")}}))
+                .await;
+            (n, token)
+        }
+    }))
+    .await;
+    for (n, token) in made {
+        let read = app
+            .call(
+                "GET",
+                "/connect/session",
+                Some(&format!("Bearer {token}")),
+                None,
+            )
+            .await;
+        assert_eq!(read.status, 200, "{}", read.json);
+        assert_eq!(read.json["data"]["endUser"]["id"], format!("u-{n}"));
+    }
+    assert_eq!(
+        app.sql()
+            .await
+            .int("SELECT count(*) FROM connect_sessions")
+            .await,
+        40
+    );
 }

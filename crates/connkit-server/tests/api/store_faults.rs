@@ -1,34 +1,26 @@
-//! The store under faults, in process: a write transaction that SQLite ends on its own (as it
-//! does on a full disk) leaves later writes working; `GET /health` checks that a write commits
-//! and that the database files are the ones opened; deleted database files stop writes with a
-//! 503 instead of acknowledging writes that a restart would lose.
+//! The store under faults, in process: a write transaction that the database ends on its own
+//! (as SQLite does on a full disk) leaves later writes working; `GET /health` checks that a
+//! write commits and that the database files are the ones opened; deleted SQLite files stop
+//! writes with a 503 instead of acknowledging writes that a restart would lose; PostgreSQL
+//! connections killed under the server are replaced.
 //!
-//! Faults are injected for real: a trigger that raises `ROLLBACK` on a marker tag, a read-only
-//! database file, deleted files.
+//! Faults are injected for real: a trigger that fails the transaction on a marker tag, deleted
+//! files, terminated backends. The file tests run on SQLite whatever the suite's backend, the
+//! backend test on PostgreSQL.
 
 use serde_json::json;
 
 use crate::support::TestApp;
 
-/// Makes every write of a tag `boom` end its transaction the way a full disk can: SQLite rolls
-/// the whole transaction back by itself, under the feet of the connection that runs it.
-async fn inject_rollback_on_boom(app: &TestApp) {
-    let db = app.sql().await;
-    sqlx::query(
-        "CREATE TRIGGER inject_boom BEFORE INSERT ON connection_tags WHEN NEW.key = 'boom' \
-         BEGIN SELECT RAISE(ROLLBACK, 'injected failure'); END",
-    )
-    .execute(&db)
-    .await
-    .unwrap();
-    db.close().await;
-}
-
 #[tokio::test]
-async fn writes_work_again_after_a_transaction_sqlite_rolled_back() {
+async fn writes_work_again_after_a_transaction_the_database_ended() {
     let app = TestApp::new().await;
     let id = app.tagged_connection(json!({"team": "red"})).await;
-    inject_rollback_on_boom(&app).await;
+    // Every write of a tag `boom` ends its transaction the way a full disk can: SQLite rolls
+    // the whole transaction back by itself, under the feet of the connection that runs it.
+    let db = app.sql().await;
+    db.fail_writes_tagged("boom", true).await;
+    db.close().await;
 
     // The failing write: an auth whose session tags carry the marker.
     let token = app.session(json!({"tags": {"boom": "1"}})).await;
@@ -81,15 +73,7 @@ async fn health_fails_when_a_write_cannot_commit() {
     let app = TestApp::new().await;
     assert_eq!(app.call("GET", "/health", None, None).await.status, 200);
     let db = app.sql().await;
-    for event in ["INSERT", "UPDATE"] {
-        sqlx::query(sqlx::AssertSqlSafe(format!(
-            "CREATE TRIGGER refuse_health_{event} BEFORE {event} ON settings \
-             WHEN NEW.name = 'health_checked_at' BEGIN SELECT RAISE(ABORT, 'injected'); END"
-        )))
-        .execute(&db)
-        .await
-        .unwrap();
-    }
+    db.refuse_setting("health_checked_at", true).await;
     // A passed check stands for a second; the next one must write again.
     tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
     let resp = app.call("GET", "/health", None, None).await;
@@ -99,20 +83,13 @@ async fn health_fails_when_a_write_cannot_commit() {
         json!({"status": "unavailable"}),
         "no cause in the body"
     );
-    sqlx::query("DROP TRIGGER refuse_health_INSERT")
-        .execute(&db)
-        .await
-        .unwrap();
-    sqlx::query("DROP TRIGGER refuse_health_UPDATE")
-        .execute(&db)
-        .await
-        .unwrap();
+    db.refuse_setting("health_checked_at", false).await;
     assert_eq!(app.call("GET", "/health", None, None).await.status, 200);
 }
 
 #[tokio::test]
 async fn deleted_database_files_stop_writes_and_health() {
-    let app = TestApp::new().await;
+    let app = TestApp::on_sqlite().await;
     let id = app.tagged_connection(json!({"team": "red"})).await;
     let path = db_path(&app);
     for suffix in ["", "-wal", "-shm"] {
@@ -142,7 +119,7 @@ async fn deleted_database_files_stop_writes_and_health() {
 
 #[tokio::test]
 async fn a_replaced_database_file_stops_writes() {
-    let app = TestApp::new().await;
+    let app = TestApp::on_sqlite().await;
     app.tagged_connection(json!({"team": "red"})).await;
     let path = db_path(&app);
     // A copy put in its place (a restore gone wrong): another inode at the same path.
@@ -157,7 +134,7 @@ async fn a_replaced_database_file_stops_writes() {
 
 #[tokio::test]
 async fn a_deleted_wal_file_is_noticed() {
-    let app = TestApp::new().await;
+    let app = TestApp::on_sqlite().await;
     app.tagged_connection(json!({"team": "red"})).await;
     let mut wal = db_path(&app).into_os_string();
     wal.push("-wal");
@@ -167,4 +144,35 @@ async fn a_deleted_wal_file_is_noticed() {
     app.secret("POST", "/connect/sessions", Some(&json!({"tags": {}})))
         .await
         .assert(503, "service_unavailable");
+}
+
+#[tokio::test]
+async fn postgres_connections_killed_under_the_server_are_replaced() {
+    let app = TestApp::on_postgres().await;
+    let id = app.tagged_connection(json!({"team": "red"})).await;
+    let db = app.sql().await;
+    let killed = db
+        .int(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity \
+             WHERE datname = current_database() AND pid <> pg_backend_pid()",
+        )
+        .await;
+    assert!(killed > 0, "the server held connections");
+    // Every request after the kill is answered on fresh connections.
+    app.secret("POST", "/connect/sessions", Some(&json!({"tags": {}})))
+        .await
+        .assert(201, "");
+    let patch = app
+        .secret(
+            "PATCH",
+            &format!("/connections/{id}?provider_config_key=unauthenticated"),
+            Some(&json!({"tags": {"team": "blue"}})),
+        )
+        .await;
+    assert_eq!(patch.status, 200, "{}", patch.json);
+    assert_eq!(
+        app.connection("unauthenticated", &id).await.json["tags"],
+        json!({"team": "blue"})
+    );
+    assert_eq!(app.call("GET", "/health", None, None).await.status, 200);
 }

@@ -1,5 +1,6 @@
-//! Test harness: an `app()` over a real SQLite file in a temporary directory, called in process
-//! with `oneshot`, plus small real HTTP servers (a webhook receiver, a provider API) on loopback.
+//! Test harness: an `app()` over a real database (a SQLite file in a temporary directory, or a
+//! PostgreSQL database: `db.rs`), called in process with `oneshot`, plus small real HTTP
+//! servers (a webhook receiver, a provider API) on loopback.
 //!
 //! Knows no endpoint rules; the test modules assert those.
 
@@ -23,6 +24,8 @@ use http_body_util::BodyExt;
 use serde_json::{Value, json};
 use tokio::sync::{Mutex, mpsc};
 use tower::ServiceExt;
+
+use crate::db::{Db, new_database, new_postgres_database, sqlite_url};
 
 pub(crate) const KEY: &str = "0c8f5a3e-1b2d-4c5e-9f60-7a8b9c0d1e2f";
 
@@ -111,20 +114,72 @@ impl TestApp {
         integrations: &str,
         adjust: impl FnOnce(&mut Settings),
     ) -> TestApp {
-        let mut settings = Settings::new(KEY);
-        settings.webhook_retry = fast_retry();
+        let mut settings = test_settings();
         adjust(&mut settings);
         TestApp::from_settings(providers, integrations, settings).await
     }
 
-    /// An app with exactly these settings.
+    /// An app with exactly these settings, on the suite's backend.
     pub(crate) async fn from_settings(
         providers: &str,
         integrations: &str,
         settings: Settings,
     ) -> TestApp {
         let dir = tempfile::tempdir().unwrap();
-        let db_url = format!("sqlite://{}", dir.path().join("connkit.db").display());
+        let db_url = new_database(dir.path()).await;
+        TestApp::on(dir, db_url, providers, integrations, settings).await
+    }
+
+    /// The built-in catalogue and integrations, default settings, on a SQLite file whatever the
+    /// suite's backend (for what only SQLite has: its files).
+    pub(crate) async fn on_sqlite() -> TestApp {
+        let dir = tempfile::tempdir().unwrap();
+        let db_url = sqlite_url(dir.path());
+        TestApp::on(
+            dir,
+            db_url,
+            BUILTIN_PROVIDERS,
+            BUILTIN_INTEGRATIONS,
+            test_settings(),
+        )
+        .await
+    }
+
+    /// [`TestApp::on_sqlite`] on a PostgreSQL database (for what only PostgreSQL has).
+    pub(crate) async fn on_postgres() -> TestApp {
+        let dir = tempfile::tempdir().unwrap();
+        let db_url = new_postgres_database().await;
+        TestApp::on(
+            dir,
+            db_url,
+            BUILTIN_PROVIDERS,
+            BUILTIN_INTEGRATIONS,
+            test_settings(),
+        )
+        .await
+    }
+
+    /// The built-in catalogue and integrations, default settings, on the database at `db_url`
+    /// (a copy of another app's).
+    pub(crate) async fn on_database(dir: tempfile::TempDir, db_url: String) -> TestApp {
+        TestApp::on(
+            dir,
+            db_url,
+            BUILTIN_PROVIDERS,
+            BUILTIN_INTEGRATIONS,
+            test_settings(),
+        )
+        .await
+    }
+
+    /// An app on the database at `db_url` (another app's, for two servers on one database).
+    pub(crate) async fn on(
+        dir: tempfile::TempDir,
+        db_url: String,
+        providers: &str,
+        integrations: &str,
+        settings: Settings,
+    ) -> TestApp {
         let catalogue = Catalogue::from_yaml_str(providers).unwrap();
         let integrations = Integrations::from_toml(integrations, &catalogue).unwrap();
         let store = Store::open(&db_url, Keyring::from_bytes(&[7; 32]))
@@ -285,17 +340,22 @@ impl TestApp {
         .await
     }
 
-    /// Runs SQL on the database file (for what the API cannot do: expiring a session, reading
-    /// what is stored).
-    pub(crate) async fn sql(&self) -> sqlx::SqlitePool {
-        connkit_server::store::connect_sqlite(&self.db_url)
-            .await
-            .unwrap()
+    /// The database, reached directly (for what the API cannot do: expiring a session,
+    /// reading what is stored, injecting a failure).
+    pub(crate) async fn sql(&self) -> Db {
+        Db::open(&self.db_url).await
     }
 }
 
+/// The default settings with [`KEY`] and [`fast_retry`].
+pub(crate) fn test_settings() -> Settings {
+    let mut settings = Settings::new(KEY);
+    settings.webhook_retry = fast_retry();
+    settings
+}
+
 /// Webhook retries quick enough for tests.
-fn fast_retry() -> RetryPolicy {
+pub(crate) fn fast_retry() -> RetryPolicy {
     RetryPolicy {
         attempts: 4,
         first_backoff: Duration::from_millis(20),

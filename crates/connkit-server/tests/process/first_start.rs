@@ -1,4 +1,5 @@
-//! Starting up: two processes on one empty data directory agree on the keys; the files are the
+//! Starting up: two processes on one empty data directory and database (SQLite or PostgreSQL)
+//! agree on the keys; the files are the
 //! owner's alone whatever the umask; the generated secret key is printed once, kept sealed, and
 //! read back with `--print-secret-key`; the documented ways to give keys keep them out of `ps`.
 
@@ -8,7 +9,7 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use crate::support::{KEY, Server, Start, binary, client, data_dir};
+use crate::support::{Backend, KEY, Server, Start, binary, client, data_dir};
 
 /// The secret keys (UUIDs) printed on `secret key: …` lines.
 fn printed_keys(output: &str) -> Vec<String> {
@@ -51,9 +52,27 @@ async fn basic_connection(server: &Server, key: &str, password: &str) -> String 
 
 #[tokio::test]
 async fn two_processes_on_an_empty_data_dir_agree_on_both_keys() {
+    two_processes_agree(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn two_processes_on_an_empty_postgres_database_agree_on_both_keys() {
+    two_processes_agree(Backend::Postgres).await;
+}
+
+/// Ten rounds of two processes started together on an empty data directory and an empty
+/// database of `backend`.
+async fn two_processes_agree(backend: Backend) {
     for round in 0..10 {
         let (_tmp, dir) = data_dir();
-        let spawn = |dir: std::path::PathBuf| thread::spawn(move || Start::new(&dir).spawn());
+        let database = backend.new_database().await;
+        let spawn = |dir: std::path::PathBuf| {
+            let database = database.clone();
+            thread::spawn(move || {
+                let args: Vec<&str> = database.iter().map(String::as_str).collect();
+                Start::new(&dir).args(&args).spawn()
+            })
+        };
         let (a, b) = (spawn(dir.clone()), spawn(dir.clone()));
         let a = a
             .join()

@@ -11,6 +11,28 @@ use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+/// Which database a test's servers use.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Backend {
+    /// The SQLite file in the data directory (the default).
+    Sqlite,
+    /// A new PostgreSQL database on the test cluster.
+    Postgres,
+}
+
+impl Backend {
+    /// The flags that put servers on a new, empty database of this backend.
+    pub(crate) async fn new_database(self) -> Vec<String> {
+        match self {
+            Backend::Sqlite => Vec::new(),
+            Backend::Postgres => vec![
+                "--database".to_owned(),
+                crate::postgres::new_postgres_database().await,
+            ],
+        }
+    }
+}
+
 /// A secret key for tests that configure one.
 pub(crate) const KEY: &str = "4b1d3e7a-9c2f-4e5d-8a6b-0f1e2d3c4b5a";
 

@@ -21,7 +21,7 @@ use anyhow::Result;
 use super::Problems;
 
 /// The server's own numeric constants, `(file under src/, name, what it sizes)`.
-const OPERATIONAL: [(&str, &str, &str); 8] = [
+const OPERATIONAL: [(&str, &str, &str); 13] = [
     (
         "demo.rs",
         "INBOX_SIZE",
@@ -56,6 +56,31 @@ const OPERATIONAL: [(&str, &str, &str); 8] = [
         "webhook.rs",
         "CONCURRENCY",
         "how many webhook deliveries run at once",
+    ),
+    (
+        "store/postgres.rs",
+        "POOL_SIZE",
+        "how many PostgreSQL connections one server opens at most",
+    ),
+    (
+        "store/group.rs",
+        "BATCH_ROWS",
+        "how many connect sessions one group commit writes (under SQLite's parameter limit)",
+    ),
+    (
+        "store/copy.rs",
+        "MAX_BATCH",
+        "how many rows `connkit-server copy` writes per transaction at most",
+    ),
+    (
+        "store/sqlite/copy.rs",
+        "TAG_ROWS",
+        "how many connection_tags rows one statement of a copy writes",
+    ),
+    (
+        "store/oauth.rs",
+        "RESULT_LIFETIME",
+        "how long a redirect-mode OAuth result waits for its page (connkit's own mode)",
     ),
     (
         "local_provider/mod.rs",

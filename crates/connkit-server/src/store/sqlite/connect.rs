@@ -8,8 +8,10 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use sqlx::Connection;
+use sqlx::error::DatabaseError;
 use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+    SqliteConnectOptions, SqliteError, SqliteJournalMode, SqlitePool, SqlitePoolOptions,
+    SqliteSynchronous,
 };
 
 use crate::store::Result;
@@ -68,15 +70,14 @@ pub(super) async fn migrate(writer: &SqlitePool) -> Result<()> {
     Ok(())
 }
 
-/// True for failures of the database as a whole rather than of one statement: full, read-only,
-/// I/O errors, locked past the busy timeout, no connection to be had.
+/// True for SQLite failures of the database as a whole rather than of one statement: full,
+/// read-only, I/O errors, locked past the busy timeout.
 pub(crate) fn is_unavailable(err: &sqlx::Error) -> bool {
-    match err {
-        sqlx::Error::Database(db) => db
-            .code()
-            .and_then(|code| code.parse::<i64>().ok())
-            .is_some_and(|code| UNAVAILABLE_CODES.contains(&(code & 0xff))),
-        sqlx::Error::Io(_) | sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed => true,
-        _ => false,
-    }
+    let sqlx::Error::Database(db) = err else {
+        return false;
+    };
+    db.try_downcast_ref::<SqliteError>()
+        .and_then(|e| e.code())
+        .and_then(|code| code.parse::<i64>().ok())
+        .is_some_and(|code| UNAVAILABLE_CODES.contains(&(code & 0xff)))
 }

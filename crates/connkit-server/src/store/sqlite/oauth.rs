@@ -1,5 +1,6 @@
 //! The SQLite side of `store/oauth.rs`: the `oauth_flows` and `connection_refresh_failures`
-//! tables (`migrations/sqlite/0002_oauth.sql`), sessions by id, refreshed credentials.
+//! tables (`migrations/sqlite/0002_oauth.sql`), `oauth_results` (`0005_oauth_results.sql`),
+//! sessions by id, refreshed credentials.
 //!
 //! Knows nothing about HTTP, sealing (it stores the bytes it is given) or the rules.
 
@@ -7,7 +8,7 @@ use sqlx::Row;
 
 use super::super::oauth::{FlowRow, NewOAuthFlow};
 use super::super::{Result, Session};
-use super::{SESSION_COLUMNS, SqliteStore, session_row};
+use super::{SESSION_COLUMNS, SqliteStore};
 use crate::timestamp::Micros;
 
 impl SqliteStore {
@@ -66,13 +67,57 @@ impl SqliteStore {
         }))
     }
 
+    pub(in crate::store) async fn put_oauth_result(
+        &self,
+        hash: &[u8],
+        session: i64,
+        text: &str,
+        expires_at: Micros,
+        now: Micros,
+    ) -> Result<()> {
+        // Results live minutes and are few: the expired ones go as each new one comes.
+        sqlx::query("DELETE FROM oauth_results WHERE expires_at <= ?")
+            .bind(now)
+            .execute(self.writer()?)
+            .await?;
+        sqlx::query(
+            "INSERT INTO oauth_results (id_hash, connect_session, message, expires_at) \
+             VALUES (?, ?, ?, ?)",
+        )
+        .bind(hash.to_vec())
+        .bind(session)
+        .bind(text.to_owned())
+        .bind(expires_at)
+        .execute(self.writer()?)
+        .await?;
+        Ok(())
+    }
+
+    /// Deletes the result if it is `session`'s and returns its message and expiry: two reads
+    /// cannot both find it, and another session's read leaves it.
+    pub(in crate::store) async fn take_oauth_result(
+        &self,
+        hash: &[u8],
+        session: i64,
+    ) -> Result<Option<(String, Micros)>> {
+        let row = sqlx::query_as(
+            "DELETE FROM oauth_results WHERE id_hash = ? AND connect_session = ? \
+             RETURNING message, expires_at",
+        )
+        .bind(hash.to_vec())
+        .bind(session)
+        .fetch_optional(self.writer()?)
+        .await?;
+        Ok(row)
+    }
+
     pub(in crate::store) async fn session_by_id(&self, id: i64) -> Result<Option<Session>> {
         let sql = format!("SELECT {SESSION_COLUMNS} FROM connect_sessions WHERE id = ?");
         let row = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(id)
             .fetch_optional(&self.pool)
             .await?;
-        row.map(|r| session_row(&r)).transpose()
+        row.map(|r| crate::store::rows::session(&r)).transpose()
     }
 
     pub(in crate::store) async fn refresh_credentials(

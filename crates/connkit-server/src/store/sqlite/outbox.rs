@@ -1,12 +1,12 @@
-//! The webhook outbox in SQLite (`migrations/sqlite/0003_webhook_outbox.sql`).
+//! The webhook outbox in SQLite (`migrations/sqlite/0003_webhook_outbox.sql`, leases from
+//! `0004_instances.sql`).
 //!
 //! Knows nothing about deliveries beyond recording them.
 
-use sqlx::sqlite::SqliteRow;
-use sqlx::{Row, Sqlite, Transaction};
+use sqlx::{Sqlite, Transaction};
 
 use super::SqliteStore;
-use crate::store::{FailedWebhook, NewWebhook, PendingWebhook, Result};
+use crate::store::{FailedWebhook, NewWebhook, PendingWebhook, Result, rows};
 use crate::timestamp::Micros;
 
 /// Inserts `webhook`, due `now`, inside `tx`.
@@ -27,11 +27,6 @@ pub(super) async fn insert(
     Ok(())
 }
 
-fn attempts(row: &SqliteRow) -> Result<u32> {
-    let n: i64 = row.try_get("attempts")?;
-    Ok(u32::try_from(n).unwrap_or(u32::MAX))
-}
-
 impl SqliteStore {
     pub(in crate::store) async fn queue_webhook(
         &self,
@@ -44,28 +39,56 @@ impl SqliteStore {
         Ok(())
     }
 
-    pub(in crate::store) async fn pending_webhooks(
+    /// One `UPDATE … RETURNING`: the claim and its lease commit together.
+    pub(in crate::store) async fn claim_webhooks(
         &self,
         limit: u32,
+        now: Micros,
+        lease_until: Micros,
     ) -> Result<Vec<PendingWebhook>> {
-        let rows = sqlx::query(
-            "SELECT id, url, body, attempts, next_attempt_at FROM webhook_outbox \
-             WHERE failed_at IS NULL ORDER BY next_attempt_at, id LIMIT ?",
+        let found = sqlx::query(
+            "UPDATE webhook_outbox SET lease_until = ? WHERE id IN (\
+                SELECT id FROM webhook_outbox WHERE failed_at IS NULL AND next_attempt_at <= ? \
+                AND (lease_until IS NULL OR lease_until <= ?) ORDER BY next_attempt_at, id LIMIT ?) \
+             RETURNING id, url, body, attempts, next_attempt_at",
         )
+        .bind(lease_until)
+        .bind(now)
+        .bind(now)
         .bind(i64::from(limit))
-        .fetch_all(&self.pool)
+        .fetch_all(self.writer()?)
         .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(PendingWebhook {
-                    id: r.try_get("id")?,
-                    url: r.try_get("url")?,
-                    body: r.try_get("body")?,
-                    attempts: attempts(r)?,
-                    next_attempt_at: r.try_get("next_attempt_at")?,
-                })
-            })
-            .collect()
+        let mut claimed = found
+            .iter()
+            .map(rows::pending_webhook)
+            .collect::<Result<Vec<_>>>()?;
+        // RETURNING gives rows in no promised order.
+        claimed.sort_by_key(|row| (row.next_attempt_at, row.id));
+        Ok(claimed)
+    }
+
+    pub(in crate::store) async fn next_webhook_due(&self, now: Micros) -> Result<Option<Micros>> {
+        let next: Option<i64> = sqlx::query_scalar(
+            "SELECT min(at) FROM (\
+                SELECT min(next_attempt_at) AS at FROM webhook_outbox \
+                WHERE failed_at IS NULL AND (lease_until IS NULL OR lease_until <= ?) \
+                UNION ALL SELECT min(max(next_attempt_at, lease_until)) FROM webhook_outbox \
+                WHERE failed_at IS NULL AND lease_until > ?)",
+        )
+        .bind(now)
+        .bind(now)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(next)
+    }
+
+    /// Ends every lease: on SQLite one server runs per database, so a lease found at start was
+    /// left by a server that stopped without recording its delivery.
+    pub(super) async fn end_webhook_leases(&self) -> Result<()> {
+        sqlx::query("UPDATE webhook_outbox SET lease_until = NULL WHERE lease_until IS NOT NULL")
+            .execute(self.writer()?)
+            .await?;
+        Ok(())
     }
 
     pub(in crate::store) async fn webhook_delivered(&self, id: i64) -> Result<()> {
@@ -86,15 +109,16 @@ impl SqliteStore {
     ) -> Result<()> {
         let query = match at {
             Some(at) => sqlx::query(
-                "UPDATE webhook_outbox SET attempts = ?, last_error = ?, next_attempt_at = ? \
-                 WHERE id = ?",
+                "UPDATE webhook_outbox SET attempts = ?, last_error = ?, next_attempt_at = ?, \
+                 lease_until = NULL WHERE id = ?",
             )
             .bind(i64::from(attempts))
             .bind(error.to_owned())
             .bind(at)
             .bind(id),
             None => sqlx::query(
-                "UPDATE webhook_outbox SET attempts = ?, last_error = ?, failed_at = ? WHERE id = ?",
+                "UPDATE webhook_outbox SET attempts = ?, last_error = ?, failed_at = ?, \
+                 lease_until = NULL WHERE id = ?",
             )
             .bind(i64::from(attempts))
             .bind(error.to_owned())
@@ -109,26 +133,16 @@ impl SqliteStore {
         &self,
         limit: u32,
     ) -> Result<(Vec<FailedWebhook>, u64)> {
-        let rows = sqlx::query(
+        let found = sqlx::query(
             "SELECT id, url, body, created_at, attempts, last_error, failed_at FROM webhook_outbox \
              WHERE failed_at IS NOT NULL ORDER BY failed_at DESC, id DESC LIMIT ?",
         )
         .bind(i64::from(limit))
         .fetch_all(&self.pool)
         .await?;
-        let failed = rows
+        let failed = found
             .iter()
-            .map(|r| {
-                Ok(FailedWebhook {
-                    id: r.try_get("id")?,
-                    url: r.try_get("url")?,
-                    body: r.try_get("body")?,
-                    created_at: r.try_get("created_at")?,
-                    attempts: attempts(r)?,
-                    last_error: r.try_get("last_error")?,
-                    failed_at: r.try_get("failed_at")?,
-                })
-            })
+            .map(rows::failed_webhook)
             .collect::<Result<Vec<_>>>()?;
         let pending: i64 =
             sqlx::query_scalar("SELECT count(*) FROM webhook_outbox WHERE failed_at IS NULL")
@@ -139,8 +153,8 @@ impl SqliteStore {
 
     pub(in crate::store) async fn requeue_failed_webhooks(&self, now: Micros) -> Result<u64> {
         let done = sqlx::query(
-            "UPDATE webhook_outbox SET failed_at = NULL, attempts = 0, next_attempt_at = ? \
-             WHERE failed_at IS NOT NULL",
+            "UPDATE webhook_outbox SET failed_at = NULL, attempts = 0, next_attempt_at = ?, \
+             lease_until = NULL WHERE failed_at IS NOT NULL",
         )
         .bind(now)
         .execute(self.writer()?)

@@ -1,0 +1,180 @@
+//! The PostgreSQL side of `store/oauth.rs`: the `oauth_flows` and `connection_refresh_failures`
+//! tables (`migrations/postgres/0001_init.sql`), `oauth_results` (`0002_oauth_results.sql`),
+//! sessions by id, refreshed credentials.
+//!
+//! Knows nothing about HTTP, sealing (it stores the bytes it is given) or the rules.
+
+use sqlx::Row;
+
+use super::super::oauth::{FlowRow, NewOAuthFlow};
+use super::super::{Result, Session, StoreError};
+use super::{PgStore, SESSION_COLUMNS, rows};
+use crate::timestamp::Micros;
+
+impl PgStore {
+    pub(in crate::store) async fn create_oauth_flow(
+        &self,
+        flow: &NewOAuthFlow,
+        state_hash: &[u8],
+        sealed: &[u8],
+    ) -> Result<()> {
+        // One statement; the `oauth_flows_purge` trigger drops expired flows.
+        sqlx::query(
+            "INSERT INTO oauth_flows (state_hash, created_at, expires_at, connect_session, \
+             provider_config_key, provider, connection_id, ws_client_id, webhook_url_override, \
+             sealed) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        )
+        .bind(state_hash)
+        .bind(flow.created_at)
+        .bind(flow.expires_at)
+        .bind(flow.connect_session)
+        .bind(&flow.provider_config_key)
+        .bind(&flow.provider)
+        .bind(&flow.connection_id)
+        .bind(flow.ws_client_id.as_ref().map(String::as_bytes))
+        .bind(&flow.webhook_url_override)
+        .bind(sealed)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Deletes the flow and returns what it held: two callbacks with one state cannot both
+    /// find it, whichever servers they reach.
+    pub(in crate::store) async fn take_oauth_flow(
+        &self,
+        state_hash: &[u8],
+    ) -> Result<Option<FlowRow>> {
+        let row = sqlx::query(
+            "DELETE FROM oauth_flows WHERE state_hash = $1 RETURNING expires_at, connect_session, \
+             provider_config_key, provider, connection_id, ws_client_id, webhook_url_override, sealed",
+        )
+        .bind(state_hash)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(r) = row else {
+            return Ok(None);
+        };
+        let ws_client_id: Option<Vec<u8>> = r.try_get("ws_client_id")?;
+        let ws_client_id = ws_client_id
+            .map(|bytes| {
+                String::from_utf8(bytes)
+                    .map_err(|_| StoreError::new("a stored client id is not UTF-8"))
+            })
+            .transpose()?;
+        Ok(Some(FlowRow {
+            expires_at: r.try_get("expires_at")?,
+            connect_session: r.try_get("connect_session")?,
+            provider_config_key: r.try_get("provider_config_key")?,
+            provider: r.try_get("provider")?,
+            connection_id: r.try_get("connection_id")?,
+            ws_client_id,
+            webhook_url_override: r.try_get("webhook_url_override")?,
+            sealed: r.try_get("sealed")?,
+        }))
+    }
+
+    pub(in crate::store) async fn put_oauth_result(
+        &self,
+        hash: &[u8],
+        session: i64,
+        text: &str,
+        expires_at: Micros,
+        now: Micros,
+    ) -> Result<()> {
+        // Results live minutes and are few: the expired ones go as each new one comes.
+        sqlx::query("DELETE FROM oauth_results WHERE expires_at <= $1")
+            .bind(now)
+            .execute(&self.pool)
+            .await?;
+        sqlx::query(
+            "INSERT INTO oauth_results (id_hash, connect_session, message, expires_at) \
+             VALUES ($1, $2, $3, $4)",
+        )
+        .bind(hash)
+        .bind(session)
+        .bind(text)
+        .bind(expires_at)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Deletes the result if it is `session`'s and returns its message and expiry: two reads
+    /// cannot both find it, and another session's read leaves it.
+    pub(in crate::store) async fn take_oauth_result(
+        &self,
+        hash: &[u8],
+        session: i64,
+    ) -> Result<Option<(String, Micros)>> {
+        let row = sqlx::query_as(
+            "DELETE FROM oauth_results WHERE id_hash = $1 AND connect_session = $2 \
+             RETURNING message, expires_at",
+        )
+        .bind(hash)
+        .bind(session)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row)
+    }
+
+    pub(in crate::store) async fn session_by_id(&self, id: i64) -> Result<Option<Session>> {
+        let sql = format!("SELECT {SESSION_COLUMNS} FROM connect_sessions WHERE id = $1");
+        let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(|r| rows::session(&r)).transpose()
+    }
+
+    pub(in crate::store) async fn refresh_credentials(
+        &self,
+        id: i64,
+        sealed: &[u8],
+        now: Micros,
+    ) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("UPDATE connections SET credentials = $1, updated_at = $2 WHERE id = $3")
+            .bind(sealed)
+            .bind(now)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM connection_refresh_failures WHERE connection = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub(in crate::store) async fn refresh_failure(&self, id: i64) -> Result<Option<Micros>> {
+        let at = sqlx::query_scalar(
+            "SELECT failed_at FROM connection_refresh_failures WHERE connection = $1",
+        )
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(at)
+    }
+
+    pub(in crate::store) async fn set_refresh_failure(
+        &self,
+        id: i64,
+        at: Option<Micros>,
+    ) -> Result<()> {
+        let query = match at {
+            Some(at) => sqlx::query(
+                "INSERT INTO connection_refresh_failures (connection, failed_at) \
+                 SELECT id, $1 FROM connections WHERE id = $2 \
+                 ON CONFLICT (connection) DO UPDATE SET failed_at = excluded.failed_at",
+            )
+            .bind(at)
+            .bind(id),
+            None => sqlx::query("DELETE FROM connection_refresh_failures WHERE connection = $1")
+                .bind(id),
+        };
+        query.execute(&self.pool).await?;
+        Ok(())
+    }
+}
