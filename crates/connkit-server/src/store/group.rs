@@ -61,13 +61,22 @@ impl Store {
             .unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// At the writer's turn, unless a batch took `ticket` already: writes every waiting
-    /// session in one transaction and answers each.
+    /// At the writer's turn, writes batches of waiting sessions, in ticket order, until one
+    /// has taken `ticket` (none when an earlier batch took it already). Looping, not writing
+    /// one batch, matters when more than a batch is waiting: turns need not come in ticket
+    /// order, and a call whose row a batch left behind must not return while its row waits.
     async fn write_waiting_sessions(&self, ticket: u64) {
         let _turn = self.sessions.turn.lock().await;
-        if self.sessions.taken.load(Ordering::Acquire) > ticket {
-            return;
+        while self.sessions.taken.load(Ordering::Acquire) <= ticket {
+            if !self.write_one_batch().await {
+                return;
+            }
         }
+    }
+
+    /// Writes up to `BATCH_ROWS` waiting sessions in one transaction and answers each; false
+    /// when none was waiting.
+    async fn write_one_batch(&self) -> bool {
         let batch = {
             let mut waiting = self.waiting();
             let take = waiting.rows.len().min(BATCH_ROWS);
@@ -79,7 +88,7 @@ impl Store {
             waiting.rows.drain(..take).collect::<Vec<_>>()
         };
         if batch.is_empty() {
-            return;
+            return false;
         }
         let rows: Vec<&NewSession> = batch.iter().map(|(session, _)| session).collect();
         match on_backend!(self, db => db.create_sessions(&rows).await) {
@@ -98,6 +107,58 @@ impl Store {
                     let _ = done.send(Err(err.same()));
                 }
             }
+        }
+        true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::crypto::Keyring;
+    use connkit_core::tags::Tags;
+
+    fn session(n: usize) -> NewSession {
+        NewSession {
+            token_hash: n.to_be_bytes().to_vec(),
+            created_at: 1,
+            expires_at: i64::MAX,
+            end_user: None,
+            organization: None,
+            allowed_integrations: None,
+            integrations_config_defaults: None,
+            overrides: None,
+            webhook_url_override: None,
+            tags: Tags::default(),
+            reconnect_connection: None,
+        }
+    }
+
+    /// Turns need not come in ticket order: the call holding the last of more than two
+    /// batches' worth of waiting rows may get the writer first, and must not return (leaving
+    /// its caller waiting for ever) before its own row is written.
+    #[tokio::test]
+    async fn a_turn_writes_batches_until_its_own_row_is_taken() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("db").display());
+        let store = Store::open(&url, Keyring::from_bytes(&[1; 32]))
+            .await
+            .unwrap();
+        let count = 2 * BATCH_ROWS + 1;
+        let mut answers = Vec::new();
+        for n in 0..count {
+            let (done, answer) = oneshot::channel();
+            let mut waiting = store.waiting();
+            waiting.rows.push((session(n), done));
+            waiting.next_ticket += 1;
+            answers.push(answer);
+        }
+        store.write_waiting_sessions(count as u64 - 1).await;
+        assert_eq!(store.sessions.taken.load(Ordering::Acquire), count as u64);
+        let last = answers.pop().unwrap().await.unwrap().unwrap();
+        assert!(last > 0, "the last row has an id");
+        for answer in answers {
+            assert!(answer.await.unwrap().is_ok());
         }
     }
 }
