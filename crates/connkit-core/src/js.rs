@@ -4,21 +4,25 @@
 //! (`number.rs`, decimal text read by `decimal.rs`); `encodeURIComponent` and
 //! `decodeURIComponent` (`uri.rs`); the WHATWG URL parser behind `new URL(s)` and
 //! `URLSearchParams` (`url.rs`); Node's `querystring.stringify` and `String(value)`
-//! (`querystring.rs`); `Date`'s ISO strings (`date.rs`).
+//! (`querystring.rs`); `Date`'s ISO strings (`date.rs`); `Buffer`'s base64 (`base64.rs`); dayjs's UTC `format` and `add` (`dayjs.rs`).
 //!
 //! Knows nothing about any rule: it imports no rule module (tidy's module-edge table holds it
 //! to that), and the rule modules call it.
 
 use crate::prelude::*;
 
+mod base64;
 mod date;
+mod dayjs;
 mod decimal;
 mod number;
 mod querystring;
 mod uri;
 pub(crate) mod url;
 
+pub use base64::{base64, base64_decode, base64url};
 pub use date::{parse_date, to_iso_string};
+pub use dayjs::{dayjs_add, dayjs_format};
 pub(crate) use decimal::parse_f64;
 pub use number::push_decimal;
 pub use number::to_number;
