@@ -1,13 +1,14 @@
 // Accessibility: axe-core with the WCAG 2.0/2.1/2.2 A and AA rules, in the light and dark
 // themes, on every screen a person sees: the demo page (with tag issues shown), the widget's
-// list, form with a field issue, success, expired session; and the layout at 360 px wide.
+// list, form with a field issue, success, expired session, and the OAuth form's states (waiting
+// for the popup, the popup closed, blocked, a failure); and the layout at 360 px wide.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
 import { startServer, launch, newPage, shot } from './harness.mjs';
-import { DemoPage, Widget } from './pages.mjs';
+import { Consent, DemoPage, Widget } from './pages.mjs';
 
 const require = createRequire(import.meta.url);
 // Evaluated, not added as a <script>: the pages' security policy allows no inline script.
@@ -70,6 +71,43 @@ for (const theme of ['light', 'dark']) {
     await shot(page, `a11y-${theme}-expired`);
     assert.deepEqual(page.errors, []);
     await page.close();
+  });
+}
+
+for (const theme of ['light', 'dark']) {
+  test(`no WCAG 2.2 A/AA violations on the OAuth form's states, ${theme} theme`, async () => {
+    const blocking = await launch({ popupBlocker: true });
+    try {
+      // Chromium's popup blocker on: the first press goes without user activation (blocked), the
+      // next one with it (a click opens the popup).
+      const page = await newPage(blocking, { colorScheme: theme });
+      const demo = new DemoPage(page, server.base);
+      await demo.goto();
+      if (theme === 'dark') await demo.toggleTheme();
+      const widget = await demo.openWidget();
+      await widget.pick('Demo Tickets (OAuth)');
+      await widget.field('Tickets Workspace').fill('acme');
+      await widget.submitWithoutActivation();
+      await widget.phase('blocked');
+      assert.deepEqual(await violations(page), [], 'popup blocked');
+      await shot(page, `a11y-${theme}-oauth-blocked`);
+
+      const popup = await widget.submitToPopup();
+      await widget.phase('waiting');
+      assert.deepEqual(await violations(page), [], 'waiting for the popup');
+      await new Consent(popup).ready();
+      await popup.close();
+      await widget.phase('closed');
+      assert.deepEqual(await violations(page), [], 'popup closed');
+      await shot(page, `a11y-${theme}-oauth-closed`);
+      await widget.cancelButton.click();
+      await page.locator('.ck-banner-text').waitFor();
+      assert.deepEqual(await violations(page), [], 'a failure under the form');
+      assert.deepEqual(page.errors, []);
+      await page.close();
+    } finally {
+      await blocking.close();
+    }
   });
 }
 

@@ -5,14 +5,8 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
-import { join, dirname, normalize } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { startServer, startHost, launch, newPage, shot, mountInline, sessionToken } from './harness.mjs';
+import { startServer, startSdkHost, launch, newPage, shot, mountInline, sessionToken } from './harness.mjs';
 import { Widget } from './pages.mjs';
-
-const here = dirname(fileURLToPath(import.meta.url));
-const FRONTEND = join(here, '..', 'node_modules', '@nangohq', 'frontend', 'dist');
 
 let server;
 let browser;
@@ -33,15 +27,7 @@ before(async () => {
   server = await startServer();
   browser = await launch();
   // The host app: another origin, serving its page and @nangohq/frontend's ES modules.
-  host = await startHost(HOST_PAGE, async (path, res) => {
-    const file = normalize(path.replace(/^\/frontend\//, '')).replace(/^(\.\.[/\\])+/, '');
-    try {
-      const body = await readFile(join(FRONTEND, file));
-      res.writeHead(200, { 'content-type': 'text/javascript' }).end(body);
-    } catch {
-      res.writeHead(404).end();
-    }
-  });
+  host = await startSdkHost(HOST_PAGE);
 });
 after(async () => {
   await browser?.close();

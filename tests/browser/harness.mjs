@@ -8,9 +8,10 @@
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { mkdtempSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
-import { join, dirname } from 'node:path';
+import { join, dirname, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
@@ -46,11 +47,15 @@ export async function startServer(extra = []) {
   };
 }
 
-/** Launches headless Chromium. */
-export function launch() {
+/**
+ * Launches headless Chromium. Playwright turns Chromium's popup blocker off; `popupBlocker: true`
+ * keeps it on, so that a `window.open` without user activation is refused as in a browser.
+ */
+export function launch({ popupBlocker = false } = {}) {
   return chromium.launch({
     executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
     headless: true,
+    ignoreDefaultArgs: popupBlocker ? ['--disable-popup-blocking'] : [],
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking',
       '--disable-component-update', '--no-first-run', '--disable-sync'],
   });
@@ -104,22 +109,41 @@ export async function startHost(html, other) {
   return { base: `http://127.0.0.1:${host.address().port}/`, close: () => host.close() };
 }
 
+/** The directory of the real, unchanged `@nangohq/frontend` ES modules. */
+const FRONTEND = join(root, 'tests', 'node_modules', '@nangohq', 'frontend', 'dist');
+
+/**
+ * A host app on another origin that also serves `@nangohq/frontend` at `/frontend/…` (its page
+ * imports `/frontend/index.js`). Resolves what `startHost` does.
+ */
+export function startSdkHost(html) {
+  return startHost(html, async (path, res) => {
+    const file = normalize(path.replace(/^\/frontend\//, '')).replace(/^(\.\.[/\\])+/, '');
+    try {
+      const body = await readFile(join(FRONTEND, file));
+      res.writeHead(200, { 'content-type': 'text/javascript' }).end(body);
+    } catch {
+      res.writeHead(404).end();
+    }
+  });
+}
+
 /**
  * Mounts the widget with `mountConnect` from the built /connect/ bundle into `#slot` of the page
  * open in `page`; its events go to `window.events`, its handle to `window.handle`.
  */
-export async function mountInline(page, server, token) {
+export async function mountInline(page, server, token, options = {}) {
   const html = readFileSync(join(DIST, 'connect', 'index.html'), 'utf8');
   const js = /connkit-connect-[0-9a-f]+\.js/.exec(html)?.[0];
   const wasm = /connkit-connect-[0-9a-f]+_bg\.wasm/.exec(html)?.[0];
   if (!js || !wasm) throw new Error('the /connect/ bundle does not name its files');
-  await page.evaluate(async ([t, b, j, w]) => {
+  await page.evaluate(async ([t, b, j, w, o]) => {
     window.events = [];
     const mod = await import(`${b}/connect/${j}`);
     await mod.default({ module_or_path: `${b}/connect/${w}` });
     // Kept: a handle the page drops is collected, and unmounts the widget.
     window.handle = mod.mountConnect(document.getElementById('slot'), {
-      sessionToken: t, apiURL: b, onEvent: (e) => window.events.push(e),
+      ...o, sessionToken: t ?? undefined, apiURL: b, onEvent: (e) => window.events.push(e),
     });
-  }, [token, server.base, js, wasm]);
+  }, [token, server.base, js, wasm, options]);
 }

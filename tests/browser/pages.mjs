@@ -32,7 +32,7 @@ export class DemoPage {
   /** Opens the widget; resolves the dialog object. */
   async openWidget() {
     await this.connectButton.click();
-    const widget = new Widget(this.page);
+    const widget = new OAuthWidget(this.page);
     await widget.dialog.waitFor();
     return widget;
   }
@@ -106,5 +106,74 @@ export class Widget {
     const failed = this.root.locator('.ck-failed');
     await failed.waitFor({ timeout: 15_000 });
     return failed.getAttribute('data-code');
+  }
+}
+
+/** What the OAuth flow adds to the widget: its press, its popup and its panel. */
+export class OAuthWidget extends Widget {
+  /** Presses "Connect" on an OAUTH2 form; resolves the popup the press opened. */
+  async submitToPopup() {
+    const [popup] = await Promise.all([this.page.context().waitForEvent('page'), this.submit()]);
+    return popup;
+  }
+
+  /**
+   * Presses "Connect" as a script would, once the page's user activation has expired: with
+   * Chromium's popup blocker on (`launch({ popupBlocker: true })`) the popup is refused, as a
+   * blocker or a webview refuses it.
+   */
+  async submitWithoutActivation() {
+    await this.page.waitForFunction(() => !navigator.userActivation.isActive, null, { timeout: 15_000 });
+    const cdp = await this.page.context().newCDPSession(this.page);
+    await cdp.send('Runtime.evaluate', {
+      expression: "document.querySelector('form.ck-form').requestSubmit()",
+      userGesture: false,
+    });
+    await cdp.detach();
+  }
+
+  /** Waits until the OAuth panel shows `phase` (`waiting`, `closed`, `blocked`, `idle`…). */
+  async phase(phase, timeout = 15_000) {
+    const state = phase === 'idle' ? 'attached' : 'visible';
+    await this.root.locator(`.ck-oauth[data-phase="${phase}"]`).waitFor({ state, timeout });
+  }
+
+  get reopenButton() {
+    return this.root.getByRole('button', { name: 'Open the window again' });
+  }
+
+  get continueHereButton() {
+    return this.root.getByRole('button', { name: 'Continue in this tab' });
+  }
+
+  get cancelButton() {
+    return this.root.getByRole('button', { name: 'Cancel' });
+  }
+}
+
+/** The local OAuth provider's consent page, in a popup or in the tab itself. */
+export class Consent {
+  constructor(page) {
+    this.page = page;
+  }
+
+  get approveButton() {
+    return this.page.getByRole('button', { name: 'Approve' });
+  }
+
+  /** Waits for the page; resolves the workspace (the subdomain) it names. */
+  async ready() {
+    await this.approveButton.waitFor({ timeout: 15_000 });
+    return this.page.locator('main p strong').nth(1).textContent();
+  }
+
+  async approve() {
+    await this.ready();
+    await this.approveButton.click();
+  }
+
+  async deny() {
+    await this.ready();
+    await this.page.getByRole('button', { name: 'Deny' }).click();
   }
 }

@@ -36,3 +36,6 @@ pub const OAUTH2_REFRESH_MARGIN_SECS: u64 = 15 * 60;
 /// After a failed refresh, how long a read that does not force a refresh is answered
 /// `connection_refresh_backoff` without a new try, in milliseconds (`REFRESH_FAILURE_COOLDOWN_MS`).
 pub const OAUTH2_REFRESH_BACKOFF_MS: u64 = 30_000;
+/// Longest `return_url` a redirect-mode OAuth flow accepts, in bytes (connkit's own; the URL is
+/// kept sealed with the flow until its callback).
+pub const OAUTH_RETURN_URL_MAX_LEN: usize = 4096;

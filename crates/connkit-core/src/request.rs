@@ -24,6 +24,7 @@ mod bodies;
 mod connections;
 #[cfg(feature = "oauth2")]
 mod oauth;
+mod oauth_return;
 mod query;
 
 use serde_json::Value;
@@ -48,6 +49,11 @@ pub use connections::{
 pub use oauth::{
     ClientOverride, OAuthCallbackQuery, OAuthConnectQuery, check_oauth_connect_query,
     oauth_ws_client_id, read_oauth_callback_query,
+};
+pub use oauth_return::{RESULT_PARAM, RETURN_URL_PARAM};
+#[cfg(feature = "oauth2")]
+pub use oauth_return::{
+    check_return_url, oauth_return_url, return_origin, return_url_with_result, url_origin,
 };
 pub use query::{Query, Scalar};
 

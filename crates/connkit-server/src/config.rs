@@ -16,6 +16,7 @@ use clap::Parser;
 use connkit_core::auth::is_valid_secret_key;
 use connkit_core::catalogue::Catalogue;
 use connkit_core::js::url_can_parse;
+use connkit_core::request::{return_origin, url_origin};
 
 use crate::crypto::{Keyring, new_secret_key};
 use crate::integrations::Integrations;
@@ -153,6 +154,16 @@ pub struct Config {
     /// loopback. Without --webhook-url, webhooks go to the inbox (<public url>/demo/api/webhooks).
     #[arg(long, env = "CONNKIT_DEMO")]
     pub demo: bool,
+    /// An origin a redirect-mode OAuth flow may send the browser back to (e.g.
+    /// https://app.example.com): repeat the flag, or separate origins with commas in the
+    /// variable. With --demo the server's own origin is allowed too.
+    #[arg(
+        long = "oauth-return-origin",
+        env = "CONNKIT_OAUTH_RETURN_ORIGINS",
+        value_delimiter = ',',
+        value_name = "ORIGIN"
+    )]
+    pub oauth_return_origins: Vec<String>,
     /// Serve this directory (the built browser demo) for GET/HEAD requests that no API route
     /// matches; `index.html` answers for a directory.
     #[arg(long, env = "CONNKIT_STATIC_DIR")]
@@ -354,12 +365,41 @@ impl Config {
             )));
         }
         settings.static_dir = self.static_dir.clone();
+        settings.oauth_return_origins = self.return_origins(&settings.public_url)?;
         settings.demo = self.demo;
         if self.demo && settings.webhook_url.is_none() {
             let base = settings.public_url.trim_end_matches('/');
             settings.webhook_url = Some(format!("{base}{}", crate::demo::WEBHOOKS_PATH));
         }
         Ok(settings)
+    }
+}
+
+impl Config {
+    /// `--oauth-return-origin`, normalised, and in demo mode the origin of `public_url`.
+    fn return_origins(&self, public_url: &str) -> Result<Vec<String>, ConfigError> {
+        let mut out = Vec::new();
+        let given = self.oauth_return_origins.iter().map(|t| t.trim());
+        for text in given.filter(|t| !t.is_empty()) {
+            let origin = return_origin(text).ok_or_else(|| {
+                fail(format!(
+                    "--oauth-return-origin {text}: not an http(s) origin (scheme://host[:port])"
+                ))
+            })?;
+            out.push(origin);
+        }
+        if self.demo {
+            let own = url_origin(public_url)
+                .ok_or_else(|| fail(format!("--public-url {public_url}: not an http(s) URL")))?;
+            out.push(own);
+        }
+        let mut seen = Vec::new();
+        out.retain(|origin| {
+            let first = !seen.contains(origin);
+            seen.push(origin.clone());
+            first
+        });
+        Ok(out)
     }
 }
 

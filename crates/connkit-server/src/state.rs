@@ -48,6 +48,9 @@ pub struct Settings {
     /// How long an OAuth flow may take between its redirect and its callback (and how long a
     /// WebSocket client waits for its outcome).
     pub oauth_flow_ttl: Duration,
+    /// The origins a redirect-mode OAuth flow may return to (spec §12.27), normalised
+    /// (`https://app.example.com`): `--oauth-return-origin`, and the server's own in demo mode.
+    pub oauth_return_origins: Vec<String>,
     /// Demo mode: the browser demo's backend under `/demo/api/`, acting with the secret key for
     /// any caller (see `demo.rs`), and the local OAuth provider under `/demo/provider/`.
     pub demo: bool,
@@ -75,6 +78,7 @@ impl Settings {
             body_limit: 2 * 1024 * 1024,
             body_timeout: Duration::from_secs(30),
             oauth_flow_ttl: Duration::from_secs(60 * 60),
+            oauth_return_origins: Vec::new(),
             demo: false,
             static_dir: None,
         }

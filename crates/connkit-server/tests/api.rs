@@ -29,6 +29,8 @@ mod metadata;
 mod oauth;
 #[path = "api/oauth_refresh.rs"]
 mod oauth_refresh;
+#[path = "api/oauth_return.rs"]
+mod oauth_return;
 #[path = "api/outbox.rs"]
 mod outbox;
 #[path = "api/plumbing.rs"]

@@ -1,6 +1,8 @@
 //! The widget's HTTP client: the Connect UI calls of spec §4.2 (session, integrations, provider)
 //! and the auth calls of §3.3 (API_KEY, BASIC, NONE), over `fetch` (gloo-net), with the connect
-//! session token as Bearer (or as `connect_session_token` on auth endpoints).
+//! session token as Bearer (or as `connect_session_token` on auth endpoints); for OAUTH2 the
+//! addresses the flow needs (the popup's `/oauth/connect` URL, the WebSocket) and the outcome
+//! messages it reads (spec §3.5), and the redirect mode's result (§12.27).
 //!
 //! Types here are the wire shapes the widget reads; failures become [`ApiError`], whose `code()`
 //! is stable. Answers are read field by field into these types rather than by serde's derives,
@@ -11,6 +13,7 @@ use connkit_core::catalogue::Provider;
 use connkit_core::field::Submission;
 use connkit_core::form::{FieldGroup, Form, SubmitMode};
 use connkit_core::js::encode_uri_component;
+use connkit_core::request::RETURN_URL_PARAM;
 use gloo_net::http::{Request, RequestBuilder, Response};
 use serde_json::{Map, Value};
 
@@ -34,18 +37,27 @@ pub enum ApiError {
     },
     /// A 2xx answer the widget cannot read.
     Invalid,
+    /// An OAuth flow that failed: the server's or the provider's error (its WebSocket
+    /// `error_type` and `error_desc`, spec §3.5), or the widget's own `blocked_by_browser` and
+    /// `window_closed`.
+    Flow {
+        /// The error type.
+        code: String,
+        /// What the server said, when it said something.
+        message: String,
+    },
     /// The provider's auth mode is not one this widget submits (OAuth has its own issue).
     Unsupported(String),
 }
 
 impl ApiError {
-    /// A stable code: `network_error`, `session_expired`, the server's code, `invalid_response`
-    /// or `unsupported_auth_mode`.
+    /// A stable code: `network_error`, `session_expired`, the server's code, `invalid_response`,
+    /// the OAuth flow's error type or `unsupported_auth_mode`.
     pub fn code(&self) -> &str {
         match self {
             ApiError::Network => "network_error",
             ApiError::Expired => "session_expired",
-            ApiError::Server { code, .. } => code,
+            ApiError::Server { code, .. } | ApiError::Flow { code, .. } => code,
             ApiError::Invalid => "invalid_response",
             ApiError::Unsupported(_) => "unsupported_auth_mode",
         }
@@ -186,6 +198,70 @@ impl Api {
         Provider::from_json(name, &data).map_err(|_| ApiError::Invalid)
     }
 
+    /// The API's origin (`scheme://host[:port]`), from which the callback page's messages come.
+    pub(crate) fn origin(&self) -> Option<String> {
+        web_sys::Url::new(&self.base).ok().map(|u| u.origin())
+    }
+
+    /// The WebSocket of the OAuth flow: the API's path with `/` (Nango's `websocketsPath`
+    /// default), `http` → `ws`, `https` → `wss` (spec §3.5).
+    pub(crate) fn websocket_url(&self) -> String {
+        let url = format!("{}/", self.base);
+        match url.strip_prefix("https://") {
+            Some(rest) => format!("wss://{rest}"),
+            None => url.replacen("http://", "ws://", 1),
+        }
+    }
+
+    /// `GET /oauth/connect/:key` with the token, the form's connection_config (`params[…]`) and
+    /// its OAuth client override (`credentials[…]`), as the popup's first address (the
+    /// `ws_client_id` comes after the WebSocket's ack).
+    pub(crate) fn oauth_connect_url(&self, key: &str, values: &Submission) -> String {
+        let mut url = self.auth_url("/oauth/connect/", key, values);
+        for (name, value) in values.group(FieldGroup::Credentials) {
+            push_param(&mut url, &format!("credentials[{name}]"), value);
+        }
+        url
+    }
+
+    /// `url` (an OAuth connect URL) in redirect mode, returning to `return_url` (spec §12.27).
+    pub(crate) fn with_return_url(url: &str, return_url: &str) -> String {
+        let mut url = url.to_owned();
+        push_param(&mut url, RETURN_URL_PARAM, return_url);
+        url
+    }
+
+    /// `GET /oauth/result/:id`: a redirect-mode flow's outcome, read once with the token.
+    pub(crate) async fn oauth_result(&self, id: &str) -> Result<Outcome, ApiError> {
+        let path = format!("/oauth/result/{}", encode_uri_component(id));
+        let message = json_ok(self.get(&path).send().await).await?;
+        read_outcome(&message).ok_or(ApiError::Invalid)
+    }
+
+    /// `<base><path><key>?connect_session_token=…&params[…]=…`.
+    fn auth_url(&self, path: &str, key: &str, values: &Submission) -> String {
+        let mut url = format!(
+            "{}{path}{}?connect_session_token={}",
+            self.base,
+            encode_uri_component(key),
+            encode_uri_component(&self.token)
+        );
+        for (name, value) in values.group(FieldGroup::Params) {
+            push_param(&mut url, &format!("params[{name}]"), value);
+        }
+        url
+    }
+
+    /// The session token (the redirect mode keeps it across the page's round trip).
+    pub(crate) fn token(&self) -> &str {
+        &self.token
+    }
+
+    /// The API base URL.
+    pub(crate) fn base(&self) -> &str {
+        &self.base
+    }
+
     /// Submits a validated form to the auth endpoint of its mode (spec §3.3, §4.4).
     pub async fn auth(
         &self,
@@ -211,19 +287,7 @@ impl Api {
             }
             (_, mode) => return Err(ApiError::Unsupported(mode.as_str().to_owned())),
         };
-        let mut url = format!(
-            "{}{path}{}?connect_session_token={}",
-            self.base,
-            encode_uri_component(key),
-            encode_uri_component(&self.token)
-        );
-        for (name, value) in values.group(FieldGroup::Params) {
-            url.push_str(&format!(
-                "&params%5B{}%5D={}",
-                encode_uri_component(name),
-                encode_uri_component(value)
-            ));
-        }
+        let url = self.auth_url(path, key, values);
         let request = Request::post(&url);
         let sent = match body {
             Some(body) => match request.json(&Value::Object(body)) {
@@ -239,6 +303,42 @@ impl Api {
             connection_id: text("connectionId").ok_or(ApiError::Invalid)?,
         })
     }
+}
+
+/// How an OAuth flow ended, as its WebSocket message (or the redirect mode's result) tells it:
+/// the key it was for (when known), and the connection or the error.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Outcome {
+    /// `provider_config_key`.
+    pub(crate) key: Option<String>,
+    /// The connection, or the flow's error.
+    pub(crate) result: Result<AuthResult, ApiError>,
+}
+
+/// Reads a `success` or `error` message (spec §3.5); `None` for any other.
+pub(crate) fn read_outcome(message: &Value) -> Option<Outcome> {
+    let text = |k: &str| message.get(k).and_then(Value::as_str).map(str::to_owned);
+    let key = text("provider_config_key");
+    let result = match message.get("message_type").and_then(Value::as_str)? {
+        "success" => Ok(AuthResult {
+            provider_config_key: key.clone()?,
+            connection_id: text("connection_id")?,
+        }),
+        "error" => Err(ApiError::Flow {
+            code: text("error_type").unwrap_or_else(|| "unknown_err".to_owned()),
+            message: text("error_desc").unwrap_or_default(),
+        }),
+        _ => return None,
+    };
+    Some(Outcome { key, result })
+}
+
+/// Appends `&name=value` to `url`, both encoded.
+fn push_param(url: &mut String, name: &str, value: &str) {
+    url.push('&');
+    url.push_str(&encode_uri_component(name));
+    url.push('=');
+    url.push_str(&encode_uri_component(value));
 }
 
 /// The `data` of a 200 answer.
@@ -298,5 +398,49 @@ pub(crate) fn server_error(status: u16, body: &Value) -> ApiError {
         code,
         message: error["message"].as_str().map(str::to_owned),
         errors,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn the_websocket_is_the_apis_path_with_its_scheme_turned() {
+        let ws = |base: &str| Api::new(base, "t").websocket_url();
+        assert_eq!(ws("http://127.0.0.1:3003"), "ws://127.0.0.1:3003/");
+        assert_eq!(ws("https://api.example/nango/"), "wss://api.example/nango/");
+    }
+
+    #[test]
+    fn outcomes_are_read_from_the_flows_messages() {
+        let success = json!({"message_type": "success", "provider_config_key": "k",
+                             "connection_id": "c", "is_pending": false});
+        let read = read_outcome(&success).map(|o| (o.key, o.result));
+        let done = AuthResult {
+            provider_config_key: "k".into(),
+            connection_id: "c".into(),
+        };
+        assert_eq!(read, Some((Some("k".into()), Ok(done))));
+        let error =
+            json!({"message_type": "error", "error_type": "callback_err", "error_desc": "d"});
+        let read = read_outcome(&error).map(|o| (o.key, o.result.map_err(|e| e.code().to_owned())));
+        assert_eq!(read, Some((None, Err("callback_err".to_owned()))));
+        for other in [
+            json!({"message_type": "connection_ack", "ws_client_id": "w"}),
+            json!({"message_type": "success", "provider_config_key": "k"}),
+            json!("text"),
+        ] {
+            assert_eq!(read_outcome(&other), None, "{other}");
+        }
+    }
+
+    #[test]
+    fn a_redirect_mode_url_names_its_return() {
+        assert_eq!(
+            Api::with_return_url("http://a/oauth/connect/k?x=1", "http://b/p?q=1#f"),
+            "http://a/oauth/connect/k?x=1&return_url=http%3A%2F%2Fb%2Fp%3Fq%3D1%23f"
+        );
     }
 }

@@ -5,9 +5,12 @@
 //! This component owns what lives as long as the widget: the session token, the `ready` and
 //! `close` events, the close button and focus trap, and focus moving to each new screen's
 //! heading. The session and integrations are one `LocalResource` keyed on the token; once they
-//! are read, [`Flow`] (`flow.rs`) takes over, created afresh for each token. Knows nothing
-//! about where it is mounted (Leptos parent, `mountConnect`, iframe): it reports through
-//! [`ConnectEvent`]s.
+//! are read, [`Flow`] (`flow.rs`) takes over, created afresh for each token.
+//!
+//! When the page is the return of a redirect-mode OAuth flow (`oauth/redirect.rs`), the widget
+//! resumes it: with the session the flow started under (kept by this tab, else the one it is
+//! given), it reads the flow's result once and shows its outcome. Knows nothing about where it
+//! is mounted (Leptos parent, `mountConnect`, iframe): it reports through [`ConnectEvent`]s.
 
 use leptos::either::either;
 use leptos::html;
@@ -16,6 +19,7 @@ use leptos::prelude::*;
 use crate::api::Api;
 use crate::event::ConnectEvent;
 use crate::flow::{Flow, Start};
+use crate::oauth::redirect::take_resume;
 use crate::screens::{ErrorScreen, Skeleton, error_event};
 
 /// The Connect widget.
@@ -36,13 +40,29 @@ pub fn Connect(
     /// Show a close button (and close on Escape).
     #[prop(optional)]
     closable: bool,
+    /// OAuth without a popup: the page goes through the provider and comes back (for webviews
+    /// and mobile browsers where popups fail). Without it, a blocked popup offers the same.
+    #[prop(optional)]
+    redirect: bool,
+    /// Nothing hosts the widget (a connect link opened at the top of its tab): no "Finish" on
+    /// the success screen.
+    #[prop(optional)]
+    standalone: bool,
 ) -> impl IntoView {
     let emit = Callback::new(move |event: ConnectEvent| {
         if let Some(cb) = on_event {
             cb.run(event);
         }
     });
-    let api = Memo::new(move |_| session_token.get().map(|t| Api::new(&api_url, &t)));
+    // The return of a redirect-mode OAuth flow: its result id is read once, with the token the
+    // flow started with when this tab kept it.
+    let resume = take_resume(&api_url);
+    let resume_token = resume.as_ref().and_then(|r| r.token.clone());
+    let resume_id = StoredValue::new(resume.map(|r| r.id));
+    let api = Memo::new(move |_| {
+        let token = resume_token.clone().or_else(|| session_token.get());
+        token.map(|t| Api::new(&api_url, &t))
+    });
 
     // The session and its integrations, read again for each token. The value names the client
     // it was read with: a resource keeps its last value while it reads the next one.
@@ -50,7 +70,8 @@ pub fn Connect(
         let api = api.get();
         async move {
             let api = api?;
-            let read = Start::load(&api).await;
+            let resume = resume_id.try_update_value(Option::take).flatten();
+            let read = Start::load(&api, resume).await;
             if let Err(err) = &read {
                 // Untracked: the host's callback must not become a source of this read.
                 untrack(|| emit.try_run(error_event(err, None)));
@@ -122,7 +143,17 @@ pub fn Connect(
                 });
                 either!((current, read),
                     (Some(api), Some(Ok(start))) => {
-                        view! { <Flow api=api start=start on_event=emit on_finish=close on_screen=focus_heading /> }
+                        view! {
+                            <Flow
+                                api=api
+                                start=start
+                                on_event=emit
+                                on_finish=close
+                                on_screen=focus_heading
+                                redirect=redirect
+                                standalone=standalone
+                            />
+                        }
                     },
                     (_, Some(Err(err))) => view! { <ErrorScreen error=err /> },
                     _ => view! { <Skeleton /> },
@@ -140,9 +171,11 @@ fn trap_focus(root: &web_sys::HtmlDivElement, backwards: bool) -> bool {
     let Ok(list) = root.query_selector_all(FOCUSABLE) else {
         return false;
     };
+    // Only what is rendered: a button the style sheet hides takes no focus.
     let items: Vec<web_sys::HtmlElement> = (0..list.length())
         .filter_map(|i| list.item(i))
         .filter_map(|n| n.dyn_into::<web_sys::HtmlElement>().ok())
+        .filter(|el| el.offset_parent().is_some())
         .collect();
     let (Some(first), Some(last)) = (items.first(), items.last()) else {
         return false;

@@ -7,36 +7,55 @@
 //! so a failed submit, which changes no screen, leaves the form and what was typed in it
 //! alone. Each read or write that fails or connects tells the host once, when it finishes.
 //!
+//! An OAUTH2 submit opens its popup in the submit's own handler, before the action runs
+//! (`oauth/`); the action is then the attempt. A flow that starts from the page's return of a
+//! redirect-mode OAuth flow shows its outcome as if its submit had just finished.
+//!
 //! Knows nothing about the session token, where the widget is mounted or how focus moves.
 
 use leptos::either::either;
 use leptos::prelude::*;
 
 use connkit_core::field::Submission;
+use connkit_core::form::SubmitMode;
+use web_sys::Window;
 
-use crate::api::{Api, ApiError, AuthResult, Integration, Session};
+use crate::api::{Api, ApiError, AuthResult, Integration, Outcome, Session};
 use crate::event::ConnectEvent;
 use crate::form::{IntegrationForm, ProviderForm};
 use crate::integrations::IntegrationList;
+use crate::oauth::{OAuthControl, OAuthPanel, Phase};
 use crate::screens::{ErrorScreen, Skeleton, SuccessScreen, error_event};
 
-/// What a flow starts from: the session and its integrations (spec §4.2 steps 3 and 4).
+/// What a flow starts from: the session and its integrations (spec §4.2 steps 3 and 4), and
+/// the outcome of the OAuth flow the page returns from, if it does.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Start {
     /// `GET /connect/session`.
     pub(crate) session: Session,
     /// `GET /integrations`, in server order.
     pub(crate) integrations: Vec<Integration>,
+    /// `GET /oauth/result/:id` of the page's return (spec §12.27).
+    pub(crate) resumed: Option<Outcome>,
 }
 
 impl Start {
-    /// Reads the session, then the integrations, as Connect UI does.
-    pub(crate) async fn load(api: &Api) -> Result<Start, ApiError> {
+    /// Reads the session, then the integrations, as Connect UI does; then the result `resume`
+    /// names, if any (a result that cannot be read is a failure of its own).
+    pub(crate) async fn load(api: &Api, resume: Option<String>) -> Result<Start, ApiError> {
         let session = api.session().await?;
         let integrations = api.integrations().await?;
+        let resumed = match resume {
+            Some(id) => Some(api.oauth_result(&id).await.unwrap_or_else(|err| Outcome {
+                key: None,
+                result: Err(err),
+            })),
+            None => None,
+        };
         Ok(Start {
             session,
             integrations,
+            resumed,
         })
     }
 
@@ -49,11 +68,13 @@ impl Start {
     }
 }
 
-/// A press of "Connect" on a form whose every field passed.
+/// A press of "Connect" on a form whose every field passed; an OAUTH2 press carries the popup
+/// its handler opened.
 #[derive(Debug, Clone)]
 struct Attempt {
     model: IntegrationForm,
     values: Submission,
+    popup: Option<Window>,
 }
 
 /// A connection made.
@@ -93,13 +114,21 @@ pub(crate) fn Flow(
     on_finish: Callback<()>,
     /// Called whenever the screen changes (the caller moves focus to the new heading).
     on_screen: Callback<()>,
+    /// OAuth without a popup: the page goes through the provider (the `redirect` option).
+    #[prop(optional)]
+    redirect: bool,
+    /// No "Finish" on the success screen: nothing hosts the widget (a connect link).
+    #[prop(optional)]
+    standalone: bool,
 ) -> impl IntoView {
     let only = start.only();
     let can_go_back = only.is_none();
     let Start {
         session,
         integrations,
+        resumed,
     } = start;
+    let oauth = OAuthControl::new(redirect);
 
     // Reading a provider into a form: an action, sent by each pick. Its value names the
     // integration it is for: the user may have gone back and picked another since.
@@ -129,28 +158,79 @@ pub(crate) fn Flow(
     }
     let (opened, opening) = (open.value(), open.pending());
 
-    let submit = Action::new_local(move |attempt: &Attempt| {
-        let (api, Attempt { model, values }) = (api.clone(), attempt.clone());
-        async move {
-            let key = &model.integration.unique_key;
-            let done = api.auth(key, &model.form, &values).await;
-            let provider = model.provider_name;
-            match done {
-                Ok(result) => {
-                    on_event.try_run(ConnectEvent::Connect {
-                        provider_config_key: result.provider_config_key.clone(),
-                        connection_id: result.connection_id.clone(),
-                    });
-                    Ok(Connected { result, provider })
-                }
-                Err(err) => {
-                    on_event.try_run(error_event(&err, Some(&provider)));
-                    Err(err)
+    let submit = Action::new_local({
+        let api = api.clone();
+        move |attempt: &Attempt| {
+            let (
+                api,
+                Attempt {
+                    model,
+                    values,
+                    popup,
+                },
+            ) = (api.clone(), attempt.clone());
+            async move {
+                let key = &model.integration.unique_key;
+                let done = match popup {
+                    Some(popup) => oauth.run(popup).await,
+                    None => api.auth(key, &model.form, &values).await,
+                };
+                let provider = model.provider_name;
+                match done {
+                    Ok(result) => {
+                        on_event.try_run(ConnectEvent::Connect {
+                            provider_config_key: result.provider_config_key.clone(),
+                            connection_id: result.connection_id.clone(),
+                        });
+                        Ok(Connected { result, provider })
+                    }
+                    Err(err) => {
+                        on_event.try_run(error_event(&err, Some(&provider)));
+                        Err(err)
+                    }
                 }
             }
         }
     });
+    // The page's return from a redirect-mode OAuth flow: its outcome, as a submit's. A failure
+    // shows on its integration's form, or on its own screen when that is unknown (`lost`).
+    let mut banner = false;
+    let lost = resumed.and_then(|Outcome { key, result }| {
+        let integration =
+            key.and_then(|k| integrations.iter().find(|i| i.unique_key == k).cloned());
+        let provider = integration.as_ref().map(|i| i.display_name.clone());
+        match &result {
+            Ok(done) => on_event.run(ConnectEvent::Connect {
+                provider_config_key: done.provider_config_key.clone(),
+                connection_id: done.connection_id.clone(),
+            }),
+            Err(err) => on_event.run(error_event(err, provider.as_deref())),
+        }
+        let lost = match (&result, &integration) {
+            (Err(err), None) => Some(err.clone()),
+            _ => None,
+        };
+        if let (Err(_), Some(integration)) = (&result, integration) {
+            banner = true;
+            pick(integration);
+        }
+        let provider = provider.unwrap_or_default();
+        submit
+            .value()
+            .set(Some(result.map(|result| Connected { result, provider })));
+        lost
+    });
+    // The first form shown after a return reports its failure at once.
+    let resume_banner = StoredValue::new(banner);
     let (outcome, pending) = (submit.value(), submit.pending());
+    // A submit still under way when the flow goes (the widget closed mid-flow) is dropped: an
+    // OAuth attempt then lets go of its WebSocket and its popup, and tells no one.
+    let running = StoredValue::new(None::<ActionAbortHandle>);
+    on_cleanup(move || {
+        if let Some(Some(handle)) = running.try_update_value(Option::take) {
+            handle.abort();
+        }
+    });
     // A refusal that keeps the form open; an expired session ends the flow instead.
     let refused = Signal::derive(move || {
         if pending.get() {
@@ -174,7 +254,10 @@ pub(crate) fn Flow(
         }
         chosen.with(|choice| {
             let Some(choice) = choice else {
-                return Screen::List;
+                return match &lost {
+                    Some(err) => Screen::Failed(err.clone()),
+                    None => Screen::List,
+                };
             };
             // While a read is under way, an earlier one's form is not shown.
             if opening.get() {
@@ -194,19 +277,48 @@ pub(crate) fn Flow(
         on_screen.run(());
     });
 
+    // A press of "Connect": an OAUTH2 press opens its popup here, in the submit's own handler,
+    // before the action runs.
+    let press = Callback::new(move |(model, values): (IntegrationForm, Submission)| {
+        let popup = if model.form.submit_mode() == SubmitMode::Popup {
+            let key = &model.integration.unique_key;
+            let Some(popup) = oauth.press(&api, key, &values, &model.provider_name) else {
+                if untrack(|| oauth.phase()) == Phase::Blocked {
+                    let blocked = ApiError::Flow {
+                        code: "blocked_by_browser".to_owned(),
+                        message: String::new(),
+                    };
+                    on_event.run(error_event(&blocked, Some(&model.provider_name)));
+                }
+                return;
+            };
+            Some(popup)
+        } else {
+            None
+        };
+        let handle = submit.dispatch_local(Attempt {
+            model,
+            values,
+            popup,
+        });
+        running.set_value(Some(handle));
+    });
+
     let integrations = Signal::stored(integrations);
     let on_pick = Callback::new(pick);
     let on_back = Callback::new(move |()| chosen.set(None));
-    move || {
+    let on_finish = (!standalone).then_some(on_finish);
+    // The OAuth panel lives beside the screens (hidden while no press is under way) rather than
+    // in the form: one copy of its view code, not one in every screen's.
+    let screens = move || {
         either!(screen.get(),
             Screen::Loading => view! { <Skeleton /> },
             Screen::List => view! { <IntegrationList integrations=integrations on_pick=on_pick /> },
             Screen::Form(model) => {
                 let attempted = model.clone();
-                let on_submit = Callback::new(move |values: Submission| {
-                    let model = attempted.clone();
-                    submit.dispatch_local(Attempt { model, values });
-                });
+                let on_submit = Callback::new(move |values| press.run((attempted.clone(), values)));
+                let resumed = resume_banner.get_value();
+                resume_banner.set_value(false);
                 view! {
                     <ProviderForm
                         model=model
@@ -215,6 +327,7 @@ pub(crate) fn Flow(
                         on_submit=on_submit
                         pending=pending
                         refused=refused
+                        resumed=resumed
                     />
                 }
             },
@@ -223,5 +336,9 @@ pub(crate) fn Flow(
             },
             Screen::Failed(err) => view! { <ErrorScreen error=err /> },
         )
+    };
+    view! {
+        {screens}
+        <OAuthPanel control=oauth />
     }
 }

@@ -89,6 +89,10 @@ pub(crate) fn ProviderForm(
     /// failure); `None` while one is in flight.
     #[prop(into)]
     refused: Signal<Option<ApiError>>,
+    /// Shows `refused` at once: the form is the page's return from a redirect-mode OAuth flow,
+    /// whose failure it reports.
+    #[prop(optional)]
+    resumed: bool,
 ) -> impl IntoView {
     let IntegrationForm {
         integration,
@@ -114,7 +118,7 @@ pub(crate) fn ProviderForm(
         })
         .collect();
     // Whether this form has sent a submit: the caller's action outlives the form.
-    let sent = RwSignal::new(false);
+    let sent = RwSignal::new(resumed);
     let submitting = move || sent.get() && pending.get();
     let root = NodeRef::<html::Form>::new();
 

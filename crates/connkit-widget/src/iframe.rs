@@ -3,6 +3,11 @@
 //! posts `ready` to its parent, takes the token from `?session_token=` or from the parent's
 //! `{type: 'session_token', sessionToken}` message, and forwards every widget event to the
 //! parent. The widget sits in an overlaid `role="dialog"`; Escape and the close button close it.
+//! `?redirect=true` makes OAuth go through the provider in the whole tab instead of a popup.
+//!
+//! Opened at the top of its tab instead (a connect link, or the return of a redirect-mode
+//! OAuth flow started in the iframe: `oauth/redirect.rs`), it is Connect UI's "auth link" mode:
+//! no close button, no parent to tell, and the success screen says the tab can be closed.
 //!
 //! Knows nothing about the flow itself (that is [`Connect`]).
 
@@ -12,6 +17,7 @@ use wasm_bindgen::prelude::Closure;
 
 use crate::connect::Connect;
 use crate::event::ConnectEvent;
+use crate::oauth::redirect::in_frame;
 
 /// The `/connect/` page.
 #[component]
@@ -32,6 +38,8 @@ pub fn ConnectPage() -> impl IntoView {
         .or_else(|| window.location().origin().ok())
         .unwrap_or_default();
     let token = RwSignal::new(param("session_token"));
+    let redirect = param("redirect").as_deref() == Some("true");
+    let framed = in_frame();
     if let Some(theme) = param("theme").filter(|t| t == "light" || t == "dark")
         && let Some(root) = document().document_element()
     {
@@ -58,7 +66,7 @@ pub fn ConnectPage() -> impl IntoView {
     on_message.forget();
 
     let post = move |event: ConnectEvent| {
-        if let Ok(Some(parent)) = window.parent() {
+        if framed && let Ok(Some(parent)) = window.parent() {
             let _ = parent.post_message(&event.to_js(), "*");
         }
     };
@@ -69,7 +77,9 @@ pub fn ConnectPage() -> impl IntoView {
                     api_url=api_url
                     session_token=token
                     on_event=Callback::new(post)
-                    closable=true
+                    closable=framed
+                    redirect=redirect
+                    standalone=!framed
                 />
             </div>
         </div>

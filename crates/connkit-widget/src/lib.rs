@@ -3,8 +3,10 @@
 //! and calls Nango-wire session and auth endpoints (connkit-server, or Nango itself).
 //!
 //! Three ways in, one component: [`Connect`] for Leptos apps, `mountConnect(element, {
-//! sessionToken, apiURL, onEvent })` for any web page, and [`ConnectPage`] at `/connect/` for
-//! `@nangohq/frontend`'s `openConnectUI`. The `demo` feature adds the browser demo around it.
+//! sessionToken, apiURL, onEvent, redirect })` for any web page, and [`ConnectPage`] at
+//! `/connect/` for `@nangohq/frontend`'s `openConnectUI`. OAuth 2 goes through a popup, or,
+//! where popups fail (or with `redirect`), through the page itself, which the widget resumes on
+//! its return ([`oauth`]). The `demo` feature adds the browser demo around it.
 //!
 //! Rules are connkit-core's (a Rust dependency, never the npm package); this crate is views,
 //! HTTP and events.
@@ -39,6 +41,8 @@ pub mod iframe;
 pub mod integrations;
 /// `mountConnect`, the JavaScript entry.
 mod mount;
+/// OAuth 2: the popup, its WebSocket and callback page, the redirect mode.
+pub mod oauth;
 /// `RegExp` for core's pattern rules.
 pub mod regexp;
 /// Loading, success and failure screens; codes to English.

@@ -1,6 +1,10 @@
-//! `mountConnect(element, { sessionToken, apiURL, onEvent })`: the widget for any web page,
-//! exported to JavaScript from the `/connect/` bundle. It reads the options object, renders
-//! [`Connect`] into the element and hands back a [`ConnectHandle`] to remove it.
+//! `mountConnect(element, { sessionToken, apiURL, onEvent, redirect })`: the widget for any web
+//! page, exported to JavaScript from the `/connect/` bundle. It reads the options object,
+//! renders [`Connect`] into the element and hands back a [`ConnectHandle`] to remove it.
+//!
+//! A page that an OAuth flow in redirect mode returns to must call `mountConnect` again: the
+//! widget resumes the flow there (with the session it kept; `sessionToken` may be left out) and
+//! emits `connect` or `error`.
 //!
 //! Knows nothing about the flow; it only translates JavaScript options and events.
 
@@ -27,8 +31,9 @@ impl ConnectHandle {
     }
 }
 
-/// `mountConnect(element, { sessionToken, apiURL, onEvent })`: renders the widget inline in
-/// `element`. `onEvent` receives Connect UI events (`{type, payload?}`). Never throws: a
+/// `mountConnect(element, { sessionToken, apiURL, onEvent, redirect })`: renders the widget
+/// inline in `element`. `onEvent` receives Connect UI events (`{type, payload?}`); `redirect:
+/// true` makes OAuth go through the provider in this tab instead of a popup. Never throws: a
 /// missing option shows the widget's own error screen or waits for a token.
 #[wasm_bindgen(js_name = mountConnect)]
 pub fn mount_connect(element: web_sys::HtmlElement, options: JsValue) -> ConnectHandle {
@@ -41,6 +46,7 @@ pub fn mount_connect(element: web_sys::HtmlElement, options: JsValue) -> Connect
         .or_else(|| window().location().origin().ok())
         .unwrap_or_default();
     let on_event = get("onEvent").dyn_into::<js_sys::Function>().ok();
+    let redirect = get("redirect").as_bool().unwrap_or(false);
     let handle = leptos::mount::mount_to(element, move || {
         let emit = Callback::new(move |event: ConnectEvent| {
             if let Some(f) = &on_event {
@@ -48,7 +54,9 @@ pub fn mount_connect(element: web_sys::HtmlElement, options: JsValue) -> Connect
                 let _ = f.call1(&JsValue::NULL, &event.to_js());
             }
         });
-        view! { <Connect api_url=api_url session_token=Signal::stored(token) on_event=emit /> }
+        view! {
+            <Connect api_url=api_url session_token=Signal::stored(token) on_event=emit redirect=redirect />
+        }
     });
     ConnectHandle {
         unmount: Some(Box::new(move || drop(handle))),

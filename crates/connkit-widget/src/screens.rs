@@ -3,6 +3,7 @@
 //!
 //! Knows nothing about HTTP; it only reads [`ApiError`] codes.
 
+use leptos::either::Either;
 use leptos::prelude::*;
 
 use connkit_core::form::FormField;
@@ -19,6 +20,16 @@ pub fn error_text(err: &ApiError, provider: Option<&str>) -> String {
         ApiError::Network => "The server could not be reached. Check your connection and try again.".into(),
         ApiError::Invalid => "The server sent an answer this widget cannot read.".into(),
         ApiError::Unsupported(mode) => format!("This widget cannot connect {mode} integrations yet."),
+        ApiError::Flow { code, message } => match code.as_str() {
+            "blocked_by_browser" => "Your browser blocked the sign-in window.".into(),
+            "window_closed" => {
+                "The sign-in window was closed before the end of the process. Please try again.".into()
+            }
+            "return_url_err" => "This server does not allow coming back to this page after signing in.".into(),
+            _ if message.is_empty() => format!("{provider} did not complete the authorization. Please try again."),
+            // The server's or the provider's words (spec §3.5), which name what failed.
+            _ => message.clone(),
+        },
         ApiError::Server { code, message, .. } => match code.as_str() {
             "connection_test_failed" => {
                 format!("{provider} did not validate your credentials. Please check the values and try again.")
@@ -97,15 +108,23 @@ pub fn SuccessScreen(
     result: AuthResult,
     /// The provider's display name.
     provider: String,
-    /// "Finish".
-    on_finish: Callback<()>,
+    /// "Finish"; without it (a connect link, nothing hosts the widget) the screen says the tab
+    /// can be closed, as Connect UI's does.
+    #[prop(optional_no_strip)]
+    on_finish: Option<Callback<()>>,
 ) -> impl IntoView {
+    let end = match on_finish {
+        Some(finish) => Either::Left(view! {
+            <button type="button" class="ck-primary" on:click=move |_| finish.run(())>"Finish"</button>
+        }),
+        None => Either::Right(view! { <p>"You can now close this tab."</p> }),
+    };
     view! {
         <section class="ck-screen ck-done" aria-labelledby="ck-title" data-connection-id=result.connection_id>
             <div class="ck-done-mark" aria-hidden="true">"✓"</div>
             <h2 id="ck-title" tabindex="-1" data-autofocus>"Connected"</h2>
             <p>{format!("You are connected to {provider}.")}</p>
-            <button type="button" class="ck-primary" on:click=move |_| on_finish.run(())>"Finish"</button>
+            {end}
         </section>
     }
 }

@@ -135,6 +135,15 @@ impl FlowError {
         FlowError::new("unknown_err", message)
     }
 
+    /// connkit's redirect mode (spec §12.27): the `return_url` is no http(s) URL of an origin
+    /// the server allows, so the browser is not sent there.
+    pub fn return_url_refused() -> FlowError {
+        FlowError::new(
+            "return_url_err",
+            "The return_url is not an http(s) URL of an origin this server allows.",
+        )
+    }
+
     /// How Nango reports what [`super::authorization_url`] refused: a missing or (connkit only)
     /// invalid connection_config value is `url_param_err`, an unsupported grant type
     /// `grant_type_err`, anything else `unknown_err`.

@@ -314,6 +314,7 @@ fn oauth2_rules_never_panic() {
         refreshed_credentials, token_request,
     };
     use connkit_core::pattern::EcmaRegex;
+    use connkit_core::request::{check_return_url, return_origin, return_url_with_result};
     let matcher = EcmaRegex::new();
     let mut rng = Rng::new(0x0A07_2222);
     const ATTRIBUTES: [&str; 16] = [
@@ -420,5 +421,17 @@ fn oauth2_rules_never_panic() {
         let _ = parse_date(&text);
         let _ = to_iso_string(now);
         let _ = querystring_stringify(config.iter().map(|(k, v)| (k.as_str(), v)));
+        // The redirect mode's return URL, with the random text in each part a URL has.
+        let url = format!(
+            "http{}://{text}:{text}@{text}/{text}?{text}#{text}",
+            "s".repeat(usize::from(rng.chance(50)))
+        );
+        for candidate in [&text, &url] {
+            let origins: Vec<String> = return_origin(candidate).into_iter().collect();
+            if let Some(href) = check_return_url(candidate, &origins) {
+                let _ = return_url_with_result(&href, &text);
+            }
+            let _ = return_url_with_result(candidate, &text);
+        }
     }
 }

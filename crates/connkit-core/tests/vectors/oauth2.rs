@@ -9,13 +9,36 @@ use connkit_core::oauth2::{
     refresh_request, refreshed_credentials, token_request,
 };
 use connkit_core::pattern::EcmaRegex;
+use connkit_core::request::{check_return_url, return_origin, return_url_with_result};
 use serde_json::{Map, Value, json};
 
 pub(crate) fn check(case: &Value) -> Result<(), String> {
     let expect = &case["expect"];
-    if case["mode"] == "pkce" {
-        let verifier = case["verifier"].as_str().ok_or("verifier")?;
-        return same(&json!(code_challenge(verifier)), &expect["ok"]);
+    match case["mode"].as_str() {
+        Some("pkce") => {
+            let verifier = case["verifier"].as_str().ok_or("verifier")?;
+            return same(&json!(code_challenge(verifier)), &expect["ok"]);
+        }
+        Some("return_origin") => {
+            let text = case["text"].as_str().ok_or("text")?;
+            return same(&json!(return_origin(text)), &expect["ok"]);
+        }
+        Some("return_url") => {
+            let url = case["url"].as_str().ok_or("url")?;
+            let allowed: Vec<String> = case["allowed"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|o| o.as_str().map(str::to_owned))
+                .collect();
+            return same(&json!(check_return_url(url, &allowed)), &expect["ok"]);
+        }
+        Some("return_result") => {
+            let href = case["href"].as_str().ok_or("href")?;
+            let id = case["id"].as_str().ok_or("id")?;
+            return same(&json!(return_url_with_result(href, id)), &expect["ok"]);
+        }
+        _ => {}
     }
     let name = case["provider_name"].as_str().unwrap_or("demo");
     let entry = Provider::from_json(name, &case["provider"]).map_err(|e| e.to_string())?;

@@ -7,12 +7,18 @@
 //! problem is reported to the client through the redirect. The page is plain HTML, every value
 //! escaped, under a Content-Security-Policy without scripts.
 //!
+//! A workspace whose name starts with `coop` answers its consent page with
+//! `Cross-Origin-Opener-Policy: same-origin`, as the consent pages of large providers do: the
+//! popup that shows it is cut off from its opener (which then reads `closed` as true while the
+//! flow goes on), the case a client's closed-window detection must survive.
+//!
 //! Knows nothing about tokens beyond the code it issues.
 
 use std::time::Instant;
 
 use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
+use axum::http::HeaderName;
 use axum::http::header::{CONTENT_SECURITY_POLICY, CONTENT_TYPE, LOCATION};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -152,7 +158,14 @@ pub(super) async fn page(
         workspace = escape(&workspace),
         fields = request.hidden_fields(),
     );
-    html(StatusCode::OK, "Authorize access", &body)
+    let mut response = html(StatusCode::OK, "Authorize access", &body);
+    if workspace.starts_with("coop") {
+        response.headers_mut().insert(
+            HeaderName::from_static("cross-origin-opener-policy"),
+            HeaderValue::from_static("same-origin"),
+        );
+    }
+    response
 }
 
 /// `POST /authorize`: the decision.

@@ -1,7 +1,8 @@
-//! What the OAuth 2 flow keeps in the process, around core's rules (spec §3.5, §6.3): the
-//! WebSocket clients waiting for a flow's outcome (`ws.rs`), the callback page (`page.rs`), the
-//! outbound HTTP client for token endpoints (`http.rs`) and the per-connection refresh locks
-//! (`flight.rs`). The routes that use them are `routes/oauth.rs`, `routes/ws.rs` and
+//! What the OAuth 2 flow keeps in the process, around core's rules (spec §3.5, §6.3, §12.27):
+//! the WebSocket clients waiting for a flow's outcome (`ws.rs`), the outcomes of redirect-mode
+//! flows waiting for their page (`results.rs`), the callback page (`page.rs`), the outbound HTTP
+//! client for token endpoints (`http.rs`) and the per-connection refresh locks (`flight.rs`).
+//! The routes that use them are `routes/oauth.rs`, `routes/oauth_return.rs`, `routes/ws.rs` and
 //! `routes/refresh.rs`.
 //!
 //! Knows nothing about SQL, the app's state or routes; every rule (URLs, requests, responses,
@@ -10,6 +11,7 @@
 pub(crate) mod flight;
 mod http;
 pub(crate) mod page;
+pub(crate) mod results;
 pub(crate) mod ws;
 
 use connkit_core::pattern::EcmaRegex;
@@ -20,6 +22,7 @@ pub(crate) use http::post_token;
 #[derive(Debug)]
 pub(crate) struct OAuth {
     sockets: ws::Sockets,
+    results: results::Results,
     refreshes: flight::InFlight,
     http: reqwest::Client,
     matcher: EcmaRegex,
@@ -29,6 +32,7 @@ impl OAuth {
     pub(crate) fn new() -> Result<OAuth, reqwest::Error> {
         Ok(OAuth {
             sockets: ws::Sockets::default(),
+            results: results::Results::default(),
             refreshes: flight::InFlight::default(),
             http: http::client()?,
             matcher: EcmaRegex::new(),
@@ -38,6 +42,11 @@ impl OAuth {
     /// The WebSocket clients waiting for an outcome.
     pub(crate) fn sockets(&self) -> &ws::Sockets {
         &self.sockets
+    }
+
+    /// The outcomes of redirect-mode flows, waiting for their page.
+    pub(crate) fn results(&self) -> &results::Results {
+        &self.results
     }
 
     /// The per-connection refresh locks.

@@ -7,7 +7,10 @@
 //!
 //! The message is the flow's, or, when the provider's callback carried error parameters, those
 //! as JSON (as Nango shows them). `errorType` is the flow's error type (Nango always writes
-//! `connection_validation_failed`). Safety: the outcome travels as JSON in a
+//! `connection_validation_failed`). When the flow is known, the messages also carry its
+//! `wsClientId`, and the success message a `payload` of `{providerConfigKey, connectionId,
+//! wsClientId}` (spec §12.27): a client whose WebSocket was lost can still finish, and tells its
+//! own flow's page from another's; Nango's clients ignore both. Safety: the outcome travels as JSON in a
 //! `<script type="application/json">` block (`<`, `>`, `&` and the line separators escaped), read
 //! by a fixed script; text shown is HTML-escaped; a Content-Security-Policy allows only that
 //! script and style (by hash), and no framing.
@@ -50,7 +53,7 @@ const SCRIPT: &str = r#"(function () {
   if (outcome.error) {
     notifyOpener('nango_oauth_callback_error', outcome.error);
   } else {
-    notifyOpener('nango_oauth_callback_success');
+    notifyOpener('nango_oauth_callback_success', outcome.success);
     window.setTimeout(closeWindow, 500);
   }
 })();"#;
@@ -62,11 +65,20 @@ main{max-width:30rem;padding:2rem;text-align:center}\
 pre{white-space:pre-wrap;word-break:break-word;text-align:left;background:#1f1f1f;color:#fca5a5;\
 padding:1rem;border-radius:.5rem}";
 
+/// The flow a page is about, when the callback found it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct PageFlow<'a> {
+    pub(crate) provider_config_key: &'a str,
+    pub(crate) connection_id: &'a str,
+    pub(crate) ws_client_id: Option<&'a str>,
+}
+
 /// The page for a flow's outcome; `query` is the request's query (the provider's error
 /// parameters, if any, become the message).
 pub(crate) fn callback_page(
     status: StatusCode,
     outcome: Result<(), &FlowError>,
+    flow: Option<PageFlow<'_>>,
     query: &Map<String, Value>,
 ) -> Response {
     let error = outcome.err().map(|err| {
@@ -76,9 +88,24 @@ pub(crate) fn callback_page(
         };
         (message, err.error_type().to_owned())
     });
-    let data = match &error {
-        Some((message, kind)) => json!({"error": {"message": message, "errorType": kind}}),
-        None => json!({"error": null}),
+    let ws_client_id = flow.and_then(|f| f.ws_client_id);
+    let data = match (&error, flow) {
+        (Some((message, kind)), _) => {
+            let mut error = json!({"message": message, "errorType": kind});
+            if let Some(id) = ws_client_id {
+                error["wsClientId"] = Value::from(id);
+            }
+            json!({ "error": error })
+        }
+        (None, Some(flow)) => json!({
+            "error": null,
+            "success": {
+                "providerConfigKey": flow.provider_config_key,
+                "connectionId": flow.connection_id,
+                "wsClientId": ws_client_id,
+            },
+        }),
+        (None, None) => json!({"error": null, "success": null}),
     };
     let body = match &error {
         None => "<h1>Successful connection</h1>\n<p>You can close this window.</p>".to_owned(),

@@ -25,6 +25,8 @@ mod integrations;
 mod metadata;
 /// The OAuth 2 flow: GET /oauth/connect/:providerConfigKey, GET /oauth/callback (spec §3.5).
 mod oauth;
+/// The OAuth flow's redirect mode: the return URL, GET /oauth/result/:id (spec §12.27).
+mod oauth_return;
 /// GET /connkit/webhooks, POST /connkit/webhooks/retry: the webhook outbox, for operators.
 mod outbox;
 /// GET /providers, GET /providers/:provider (spec §4.2).

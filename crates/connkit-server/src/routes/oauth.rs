@@ -14,7 +14,9 @@
 //! WebSocket `error` message with Nango's `error_type` when the flow names a `ws_client_id`,
 //! and the callback page (postMessage and `BroadcastChannel`) with a 4xx status. Nango renders
 //! its middleware's JSON errors raw in the popup and sends nothing over the WebSocket; connkit
-//! reports those too, with the JSON's `code` as the `error_type` (spec §12).
+//! reports those too, with the JSON's `code` as the `error_type` (spec §12). A redirect-mode
+//! flow (a checked `return_url`, `oauth_return.rs`) answers its outcome, success or failure, with
+//! a 303 back to its page instead of the callback page.
 //!
 //! Knows nothing about SQL, sockets or HTML: the store, `oauth/ws.rs` and `oauth/page.rs` do that.
 
@@ -42,10 +44,11 @@ use connkit_core::webhook::{AuthWebhook, Operation, WebhookError};
 use serde_json::{Map, Value};
 
 use super::auth::{WebhookConnection, auth_webhook_rows};
+use super::oauth_return::{back_with_result, return_to};
 use super::{PathParam, end_user_record};
 use crate::crypto::random_hex;
 use crate::error::{ApiError, Part, RejectAs};
-use crate::oauth::page::callback_page;
+use crate::oauth::page::{PageFlow, callback_page};
 use crate::oauth::post_token;
 use crate::oauth::ws::{error_message, success_message};
 use crate::principal::SessionQuery;
@@ -57,34 +60,51 @@ pub(super) fn router() -> Router<AppState> {
     Router::new()
         .route("/oauth/connect/{key}", get(connect))
         .route("/oauth/callback", get(callback))
+        .merge(super::oauth_return::router())
 }
 
-/// Where a failure is reported: the WebSocket client (if any), and the page's query.
+/// Where a failure is reported: the WebSocket client (if any), the return URL of a
+/// redirect-mode flow (if any), else the callback page with the request's query.
 struct Reporter<'a> {
     state: &'a AppState,
     ws_client_id: Option<String>,
     provider_config_key: Option<String>,
     connection_id: Option<String>,
+    /// A redirect-mode flow's return URL, and the session its result is for.
+    return_url: Option<String>,
+    session: Option<i64>,
     query: Map<String, Value>,
 }
 
 impl Reporter<'_> {
-    /// Tells the WebSocket client and answers the callback page with `status` (never a 5xx).
+    /// Tells the WebSocket client, and answers a 303 to the return URL or the callback page
+    /// with `status` (never a 5xx).
     fn fail(&self, status: StatusCode, error: &FlowError) -> Response {
+        let message = error_message(
+            self.provider_config_key.as_deref(),
+            self.connection_id.as_deref(),
+            error,
+        );
         if let Some(id) = &self.ws_client_id {
-            let message = error_message(
-                self.provider_config_key.as_deref(),
-                self.connection_id.as_deref(),
-                error,
-            );
             self.state.oauth().sockets().publish(id, &message);
+        }
+        if let Some(href) = &self.return_url {
+            return back_with_result(self.state, href, self.session, message);
         }
         let status = if status.is_client_error() {
             status
         } else {
             StatusCode::BAD_REQUEST
         };
-        callback_page(status, Err(error), &self.query)
+        let flow = match (&self.provider_config_key, &self.connection_id) {
+            (Some(key), Some(id)) => Some(PageFlow {
+                provider_config_key: key,
+                connection_id: id,
+                ws_client_id: self.ws_client_id.as_deref(),
+            }),
+            _ => None,
+        };
+        callback_page(status, Err(error), flow, &self.query)
     }
 
     /// A failure in Nango's 400 (its `notifyErr`).
@@ -114,12 +134,20 @@ async fn connect(
         ws_client_id: oauth_ws_client_id(&query),
         provider_config_key: None,
         connection_id: None,
+        return_url: None,
+        session: None,
         query: Map::new(),
+    };
+    // Checked first: every later failure returns there.
+    report.return_url = match return_to(&state, &query) {
+        Ok(url) => url,
+        Err(err) => return report.flow(&err),
     };
     let session = match session {
         Ok(SessionQuery(session)) => session,
         Err(err) => return report.api(&err),
     };
+    report.session = Some(session.id);
     let key = match key {
         Ok(PathParam(key)) => key,
         Err(err) => return report.api(&err),
@@ -230,6 +258,7 @@ async fn connect(
         webhook_url_override: session.webhook_url_override.clone(),
         code_verifier: verifier,
         connection_config: config,
+        return_url: report.return_url.clone(),
     };
     if let Err(err) = state.store().create_oauth_flow(&flow).await {
         return report.api(&ApiError::from(err));
@@ -263,6 +292,8 @@ async fn callback(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Res
         ws_client_id: None,
         provider_config_key: None,
         connection_id: None,
+        return_url: None,
+        session: None,
         query: query.params().clone(),
     };
     let Some(flow_state) = query.state() else {
@@ -280,16 +311,26 @@ async fn callback(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Res
     report.ws_client_id = flow.ws_client_id.clone();
     report.provider_config_key = Some(flow.provider_config_key.clone());
     report.connection_id = Some(flow.connection_id.clone());
+    report.return_url = flow.return_url.clone();
+    report.session = Some(flow.connect_session);
     if flow.expired {
         return report.flow(&FlowError::expired_state(flow_state));
     }
     match finish(&state, &flow, query.params()).await {
         Ok(()) => {
+            let message = success_message(&flow.provider_config_key, &flow.connection_id);
             if let Some(id) = &flow.ws_client_id {
-                let message = success_message(&flow.provider_config_key, &flow.connection_id);
                 state.oauth().sockets().publish(id, &message);
             }
-            callback_page(StatusCode::OK, Ok(()), query.params())
+            if let Some(href) = &flow.return_url {
+                return back_with_result(&state, href, Some(flow.connect_session), message);
+            }
+            let page = PageFlow {
+                provider_config_key: &flow.provider_config_key,
+                connection_id: &flow.connection_id,
+                ws_client_id: flow.ws_client_id.as_deref(),
+            };
+            callback_page(StatusCode::OK, Ok(()), Some(page), query.params())
         }
         Err(failure) => {
             if let Some(kind) = failure.webhook {

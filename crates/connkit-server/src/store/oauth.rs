@@ -2,8 +2,9 @@
 //! (found by its `state`, taken once), a session read by id at the callback, a connection's
 //! refreshed credentials, and the time of its last failed refresh.
 //!
-//! The `state` is stored only as an HMAC, and the PKCE verifier and the flow's connection_config
-//! are sealed like credentials. Knows nothing about HTTP or the OAuth rules.
+//! The `state` is stored only as an HMAC, and the PKCE verifier, the flow's connection_config
+//! and its return URL (redirect mode, which may carry a session token) are sealed like
+//! credentials. Knows nothing about HTTP or the OAuth rules.
 
 use serde_json::{Map, Value};
 
@@ -26,6 +27,8 @@ pub(crate) struct NewOAuthFlow {
     pub(crate) webhook_url_override: Option<String>,
     pub(crate) code_verifier: String,
     pub(crate) connection_config: Map<String, Value>,
+    /// Where a redirect-mode flow returns (spec §12.27), checked against the allowed origins.
+    pub(crate) return_url: Option<String>,
 }
 
 /// A flow taken back by its callback.
@@ -41,6 +44,7 @@ pub(crate) struct OAuthFlow {
     pub(crate) webhook_url_override: Option<String>,
     pub(crate) code_verifier: String,
     pub(crate) connection_config: Map<String, Value>,
+    pub(crate) return_url: Option<String>,
 }
 
 /// The sealed part of a flow, as its row stores it.
@@ -68,6 +72,7 @@ impl Store {
         let secret = serde_json::json!({
             "code_verifier": flow.code_verifier,
             "connection_config": flow.connection_config,
+            "return_url": flow.return_url,
         });
         let sealed = self
             .keys
@@ -100,6 +105,7 @@ impl Store {
             .as_object()
             .cloned()
             .unwrap_or_default();
+        let return_url = secret["return_url"].as_str().map(str::to_owned);
         Ok(Some(OAuthFlow {
             expired: row.expires_at <= now,
             connect_session: row.connect_session,
@@ -110,6 +116,7 @@ impl Store {
             webhook_url_override: row.webhook_url_override,
             code_verifier,
             connection_config,
+            return_url,
         }))
     }
 

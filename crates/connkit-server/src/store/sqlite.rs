@@ -64,6 +64,14 @@ impl SqliteStore {
         let files = Arc::new(DbFiles::prepare(options.get_filename(), in_memory)?);
         let write_pool = pool(options.clone(), 1).await?;
         migrate(&write_pool).await?;
+        // Readers open the file the writer created, never a new one: a connection opened after
+        // the files were deleted would otherwise find an empty database where the tables were
+        // (and answer 500), instead of failing to open (503).
+        let options = if in_memory {
+            options
+        } else {
+            options.create_if_missing(false)
+        };
         let pool = pool(options, 8).await?;
         files.opened()?;
         Ok(SqliteStore {

@@ -57,13 +57,21 @@ async fn a_subdomain_reaches_both_urls_and_the_connection_keeps_tags_and_config(
         "{callback}"
     );
     let (status, outcome) = read_page(env.get(&callback).await).await;
-    assert_eq!((status, &outcome), (200, &json!({"error": null})));
     let message = next_message(&mut socket).await;
     let connection_id = message["connection_id"].as_str().unwrap().to_owned();
     assert_eq!(
         message,
         json!({"message_type": "success", "provider_config_key": "demo-oauth2",
                "connection_id": connection_id, "is_pending": false})
+    );
+    // The page tells the same flow (spec §12.27).
+    assert_eq!(
+        (status, &outcome),
+        (
+            200,
+            &json!({"error": null, "success": {"providerConfigKey": "demo-oauth2",
+                    "connectionId": connection_id, "wsClientId": ws}})
+        )
     );
     assert!(
         closes(&mut socket).await,
@@ -436,7 +444,9 @@ async fn demo_mode_serves_the_local_provider_on_its_own_port() {
     );
     let callback = consent(&browser, &authorize, "approve").await;
     let page = browser.get(&callback).send().await.unwrap();
-    assert_eq!(read_page(page).await, (200, json!({"error": null})));
+    let (status, outcome) = read_page(page).await;
+    assert_eq!((status, &outcome["error"]), (200, &Value::Null));
+    assert_eq!(outcome["success"]["providerConfigKey"], "demo-oauth2");
     // The webhook reaches the demo inbox, verified.
     for _ in 0..100 {
         let inbox = app.call("GET", "/demo/api/webhooks", None, None).await;
@@ -448,4 +458,21 @@ async fn demo_mode_serves_the_local_provider_on_its_own_port() {
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
     panic!("no webhook reached the demo inbox");
+}
+
+#[tokio::test]
+async fn a_coop_workspace_cuts_its_consent_page_off_from_its_opener() {
+    let env = OAuthEnv::new().await;
+    let token = env.app.session(json!({"tags": {}})).await;
+    for (subdomain, coop) in [("acme", None), ("coop-acme", Some("same-origin"))] {
+        let extra = format!("&params[subdomain]={subdomain}");
+        let answer = env.connect("demo-oauth2", &token, &extra).await;
+        let page = env.get(&location(&answer)).await;
+        assert_eq!(page.status(), 200);
+        let header = page
+            .headers()
+            .get("cross-origin-opener-policy")
+            .and_then(|v| v.to_str().ok());
+        assert_eq!(header, coop, "{subdomain}");
+    }
 }

@@ -22,7 +22,7 @@ use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 use crate::support::{KEY, Receiver, TestApp, receiver, serve};
 
 /// The tenants (subdomains) tests use; the browser resolves `<tenant>.localhost` for these.
-pub(crate) const TENANTS: [&str; 3] = ["acme", "beta", "gamma"];
+pub(crate) const TENANTS: [&str; 4] = ["acme", "beta", "gamma", "coop-acme"];
 
 /// A WebSocket client.
 pub(crate) type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;

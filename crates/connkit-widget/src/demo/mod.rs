@@ -6,8 +6,9 @@
 //! colour picker show the widget's CSS custom properties.
 //!
 //! The inbox and the connection list are resources, the session an action; the dialog is open
-//! while the session made last stands. Knows the demo backend's routes (`backend`), nothing
-//! about the server's internals.
+//! while the session made last stands, or, when the page is the return of an OAuth flow in
+//! redirect mode, while the widget resumes it. Knows the demo backend's routes (`backend`),
+//! nothing about the server's internals.
 
 /// Calls to `/demo/api/*` and their wire shapes.
 pub mod backend;
@@ -73,6 +74,8 @@ pub fn DemoApp() -> impl IntoView {
     let token = Memo::new(move |_| {
         session.with(|made| made.as_ref().and_then(|m| m.as_ref().ok()).cloned())
     });
+    // The page came back from the provider (redirect mode): the widget resumes the flow.
+    let resuming = RwSignal::new(crate::oauth::returning());
     // Connecting was refused on the page: the tags have issues, nothing was sent.
     let blocked = RwSignal::new(false);
     let problem = move || {
@@ -98,6 +101,7 @@ pub fn DemoApp() -> impl IntoView {
         match input.validated.get_untracked() {
             Ok(tags) => {
                 blocked.set(false);
+                input.keep();
                 create_session.dispatch_local(tags.to_json());
             }
             Err(_) => blocked.set(true),
@@ -110,6 +114,7 @@ pub fn DemoApp() -> impl IntoView {
         }
         ConnectEvent::Close => {
             create_session.clear();
+            resuming.set(false);
             if let Some(button) = opener.get_untracked() {
                 let _ = button.focus();
             }
@@ -176,15 +181,19 @@ pub fn DemoApp() -> impl IntoView {
             }}
         </main>
         {move || {
-            token
-                .get()
+            // A session made here, or none while the widget resumes with the one it kept.
+            let shown = match token.get() {
+                Some(t) => Some(Some(t)),
+                None => resuming.get().then_some(None),
+            };
+            shown
                 .map(|t| {
                     view! {
                         <div class="ck-backdrop">
                             <div class="ck-dialog" role="dialog" aria-modal="true" aria-labelledby="ck-title">
                                 <Connect
                                     api_url=window().location().origin().unwrap_or_default()
-                                    session_token=Signal::stored(Some(t))
+                                    session_token=Signal::stored(t)
                                     on_event=on_event
                                     closable=true
                                 />

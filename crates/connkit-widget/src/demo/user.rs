@@ -2,6 +2,10 @@
 //! validated live by connkit-core (`validate_tags`) as the user types. Each issue is shown next
 //! to the input its path points at, with `aria-invalid` / `aria-describedby`.
 //!
+//! What was typed is kept in the tab's `sessionStorage` when a session is asked for, and comes
+//! back when the page is the return of an OAuth flow in redirect mode (the page left for the
+//! provider and was loaded again): the person finds their tags, and the list filtered by them.
+//!
 //! Knows nothing about sessions; the parent reads [`TagsInput::validated`].
 
 use leptos::prelude::*;
@@ -9,6 +13,9 @@ use serde_json::{Map, Value};
 
 use connkit_core::tags::{Tags, validate_tags};
 use connkit_core::{Issue, Severity};
+
+/// The `sessionStorage` entry that keeps the typed tags across a redirect.
+const KEPT: &str = "connkit.demo.tags";
 
 /// The three named tags the panel always shows.
 pub const NAMED: [(&str, &str); 3] = [
@@ -38,7 +45,8 @@ pub struct TagsInput {
 }
 
 impl TagsInput {
-    /// Starts with `end_user_id = "user-1"`, `organization_id = "acme"` and one empty extra row.
+    /// Starts with `end_user_id = "user-1"`, `organization_id = "acme"` and no extra row, or,
+    /// on the return of a redirect-mode OAuth flow, with what was typed before it.
     pub fn new() -> TagsInput {
         let named = [
             RwSignal::new("user-1".to_owned()),
@@ -50,12 +58,49 @@ impl TagsInput {
             let raw = raw_tags(&named, &extra.get());
             validate_tags(&raw).map_err(|e| e.into_issues())
         });
-        TagsInput {
+        let input = TagsInput {
             named,
             extra,
             next_id: StoredValue::new(0),
             validated,
             show_issues: RwSignal::new(false),
+        };
+        if crate::oauth::returning() {
+            input.restore();
+        }
+        input
+    }
+
+    /// Keeps what was typed for the page's return from a redirect-mode OAuth flow.
+    pub fn keep(&self) {
+        let raw = raw_tags(&self.named, &self.extra.get_untracked()).to_string();
+        if let Ok(Some(storage)) = window().session_storage() {
+            let _ = storage.set_item(KEPT, &raw);
+        }
+    }
+
+    /// Puts back what [`TagsInput::keep`] kept.
+    fn restore(&self) {
+        let Ok(Some(storage)) = window().session_storage() else {
+            return;
+        };
+        let kept = storage.get_item(KEPT).ok().flatten();
+        let Some(Value::Object(tags)) = kept.and_then(|t| serde_json::from_str(&t).ok()) else {
+            return;
+        };
+        for ((key, _), value) in NAMED.iter().zip(self.named) {
+            let text = tags.get(*key).and_then(Value::as_str).unwrap_or_default();
+            value.set(text.to_owned());
+        }
+        for (key, value) in tags
+            .iter()
+            .filter(|(k, _)| !NAMED.iter().any(|(n, _)| n == k))
+        {
+            self.add_row();
+            if let Some(row) = self.extra.get_untracked().last() {
+                row.key.set(key.clone());
+                row.value.set(value.as_str().unwrap_or_default().to_owned());
+            }
         }
     }
 
