@@ -192,16 +192,12 @@ pub fn dayjs_add(ms: i64, amount: f64, unit: &str) -> Option<i64> {
     let unit = lower.strip_suffix('s').unwrap_or(&lower);
     let out = match unit {
         "month" | "year" => {
-            let whole = amount.trunc();
-            if !whole.is_finite() || whole.abs() > 1e8 {
+            if !amount.is_finite() || amount.abs() >= 1e8 + 1.0 {
                 return None;
             }
-            // `as` is exact here: |whole| ≤ 1e8.
-            let months = if unit == "year" {
-                whole as i64 * 12
-            } else {
-                whole as i64
-            };
+            // `as` drops the fraction (dayjs's `Math.trunc`); |amount| < 1e8 + 1 keeps it exact.
+            let whole = amount as i64;
+            let months = if unit == "year" { whole * 12 } else { whole };
             let p = parts(ms);
             let index = p.year * 12 + (p.month - 1) + months;
             let (year, month) = (index.div_euclid(12), index.rem_euclid(12) + 1);
@@ -235,8 +231,13 @@ pub fn dayjs_add(ms: i64, amount: f64, unit: &str) -> Option<i64> {
 
 /// `Math.round` for the day counts of `add` (ties toward +∞).
 fn js_round(x: f64) -> Option<i64> {
-    let r = (x + 0.5).floor();
-    (r.is_finite() && r.abs() < 1e15).then_some(r as i64)
+    // Core has no `floor`: `as` drops the fraction toward zero, one less below zero.
+    let y = x + 0.5;
+    if !y.is_finite() || y.abs() >= 1e15 {
+        return None;
+    }
+    let t = y as i64;
+    Some(if (t as f64) > y { t - 1 } else { t })
 }
 
 fn days_in_month(year: i64, month: i64) -> i64 {

@@ -1,0 +1,35 @@
+//! The auth modes whose connection obtains its credentials from the provider at connection
+//! time, from what the end user's form posted (spec §3.3, §3.9): OAUTH2_CC (`oauth2_cc.rs`),
+//! TWO_STEP (`two_step.rs`). Each is a set of pure functions: the provider's attributes typed,
+//! the requests to send (`http.rs`, data the host sends), the answers read into the credentials
+//! a connection stores, and failures in Nango's words with connkit's issue (`failure.rs`). The
+//! host passes in the time and the random values and does the HTTP; whether stored credentials
+//! need a refresh is [`crate::oauth2::expiry_decision`], as for OAUTH2.
+//!
+//! `template.rs` fills in the `${…}` templates of token requests as Nango's `interpolateString`
+//! does; `pem.rs` reads PEM text as Nango's `formatPem`.
+//!
+//! Needs the `modes` feature (SHA-256 for the `${sha256…}` templates). Knows nothing about
+//! HTTP clients, storage or sessions, nor about the credentials a body carries as they are
+//! (`credentials.rs`).
+
+mod failure;
+mod http;
+mod oauth2_cc;
+mod pem;
+
+pub use failure::{Failure, ModeError};
+pub use http::{ClientIdentity, HttpRequest, HttpResponse, Method};
+pub use oauth2_cc::{
+    ClientCredentials, ClientCredentialsProvider, Obtained, client_credentials_config,
+    client_credentials_request, client_credentials_response,
+};
+
+/// The time and the random value a mode's templates read (`${now…}`, `${random}`).
+#[derive(Debug, Clone, Copy)]
+pub struct Context<'a> {
+    /// Now, in Unix milliseconds.
+    pub now_ms: i64,
+    /// `${random}`: a fresh UUID.
+    pub random: &'a str,
+}

@@ -1,0 +1,125 @@
+//! Runner for `"kind": "modes"` vectors (see the file's `about`).
+
+use connkit_core::catalogue::Provider;
+use connkit_core::interpolate::Generated;
+use connkit_core::modes::{
+    ClientCredentials, ClientCredentialsProvider, HttpRequest, HttpResponse, ModeError,
+    client_credentials_config, client_credentials_request, client_credentials_response,
+};
+use connkit_core::pattern::EcmaRegex;
+use serde_json::{Map, Value, json};
+
+pub(crate) fn check(case: &Value) -> Result<(), String> {
+    let expect = &case["expect"];
+    let input = &case["input"];
+    let name = case["provider_name"].as_str().unwrap_or("demo");
+    let entry = Provider::from_json(name, &case["provider"]).map_err(|e| e.to_string())?;
+    let now_ms = input["now_ms"].as_i64().unwrap_or(1_787_306_400_000);
+    let config = object(&input["connection_config"]);
+    let generated = Generated {
+        random: input["random"].as_str().unwrap_or("random-uuid"),
+        now: input["now"].as_str().unwrap_or("2026-08-21T10:00:00.000Z"),
+    };
+    let result: Result<Value, ModeError> = match case["mode"].as_str() {
+        Some("cc_config") => Ok(Value::Object(client_credentials_config(
+            config,
+            input["integration_scopes"].as_str().unwrap_or(""),
+        ))),
+        Some("cc_request") => {
+            let provider = ClientCredentialsProvider::from_provider(&entry);
+            provider.and_then(|provider| {
+                let client = ClientCredentials::from_body(&input["body"])?;
+                let matcher = EcmaRegex::new();
+                client_credentials_request(&provider, &client, &config, generated, &matcher)
+                    .map(|r| request_json(&r))
+            })
+        }
+        Some("cc_response") => {
+            let provider = ClientCredentialsProvider::from_provider(&entry);
+            provider.and_then(|provider| {
+                let client = ClientCredentials::from_body(&input["body"])?;
+                let response = response(&input["response"]);
+                client_credentials_response(&provider, &client, &response, now_ms)
+                    .map(|o| json!({"credentials": o.credentials, "metadata": o.metadata}))
+            })
+        }
+        other => return Err(format!("unknown mode {other:?}")),
+    };
+    compare(result, expect)
+}
+
+/// `expect` is `{ok}`, `{issues}` (a body or connection_config refusal) or `{failure: {code,
+/// message, payload?, issues: [{code, path}]}}` (Nango's code and message, connkit's issue).
+fn compare(result: Result<Value, ModeError>, expect: &Value) -> Result<(), String> {
+    match result {
+        Ok(value) => match expect.get("ok") {
+            Some(want) if *want == value => Ok(()),
+            Some(want) => Err(format!("value differs\n  want {want}\n  got  {value}")),
+            None => Err(format!("expected a failure, got ok {value}")),
+        },
+        Err(ModeError::Body(err) | ModeError::Config(err)) => match expect.get("issues") {
+            Some(want) => crate::compare_issues(err.issues(), want),
+            None => Err(format!("expected {expect}, got issues {:?}", err.issues())),
+        },
+        Err(ModeError::Failed(failure)) => {
+            let Some(want) = expect.get("failure") else {
+                return Err(format!("expected {expect}, got failure {failure:?}"));
+            };
+            if want["code"] != failure.code() {
+                return Err(format!(
+                    "failure code {} ≠ {}",
+                    failure.code(),
+                    want["code"]
+                ));
+            }
+            // Nango's message is the wire contract where Nango writes one.
+            if let Some(message) = want.get("message")
+                && message != failure.message()
+            {
+                return Err(format!("message {:?} ≠ {message}", failure.message()));
+            }
+            if let Some(payload) = want.get("payload")
+                && payload != failure.payload()
+            {
+                return Err(format!("payload {} ≠ {payload}", failure.payload()));
+            }
+            crate::compare_issues(std::slice::from_ref(failure.issue()), &want["issues"])
+        }
+    }
+}
+
+fn request_json(request: &HttpRequest) -> Value {
+    let headers: Vec<Value> = request.headers.iter().map(|(k, v)| json!([k, v])).collect();
+    let mut out = json!({
+        "method": request.method.as_str(),
+        "url": request.url,
+        "headers": headers,
+        "body": request.body,
+    });
+    if let Some(identity) = &request.client_identity {
+        out["client_identity"] = json!({
+            "certificate_pem": identity.certificate_pem,
+            "private_key_pem": identity.private_key_pem,
+        });
+    }
+    out
+}
+
+fn response(value: &Value) -> HttpResponse {
+    let body = match &value["body"] {
+        Value::String(text) => text.clone(),
+        other => other.to_string(),
+    };
+    HttpResponse {
+        status: value["status"]
+            .as_u64()
+            .and_then(|s| u16::try_from(s).ok())
+            .unwrap_or(200),
+        headers: Vec::new(),
+        body,
+    }
+}
+
+fn object(value: &Value) -> Map<String, Value> {
+    value.as_object().cloned().unwrap_or_default()
+}
