@@ -22,7 +22,7 @@ pub use failure::{Failure, ModeError};
 pub use http::{ClientIdentity, HttpRequest, HttpResponse, Method};
 pub use oauth2_cc::{
     ClientCredentials, ClientCredentialsProvider, Obtained, client_credentials_config,
-    client_credentials_request, client_credentials_response,
+    client_credentials_request, client_credentials_response, client_credentials_unreachable,
 };
 
 /// The time and the random value a mode's templates read (`${now…}`, `${random}`).

@@ -25,6 +25,8 @@ mod connections;
 mod demo;
 #[path = "api/metadata.rs"]
 mod metadata;
+#[path = "api/modes_cc.rs"]
+mod modes_cc;
 #[path = "api/oauth.rs"]
 mod oauth;
 #[path = "api/oauth_refresh.rs"]

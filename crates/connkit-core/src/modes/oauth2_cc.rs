@@ -505,6 +505,22 @@ fn refused(response: &HttpResponse) -> Failure {
     .with_payload(payload)
 }
 
+/// The token endpoint gave no answer (no connection, a timeout): `client_credentials_fetch_error`
+/// (`auth_provider_refused`, no status), Nango's message around connkit's sentence.
+pub fn client_credentials_unreachable() -> ModeError {
+    let payload = Value::from("The token endpoint could not be reached.");
+    Failure::new(
+        "client_credentials_fetch_error",
+        format!(
+            "Failed to fetch client credentials token: {}",
+            json_stringify(&payload)
+        ),
+        Issue::new(ErrorCode::AuthProviderRefused, Vec::new()),
+    )
+    .with_payload(payload)
+    .into()
+}
+
 /// `incomplete_raw_credentials`.
 fn token_missing() -> Failure {
     Failure::new(

@@ -10,14 +10,16 @@
 //! * `POST /token` (form or JSON body): checks the client (body or HTTP Basic, both methods
 //!   Nango uses), then `grant_type=authorization_code` (the code is single-use and short-lived,
 //!   and bound to the `redirect_uri`, the PKCE S256 challenge and the tenant) or
-//!   `grant_type=refresh_token` (the refresh token is rotated); answers RFC 6749's JSON
-//!   (`access_token`, `refresh_token`, `token_type`, `expires_in`, `scope`) or its errors.
+//!   `grant_type=refresh_token` (the refresh token is rotated) or `grant_type=client_credentials`
+//!   (OAUTH2_CC: the client alone, no refresh token); answers RFC 6749's JSON (`access_token`,
+//!   `refresh_token`, `token_type`, `expires_in`, `scope`) or its errors.
 //!
 //! The tenant is the host's first label under `localhost` (`acme.localhost` is `acme`), so a
 //! code issued at one tenant's authorize URL works only at the same tenant's token URL: a test
 //! that succeeds proves the subdomain reached both. PKCE is checked with its own SHA-256
 //! (`sha2`), not with the server's. Knobs for tests ([`LocalProvider::fail_token_requests`],
-//! ...) and counters ([`LocalProvider::code_exchanges`], [`LocalProvider::refreshes`]).
+//! ...) and counters ([`LocalProvider::code_exchanges`], [`LocalProvider::refreshes`],
+//! [`LocalProvider::client_grants`]).
 //! Knows nothing about connkit's API, sessions or store.
 
 mod consent;
@@ -63,6 +65,7 @@ struct Inner {
     grants: Mutex<Grants>,
     code_exchanges: AtomicUsize,
     refreshes: AtomicUsize,
+    client_grants: AtomicUsize,
     fail_token_requests: AtomicBool,
     fail_refreshes: AtomicBool,
     expires_in: AtomicU64,
@@ -101,6 +104,7 @@ impl LocalProvider {
                 grants: Mutex::new(Grants::default()),
                 code_exchanges: AtomicUsize::new(0),
                 refreshes: AtomicUsize::new(0),
+                client_grants: AtomicUsize::new(0),
                 fail_token_requests: AtomicBool::new(false),
                 fail_refreshes: AtomicBool::new(false),
                 expires_in: AtomicU64::new(DEFAULT_EXPIRES_IN),
@@ -128,6 +132,11 @@ impl LocalProvider {
     /// Refresh requests answered so far (successful or not).
     pub fn refreshes(&self) -> usize {
         self.inner.refreshes.load(Ordering::SeqCst)
+    }
+
+    /// Client-credentials grants answered so far (successful or not).
+    pub fn client_grants(&self) -> usize {
+        self.inner.client_grants.load(Ordering::SeqCst)
     }
 
     /// Makes every token request (exchange or refresh) answer 500.
@@ -201,6 +210,7 @@ async fn token(State(provider): State<LocalProvider>, headers: HeaderMap, body: 
     let grant_type = params.get("grant_type").map(String::as_str);
     match grant_type {
         Some("refresh_token") => provider.inner.refreshes.fetch_add(1, Ordering::SeqCst),
+        Some("client_credentials") => provider.inner.client_grants.fetch_add(1, Ordering::SeqCst),
         _ => provider.inner.code_exchanges.fetch_add(1, Ordering::SeqCst),
     };
     if provider.inner.fail_token_requests.load(Ordering::SeqCst) {
@@ -241,11 +251,16 @@ async fn token(State(provider): State<LocalProvider>, headers: HeaderMap, body: 
                 _ => Err("Unknown or used refresh token."),
             }
         }
+        Some("client_credentials") => Ok(Account {
+            client_id: client_id.clone(),
+            tenant: tenant.clone(),
+            scope: params.get("scope").cloned().unwrap_or_default(),
+        }),
         _ => {
             return oauth_error(
                 StatusCode::BAD_REQUEST,
                 "unsupported_grant_type",
-                "Use authorization_code or refresh_token.",
+                "Use authorization_code, refresh_token or client_credentials.",
             );
         }
     };
@@ -254,6 +269,16 @@ async fn token(State(provider): State<LocalProvider>, headers: HeaderMap, body: 
         Err(why) => return oauth_error(StatusCode::BAD_REQUEST, "invalid_grant", why),
     };
     let access_token = format!("demo-at-{}", random_hex(16));
+    let expires_in = provider.inner.expires_in.load(Ordering::SeqCst);
+    if grant_type == Some("client_credentials") {
+        let body = json!({
+            "access_token": access_token,
+            "token_type": "Bearer",
+            "expires_in": expires_in,
+            "scope": account.scope,
+        });
+        return (StatusCode::OK, no_store(), axum::Json(body)).into_response();
+    }
     let refresh_token = format!("demo-rt-{}", random_hex(16));
     let scope = account.scope.clone();
     provider
@@ -264,7 +289,7 @@ async fn token(State(provider): State<LocalProvider>, headers: HeaderMap, body: 
         "access_token": access_token,
         "refresh_token": refresh_token,
         "token_type": "Bearer",
-        "expires_in": provider.inner.expires_in.load(Ordering::SeqCst),
+        "expires_in": expires_in,
         "scope": scope,
     });
     (StatusCode::OK, no_store(), axum::Json(body)).into_response()

@@ -116,7 +116,10 @@ pub(super) async fn connections_show(
     let now = timestamp::now();
     state.store().touch_fetched(row.id, now).await?;
     row.last_fetched_at = Some(now);
-    if credentials.get("type").and_then(Value::as_str) == Some("OAUTH2") {
+    if matches!(
+        credentials.get("type").and_then(Value::as_str),
+        Some("OAUTH2" | "OAUTH2_CC")
+    ) {
         credentials =
             match fresh_credentials(&state, &row, credentials, query.force_refresh()).await {
                 Ok(credentials) => credentials,

@@ -1,0 +1,130 @@
+//! The auth modes whose credentials come from the provider at connection time (OAUTH2_CC; spec
+//! §3.3, §3.9): the body's first check, obtaining the credentials when a connection is made,
+//! and again when a read finds them expired (`refresh.rs`). Core builds every request and reads
+//! every answer (`connkit_core::modes`); this module sends them through the token-endpoint
+//! client (`oauth/http.rs`) and answers core's failures.
+//!
+//! Knows nothing about SQL, sessions or webhooks (`auth.rs` writes the connection).
+
+use connkit_core::catalogue::Provider;
+use connkit_core::interpolate::Generated;
+use connkit_core::js::to_iso_string;
+use connkit_core::modes::{
+    ClientCredentials, ClientCredentialsProvider, ModeError, client_credentials_config,
+    client_credentials_request, client_credentials_response, client_credentials_unreachable,
+};
+use connkit_core::request::AuthEndpoint;
+use serde_json::{Map, Value};
+
+use crate::error::{ApiError, Part};
+use crate::integrations::Integration;
+use crate::oauth::send;
+use crate::state::AppState;
+use crate::timestamp;
+
+/// What a mode's endpoint read from its body before anything else (Nango checks the client of
+/// an OAUTH2_CC body before the session and the integration).
+#[derive(Debug)]
+pub(super) enum ModeBody {
+    /// OAUTH2_CC's client.
+    ClientCredentials(ClientCredentials),
+}
+
+/// The mode's own first check of `body` (already checked by `check_auth_body`); `None` for the
+/// endpoints that store their body's credentials as they are.
+pub(super) fn mode_body(
+    endpoint: AuthEndpoint,
+    body: &Value,
+) -> Result<Option<ModeBody>, ApiError> {
+    match endpoint {
+        AuthEndpoint::OAuth2Cc => ClientCredentials::from_body(body)
+            .map(|client| Some(ModeBody::ClientCredentials(client)))
+            .map_err(answer),
+        _ => Ok(None),
+    }
+}
+
+/// Credentials obtained for a new or re-authorised connection, and its connection_config.
+#[derive(Debug)]
+pub(super) struct Obtained {
+    pub(super) credentials: Value,
+    pub(super) connection_config: Map<String, Value>,
+}
+
+/// Obtains the credentials `body` leads to from the provider. Errors: core's refusals (the
+/// connection_config as `invalid_query_params`, where its `params` came from) and the mode's
+/// failures in Nango's words (400).
+pub(super) async fn obtain(
+    state: &AppState,
+    provider: &Provider,
+    integration: &Integration,
+    body: ModeBody,
+    connection_config: Map<String, Value>,
+) -> Result<Obtained, ApiError> {
+    match body {
+        ModeBody::ClientCredentials(client) => {
+            let provider = ClientCredentialsProvider::from_provider(provider).map_err(answer)?;
+            let scopes: Vec<&str> = integration
+                .scopes
+                .iter()
+                .map(String::as_str)
+                .filter(|s| !s.is_empty())
+                .collect();
+            let mut config = client_credentials_config(connection_config, &scopes.join(","));
+            let obtained = client_credentials(state, &provider, &client, &config)
+                .await
+                .map_err(answer)?;
+            config.extend(obtained.metadata);
+            Ok(Obtained {
+                credentials: Value::Object(obtained.credentials),
+                connection_config: config,
+            })
+        }
+    }
+}
+
+/// An OAUTH2_CC connection's credentials obtained again with the client it stored; `None` when
+/// the provider refused or the stored credentials name no client.
+pub(crate) async fn refresh_client_credentials(
+    state: &AppState,
+    provider: &ClientCredentialsProvider,
+    credentials: &Value,
+    connection_config: &Map<String, Value>,
+) -> Option<Value> {
+    let client = ClientCredentials::from_stored(credentials)?;
+    let obtained = client_credentials(state, provider, &client, connection_config)
+        .await
+        .ok()?;
+    Some(Value::Object(obtained.credentials))
+}
+
+/// One client-credentials grant: the request core builds, sent, and its answer read.
+async fn client_credentials(
+    state: &AppState,
+    provider: &ClientCredentialsProvider,
+    client: &ClientCredentials,
+    config: &Map<String, Value>,
+) -> Result<connkit_core::modes::Obtained, ModeError> {
+    let now_ms = timestamp::now() / 1000;
+    let random = uuid::Uuid::new_v4().to_string();
+    let now = to_iso_string(now_ms).unwrap_or_default();
+    let generated = Generated {
+        random: &random,
+        now: &now,
+    };
+    let matcher = state.oauth().matcher();
+    let request = client_credentials_request(provider, client, config, generated, matcher)?;
+    let Some(response) = send(state.oauth().http(), &request).await else {
+        return Err(client_credentials_unreachable());
+    };
+    client_credentials_response(provider, client, &response, timestamp::now() / 1000)
+}
+
+/// Core's refusal or failure as the endpoint answers it.
+fn answer(err: ModeError) -> ApiError {
+    match err {
+        ModeError::Body(err) => ApiError::validation(Part::Body, err),
+        ModeError::Config(err) => ApiError::validation(Part::Query, err),
+        ModeError::Failed(failure) => ApiError::Mode(failure),
+    }
+}
