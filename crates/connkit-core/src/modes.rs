@@ -17,12 +17,17 @@ mod failure;
 mod http;
 mod oauth2_cc;
 mod pem;
+mod template;
+mod two_step;
 
 pub use failure::{Failure, ModeError};
 pub use http::{ClientIdentity, HttpRequest, HttpResponse, Method};
 pub use oauth2_cc::{
     ClientCredentials, ClientCredentialsProvider, Obtained, client_credentials_config,
     client_credentials_request, client_credentials_response, client_credentials_unreachable,
+};
+pub use two_step::{
+    TwoStepFlow, TwoStepNext, TwoStepProvider, two_step_stored_inputs, two_step_unreachable,
 };
 
 /// The time and the random value a mode's templates read (`${now…}`, `${random}`).

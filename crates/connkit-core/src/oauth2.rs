@@ -40,7 +40,7 @@ pub use response::{
     TokenResponse, callback_code, callback_metadata, finish_connection, read_token_response,
     refreshed_credentials, stored_client, token_stage_config,
 };
-pub(crate) use response::{parse_expiration_date, parse_int, time, token_metadata};
+pub(crate) use response::{parse_expiration_date, parse_int, time, token_metadata, value_at_path};
 pub use token::{
     CodeExchange, OAuth2Client, RefreshExchange, TokenRequest, refresh_request, token_request,
 };

@@ -27,6 +27,8 @@ mod demo;
 mod metadata;
 #[path = "api/modes_cc.rs"]
 mod modes_cc;
+#[path = "api/modes_two_step.rs"]
+mod modes_two_step;
 #[path = "api/oauth.rs"]
 mod oauth;
 #[path = "api/oauth_refresh.rs"]

@@ -3,11 +3,14 @@
 //!
 //! Bodies are written as Nango's HTTP clients write them: a form as `URLSearchParams` does, JSON
 //! as `JSON.stringify`, and an answer is read as axios and Nango's `loggedFetch` read one (JSON
-//! when the text parses, else the text).
+//! when the text parses, else the text). [`axios_request`] adds axios's default headers, and
+//! [`header_values`] reads an answer's headers as Nango's `extractResponseHeaderValues` does.
 //!
 //! Knows nothing about sockets, TLS or timeouts.
 
-use serde_json::Value;
+use serde_json::{Map, Value};
+
+use crate::js::{json_stringify, to_js_string, url_search_params};
 
 use crate::prelude::*;
 
@@ -106,4 +109,82 @@ impl HttpResponse {
             .filter(move |(n, _)| n == name)
             .map(|(_, v)| v.as_str())
     }
+}
+
+/// A request as axios sends it: `Accept: application/json, text/plain, */*` unless the headers
+/// name one; a POST's body as a form or JSON, `application/x-www-form-urlencoded` unless the
+/// headers name a content type.
+pub(crate) fn axios_request(
+    get: bool,
+    url: String,
+    mut headers: Vec<(String, String)>,
+    body: &Map<String, Value>,
+    form: bool,
+) -> HttpRequest {
+    let has = |headers: &[(String, String)], name: &str| {
+        headers.iter().any(|(n, _)| n.eq_ignore_ascii_case(name))
+    };
+    if !has(&headers, "accept") {
+        headers.insert(
+            0,
+            (
+                "Accept".to_owned(),
+                "application/json, text/plain, */*".to_owned(),
+            ),
+        );
+    }
+    if get {
+        return HttpRequest {
+            method: Method::Get,
+            url,
+            headers,
+            body: None,
+            client_identity: None,
+        };
+    }
+    if !has(&headers, "content-type") {
+        headers.push((
+            "Content-Type".to_owned(),
+            "application/x-www-form-urlencoded".to_owned(),
+        ));
+    }
+    let text = if form {
+        let pairs: Vec<(String, String)> = body
+            .iter()
+            .map(|(k, v)| (k.clone(), to_js_string(v)))
+            .collect();
+        url_search_params(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+    } else {
+        json_stringify(&Value::Object(body.clone()))
+    };
+    HttpRequest::post(url, headers, Some(text))
+}
+
+/// `extractResponseHeaderValues`: each listed header's first value under its listed name;
+/// `set-cookie` as one entry per cookie (`name` → `value`) and `_cookies` (`name=value; …`).
+pub(crate) fn header_values(response: &HttpResponse, names: &[String]) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut cookies = Vec::new();
+    for name in names {
+        let lower = name.to_ascii_lowercase();
+        let mut values = response.header_values(&lower).filter(|v| !v.is_empty());
+        if lower == "set-cookie" {
+            for cookie in values {
+                let pair = cookie.split(';').next().unwrap_or("");
+                if let Some((key, value)) = pair.split_once('=')
+                    && !key.is_empty()
+                {
+                    let (key, value) = (key.trim(), value.trim());
+                    out.push((key.to_owned(), value.to_owned()));
+                    cookies.push(format!("{key}={value}"));
+                }
+            }
+        } else if let Some(first) = values.next() {
+            out.push((name.clone(), first.to_owned()));
+        }
+    }
+    if !cookies.is_empty() {
+        out.push(("_cookies".to_owned(), cookies.join("; ")));
+    }
+    out
 }

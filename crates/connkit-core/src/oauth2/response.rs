@@ -334,7 +334,7 @@ pub(crate) fn parse_expiration_date(value: &Value) -> Option<i64> {
 }
 
 /// lodash's `get(object, path)` for `a.b` and `a[0].b` paths.
-fn value_at_path<'a>(object: &'a Map<String, Value>, path: &str) -> Option<&'a Value> {
+pub(crate) fn value_at_path<'a>(object: &'a Map<String, Value>, path: &str) -> Option<&'a Value> {
     let mut keys: Vec<&str> = Vec::new();
     for part in path.split('.') {
         let mut rest = part;

@@ -3,8 +3,9 @@
 use connkit_core::catalogue::Provider;
 use connkit_core::interpolate::Generated;
 use connkit_core::modes::{
-    ClientCredentials, ClientCredentialsProvider, HttpRequest, HttpResponse, ModeError,
-    client_credentials_config, client_credentials_request, client_credentials_response,
+    ClientCredentials, ClientCredentialsProvider, Context, HttpRequest, HttpResponse, ModeError,
+    TwoStepFlow, TwoStepNext, TwoStepProvider, client_credentials_config,
+    client_credentials_request, client_credentials_response, two_step_stored_inputs,
 };
 use connkit_core::pattern::EcmaRegex;
 use serde_json::{Map, Value, json};
@@ -43,9 +44,58 @@ pub(crate) fn check(case: &Value) -> Result<(), String> {
                     .map(|o| json!({"credentials": o.credentials, "metadata": o.metadata}))
             })
         }
+        Some("two_step") => {
+            let (requests, result) = two_step(&entry, input, config, now_ms, generated.random);
+            let want: &[Value] = expect["requests"].as_array().map_or(&[], Vec::as_slice);
+            if requests != want {
+                return Err(format!(
+                    "requests differ\n  want {}\n  got  {}",
+                    Value::from(want.to_vec()),
+                    Value::from(requests)
+                ));
+            }
+            result
+        }
         other => return Err(format!("unknown mode {other:?}")),
     };
     compare(result, expect)
+}
+
+/// A TWO_STEP flow fed `input.responses` in order: the requests it made, and its outcome (`ok`
+/// is `{credentials, metadata}`). `input.stored`, when given, are credentials to renew
+/// (`two_step_stored_inputs`) instead of `input.body`.
+fn two_step(
+    entry: &Provider,
+    input: &Value,
+    config: Map<String, Value>,
+    now_ms: i64,
+    random: &str,
+) -> (Vec<Value>, Result<Value, ModeError>) {
+    let ctx = Context { now_ms, random };
+    let mut requests = Vec::new();
+    let inputs = match input.get("stored") {
+        Some(stored) => two_step_stored_inputs(stored),
+        None => object(&input["body"]),
+    };
+    let started = TwoStepProvider::from_provider(entry).and_then(|provider| {
+        TwoStepFlow::start(&provider, inputs, config, &ctx, &EcmaRegex::new())
+    });
+    let (mut flow, first) = match started {
+        Ok(started) => started,
+        Err(err) => return (requests, Err(err)),
+    };
+    requests.push(request_json(&first));
+    for answer in input["responses"].as_array().into_iter().flatten() {
+        match flow.answer(&response(answer), &ctx) {
+            Ok(TwoStepNext::Send(request)) => requests.push(request_json(&request)),
+            Ok(TwoStepNext::Done(o)) => {
+                let ok = json!({"credentials": o.credentials, "metadata": o.metadata});
+                return (requests, Ok(ok));
+            }
+            Err(err) => return (requests, Err(err)),
+        }
+    }
+    (requests, Ok(Value::Null))
 }
 
 /// `expect` is `{ok}`, `{issues}` (a body or connection_config refusal) or `{failure: {code,
@@ -110,12 +160,18 @@ fn response(value: &Value) -> HttpResponse {
         Value::String(text) => text.clone(),
         other => other.to_string(),
     };
+    let headers = value["headers"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|pair| Some((pair[0].as_str()?.to_owned(), pair[1].as_str()?.to_owned())))
+        .collect();
     HttpResponse {
         status: value["status"]
             .as_u64()
             .and_then(|s| u16::try_from(s).ok())
             .unwrap_or(200),
-        headers: Vec::new(),
+        headers,
         body,
     }
 }

@@ -13,13 +13,15 @@
 //!   `grant_type=refresh_token` (the refresh token is rotated) or `grant_type=client_credentials`
 //!   (OAUTH2_CC: the client alone, no refresh token); answers RFC 6749's JSON (`access_token`,
 //!   `refresh_token`, `token_type`, `expires_in`, `scope`) or its errors.
+//! * `POST /session` (JSON `{"user", "password"}`, a known client's id and secret): a session
+//!   token for TWO_STEP, `{"session": {"token", "expires_in"}}`, or 401.
 //!
 //! The tenant is the host's first label under `localhost` (`acme.localhost` is `acme`), so a
 //! code issued at one tenant's authorize URL works only at the same tenant's token URL: a test
 //! that succeeds proves the subdomain reached both. PKCE is checked with its own SHA-256
 //! (`sha2`), not with the server's. Knobs for tests ([`LocalProvider::fail_token_requests`],
 //! ...) and counters ([`LocalProvider::code_exchanges`], [`LocalProvider::refreshes`],
-//! [`LocalProvider::client_grants`]).
+//! [`LocalProvider::client_grants`], [`LocalProvider::sessions`]).
 //! Knows nothing about connkit's API, sessions or store.
 
 mod consent;
@@ -66,6 +68,7 @@ struct Inner {
     code_exchanges: AtomicUsize,
     refreshes: AtomicUsize,
     client_grants: AtomicUsize,
+    sessions: AtomicUsize,
     fail_token_requests: AtomicBool,
     fail_refreshes: AtomicBool,
     expires_in: AtomicU64,
@@ -105,6 +108,7 @@ impl LocalProvider {
                 code_exchanges: AtomicUsize::new(0),
                 refreshes: AtomicUsize::new(0),
                 client_grants: AtomicUsize::new(0),
+                sessions: AtomicUsize::new(0),
                 fail_token_requests: AtomicBool::new(false),
                 fail_refreshes: AtomicBool::new(false),
                 expires_in: AtomicU64::new(DEFAULT_EXPIRES_IN),
@@ -121,6 +125,7 @@ impl LocalProvider {
                 get(consent::page).post(consent::decide),
             )
             .route(&format!("{PREFIX}/token"), post(token))
+            .route(&format!("{PREFIX}/session"), post(session))
             .with_state(self.clone())
     }
 
@@ -139,7 +144,12 @@ impl LocalProvider {
         self.inner.client_grants.load(Ordering::SeqCst)
     }
 
-    /// Makes every token request (exchange or refresh) answer 500.
+    /// TWO_STEP session requests answered so far (successful or not).
+    pub fn sessions(&self) -> usize {
+        self.inner.sessions.load(Ordering::SeqCst)
+    }
+
+    /// Makes every token request (exchange, refresh, client grant or session) answer 500.
     pub fn fail_token_requests(&self, on: bool) {
         self.inner.fail_token_requests.store(on, Ordering::SeqCst);
     }
@@ -292,6 +302,37 @@ async fn token(State(provider): State<LocalProvider>, headers: HeaderMap, body: 
         "expires_in": expires_in,
         "scope": scope,
     });
+    (StatusCode::OK, no_store(), axum::Json(body)).into_response()
+}
+
+/// `POST /session`: a session token for a known client's id and secret.
+async fn session(
+    State(provider): State<LocalProvider>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    provider.inner.sessions.fetch_add(1, Ordering::SeqCst);
+    if provider.inner.fail_token_requests.load(Ordering::SeqCst) {
+        return oauth_error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "server_error",
+            "The session endpoint failed on purpose.",
+        );
+    }
+    let params = read_params(&headers, &body);
+    let (user, password) = (params.get("user"), params.get("password"));
+    let known = matches!((user, password), (Some(u), Some(p)) if provider.client_secret_ok(u, p));
+    if !known {
+        return oauth_error(
+            StatusCode::UNAUTHORIZED,
+            "invalid_credentials",
+            "Unknown user or wrong password.",
+        );
+    }
+    let body = json!({"session": {
+        "token": format!("demo-st-{}", random_hex(16)),
+        "expires_in": provider.inner.expires_in.load(Ordering::SeqCst),
+    }});
     (StatusCode::OK, no_store(), axum::Json(body)).into_response()
 }
 

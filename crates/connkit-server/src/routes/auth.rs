@@ -1,6 +1,7 @@
 //! The auth endpoints @nangohq/frontend and Connect UI call for the providers whose form posts
 //! credentials (spec §3.3, §3.4): `POST /api-auth/api-key/:key`, `POST /api-auth/basic/:key`,
-//! `POST /auth/unauthenticated/:key` and `POST /oauth2/auth/:key` (OAUTH2_CC), each with
+//! `POST /auth/unauthenticated/:key`, `POST /oauth2/auth/:key` (OAUTH2_CC) and
+//! `POST /auth/two-step/:key` (TWO_STEP), each with
 //! `?connect_session_token=…&params[…]=…`.
 //!
 //! The steps run in Nango's order: body (and the mode's own first check of it, `obtain.rs`),
@@ -43,6 +44,17 @@ pub(super) fn router() -> Router<AppState> {
         .route("/api-auth/basic/{key}", post(basic_create))
         .route("/auth/unauthenticated/{key}", post(unauthenticated_create))
         .route("/oauth2/auth/{key}", post(client_credentials_create))
+        .route("/auth/two-step/{key}", post(two_step_create))
+}
+
+async fn two_step_create(
+    state: State<AppState>,
+    session: SessionQuery,
+    key: PathParam,
+    query: RawQuery,
+    body: JsonBody,
+) -> Result<Json<Value>, ApiError> {
+    authorize(state, session, key, query, body, AuthEndpoint::TwoStep).await
 }
 
 async fn client_credentials_create(

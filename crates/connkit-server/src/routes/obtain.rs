@@ -1,5 +1,5 @@
-//! The auth modes whose credentials come from the provider at connection time (OAUTH2_CC; spec
-//! §3.3, §3.9): the body's first check, obtaining the credentials when a connection is made,
+//! The auth modes whose credentials come from the provider at connection time (OAUTH2_CC,
+//! TWO_STEP; spec §3.3, §3.9): the body's first check, obtaining the credentials when a connection is made,
 //! and again when a read finds them expired (`refresh.rs`). Core builds every request and reads
 //! every answer (`connkit_core::modes`); this module sends them through the token-endpoint
 //! client (`oauth/http.rs`) and answers core's failures.
@@ -10,8 +10,10 @@ use connkit_core::catalogue::Provider;
 use connkit_core::interpolate::Generated;
 use connkit_core::js::to_iso_string;
 use connkit_core::modes::{
-    ClientCredentials, ClientCredentialsProvider, ModeError, client_credentials_config,
-    client_credentials_request, client_credentials_response, client_credentials_unreachable,
+    ClientCredentials, ClientCredentialsProvider, Context, ModeError, TwoStepFlow, TwoStepNext,
+    TwoStepProvider, client_credentials_config, client_credentials_request,
+    client_credentials_response, client_credentials_unreachable, two_step_stored_inputs,
+    two_step_unreachable,
 };
 use connkit_core::request::AuthEndpoint;
 use serde_json::{Map, Value};
@@ -28,6 +30,8 @@ use crate::timestamp;
 pub(super) enum ModeBody {
     /// OAUTH2_CC's client.
     ClientCredentials(ClientCredentials),
+    /// TWO_STEP's posted values (any object).
+    TwoStep(Map<String, Value>),
 }
 
 /// The mode's own first check of `body` (already checked by `check_auth_body`); `None` for the
@@ -40,6 +44,9 @@ pub(super) fn mode_body(
         AuthEndpoint::OAuth2Cc => ClientCredentials::from_body(body)
             .map(|client| Some(ModeBody::ClientCredentials(client)))
             .map_err(answer),
+        AuthEndpoint::TwoStep => Ok(Some(ModeBody::TwoStep(
+            body.as_object().cloned().unwrap_or_default(),
+        ))),
         _ => Ok(None),
     }
 }
@@ -79,6 +86,59 @@ pub(super) async fn obtain(
                 credentials: Value::Object(obtained.credentials),
                 connection_config: config,
             })
+        }
+        ModeBody::TwoStep(inputs) => {
+            let provider = TwoStepProvider::from_provider(provider).map_err(answer)?;
+            let obtained = two_step(state, &provider, inputs, connection_config.clone())
+                .await
+                .map_err(answer)?;
+            let mut config = connection_config;
+            config.extend(obtained.metadata);
+            Ok(Obtained {
+                credentials: Value::Object(obtained.credentials),
+                connection_config: config,
+            })
+        }
+    }
+}
+
+/// A TWO_STEP connection's credentials obtained again from what it stored (the posted values
+/// and the refresh token); `None` when the provider refused.
+pub(crate) async fn refresh_two_step(
+    state: &AppState,
+    provider: &TwoStepProvider,
+    credentials: &Value,
+    connection_config: &Map<String, Value>,
+) -> Option<Value> {
+    let inputs = two_step_stored_inputs(credentials);
+    let obtained = two_step(state, provider, inputs, connection_config.clone())
+        .await
+        .ok()?;
+    Some(Value::Object(obtained.credentials))
+}
+
+/// One TWO_STEP flow: each request core builds, sent, until core has the credentials. The
+/// flow's requests are bounded by the provider's `additional_steps`.
+async fn two_step(
+    state: &AppState,
+    provider: &TwoStepProvider,
+    inputs: Map<String, Value>,
+    config: Map<String, Value>,
+) -> Result<connkit_core::modes::Obtained, ModeError> {
+    let random = uuid::Uuid::new_v4().to_string();
+    let ctx = Context {
+        now_ms: timestamp::now() / 1000,
+        random: &random,
+    };
+    let matcher = state.oauth().matcher();
+    let (mut flow, mut request) = TwoStepFlow::start(provider, inputs, config, &ctx, matcher)?;
+    loop {
+        let Some(response) = send(state.oauth().http(), &request).await else {
+            return Err(two_step_unreachable());
+        };
+        match flow.answer(&response, &ctx)? {
+            TwoStepNext::Send(next) => request = next,
+            TwoStepNext::Done(obtained) => return Ok(obtained),
         }
     }
 }

@@ -1,6 +1,6 @@
 //! Refreshing a connection's token when GET /connections/:id reads it (spec §6.3), one provider
-//! call at a time per connection: OAUTH2 with its refresh token, OAUTH2_CC by asking for a new
-//! token with the client it stored (`obtain.rs`).
+//! call at a time per connection: OAUTH2 with its refresh token, OAUTH2_CC and TWO_STEP by
+//! asking for a new token with what they stored (`obtain.rs`).
 //!
 //! Core decides (`refresh_decision`, `expiry_decision`) and builds the request; this module serialises the reads
 //! of one connection behind its lock (`oauth/flight.rs`). A read that waited while another
@@ -16,7 +16,7 @@ use std::time::Instant;
 use connkit_core::catalogue::AuthMode;
 use connkit_core::interpolate::Generated;
 use connkit_core::js::to_iso_string;
-use connkit_core::modes::ClientCredentialsProvider;
+use connkit_core::modes::{ClientCredentialsProvider, TwoStepProvider};
 use connkit_core::oauth2::{
     OAuth2Client, OAuth2Provider, RefreshCheck, RefreshDecision, RefreshExchange, RefreshFailure,
     expiry_decision, refresh_decision, refresh_request, refresh_token, refreshed_credentials,
@@ -25,7 +25,7 @@ use connkit_core::oauth2::{
 use connkit_core::webhook::{AuthWebhook, Operation, WebhookError};
 use serde_json::Value;
 
-use super::obtain::refresh_client_credentials;
+use super::obtain::{refresh_client_credentials, refresh_two_step};
 use crate::error::ApiError;
 use crate::oauth::flight::Attempt;
 use crate::oauth::post_token;
@@ -80,6 +80,8 @@ enum Refreshable {
     OAuth2(Box<OAuth2Provider>),
     /// OAUTH2_CC, with the stored client.
     ClientCredentials(ClientCredentialsProvider),
+    /// TWO_STEP, with the stored values.
+    TwoStep(Box<TwoStepProvider>),
 }
 
 impl Refreshable {
@@ -88,6 +90,9 @@ impl Refreshable {
             AuthMode::OAuth2Cc => ClientCredentialsProvider::from_provider(provider)
                 .ok()
                 .map(Refreshable::ClientCredentials),
+            AuthMode::TwoStep => TwoStepProvider::from_provider(provider)
+                .ok()
+                .map(|p| Refreshable::TwoStep(Box::new(p))),
             _ => OAuth2Provider::from_provider(provider)
                 .ok()
                 .map(|p| Refreshable::OAuth2(Box::new(p))),
@@ -98,6 +103,9 @@ impl Refreshable {
         match self {
             Refreshable::OAuth2(provider) => refresh_decision(provider, credentials, check),
             Refreshable::ClientCredentials(provider) => {
+                expiry_decision(provider.expiration_buffer_secs(), credentials, check)
+            }
+            Refreshable::TwoStep(provider) => {
                 expiry_decision(provider.expiration_buffer_secs(), credentials, check)
             }
         }
@@ -199,6 +207,9 @@ async fn refresh(
         }
         Refreshable::ClientCredentials(provider) => {
             refresh_client_credentials(state, provider, credentials, &row.connection_config).await
+        }
+        Refreshable::TwoStep(provider) => {
+            refresh_two_step(state, provider, credentials, &row.connection_config).await
         }
     }
 }

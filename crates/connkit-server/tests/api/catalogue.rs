@@ -24,6 +24,7 @@ async fn integrations_list_by_provider_and_follow_the_allow_list() {
             "demo-basic",
             "demo-oauth2",
             "demo-oauth2-cc",
+            "demo-two-step",
             "unauthenticated"
         ]
     );
@@ -115,7 +116,7 @@ async fn providers_serve_resolved_entries() {
         .assert(400, "invalid_query_params");
 
     let resp = app.secret("GET", "/providers", None).await;
-    assert_eq!(resp.json["data"].as_array().unwrap().len(), 6);
+    assert_eq!(resp.json["data"].as_array().unwrap().len(), 7);
     let resp = app
         .call("GET", "/providers?search=HELPDESK", Some(&bearer), None)
         .await;
