@@ -107,6 +107,19 @@ impl AuthEndpoint {
         }
     }
 
+    /// True for the endpoints connkit-server serves (its `routes/auth.rs`): API_KEY, BASIC,
+    /// NONE, OAUTH2_CC and TWO_STEP. The others are Nango's, which connkit does not serve yet.
+    pub fn connkit_serves(self) -> bool {
+        matches!(
+            self,
+            AuthEndpoint::ApiKey
+                | AuthEndpoint::Basic
+                | AuthEndpoint::Unauthenticated
+                | AuthEndpoint::OAuth2Cc
+                | AuthEndpoint::TwoStep
+        )
+    }
+
     /// True for the endpoints whose credentials an opt-in test against the provider's
     /// `proxy.verification` may check (API_KEY and BASIC, spec §3.4 step 11).
     pub fn takes_credentials(self) -> bool {

@@ -216,3 +216,22 @@ async fn a_failed_renewal_answers_nangos_error_and_backs_off() {
     assert_eq!(resp.status, 200, "{}", resp.json);
     assert_eq!(env.provider.client_grants(), 3);
 }
+
+#[tokio::test]
+async fn the_server_routes_exactly_the_endpoints_core_says_it_serves() {
+    use connkit_core::request::AuthEndpoint;
+    let env = OAuthEnv::new().await;
+    for endpoint in AuthEndpoint::ALL {
+        let uri = format!("{}/demo-basic", endpoint.path());
+        let resp = env.app.call("POST", &uri, None, Some(&json!({}))).await;
+        // A routed endpoint asks for a session token first; another is no route.
+        let routed = resp.status != 404;
+        assert_eq!(
+            routed,
+            endpoint.connkit_serves(),
+            "{uri}: {} {}",
+            resp.status,
+            resp.json
+        );
+    }
+}
