@@ -44,6 +44,9 @@ pub const AWS_REGION_MAX_LEN: usize = 64;
 /// How long OAUTH2_CC credentials last when the token response says nothing of expiry, in
 /// milliseconds (Nango's `DEFAULT_OAUTHCC_EXPIRES_AT_MS`: 55 minutes).
 pub const OAUTH2_CC_DEFAULT_EXPIRES_MS: i64 = 55 * 60 * 1000;
+/// How long BILL credentials last, in milliseconds (the `DEFAULT_EXPIRES_AT_MS` of Nango's
+/// Bill client: 35 minutes; bill.com sessions idle out after 35).
+pub const BILL_EXPIRES_MS: i64 = 35 * 60 * 1000;
 /// How long TWO_STEP credentials last when neither the response nor the provider says
 /// (`DEFAULT_INFINITE_EXPIRES_AT_MS`: `ms('99years')`, years of 365.25 days).
 pub const TWO_STEP_DEFAULT_EXPIRES_MS: i64 = 99 * 31_557_600_000;

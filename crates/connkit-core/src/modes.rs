@@ -1,6 +1,7 @@
 //! The auth modes whose connection obtains its credentials from the provider at connection
 //! time, from what the end user's form posted (spec §3.3, §3.9): OAUTH2_CC (`oauth2_cc.rs`),
-//! TWO_STEP (`two_step.rs`). Each is a set of pure functions: the provider's attributes typed,
+//! TWO_STEP (`two_step.rs`), BILL (`bill.rs`), and the two whose credentials connkit makes
+//! itself, TBA and SIGNATURE (`stored.rs`). Each is a set of pure functions: the provider's attributes typed,
 //! the requests to send (`http.rs`, data the host sends), the answers read into the credentials
 //! a connection stores, and failures in Nango's words with connkit's issue (`failure.rs`). The
 //! host passes in the time and the random values and does the HTTP; whether stored credentials
@@ -9,23 +10,27 @@
 //! `template.rs` fills in the `${…}` templates of token requests as Nango's `interpolateString`
 //! does; `pem.rs` reads PEM text as Nango's `formatPem`.
 //!
-//! Needs the `modes` feature (SHA-256 for the `${sha256…}` templates). Knows nothing about
+//! Needs the `modes` feature (SHA-256 for the `${sha256…}` templates, SHA-1 for WSSE). Knows nothing about
 //! HTTP clients, storage or sessions, nor about the credentials a body carries as they are
 //! (`credentials.rs`).
 
+mod bill;
 mod failure;
 mod http;
 mod oauth2_cc;
 mod pem;
+mod stored;
 mod template;
 mod two_step;
 
+pub use bill::{BillLogin, bill_request, bill_response, bill_unreachable};
 pub use failure::{Failure, ModeError};
 pub use http::{ClientIdentity, HttpRequest, HttpResponse, Method};
 pub use oauth2_cc::{
     ClientCredentials, ClientCredentialsProvider, Obtained, client_credentials_config,
     client_credentials_request, client_credentials_response, client_credentials_unreachable,
 };
+pub use stored::{signature_credentials, tba_credentials};
 pub use two_step::{
     TwoStepFlow, TwoStepNext, TwoStepProvider, two_step_stored_inputs, two_step_unreachable,
 };

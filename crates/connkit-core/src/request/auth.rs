@@ -107,17 +107,10 @@ impl AuthEndpoint {
         }
     }
 
-    /// True for the endpoints connkit-server serves (its `routes/auth.rs`): API_KEY, BASIC,
-    /// NONE, OAUTH2_CC and TWO_STEP. The others are Nango's, which connkit does not serve yet.
+    /// True for the endpoints connkit-server serves (its `routes/auth.rs`): all but JWT and
+    /// AWS_SIGV4, which connkit does not serve yet.
     pub fn connkit_serves(self) -> bool {
-        matches!(
-            self,
-            AuthEndpoint::ApiKey
-                | AuthEndpoint::Basic
-                | AuthEndpoint::Unauthenticated
-                | AuthEndpoint::OAuth2Cc
-                | AuthEndpoint::TwoStep
-        )
+        !matches!(self, AuthEndpoint::Jwt | AuthEndpoint::AwsSigV4)
     }
 
     /// True for the endpoints whose credentials an opt-in test against the provider's

@@ -3,9 +3,10 @@
 use connkit_core::catalogue::Provider;
 use connkit_core::interpolate::Generated;
 use connkit_core::modes::{
-    ClientCredentials, ClientCredentialsProvider, Context, HttpRequest, HttpResponse, ModeError,
-    TwoStepFlow, TwoStepNext, TwoStepProvider, client_credentials_config,
-    client_credentials_request, client_credentials_response, two_step_stored_inputs,
+    BillLogin, ClientCredentials, ClientCredentialsProvider, Context, HttpRequest, HttpResponse,
+    ModeError, TwoStepFlow, TwoStepNext, TwoStepProvider, bill_request, bill_response,
+    client_credentials_config, client_credentials_request, client_credentials_response,
+    signature_credentials, tba_credentials, two_step_stored_inputs,
 };
 use connkit_core::pattern::EcmaRegex;
 use serde_json::{Map, Value, json};
@@ -55,6 +56,26 @@ pub(crate) fn check(case: &Value) -> Result<(), String> {
                 ));
             }
             result
+        }
+        Some("signature") => signature_credentials(
+            &entry,
+            input["username"].as_str().unwrap_or(""),
+            input["password"].as_str().unwrap_or(""),
+            now_ms,
+            input["nonce"].as_str().unwrap_or(""),
+        ),
+        Some("tba") => Ok(tba_credentials(&object(&input["body"]))),
+        Some("bill") => {
+            let login = BillLogin::from_values(&input["body"]);
+            let request = match bill_request(entry.json(), &login) {
+                Ok(request) => request,
+                Err(err) => return compare(Err(err), expect),
+            };
+            let want = &expect["requests"];
+            if *want != json!([request_json(&request)]) {
+                return Err(format!("request differs: {}", request_json(&request)));
+            }
+            bill_response(&login, &response(&input["response"]), now_ms)
         }
         other => return Err(format!("unknown mode {other:?}")),
     };

@@ -15,6 +15,9 @@
 //!   `refresh_token`, `token_type`, `expires_in`, `scope`) or its errors.
 //! * `POST /session` (JSON `{"user", "password"}`, a known client's id and secret): a session
 //!   token for TWO_STEP, `{"session": {"token", "expires_in"}}`, or 401.
+//! * `POST /bill/login` (JSON `{"username", "password", "organizationId", "devKey"}`): a
+//!   bill.com-like session for a known client's id and secret, `{"sessionId", "organizationId",
+//!   "userId"}`, or 401.
 //!
 //! The tenant is the host's first label under `localhost` (`acme.localhost` is `acme`), so a
 //! code issued at one tenant's authorize URL works only at the same tenant's token URL: a test
@@ -126,6 +129,7 @@ impl LocalProvider {
             )
             .route(&format!("{PREFIX}/token"), post(token))
             .route(&format!("{PREFIX}/session"), post(session))
+            .route(&format!("{PREFIX}/bill/login"), post(bill_login))
             .with_state(self.clone())
     }
 
@@ -333,6 +337,31 @@ async fn session(
         "token": format!("demo-st-{}", random_hex(16)),
         "expires_in": provider.inner.expires_in.load(Ordering::SeqCst),
     }});
+    (StatusCode::OK, no_store(), axum::Json(body)).into_response()
+}
+
+/// `POST /bill/login`: a bill.com-like session (counted with [`LocalProvider::sessions`]).
+async fn bill_login(
+    State(provider): State<LocalProvider>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    provider.inner.sessions.fetch_add(1, Ordering::SeqCst);
+    let params = read_params(&headers, &body);
+    let (user, password) = (params.get("username"), params.get("password"));
+    let known = matches!((user, password), (Some(u), Some(p)) if provider.client_secret_ok(u, p));
+    if provider.inner.fail_token_requests.load(Ordering::SeqCst) || !known {
+        return oauth_error(
+            StatusCode::UNAUTHORIZED,
+            "BDC_1109",
+            "Invalid user name or password.",
+        );
+    }
+    let body = json!({
+        "sessionId": format!("demo-bill-{}", random_hex(16)),
+        "organizationId": params.get("organizationId").cloned().unwrap_or_default(),
+        "userId": "demo-user",
+    });
     (StatusCode::OK, no_store(), axum::Json(body)).into_response()
 }
 

@@ -1,7 +1,8 @@
 //! The auth endpoints @nangohq/frontend and Connect UI call for the providers whose form posts
 //! credentials (spec §3.3, §3.4): `POST /api-auth/api-key/:key`, `POST /api-auth/basic/:key`,
-//! `POST /auth/unauthenticated/:key`, `POST /oauth2/auth/:key` (OAUTH2_CC) and
-//! `POST /auth/two-step/:key` (TWO_STEP), each with
+//! `POST /auth/unauthenticated/:key`, `POST /oauth2/auth/:key` (OAUTH2_CC),
+//! `POST /auth/two-step/:key`, `POST /auth/tba/:key`, `POST /auth/bill/:key` and
+//! `POST /auth/signature/:key`, each with
 //! `?connect_session_token=…&params[…]=…`.
 //!
 //! The steps run in Nango's order: body (and the mode's own first check of it, `obtain.rs`),
@@ -45,6 +46,39 @@ pub(super) fn router() -> Router<AppState> {
         .route("/auth/unauthenticated/{key}", post(unauthenticated_create))
         .route("/oauth2/auth/{key}", post(client_credentials_create))
         .route("/auth/two-step/{key}", post(two_step_create))
+        .route("/auth/tba/{key}", post(tba_create))
+        .route("/auth/bill/{key}", post(bill_create))
+        .route("/auth/signature/{key}", post(signature_create))
+}
+
+async fn tba_create(
+    state: State<AppState>,
+    session: SessionQuery,
+    key: PathParam,
+    query: RawQuery,
+    body: JsonBody,
+) -> Result<Json<Value>, ApiError> {
+    authorize(state, session, key, query, body, AuthEndpoint::Tba).await
+}
+
+async fn bill_create(
+    state: State<AppState>,
+    session: SessionQuery,
+    key: PathParam,
+    query: RawQuery,
+    body: JsonBody,
+) -> Result<Json<Value>, ApiError> {
+    authorize(state, session, key, query, body, AuthEndpoint::Bill).await
+}
+
+async fn signature_create(
+    state: State<AppState>,
+    session: SessionQuery,
+    key: PathParam,
+    query: RawQuery,
+    body: JsonBody,
+) -> Result<Json<Value>, ApiError> {
+    authorize(state, session, key, query, body, AuthEndpoint::Signature).await
 }
 
 async fn two_step_create(

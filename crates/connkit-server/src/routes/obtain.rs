@@ -1,5 +1,5 @@
 //! The auth modes whose credentials come from the provider at connection time (OAUTH2_CC,
-//! TWO_STEP; spec §3.3, §3.9): the body's first check, obtaining the credentials when a connection is made,
+//! TWO_STEP, BILL) or that connkit makes (TBA, SIGNATURE; spec §3.3, §3.9): the body's first check, obtaining the credentials when a connection is made,
 //! and again when a read finds them expired (`refresh.rs`). Core builds every request and reads
 //! every answer (`connkit_core::modes`); this module sends them through the token-endpoint
 //! client (`oauth/http.rs`) and answers core's failures.
@@ -10,14 +10,16 @@ use connkit_core::catalogue::Provider;
 use connkit_core::interpolate::Generated;
 use connkit_core::js::to_iso_string;
 use connkit_core::modes::{
-    ClientCredentials, ClientCredentialsProvider, Context, ModeError, TwoStepFlow, TwoStepNext,
-    TwoStepProvider, client_credentials_config, client_credentials_request,
-    client_credentials_response, client_credentials_unreachable, two_step_stored_inputs,
+    BillLogin, ClientCredentials, ClientCredentialsProvider, Context, ModeError, TwoStepFlow,
+    TwoStepNext, TwoStepProvider, bill_request, bill_response, bill_unreachable,
+    client_credentials_config, client_credentials_request, client_credentials_response,
+    client_credentials_unreachable, signature_credentials, tba_credentials, two_step_stored_inputs,
     two_step_unreachable,
 };
 use connkit_core::request::AuthEndpoint;
 use serde_json::{Map, Value};
 
+use crate::crypto::random_hex;
 use crate::error::{ApiError, Part};
 use crate::integrations::Integration;
 use crate::oauth::send;
@@ -32,6 +34,12 @@ pub(super) enum ModeBody {
     ClientCredentials(ClientCredentials),
     /// TWO_STEP's posted values (any object).
     TwoStep(Map<String, Value>),
+    /// TBA's checked body.
+    Tba(Map<String, Value>),
+    /// BILL's login.
+    Bill(BillLogin),
+    /// SIGNATURE's user and password.
+    Signature(String, String),
 }
 
 /// The mode's own first check of `body` (already checked by `check_auth_body`); `None` for the
@@ -47,6 +55,22 @@ pub(super) fn mode_body(
         AuthEndpoint::TwoStep => Ok(Some(ModeBody::TwoStep(
             body.as_object().cloned().unwrap_or_default(),
         ))),
+        AuthEndpoint::Tba => Ok(Some(ModeBody::Tba(
+            body.as_object().cloned().unwrap_or_default(),
+        ))),
+        AuthEndpoint::Bill => Ok(Some(ModeBody::Bill(BillLogin::from_values(body)))),
+        AuthEndpoint::Signature => {
+            let text = |key: &str| {
+                body.get(key)
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_owned()
+            };
+            Ok(Some(ModeBody::Signature(
+                text("username"),
+                text("password"),
+            )))
+        }
         _ => Ok(None),
     }
 }
@@ -87,6 +111,24 @@ pub(super) async fn obtain(
                 connection_config: config,
             })
         }
+        ModeBody::Tba(body) => {
+            let mut config = connection_config;
+            if let Some(id) = &integration.client_id {
+                config.insert("oauth_client_id".to_owned(), Value::from(id.clone()));
+            }
+            Ok(Obtained {
+                credentials: tba_credentials(&body),
+                connection_config: config,
+            })
+        }
+        ModeBody::Bill(login) => Ok(Obtained {
+            credentials: bill(state, provider, &login).await.map_err(answer)?,
+            connection_config,
+        }),
+        ModeBody::Signature(username, password) => Ok(Obtained {
+            credentials: signature(provider, &username, &password).map_err(answer)?,
+            connection_config,
+        }),
         ModeBody::TwoStep(inputs) => {
             let provider = TwoStepProvider::from_provider(provider).map_err(answer)?;
             let obtained = two_step(state, &provider, inputs, connection_config.clone())
@@ -100,6 +142,50 @@ pub(super) async fn obtain(
             })
         }
     }
+}
+
+/// Credentials made again for a connection of a mode that has no refresh token (BILL,
+/// SIGNATURE) from what it stored; `None` when the provider refused.
+pub(crate) async fn remake(
+    state: &AppState,
+    provider: &Provider,
+    credentials: &Value,
+) -> Option<Value> {
+    match provider.auth_mode() {
+        connkit_core::catalogue::AuthMode::Bill => {
+            bill(state, provider, &BillLogin::from_values(credentials))
+                .await
+                .ok()
+        }
+        connkit_core::catalogue::AuthMode::Signature => {
+            let text = |key: &str| credentials.get(key).and_then(Value::as_str).unwrap_or("");
+            signature(provider, text("username"), text("password")).ok()
+        }
+        _ => None,
+    }
+}
+
+async fn bill(
+    state: &AppState,
+    provider: &Provider,
+    login: &BillLogin,
+) -> Result<Value, ModeError> {
+    let request = bill_request(provider.json(), login)?;
+    let Some(response) = send(state.oauth().http(), &request).await else {
+        return Err(bill_unreachable());
+    };
+    bill_response(login, &response, timestamp::now() / 1000)
+}
+
+fn signature(provider: &Provider, username: &str, password: &str) -> Result<Value, ModeError> {
+    let nonce = random_hex(16);
+    signature_credentials(
+        provider,
+        username,
+        password,
+        timestamp::now() / 1000,
+        &nonce,
+    )
 }
 
 /// A TWO_STEP connection's credentials obtained again from what it stored (the posted values

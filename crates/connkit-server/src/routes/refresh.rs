@@ -1,6 +1,6 @@
 //! Refreshing a connection's token when GET /connections/:id reads it (spec §6.3), one provider
-//! call at a time per connection: OAUTH2 with its refresh token, OAUTH2_CC and TWO_STEP by
-//! asking for a new token with what they stored (`obtain.rs`).
+//! call at a time per connection: OAUTH2 with its refresh token, OAUTH2_CC, TWO_STEP, BILL and
+//! SIGNATURE by making their credentials again from what they stored (`obtain.rs`).
 //!
 //! Core decides (`refresh_decision`, `expiry_decision`) and builds the request; this module serialises the reads
 //! of one connection behind its lock (`oauth/flight.rs`). A read that waited while another
@@ -25,7 +25,7 @@ use connkit_core::oauth2::{
 use connkit_core::webhook::{AuthWebhook, Operation, WebhookError};
 use serde_json::Value;
 
-use super::obtain::{refresh_client_credentials, refresh_two_step};
+use super::obtain::{refresh_client_credentials, refresh_two_step, remake};
 use crate::error::ApiError;
 use crate::oauth::flight::Attempt;
 use crate::oauth::post_token;
@@ -82,6 +82,8 @@ enum Refreshable {
     ClientCredentials(ClientCredentialsProvider),
     /// TWO_STEP, with the stored values.
     TwoStep(Box<TwoStepProvider>),
+    /// BILL and SIGNATURE, made again from the stored values.
+    Remade(Box<connkit_core::catalogue::Provider>),
 }
 
 impl Refreshable {
@@ -90,6 +92,9 @@ impl Refreshable {
             AuthMode::OAuth2Cc => ClientCredentialsProvider::from_provider(provider)
                 .ok()
                 .map(Refreshable::ClientCredentials),
+            AuthMode::Bill | AuthMode::Signature => {
+                Some(Refreshable::Remade(Box::new(provider.clone())))
+            }
             AuthMode::TwoStep => TwoStepProvider::from_provider(provider)
                 .ok()
                 .map(|p| Refreshable::TwoStep(Box::new(p))),
@@ -108,6 +113,7 @@ impl Refreshable {
             Refreshable::TwoStep(provider) => {
                 expiry_decision(provider.expiration_buffer_secs(), credentials, check)
             }
+            Refreshable::Remade(_) => expiry_decision(None, credentials, check),
         }
     }
 }
@@ -211,6 +217,7 @@ async fn refresh(
         Refreshable::TwoStep(provider) => {
             refresh_two_step(state, provider, credentials, &row.connection_config).await
         }
+        Refreshable::Remade(provider) => remake(state, provider, credentials).await,
     }
 }
 

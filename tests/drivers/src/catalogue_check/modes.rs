@@ -1,8 +1,8 @@
 //! The auth-mode coverage of the real catalogue (spec §3.3, §3.9): per auth mode, how many
 //! providers render a form (core's form model), how many an endpoint connkit serves takes
 //! (`AuthEndpoint::connkit_serves`, or the OAuth popup for OAUTH2), and, for the modes that
-//! obtain their credentials at connection time (OAUTH2_CC, TWO_STEP), how many first requests
-//! core builds from the form's sample values, and which providers need a part of their mode
+//! obtain or make their credentials at connection time (OAUTH2_CC, TWO_STEP, BILL, SIGNATURE),
+//! how many first requests (or credentials) core builds from the form's sample values, and which providers need a part of their mode
 //! connkit does not implement.
 //!
 //! Knows nothing about the server; `catalogue_check.rs` prints the counts.
@@ -14,8 +14,8 @@ use connkit_core::catalogue::{AuthMode, Catalogue, Provider};
 use connkit_core::form::{Form, FormOptions, build_form};
 use connkit_core::interpolate::Generated;
 use connkit_core::modes::{
-    ClientCredentials, ClientCredentialsProvider, Context, ModeError, TwoStepFlow, TwoStepProvider,
-    client_credentials_request,
+    BillLogin, ClientCredentials, ClientCredentialsProvider, Context, ModeError, TwoStepFlow,
+    TwoStepProvider, bill_request, client_credentials_request, signature_credentials,
 };
 use connkit_core::pattern::PatternMatcher;
 use connkit_core::request::AuthEndpoint;
@@ -80,6 +80,12 @@ pub(crate) fn check(
         let group = |name: &str| values[name].as_object().cloned().unwrap_or_default();
         let outcome = match mode {
             AuthMode::OAuth2Cc => Some(client_credentials(provider, group("params"), matcher)),
+            AuthMode::Signature => {
+                Some(signature_credentials(provider, "user", "password", 0, "00").map(|_| ()))
+            }
+            AuthMode::Bill => {
+                Some(bill_request(provider.json(), &BillLogin::from_values(&json!({}))).map(|_| ()))
+            }
             AuthMode::TwoStep => Some(two_step(
                 provider,
                 group("credentials"),
