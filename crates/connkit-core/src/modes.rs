@@ -1,7 +1,7 @@
 //! The auth modes whose connection obtains its credentials from the provider at connection
 //! time, from what the end user's form posted (spec §3.3, §3.9): OAUTH2_CC (`oauth2_cc.rs`),
-//! TWO_STEP (`two_step.rs`), BILL (`bill.rs`), and the two whose credentials connkit makes
-//! itself, TBA and SIGNATURE (`stored.rs`). Each is a set of pure functions: the provider's attributes typed,
+//! TWO_STEP (`two_step.rs`), BILL (`bill.rs`), and those whose credentials connkit makes
+//! itself, TBA and SIGNATURE (`stored.rs`) and JWT (`jwt.rs`, HMAC signatures). Each is a set of pure functions: the provider's attributes typed,
 //! the requests to send (`http.rs`, data the host sends), the answers read into the credentials
 //! a connection stores, and failures in Nango's words with connkit's issue (`failure.rs`). The
 //! host passes in the time and the random values and does the HTTP; whether stored credentials
@@ -17,6 +17,7 @@
 mod bill;
 mod failure;
 mod http;
+mod jwt;
 mod oauth2_cc;
 mod pem;
 mod stored;
@@ -26,6 +27,7 @@ mod two_step;
 pub use bill::{BillLogin, bill_request, bill_response, bill_unreachable};
 pub use failure::{Failure, ModeError};
 pub use http::{ClientIdentity, HttpRequest, HttpResponse, Method};
+pub use jwt::{jwt_credentials, jwt_stored_inputs};
 pub use oauth2_cc::{
     ClientCredentials, ClientCredentialsProvider, Obtained, client_credentials_config,
     client_credentials_request, client_credentials_response, client_credentials_unreachable,

@@ -107,10 +107,10 @@ impl AuthEndpoint {
         }
     }
 
-    /// True for the endpoints connkit-server serves (its `routes/auth.rs`): all but JWT and
+    /// True for the endpoints connkit-server serves (its `routes/auth.rs`): all but
     /// AWS_SIGV4, which connkit does not serve yet.
     pub fn connkit_serves(self) -> bool {
-        !matches!(self, AuthEndpoint::Jwt | AuthEndpoint::AwsSigV4)
+        self != AuthEndpoint::AwsSigV4
     }
 
     /// True for the endpoints whose credentials an opt-in test against the provider's

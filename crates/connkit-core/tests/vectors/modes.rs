@@ -6,7 +6,7 @@ use connkit_core::modes::{
     BillLogin, ClientCredentials, ClientCredentialsProvider, Context, HttpRequest, HttpResponse,
     ModeError, TwoStepFlow, TwoStepNext, TwoStepProvider, bill_request, bill_response,
     client_credentials_config, client_credentials_request, client_credentials_response,
-    signature_credentials, tba_credentials, two_step_stored_inputs,
+    jwt_credentials, signature_credentials, tba_credentials, two_step_stored_inputs,
 };
 use connkit_core::pattern::EcmaRegex;
 use serde_json::{Map, Value, json};
@@ -65,6 +65,13 @@ pub(crate) fn check(case: &Value) -> Result<(), String> {
             input["nonce"].as_str().unwrap_or(""),
         ),
         Some("tba") => Ok(tba_credentials(&object(&input["body"]))),
+        Some("jwt") => {
+            let ctx = Context {
+                now_ms,
+                random: generated.random,
+            };
+            jwt_credentials(&entry, object(&input["body"]), &config, &ctx)
+        }
         Some("bill") => {
             let login = BillLogin::from_values(&input["body"]);
             let request = match bill_request(entry.json(), &login) {

@@ -1,8 +1,8 @@
 //! The auth endpoints @nangohq/frontend and Connect UI call for the providers whose form posts
 //! credentials (spec §3.3, §3.4): `POST /api-auth/api-key/:key`, `POST /api-auth/basic/:key`,
 //! `POST /auth/unauthenticated/:key`, `POST /oauth2/auth/:key` (OAUTH2_CC),
-//! `POST /auth/two-step/:key`, `POST /auth/tba/:key`, `POST /auth/bill/:key` and
-//! `POST /auth/signature/:key`, each with
+//! `POST /auth/two-step/:key`, `POST /auth/tba/:key`, `POST /auth/bill/:key`,
+//! `POST /auth/signature/:key` and `POST /auth/jwt/:key`, each with
 //! `?connect_session_token=…&params[…]=…`.
 //!
 //! The steps run in Nango's order: body (and the mode's own first check of it, `obtain.rs`),
@@ -49,6 +49,17 @@ pub(super) fn router() -> Router<AppState> {
         .route("/auth/tba/{key}", post(tba_create))
         .route("/auth/bill/{key}", post(bill_create))
         .route("/auth/signature/{key}", post(signature_create))
+        .route("/auth/jwt/{key}", post(jwt_create))
+}
+
+async fn jwt_create(
+    state: State<AppState>,
+    session: SessionQuery,
+    key: PathParam,
+    query: RawQuery,
+    body: JsonBody,
+) -> Result<Json<Value>, ApiError> {
+    authorize(state, session, key, query, body, AuthEndpoint::Jwt).await
 }
 
 async fn tba_create(

@@ -1,5 +1,5 @@
 //! The auth modes whose credentials come from the provider at connection time (OAUTH2_CC,
-//! TWO_STEP, BILL) or that connkit makes (TBA, SIGNATURE; spec §3.3, §3.9): the body's first check, obtaining the credentials when a connection is made,
+//! TWO_STEP, BILL) or that connkit makes (TBA, SIGNATURE, JWT; spec §3.3, §3.9): the body's first check, obtaining the credentials when a connection is made,
 //! and again when a read finds them expired (`refresh.rs`). Core builds every request and reads
 //! every answer (`connkit_core::modes`); this module sends them through the token-endpoint
 //! client (`oauth/http.rs`) and answers core's failures.
@@ -13,8 +13,8 @@ use connkit_core::modes::{
     BillLogin, ClientCredentials, ClientCredentialsProvider, Context, ModeError, TwoStepFlow,
     TwoStepNext, TwoStepProvider, bill_request, bill_response, bill_unreachable,
     client_credentials_config, client_credentials_request, client_credentials_response,
-    client_credentials_unreachable, signature_credentials, tba_credentials, two_step_stored_inputs,
-    two_step_unreachable,
+    client_credentials_unreachable, jwt_credentials, jwt_stored_inputs, signature_credentials,
+    tba_credentials, two_step_stored_inputs, two_step_unreachable,
 };
 use connkit_core::request::AuthEndpoint;
 use serde_json::{Map, Value};
@@ -40,6 +40,8 @@ pub(super) enum ModeBody {
     Bill(BillLogin),
     /// SIGNATURE's user and password.
     Signature(String, String),
+    /// JWT's posted values (any object).
+    Jwt(Map<String, Value>),
 }
 
 /// The mode's own first check of `body` (already checked by `check_auth_body`); `None` for the
@@ -59,6 +61,9 @@ pub(super) fn mode_body(
             body.as_object().cloned().unwrap_or_default(),
         ))),
         AuthEndpoint::Bill => Ok(Some(ModeBody::Bill(BillLogin::from_values(body)))),
+        AuthEndpoint::Jwt => Ok(Some(ModeBody::Jwt(
+            body.as_object().cloned().unwrap_or_default(),
+        ))),
         AuthEndpoint::Signature => {
             let text = |key: &str| {
                 body.get(key)
@@ -129,6 +134,10 @@ pub(super) async fn obtain(
             credentials: signature(provider, &username, &password).map_err(answer)?,
             connection_config,
         }),
+        ModeBody::Jwt(inputs) => Ok(Obtained {
+            credentials: jwt(provider, inputs, &connection_config).map_err(answer)?,
+            connection_config,
+        }),
         ModeBody::TwoStep(inputs) => {
             let provider = TwoStepProvider::from_provider(provider).map_err(answer)?;
             let obtained = two_step(state, &provider, inputs, connection_config.clone())
@@ -145,13 +154,17 @@ pub(super) async fn obtain(
 }
 
 /// Credentials made again for a connection of a mode that has no refresh token (BILL,
-/// SIGNATURE) from what it stored; `None` when the provider refused.
+/// SIGNATURE, JWT) from what it stored; `None` when the provider refused.
 pub(crate) async fn remake(
     state: &AppState,
     provider: &Provider,
     credentials: &Value,
+    connection_config: &Map<String, Value>,
 ) -> Option<Value> {
     match provider.auth_mode() {
+        connkit_core::catalogue::AuthMode::Jwt => {
+            jwt(provider, jwt_stored_inputs(credentials), connection_config).ok()
+        }
         connkit_core::catalogue::AuthMode::Bill => {
             bill(state, provider, &BillLogin::from_values(credentials))
                 .await
@@ -175,6 +188,19 @@ async fn bill(
         return Err(bill_unreachable());
     };
     bill_response(login, &response, timestamp::now() / 1000)
+}
+
+fn jwt(
+    provider: &Provider,
+    inputs: Map<String, Value>,
+    config: &Map<String, Value>,
+) -> Result<Value, ModeError> {
+    let random = uuid::Uuid::new_v4().to_string();
+    let ctx = Context {
+        now_ms: timestamp::now() / 1000,
+        random: &random,
+    };
+    jwt_credentials(provider, inputs, config, &ctx)
 }
 
 fn signature(provider: &Provider, username: &str, password: &str) -> Result<Value, ModeError> {

@@ -23,6 +23,7 @@ async fn integrations_list_by_provider_and_follow_the_allow_list() {
             "demo-api-key-eu",
             "demo-basic",
             "demo-bill",
+            "demo-jwt",
             "demo-oauth2",
             "demo-oauth2-cc",
             "demo-signature",
@@ -119,7 +120,7 @@ async fn providers_serve_resolved_entries() {
         .assert(400, "invalid_query_params");
 
     let resp = app.secret("GET", "/providers", None).await;
-    assert_eq!(resp.json["data"].as_array().unwrap().len(), 10);
+    assert_eq!(resp.json["data"].as_array().unwrap().len(), 11);
     let resp = app
         .call("GET", "/providers?search=HELPDESK", Some(&bearer), None)
         .await;

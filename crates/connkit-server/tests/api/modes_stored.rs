@@ -1,7 +1,7 @@
-//! BILL, SIGNATURE and TBA (spec §3.3, §3.9): their strict bodies; BILL's session opened at the
-//! local provider (a refusal creates nothing; a session opened again when a read finds it
-//! expired); SIGNATURE's WSSE token made at connection time and again when forced; TBA's
-//! token stored with its client overrides.
+//! BILL, SIGNATURE, TBA and JWT (spec §3.3, §3.9): their bodies; BILL's session opened at the
+//! local provider (a refusal creates nothing; a session opened again when forced); SIGNATURE's
+//! WSSE token made at connection time and again when forced; TBA's token stored with its
+//! client overrides; JWT's HS256 token signed with the posted secret.
 
 use serde_json::{Value, json};
 
@@ -161,4 +161,33 @@ async fn tba_stores_the_token_and_the_client_overrides() {
             cp("key_unrecognized", &["x"])
         ]
     );
+}
+
+#[tokio::test]
+async fn jwt_signs_a_token_with_the_posted_secret() {
+    let env = OAuthEnv::new().await;
+    let body = json!({"type": "JWT", "apiKeyId": "key-123", "apiSecret": "s3cret"});
+    let resp = create(&env, "/auth/jwt/demo-jwt", "", &body).await;
+    assert_eq!(resp.status, 200, "{}", resp.json);
+    let id = resp.json["connectionId"].as_str().unwrap().to_owned();
+    let conn = read(&env, "demo-jwt", &id, "").await;
+    let credentials = &conn.json["credentials"];
+    assert_eq!(credentials["type"], "JWT");
+    assert_eq!(credentials["apiKeyId"], "key-123");
+    let token = credentials["token"].as_str().unwrap();
+    let parts: Vec<&str> = token.split('.').collect();
+    assert_eq!(parts.len(), 3, "{token}");
+    use base64::Engine;
+    let engine = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let claims: Value = serde_json::from_slice(&engine.decode(parts[1]).unwrap()).unwrap();
+    assert_eq!(claims["iss"], "key-123");
+    let exp = claims["exp"].as_i64().unwrap();
+    assert_eq!(exp - claims["iat"].as_i64().unwrap(), 300);
+    // The signature is HMAC-SHA256 of the first two parts under the posted secret.
+    use hmac::Mac;
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(b"s3cret").unwrap();
+    mac.update(format!("{}.{}", parts[0], parts[1]).as_bytes());
+    assert_eq!(engine.encode(mac.finalize().into_bytes()), parts[2]);
+    let resp = create(&env, "/auth/jwt/demo-jwt", "", &json!([1])).await;
+    assert_eq!((resp.status, resp.code()), (400, "invalid_body"));
 }

@@ -1,7 +1,8 @@
 //! The auth-mode coverage of the real catalogue (spec §3.3, §3.9): per auth mode, how many
 //! providers render a form (core's form model), how many an endpoint connkit serves takes
 //! (`AuthEndpoint::connkit_serves`, or the OAuth popup for OAUTH2), and, for the modes that
-//! obtain or make their credentials at connection time (OAUTH2_CC, TWO_STEP, BILL, SIGNATURE),
+//! obtain or make their credentials at connection time (OAUTH2_CC, TWO_STEP, BILL, SIGNATURE,
+//! JWT),
 //! how many first requests (or credentials) core builds from the form's sample values, and which providers need a part of their mode
 //! connkit does not implement.
 //!
@@ -15,7 +16,8 @@ use connkit_core::form::{Form, FormOptions, build_form};
 use connkit_core::interpolate::Generated;
 use connkit_core::modes::{
     BillLogin, ClientCredentials, ClientCredentialsProvider, Context, ModeError, TwoStepFlow,
-    TwoStepProvider, bill_request, client_credentials_request, signature_credentials,
+    TwoStepProvider, bill_request, client_credentials_request, jwt_credentials,
+    signature_credentials,
 };
 use connkit_core::pattern::PatternMatcher;
 use connkit_core::request::AuthEndpoint;
@@ -83,6 +85,7 @@ pub(crate) fn check(
             AuthMode::Signature => {
                 Some(signature_credentials(provider, "user", "password", 0, "00").map(|_| ()))
             }
+            AuthMode::Jwt => Some(jwt(provider, group("credentials"), group("params"))),
             AuthMode::Bill => {
                 Some(bill_request(provider.json(), &BillLogin::from_values(&json!({}))).map(|_| ()))
             }
@@ -165,4 +168,16 @@ fn two_step(
         random: "random-uuid",
     };
     TwoStepFlow::start(&two, inputs, config, &ctx, matcher).map(|_| ())
+}
+
+fn jwt(
+    provider: &Provider,
+    inputs: Map<String, Value>,
+    config: Map<String, Value>,
+) -> Result<(), ModeError> {
+    let ctx = Context {
+        now_ms: 1_787_306_400_000,
+        random: "random-uuid",
+    };
+    jwt_credentials(provider, inputs, &config, &ctx).map(|_| ())
 }
