@@ -1,6 +1,7 @@
 //! The auth modes whose connection obtains its credentials from the provider at connection
 //! time, from what the end user's form posted (spec §3.3, §3.9): OAUTH2_CC (`oauth2_cc.rs`),
-//! TWO_STEP (`two_step.rs`), BILL (`bill.rs`), and those whose credentials connkit makes
+//! TWO_STEP (`two_step.rs`), BILL (`bill.rs`), AWS_SIGV4 (`aws.rs`, an STS endpoint of the
+//! integration's), and those whose credentials connkit makes
 //! itself, TBA and SIGNATURE (`stored.rs`) and JWT (`jwt.rs`, HMAC signatures). Each is a set of pure functions: the provider's attributes typed,
 //! the requests to send (`http.rs`, data the host sends), the answers read into the credentials
 //! a connection stores, and failures in Nango's words with connkit's issue (`failure.rs`). The
@@ -14,6 +15,7 @@
 //! HTTP clients, storage or sessions, nor about the credentials a body carries as they are
 //! (`credentials.rs`).
 
+mod aws;
 mod bill;
 mod failure;
 mod http;
@@ -24,6 +26,10 @@ mod stored;
 mod template;
 mod two_step;
 
+pub use aws::{
+    AwsSettings, AwsTarget, aws_connect_target, aws_request, aws_response, aws_stored_target,
+    aws_unreachable,
+};
 pub use bill::{BillLogin, bill_request, bill_response, bill_unreachable};
 pub use failure::{Failure, ModeError};
 pub use http::{ClientIdentity, HttpRequest, HttpResponse, Method};

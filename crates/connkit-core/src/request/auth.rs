@@ -107,12 +107,6 @@ impl AuthEndpoint {
         }
     }
 
-    /// True for the endpoints connkit-server serves (its `routes/auth.rs`): all but
-    /// AWS_SIGV4, which connkit does not serve yet.
-    pub fn connkit_serves(self) -> bool {
-        self != AuthEndpoint::AwsSigV4
-    }
-
     /// True for the endpoints whose credentials an opt-in test against the provider's
     /// `proxy.verification` may check (API_KEY and BASIC, spec §3.4 step 11).
     pub fn takes_credentials(self) -> bool {

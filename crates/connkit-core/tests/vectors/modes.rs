@@ -3,10 +3,11 @@
 use connkit_core::catalogue::Provider;
 use connkit_core::interpolate::Generated;
 use connkit_core::modes::{
-    BillLogin, ClientCredentials, ClientCredentialsProvider, Context, HttpRequest, HttpResponse,
-    ModeError, TwoStepFlow, TwoStepNext, TwoStepProvider, bill_request, bill_response,
-    client_credentials_config, client_credentials_request, client_credentials_response,
-    jwt_credentials, signature_credentials, tba_credentials, two_step_stored_inputs,
+    AwsSettings, BillLogin, ClientCredentials, ClientCredentialsProvider, Context, HttpRequest,
+    HttpResponse, ModeError, TwoStepFlow, TwoStepNext, TwoStepProvider, aws_connect_target,
+    aws_request, aws_response, bill_request, bill_response, client_credentials_config,
+    client_credentials_request, client_credentials_response, jwt_credentials,
+    signature_credentials, tba_credentials, two_step_stored_inputs,
 };
 use connkit_core::pattern::EcmaRegex;
 use serde_json::{Map, Value, json};
@@ -65,6 +66,24 @@ pub(crate) fn check(case: &Value) -> Result<(), String> {
             input["nonce"].as_str().unwrap_or(""),
         ),
         Some("tba") => Ok(tba_credentials(&object(&input["body"]))),
+        Some("aws") => {
+            let mut config = config;
+            let previous = input.get("previous").and_then(Value::as_object);
+            let fresh = input["fresh_uuid"].as_str().unwrap_or("");
+            let target = AwsSettings::from_custom(&object(&input["custom"])).and_then(|s| {
+                aws_connect_target(&s, &object(&input["body"]), &mut config, previous, fresh)
+                    .map(|t| (s, t))
+            });
+            let (settings, target) = match target {
+                Ok(found) => found,
+                Err(err) => return compare(Err(err), expect),
+            };
+            let request = request_json(&aws_request(&settings, &target));
+            if expect["requests"] != json!([request]) || expect["config"] != json!(config) {
+                return Err(format!("request or config differs: {request} {config:?}"));
+            }
+            aws_response(&settings, &target, &response(&input["response"]), now_ms)
+        }
         Some("jwt") => {
             let ctx = Context {
                 now_ms,

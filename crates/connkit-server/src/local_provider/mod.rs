@@ -18,6 +18,9 @@
 //! * `POST /bill/login` (JSON `{"username", "password", "organizationId", "devKey"}`): a
 //!   bill.com-like session for a known client's id and secret, `{"sessionId", "organizationId",
 //!   "userId"}`, or 401.
+//! * `POST /sts` (JSON `{"role_arn", "external_id", "region", "service"}`, header
+//!   `x-api-key: demo-sts-key`): an STS-like endpoint for AWS_SIGV4, `{"credentials":
+//!   {"accessKeyId", "secretAccessKey", "sessionToken", "expiration"}}` (seconds), or 403.
 //!
 //! The tenant is the host's first label under `localhost` (`acme.localhost` is `acme`), so a
 //! code issued at one tenant's authorize URL works only at the same tenant's token URL: a test
@@ -130,6 +133,7 @@ impl LocalProvider {
             .route(&format!("{PREFIX}/token"), post(token))
             .route(&format!("{PREFIX}/session"), post(session))
             .route(&format!("{PREFIX}/bill/login"), post(bill_login))
+            .route(&format!("{PREFIX}/sts"), post(sts))
             .with_state(self.clone())
     }
 
@@ -362,6 +366,36 @@ async fn bill_login(
         "organizationId": params.get("organizationId").cloned().unwrap_or_default(),
         "userId": "demo-user",
     });
+    (StatusCode::OK, no_store(), axum::Json(body)).into_response()
+}
+
+/// `POST /sts`: temporary credentials for a role (counted with [`LocalProvider::sessions`]).
+async fn sts(State(provider): State<LocalProvider>, headers: HeaderMap, body: Bytes) -> Response {
+    provider.inner.sessions.fetch_add(1, Ordering::SeqCst);
+    let params = read_params(&headers, &body);
+    let key = headers.get("x-api-key").and_then(|v| v.to_str().ok());
+    let complete = ["role_arn", "external_id", "region", "service"]
+        .iter()
+        .all(|k| params.get(*k).is_some_and(|v| !v.is_empty()));
+    if provider.inner.fail_token_requests.load(Ordering::SeqCst)
+        || key != Some("demo-sts-key")
+        || !complete
+    {
+        return oauth_error(
+            StatusCode::FORBIDDEN,
+            "AccessDenied",
+            "Not authorized to assume the role.",
+        );
+    }
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let body = json!({"credentials": {
+        "accessKeyId": format!("ASIA{}", random_hex(8).to_uppercase()),
+        "secretAccessKey": random_hex(20),
+        "sessionToken": format!("demo-sts-{}", random_hex(16)),
+        "expiration": now + provider.inner.expires_in.load(Ordering::SeqCst),
+    }});
     (StatusCode::OK, no_store(), axum::Json(body)).into_response()
 }
 

@@ -2,7 +2,8 @@
 //! credentials (spec §3.3, §3.4): `POST /api-auth/api-key/:key`, `POST /api-auth/basic/:key`,
 //! `POST /auth/unauthenticated/:key`, `POST /oauth2/auth/:key` (OAUTH2_CC),
 //! `POST /auth/two-step/:key`, `POST /auth/tba/:key`, `POST /auth/bill/:key`,
-//! `POST /auth/signature/:key` and `POST /auth/jwt/:key`, each with
+//! `POST /auth/signature/:key`, `POST /auth/jwt/:key` and `POST /auth/aws-sigv4/:key`, each
+//! with
 //! `?connect_session_token=…&params[…]=…`.
 //!
 //! The steps run in Nango's order: body (and the mode's own first check of it, `obtain.rs`),
@@ -50,6 +51,17 @@ pub(super) fn router() -> Router<AppState> {
         .route("/auth/bill/{key}", post(bill_create))
         .route("/auth/signature/{key}", post(signature_create))
         .route("/auth/jwt/{key}", post(jwt_create))
+        .route("/auth/aws-sigv4/{key}", post(aws_create))
+}
+
+async fn aws_create(
+    state: State<AppState>,
+    session: SessionQuery,
+    key: PathParam,
+    query: RawQuery,
+    body: JsonBody,
+) -> Result<Json<Value>, ApiError> {
+    authorize(state, session, key, query, body, AuthEndpoint::AwsSigV4).await
 }
 
 async fn jwt_create(
@@ -208,7 +220,16 @@ async fn authorize(
         verify::check(&state, provider, &connection_config, &credentials).await?;
     }
     if let Some(mode) = mode {
-        let obtained = obtain(&state, provider, integration, mode, connection_config).await?;
+        let previous = target.as_ref().map(|row| &row.connection_config);
+        let obtained = obtain(
+            &state,
+            provider,
+            integration,
+            mode,
+            connection_config,
+            previous,
+        )
+        .await?;
         credentials = obtained.credentials;
         connection_config = obtained.connection_config;
     }

@@ -3,7 +3,7 @@
 //!
 //! Queries, the path and the PATCH body are checked by `connkit_core::request` (the tag filter,
 //! the PATCH rules and the tags it sets are core's). Reading an OAUTH2, OAUTH2_CC, TWO_STEP, BILL,
-//! SIGNATURE or JWT connection refreshes its token first when core says so (`routes/refresh.rs`). Status codes and JSON follow Nango,
+//! SIGNATURE, JWT or AWS_SIGV4 connection refreshes its token first when core says so (`routes/refresh.rs`). Status codes and JSON follow Nango,
 //! including its odd ones: GET of an unknown integration is 400 `unknown_provider_config`,
 //! DELETE of an unknown connection 400 `unknown_connection`.
 //!
@@ -118,7 +118,7 @@ pub(super) async fn connections_show(
     row.last_fetched_at = Some(now);
     if matches!(
         credentials.get("type").and_then(Value::as_str),
-        Some("OAUTH2" | "OAUTH2_CC" | "TWO_STEP" | "BILL" | "SIGNATURE" | "JWT")
+        Some("OAUTH2" | "OAUTH2_CC" | "TWO_STEP" | "BILL" | "SIGNATURE" | "JWT" | "AWS_SIGV4")
     ) {
         credentials =
             match fresh_credentials(&state, &row, credentials, query.force_refresh()).await {

@@ -1,5 +1,5 @@
 //! The auth modes whose credentials come from the provider at connection time (OAUTH2_CC,
-//! TWO_STEP, BILL) or that connkit makes (TBA, SIGNATURE, JWT; spec §3.3, §3.9): the body's first check, obtaining the credentials when a connection is made,
+//! TWO_STEP, BILL, AWS_SIGV4) or that connkit makes (TBA, SIGNATURE, JWT; spec §3.3, §3.9): the body's first check, obtaining the credentials when a connection is made,
 //! and again when a read finds them expired (`refresh.rs`). Core builds every request and reads
 //! every answer (`connkit_core::modes`); this module sends them through the token-endpoint
 //! client (`oauth/http.rs`) and answers core's failures.
@@ -10,8 +10,9 @@ use connkit_core::catalogue::Provider;
 use connkit_core::interpolate::Generated;
 use connkit_core::js::to_iso_string;
 use connkit_core::modes::{
-    BillLogin, ClientCredentials, ClientCredentialsProvider, Context, ModeError, TwoStepFlow,
-    TwoStepNext, TwoStepProvider, bill_request, bill_response, bill_unreachable,
+    AwsSettings, BillLogin, ClientCredentials, ClientCredentialsProvider, Context, ModeError,
+    TwoStepFlow, TwoStepNext, TwoStepProvider, aws_connect_target, aws_request, aws_response,
+    aws_stored_target, aws_unreachable, bill_request, bill_response, bill_unreachable,
     client_credentials_config, client_credentials_request, client_credentials_response,
     client_credentials_unreachable, jwt_credentials, jwt_stored_inputs, signature_credentials,
     tba_credentials, two_step_stored_inputs, two_step_unreachable,
@@ -42,6 +43,8 @@ pub(super) enum ModeBody {
     Signature(String, String),
     /// JWT's posted values (any object).
     Jwt(Map<String, Value>),
+    /// AWS_SIGV4's checked body (`role_arn`, `region`).
+    Aws(Map<String, Value>),
 }
 
 /// The mode's own first check of `body` (already checked by `check_auth_body`); `None` for the
@@ -61,6 +64,9 @@ pub(super) fn mode_body(
             body.as_object().cloned().unwrap_or_default(),
         ))),
         AuthEndpoint::Bill => Ok(Some(ModeBody::Bill(BillLogin::from_values(body)))),
+        AuthEndpoint::AwsSigV4 => Ok(Some(ModeBody::Aws(
+            body.as_object().cloned().unwrap_or_default(),
+        ))),
         AuthEndpoint::Jwt => Ok(Some(ModeBody::Jwt(
             body.as_object().cloned().unwrap_or_default(),
         ))),
@@ -96,8 +102,21 @@ pub(super) async fn obtain(
     integration: &Integration,
     body: ModeBody,
     connection_config: Map<String, Value>,
+    previous: Option<&Map<String, Value>>,
 ) -> Result<Obtained, ApiError> {
     match body {
+        ModeBody::Aws(body) => {
+            let settings = AwsSettings::from_custom(&integration.custom).map_err(answer)?;
+            let mut config = connection_config;
+            let fresh = uuid::Uuid::new_v4().to_string();
+            let target = aws_connect_target(&settings, &body, &mut config, previous, &fresh)
+                .map_err(answer)?;
+            let credentials = aws(state, &settings, &target).await.map_err(answer)?;
+            Ok(Obtained {
+                credentials,
+                connection_config: config,
+            })
+        }
         ModeBody::ClientCredentials(client) => {
             let provider = ClientCredentialsProvider::from_provider(provider).map_err(answer)?;
             let scopes: Vec<&str> = integration
@@ -158,10 +177,17 @@ pub(super) async fn obtain(
 pub(crate) async fn remake(
     state: &AppState,
     provider: &Provider,
+    integration_key: &str,
     credentials: &Value,
     connection_config: &Map<String, Value>,
 ) -> Option<Value> {
     match provider.auth_mode() {
+        connkit_core::catalogue::AuthMode::AwsSigV4 => {
+            let integration = state.integrations().get(integration_key)?;
+            let settings = AwsSettings::from_custom(&integration.custom).ok()?;
+            let target = aws_stored_target(&settings, credentials, connection_config).ok()?;
+            aws(state, &settings, &target).await.ok()
+        }
         connkit_core::catalogue::AuthMode::Jwt => {
             jwt(provider, jwt_stored_inputs(credentials), connection_config).ok()
         }
@@ -188,6 +214,18 @@ async fn bill(
         return Err(bill_unreachable());
     };
     bill_response(login, &response, timestamp::now() / 1000)
+}
+
+async fn aws(
+    state: &AppState,
+    settings: &AwsSettings,
+    target: &connkit_core::modes::AwsTarget,
+) -> Result<Value, ModeError> {
+    let request = aws_request(settings, target);
+    let Some(response) = send(state.oauth().http(), &request).await else {
+        return Err(aws_unreachable());
+    };
+    aws_response(settings, target, &response, timestamp::now() / 1000)
 }
 
 fn jwt(

@@ -1,6 +1,6 @@
 //! Refreshing a connection's token when GET /connections/:id reads it (spec §6.3), one provider
 //! call at a time per connection: OAUTH2 with its refresh token, OAUTH2_CC, TWO_STEP, BILL,
-//! SIGNATURE and JWT by making their credentials again from what they stored (`obtain.rs`).
+//! SIGNATURE, JWT and AWS_SIGV4 by making their credentials again from what they stored (`obtain.rs`).
 //!
 //! Core decides (`refresh_decision`, `expiry_decision`) and builds the request; this module serialises the reads
 //! of one connection behind its lock (`oauth/flight.rs`). A read that waited while another
@@ -82,7 +82,7 @@ enum Refreshable {
     ClientCredentials(ClientCredentialsProvider),
     /// TWO_STEP, with the stored values.
     TwoStep(Box<TwoStepProvider>),
-    /// BILL, SIGNATURE and JWT, made again from the stored values.
+    /// BILL, SIGNATURE, JWT and AWS_SIGV4, made again from the stored values.
     Remade(Box<connkit_core::catalogue::Provider>),
 }
 
@@ -92,7 +92,7 @@ impl Refreshable {
             AuthMode::OAuth2Cc => ClientCredentialsProvider::from_provider(provider)
                 .ok()
                 .map(Refreshable::ClientCredentials),
-            AuthMode::Bill | AuthMode::Signature | AuthMode::Jwt => {
+            AuthMode::Bill | AuthMode::Signature | AuthMode::Jwt | AuthMode::AwsSigV4 => {
                 Some(Refreshable::Remade(Box::new(provider.clone())))
             }
             AuthMode::TwoStep => TwoStepProvider::from_provider(provider)
@@ -218,7 +218,8 @@ async fn refresh(
             refresh_two_step(state, provider, credentials, &row.connection_config).await
         }
         Refreshable::Remade(provider) => {
-            remake(state, provider, credentials, &row.connection_config).await
+            let key = &row.provider_config_key;
+            remake(state, provider, key, credentials, &row.connection_config).await
         }
     }
 }

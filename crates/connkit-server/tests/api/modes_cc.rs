@@ -218,20 +218,13 @@ async fn a_failed_renewal_answers_nangos_error_and_backs_off() {
 }
 
 #[tokio::test]
-async fn the_server_routes_exactly_the_endpoints_core_says_it_serves() {
+async fn the_server_routes_every_auth_endpoint_core_names() {
     use connkit_core::request::AuthEndpoint;
     let env = OAuthEnv::new().await;
     for endpoint in AuthEndpoint::ALL {
         let uri = format!("{}/demo-basic", endpoint.path());
         let resp = env.app.call("POST", &uri, None, Some(&json!({}))).await;
         // A routed endpoint asks for a session token first; another is no route.
-        let routed = resp.status != 404;
-        assert_eq!(
-            routed,
-            endpoint.connkit_serves(),
-            "{uri}: {} {}",
-            resp.status,
-            resp.json
-        );
+        assert_ne!(resp.status, 404, "{uri}: {}", resp.json);
     }
 }

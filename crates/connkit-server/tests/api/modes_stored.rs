@@ -191,3 +191,93 @@ async fn jwt_signs_a_token_with_the_posted_secret() {
     let resp = create(&env, "/auth/jwt/demo-jwt", "", &json!([1])).await;
     assert_eq!((resp.status, resp.code()), (400, "invalid_body"));
 }
+
+#[tokio::test]
+async fn aws_sigv4_assumes_the_role_through_the_integrations_sts_endpoint() {
+    let env = OAuthEnv::new().await;
+    let role = "arn:aws:iam::123456789012:role/DemoAccess";
+    env.provider.set_expires_in(600);
+    let resp = create(
+        &env,
+        "/auth/aws-sigv4/demo-aws",
+        "",
+        &json!({"role_arn": role}),
+    )
+    .await;
+    assert_eq!(resp.status, 200, "{}", resp.json);
+    let id = resp.json["connectionId"].as_str().unwrap().to_owned();
+    assert_eq!(env.provider.sessions(), 1);
+    let conn = env
+        .app
+        .secret(
+            "GET",
+            &format!("/connections/{id}?provider_config_key=demo-aws"),
+            None,
+        )
+        .await;
+    assert_eq!(conn.status, 200, "{}", conn.json);
+    // Ten minutes is inside the 15-minute margin: the read assumed the role again.
+    assert_eq!(env.provider.sessions(), 2);
+    let credentials = &conn.json["credentials"];
+    assert_eq!(credentials["type"], "AWS_SIGV4");
+    assert_eq!(credentials["role_arn"], role);
+    assert_eq!(
+        credentials["region"], "eu-west-1",
+        "the integration's default"
+    );
+    assert_eq!(credentials["service"], "s3");
+    assert!(
+        credentials["session_token"]
+            .as_str()
+            .unwrap()
+            .starts_with("demo-sts-")
+    );
+    assert_eq!(
+        credentials["raw"]["session_token"],
+        credentials["session_token"]
+    );
+    let config = &conn.json["connection_config"];
+    let external_id = config["external_id"].as_str().unwrap();
+    assert!(uuid::Uuid::parse_str(external_id).is_ok(), "{config}");
+    assert_eq!(credentials["external_id"], external_id);
+    assert_eq!(
+        (&config["role_arn"], &config["region"], &config["service"]),
+        (&json!(role), &json!("eu-west-1"), &json!("s3"))
+    );
+    // The body's region wins over the default; a region out of shape is refused unasked.
+    let body = json!({"role_arn": role, "region": "us-east-2"});
+    let resp = create(&env, "/auth/aws-sigv4/demo-aws", "", &body).await;
+    assert_eq!(resp.status, 200, "{}", resp.json);
+    let resp = create(
+        &env,
+        "/auth/aws-sigv4/demo-aws",
+        "&params[region]=Bad.Region",
+        &json!({"role_arn": role}),
+    )
+    .await;
+    assert_eq!(
+        (resp.status, resp.code()),
+        (400, "invalid_body"),
+        "{}",
+        resp.json
+    );
+    assert_eq!(resp.issues(), [cp("field_pattern_mismatch", &["region"])]);
+    assert_eq!(env.provider.sessions(), 3);
+}
+
+#[tokio::test]
+async fn a_refused_role_creates_nothing() {
+    let env = OAuthEnv::new().await;
+    env.provider.fail_token_requests(true);
+    let body = json!({"role_arn": "arn:aws:iam::1:role/r"});
+    let resp = create(&env, "/auth/aws-sigv4/demo-aws", "", &body).await;
+    assert_eq!(
+        (resp.status, resp.code()),
+        (400, "aws_sigv4_sts_request_failed"),
+        "{}",
+        resp.json
+    );
+    assert_eq!(resp.issues(), [cp("auth_provider_refused", &[])]);
+    let list = env.app.secret("GET", "/connections", None).await;
+    assert_eq!(list.json["connections"], json!([]));
+}

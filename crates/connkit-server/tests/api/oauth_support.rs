@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use connkit_core::js::encode_uri_component;
 use connkit_server::Settings;
-use connkit_server::config::{BUILTIN_INTEGRATIONS, builtin_providers};
+use connkit_server::config::{builtin_integrations, builtin_providers};
 use connkit_server::local_provider::{LocalProvider, PREFIX};
 use connkit_server::webhook::RetryPolicy;
 use futures_util::StreamExt;
@@ -68,7 +68,8 @@ impl OAuthEnv {
         };
         adjust(&mut settings);
         let catalogue = builtin_providers(provider_port);
-        let app = TestApp::from_settings(&catalogue, BUILTIN_INTEGRATIONS, settings).await;
+        let integrations = builtin_integrations(provider_port);
+        let app = TestApp::from_settings(&catalogue, &integrations, settings).await;
         let router = app.router();
         tokio::spawn(async move {
             let _ = axum::serve(listener, router).await;

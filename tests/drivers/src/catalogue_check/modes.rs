@@ -1,6 +1,7 @@
 //! The auth-mode coverage of the real catalogue (spec §3.3, §3.9): per auth mode, how many
 //! providers render a form (core's form model), how many an endpoint connkit serves takes
-//! (`AuthEndpoint::connkit_serves`, or the OAuth popup for OAUTH2), and, for the modes that
+//! (`AuthEndpoint::for_mode`, every one of which connkit-server routes, or the OAuth popup
+//! for OAUTH2), and, for the modes that
 //! obtain or make their credentials at connection time (OAUTH2_CC, TWO_STEP, BILL, SIGNATURE,
 //! JWT),
 //! how many first requests (or credentials) core builds from the form's sample values, and which providers need a part of their mode
@@ -69,9 +70,7 @@ pub(crate) fn check(
         row.forms += usize::from(!form.fields().is_empty() || form.connect_directly());
         let endpoint = match mode {
             AuthMode::OAuth2 => Some("/oauth/connect"),
-            other => AuthEndpoint::for_mode(other)
-                .filter(|e| e.connkit_serves())
-                .map(AuthEndpoint::path),
+            other => AuthEndpoint::for_mode(other).map(AuthEndpoint::path),
         };
         row.endpoint = endpoint;
         if endpoint.is_none() {
