@@ -22,17 +22,22 @@
 //! `assertionOption`, then the `token_response_headers` values (cookies as `name: value` and
 //! `_cookies`).
 //!
-//! Not implemented (`auth_mode_unsupported`, spec §12): `signature` (a JWT signed first),
-//! `assertion` (a JWT or SAML assertion), `body_format: xml` and `integration_config` (the
-//! integration's preconfigured values).
+//! A provider with a `signature` signs a JWT first as the JWT mode does (`jwt.rs`) and adds it
+//! to the values as `token`; one with a JWT `assertion` makes it (`assertion.rs`) unless the
+//! values hold one good for more than a minute, or a refresh token, and adds it as `assertion`.
+//!
+//! Not implemented (`auth_mode_unsupported`, spec §12): SAML assertions, `body_format: xml`
+//! and `integration_config` (the integration's preconfigured values).
 //!
 //! Knows nothing about HTTP clients, storage or sessions.
 
 use serde_json::{Map, Value};
 
 use super::Context;
+use super::assertion::{assertion_fresh, jwt_assertion};
 use super::failure::{Failure, ModeError, incomplete, invalid, issue, missing_token_url};
 use super::http::{HttpRequest, HttpResponse, axios_request, header_values};
+use super::jwt::jwt_from_entry;
 use super::oauth2_cc::{Obtained, token_url_href};
 use super::template::{fill, interpolate, step_number, strip_credentials, strip_step_prefixes};
 use crate::catalogue::{AuthMode, FieldSchema, Provider};
@@ -74,6 +79,10 @@ pub struct TwoStepProvider {
     expiration_buffer_secs: Option<f64>,
     unsupported: Option<&'static str>,
     fields: Vec<FieldSchema>,
+    /// `signature`: the entry's name and attributes, for the JWT signed first.
+    signer: Option<(String, Map<String, Value>)>,
+    /// A JWT `assertion`.
+    assertion: Option<Map<String, Value>>,
 }
 
 fn object(json: &Map<String, Value>, key: &str) -> Option<Map<String, Value>> {
@@ -99,10 +108,19 @@ impl TwoStepProvider {
         }
         let json = provider.json();
         let text = |key: &str| json.get(key).and_then(Value::as_str).map(str::to_owned);
-        let unsupported = ["signature", "assertion", "integration_config"]
+        let assertion = object(json, "assertion");
+        let saml = assertion
+            .as_ref()
+            .is_some_and(|a| a.get("type").and_then(Value::as_str) != Some("jwt"));
+        let unsupported = ["integration_config"]
             .into_iter()
             .find(|key| json.get(*key).is_some_and(truthy))
+            .or_else(|| saml.then_some("assertion"))
             .or_else(|| (text("body_format").as_deref() == Some("xml")).then_some("body_format"));
+        let signer = json
+            .get("signature")
+            .is_some_and(truthy)
+            .then(|| (provider.name().to_owned(), json.clone()));
         let steps = json
             .get("additional_steps")
             .and_then(Value::as_array)
@@ -140,6 +158,8 @@ impl TwoStepProvider {
                 .filter(|n| *n != 0.0 && n.is_finite()),
             unsupported,
             fields: provider.connection_config().to_vec(),
+            signer,
+            assertion,
         })
     }
 
@@ -185,7 +205,7 @@ impl TwoStepFlow {
     /// by their field's rule), `missing_token_url`, and `auth_mode_unsupported`.
     pub fn start(
         provider: &TwoStepProvider,
-        inputs: Map<String, Value>,
+        mut inputs: Map<String, Value>,
         config: Map<String, Value>,
         ctx: &Context<'_>,
         matcher: &dyn PatternMatcher,
@@ -196,6 +216,25 @@ impl TwoStepFlow {
         if provider.token_response.is_none() {
             let message = "Token response structure is missing for TWO_STEP.";
             return Err(incomplete("incomplete_provider", message, "token_response").into());
+        }
+        if let Some((name, json)) = &provider.signer {
+            let signed = jwt_from_entry(name, json, inputs.clone(), &config, ctx)?;
+            let token = signed.get("token").cloned().unwrap_or(Value::Null);
+            inputs.insert("token".to_owned(), token);
+        }
+        // Made on the first connection, and on a renewal without a refresh token, unless the
+        // one held is good for more than a minute.
+        if let Some(assertion) = &provider.assertion
+            && !inputs.get("refresh_token").is_some_and(truthy)
+            && !assertion_fresh(inputs.get("assertion").unwrap_or(&Value::Null), ctx.now_ms)
+        {
+            let mut credentials = inputs.clone();
+            let option = credentials
+                .shift_remove("assertionOption")
+                .and_then(|v| v.as_object().cloned())
+                .unwrap_or_default();
+            let signed = jwt_assertion(assertion, &credentials, &config, &option, ctx)?;
+            inputs.insert("assertion".to_owned(), Value::String(signed));
         }
         let refresh = (provider.refresh_token_params.is_some()
             || provider.refresh_token_headers.is_some())
