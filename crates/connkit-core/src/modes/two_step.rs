@@ -26,8 +26,10 @@
 //! to the values as `token`; one with a JWT `assertion` makes it (`assertion.rs`) unless the
 //! values hold one good for more than a minute, or a refresh token, and adds it as `assertion`.
 //!
-//! Not implemented (`auth_mode_unsupported`, spec §12): SAML assertions, `body_format: xml`
-//! and `integration_config` (the integration's preconfigured values).
+//! The integration's preconfigured `integration_config` values
+//! ([`TwoStepProvider::with_integration_config`]) replace the posted ones and are not stored.
+//!
+//! Not implemented (`auth_mode_unsupported`, spec §12): SAML assertions and `body_format: xml`.
 //!
 //! Knows nothing about HTTP clients, storage or sessions.
 
@@ -83,6 +85,11 @@ pub struct TwoStepProvider {
     signer: Option<(String, Map<String, Value>)>,
     /// A JWT `assertion`.
     assertion: Option<Map<String, Value>>,
+    /// `integration_config`'s field names.
+    integration_fields: Vec<String>,
+    /// The values the integration preconfigures for them
+    /// ([`TwoStepProvider::with_integration_config`]).
+    preconfigured: Map<String, Value>,
 }
 
 fn object(json: &Map<String, Value>, key: &str) -> Option<Map<String, Value>> {
@@ -112,10 +119,8 @@ impl TwoStepProvider {
         let saml = assertion
             .as_ref()
             .is_some_and(|a| a.get("type").and_then(Value::as_str) != Some("jwt"));
-        let unsupported = ["integration_config"]
-            .into_iter()
-            .find(|key| json.get(*key).is_some_and(truthy))
-            .or_else(|| saml.then_some("assertion"))
+        let unsupported = saml
+            .then_some("assertion")
             .or_else(|| (text("body_format").as_deref() == Some("xml")).then_some("body_format"));
         let signer = json
             .get("signature")
@@ -160,7 +165,29 @@ impl TwoStepProvider {
             fields: provider.connection_config().to_vec(),
             signer,
             assertion,
+            integration_fields: json
+                .get("integration_config")
+                .and_then(Value::as_object)
+                .map(|fields| fields.keys().cloned().collect())
+                .unwrap_or_default(),
+            preconfigured: Map::new(),
         })
+    }
+
+    /// The entry with the integration's preconfigured values (its `custom` settings): each
+    /// `integration_config` field the integration gives a truthy value replaces the posted one
+    /// and stays out of the stored credentials (`getPreconfiguredTwoStepFields`,
+    /// `applyIntegrationConfigToTwoStepCredentials`).
+    pub fn with_integration_config(mut self, custom: &Map<String, Value>) -> TwoStepProvider {
+        self.preconfigured = self
+            .integration_fields
+            .iter()
+            .filter_map(|field| {
+                let value = custom.get(field).filter(|v| truthy(v))?;
+                Some((field.clone(), value.clone()))
+            })
+            .collect();
+        self
     }
 
     /// `token_expiration_buffer` in seconds (`None`: the default margin).
@@ -217,6 +244,7 @@ impl TwoStepFlow {
             let message = "Token response structure is missing for TWO_STEP.";
             return Err(incomplete("incomplete_provider", message, "token_response").into());
         }
+        inputs.extend(provider.preconfigured.clone());
         if let Some((name, json)) = &provider.signer {
             let signed = jwt_from_entry(name, json, inputs.clone(), &config, ctx)?;
             let token = signed.get("token").cloned().unwrap_or(Value::Null);
@@ -485,7 +513,9 @@ impl TwoStepFlow {
         }
         credentials.insert("raw".to_owned(), raw.clone());
         for (key, value) in &self.inputs {
-            if !matches!(key.as_str(), "token" | "refresh_token" | "assertionOption") {
+            if !matches!(key.as_str(), "token" | "refresh_token" | "assertionOption")
+                && !self.provider.preconfigured.contains_key(key)
+            {
                 credentials.insert(key.clone(), value.clone());
             }
         }
