@@ -21,6 +21,7 @@
 mod assertion;
 mod aws;
 mod bill;
+mod expiry;
 mod failure;
 mod http;
 mod jwt;

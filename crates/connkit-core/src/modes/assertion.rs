@@ -17,11 +17,11 @@
 use serde_json::{Map, Value};
 
 use super::Context;
+use super::expiry::jwt_exp;
 use super::failure::{Failure, ModeError, incomplete, issue};
 use super::pem::format_pem;
 use super::sign::{SignError, assertion_key, jws_header, sign_jwt};
 use super::template::interpolate;
-use crate::js::base64_decode;
 use crate::prelude::*;
 use crate::{Detail, ErrorCode};
 
@@ -33,19 +33,7 @@ pub(crate) fn assertion_fresh(existing: &Value, now_ms: i64) -> bool {
     let Some(text) = existing.as_str().filter(|t| !t.is_empty()) else {
         return false;
     };
-    let mut parts = text.split('.');
-    let claims = parts
-        .nth(1)
-        .and_then(base64_decode)
-        .and_then(|bytes| serde_json::from_slice::<Value>(&bytes).ok());
-    match claims
-        .as_ref()
-        .and_then(|c| c.get("exp"))
-        .and_then(Value::as_f64)
-    {
-        Some(exp) => exp * 1000.0 - now_ms as f64 >= REFRESH_MARGIN_MS,
-        None => false,
-    }
+    jwt_exp(text).is_some_and(|exp| exp * 1000.0 - now_ms as f64 >= REFRESH_MARGIN_MS)
 }
 
 /// The signed assertion for `assertion` (the provider's), the posted values (without

@@ -37,6 +37,7 @@ use serde_json::{Map, Value};
 
 use super::Context;
 use super::assertion::{assertion_fresh, jwt_assertion};
+use super::expiry::{duration_expiry, jwt_exp};
 use super::failure::{Failure, ModeError, incomplete, invalid, issue, missing_token_url};
 use super::http::{HttpRequest, HttpResponse, axios_request, header_values};
 use super::jwt::jwt_from_entry;
@@ -46,7 +47,7 @@ use crate::catalogue::{AuthMode, FieldSchema, Provider};
 use crate::field::check_template_values;
 use crate::interpolate::{Generated, interpolate_param};
 use crate::js::url::{ParsedUrl, parse};
-use crate::js::{base64_decode, to_iso_string, to_js_string};
+use crate::js::{to_iso_string, to_js_string};
 use crate::limits::{OAUTH2_REFRESH_MARGIN_SECS, TWO_STEP_DEFAULT_EXPIRES_MS};
 use crate::oauth2::{parse_expiration_date, time, token_metadata, truthy, value_at_path};
 use crate::pattern::PatternMatcher;
@@ -558,67 +559,6 @@ fn config_values(
         .collect()
 }
 
-/// The expiry of an `expireIn` value: `now` plus seconds when `Number(value)` is a safe
-/// integer, else plus the `ms` duration of the text (`1h`, `30 minutes`…). Errors: no duration.
-fn duration_expiry(value: &Value, now: i64) -> Result<Option<i64>, ModeError> {
-    let number = crate::js::to_number(value);
-    if number.is_finite()
-        && number.abs() <= 9_007_199_254_740_991.0
-        && number == (number as i64) as f64
-    {
-        return Ok(time(now as f64 + number * 1000.0));
-    }
-    match value.as_str().and_then(ms_duration).filter(|ms| *ms != 0.0) {
-        Some(ms) => Ok(time(now as f64 + ms)),
-        None => Err(Failure::new(
-            "two_step_credentials_fetch_error",
-            "The provider's token expiration is no duration.",
-            issue(
-                ErrorCode::AuthTokenMissing,
-                &["token_expiration"],
-                Detail::Name("token_expiration".to_owned()),
-            ),
-        )
-        .into()),
-    }
-}
-
-/// The `ms` package's parse: a number and an optional unit (`ms`, `s`, `m`, `h`, `d`, `w`,
-/// `y` and their long forms), any letter case; `None` for anything else.
-fn ms_duration(text: &str) -> Option<f64> {
-    if text.is_empty() || text.len() > 100 {
-        return None;
-    }
-    let lower = text.to_ascii_lowercase();
-    let split = lower
-        .char_indices()
-        .find(|(i, c)| !(c.is_ascii_digit() || *c == '.' || (*i == 0 && *c == '-')))
-        .map_or(lower.len(), |(i, _)| i);
-    let (number, unit) = lower.split_at(split);
-    let n: f64 = number.parse().ok()?;
-    let factor = match unit.trim_start_matches(' ') {
-        "years" | "year" | "yrs" | "yr" | "y" => 31_557_600_000.0,
-        "weeks" | "week" | "w" => 604_800_000.0,
-        "days" | "day" | "d" => 86_400_000.0,
-        "hours" | "hour" | "hrs" | "hr" | "h" => 3_600_000.0,
-        "minutes" | "minute" | "mins" | "min" | "m" => 60_000.0,
-        "seconds" | "second" | "secs" | "sec" | "s" => 1000.0,
-        "milliseconds" | "millisecond" | "msecs" | "msec" | "ms" | "" => 1.0,
-        _ => return None,
-    };
-    Some(n * factor)
-}
-
-/// The numeric `exp` of a JWT's payload (`jwt.decode`), if the text is one.
-fn jwt_exp(text: &str) -> Option<f64> {
-    let mut parts = text.split('.');
-    let (_, payload) = (parts.next()?, parts.next()?);
-    parts.next()?;
-    let bytes = base64_decode(payload)?;
-    let claims: Value = serde_json::from_slice(&bytes).ok()?;
-    claims.get("exp")?.as_f64()
-}
-
 fn unsupported(attribute: &str) -> Failure {
     Failure::new(
         "auth_mode_unsupported",
@@ -657,19 +597,4 @@ fn refused(code: &'static str, message: &str, status: u16) -> Failure {
 /// The provider gave no answer.
 pub fn two_step_unreachable() -> ModeError {
     fetch_error(String::from("The token endpoint could not be reached.")).into()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn ms_reads_durations_like_the_ms_package() {
-        assert_eq!(ms_duration("1h"), Some(3_600_000.0));
-        assert_eq!(ms_duration("30 minutes"), Some(1_800_000.0));
-        assert_eq!(ms_duration("1.5D"), Some(129_600_000.0));
-        assert_eq!(ms_duration("250"), Some(250.0));
-        assert_eq!(ms_duration("soon"), None);
-        assert_eq!(ms_duration("1 fortnight"), None);
-    }
 }

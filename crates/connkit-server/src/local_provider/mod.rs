@@ -26,7 +26,8 @@
 //!   client assertion (`client_assertion`): the JWT's RS256, PS256 or ES256 signature must
 //!   verify with a public key the provider trusts ([`LocalProvider::trust_public_key`]; none by
 //!   default) and its `exp` lie ahead; answers `{"access_token", "token_type", "expires_in"}`
-//!   or 401 `invalid_grant`. The claims of the last JWT accepted are kept
+//!   or 401 `invalid_grant` (also when a posted `client_id` is not the JWT's `iss` and `sub`).
+//!   The claims of the last JWT accepted are kept
 //!   ([`LocalProvider::last_jwt_claims`]). Verified with RustCrypto's `rsa` and `p256`.
 //!
 //! The tenant is the host's first label under `localhost` (`acme.localhost` is `acme`), so a
@@ -516,7 +517,12 @@ async fn jwt_bearer(
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
-    let Some(claims) = claims.filter(|c| c["exp"].as_u64().is_some_and(|exp| exp > now)) else {
+    // A client assertion names the client posted beside it.
+    let client = params.get("client_id");
+    let Some(claims) = claims.filter(|c| {
+        c["exp"].as_u64().is_some_and(|exp| exp > now)
+            && client.is_none_or(|id| c["iss"] == id.as_str() && c["sub"] == id.as_str())
+    }) else {
         return oauth_error(
             StatusCode::UNAUTHORIZED,
             "invalid_grant",

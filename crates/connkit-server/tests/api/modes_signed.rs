@@ -1,8 +1,9 @@
 //! TWO_STEP with JWTs connkit signs with private keys (spec §3.9): a service account's RS256
 //! JWT signed first and traded at the local provider's JWT bearer endpoint, and an ES256 client
 //! assertion signed with the assertion option's key; the local provider verifies each with the
-//! public key (RustCrypto's verifiers, not connkit's signer); an untrusted or unreadable key
-//! creates nothing.
+//! public key (RustCrypto's verifiers, not connkit's signer), the integration's preconfigured
+//! client id in place of the posted one; OAUTH2_CC's `private_key_jwt` client assertion signed
+//! with a private JWK; an untrusted or unreadable key creates nothing.
 
 use connkit_vectors::keys;
 use serde_json::{Value, json};
@@ -74,9 +75,11 @@ async fn a_service_account_jwt_signed_with_rs256_obtains_a_token() {
 async fn an_es256_client_assertion_from_the_assertion_option_obtains_a_token() {
     let env = OAuthEnv::new().await;
     env.provider.trust_public_key(keys::P256_PUBLIC);
+    // The integration preconfigures `clientId` (its integration_config): the posted one is
+    // not used, nor stored.
     let body = json!({
         "type": "TWO_STEP",
-        "clientId": "partner-client",
+        "clientId": "someone-else",
         "keyId": "key-1",
         "assertionOption": {"privateKey": keys::P256_PKCS8},
     });
@@ -158,4 +161,58 @@ async fn an_untrusted_or_unreadable_key_creates_nothing() {
     );
     let list = env.app.secret("GET", "/connections", None).await;
     assert_eq!(list.json["connections"], json!([]), "{}", list.json);
+}
+
+#[tokio::test]
+async fn a_private_key_jwt_client_obtains_a_client_credentials_token() {
+    let env = OAuthEnv::new().await;
+    env.provider.trust_public_key(keys::RSA_PUBLIC);
+    let token = env.app.session(json!({"end_user": {"id": "u-6"}})).await;
+    let body = json!({"client_id": "partner-client", "client_private_key": keys::RSA_JWK});
+    let resp = env
+        .app
+        .auth("/oauth2/auth/demo-partner-cc", &token, "", Some(&body))
+        .await;
+    assert_eq!(resp.status, 200, "{}", resp.json);
+    let claims = env.provider.last_jwt_claims().expect("a JWT was accepted");
+    assert_eq!(
+        (&claims["iss"], &claims["sub"]),
+        (&json!("partner-client"), &json!("partner-client"))
+    );
+    assert!(
+        claims["aud"]
+            .as_str()
+            .unwrap()
+            .ends_with("/demo/provider/jwt-bearer"),
+        "{claims}"
+    );
+    assert_eq!(
+        claims["exp"].as_i64().unwrap() - claims["iat"].as_i64().unwrap(),
+        300
+    );
+    let id = resp.json["connectionId"].as_str().unwrap().to_owned();
+    let conn = read(&env, "demo-partner-cc", &id, "").await;
+    let credentials = &conn.json["credentials"];
+    assert_eq!(credentials["type"], "OAUTH2_CC");
+    assert!(
+        credentials["token"]
+            .as_str()
+            .unwrap()
+            .starts_with("demo-jb-")
+    );
+    // A JWK without its kid cannot sign (jsonwebtoken's keyid must be a string).
+    let mut jwk: Value = serde_json::from_str(keys::RSA_JWK).unwrap();
+    jwk.as_object_mut().unwrap().remove("kid");
+    let body = json!({"client_id": "partner-client", "client_private_key": jwk.to_string()});
+    let token = env.app.session(json!({"end_user": {"id": "u-7"}})).await;
+    let resp = env
+        .app
+        .auth("/oauth2/auth/demo-partner-cc", &token, "", Some(&body))
+        .await;
+    assert_eq!(
+        (resp.status, resp.code()),
+        (400, "failed_to_sign"),
+        "{}",
+        resp.json
+    );
 }
