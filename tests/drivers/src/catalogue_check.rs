@@ -290,7 +290,7 @@ fn main() -> ExitCode {
             ));
         }
     }
-    if share < 92.0 || coverage.unsupported.len() > 15 || coverage.incomplete.len() > 5 {
+    if share < 96.0 || coverage.unsupported.len() > 5 || coverage.incomplete.len() > 5 {
         problems.push("coverage counts look wrong (connectable share or unsupported)".to_owned());
     }
 
