@@ -19,8 +19,9 @@
 //! ECDSA nonces are RFC 6979's (deterministic; Node's are random, and either verifies); the
 //! PSS salt and the RSA blinding come from [`SaltRng`], a SHA-256 stream over the context's
 //! random UUID and the signing input. `rsa` 0.9's private-key operation is not constant-time
-//! (RUSTSEC-2023-0071, no fixed release yet): every RSA signature here goes through the
-//! blinded path (`*_with_rng`), which is what that advisory's timing needs defeated.
+//! (RUSTSEC-2023-0071, no fixed release yet; the Marvin attack targets decryption): every RSA
+//! signature here goes through the blinded path (`*_with_rng`), which narrows the timing
+//! leak but does not remove it; connkit never decrypts with these keys.
 //!
 //! Knows nothing about HTTP, providers or templates.
 
