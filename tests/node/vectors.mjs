@@ -271,6 +271,9 @@ const checks = {
   oauth2(ck, c, skip) {
     return skip('OAuth 2 flow (server only)');
   },
+  modes(ck, c, skip) {
+    return skip('token-obtaining auth modes (server only)');
+  },
   webhook(ck, c, skip) {
     if (c.mode === 'sign') {
       return compareResult(ck.signWebhook(c.secret, c.body), c.expect, (v) => ({ hmac_sha256: v.hmacSha256, legacy: v.legacy }));
@@ -337,6 +340,7 @@ function wholeSkip(kind, c) {
     (kind === 'session' && Boolean(c.build_tags)) ||
     kind === 'requests' ||
     kind === 'oauth2' ||
+    kind === 'modes' ||
     (kind === 'webhook' && c.mode !== 'sign' && c.mode !== 'verify')
   );
 }

@@ -1,17 +1,21 @@
-//! The credentials bodies of Nango's API_KEY and BASIC auth endpoints (spec §3.3): strict
-//! objects, `{"apiKey": string 1..1024}` and `{"username": string ≤1024, "password": string
-//! ≤1024}` (empty strings allowed, the SDK sends `''` for a missing one), and the credentials
-//! object a connection stores for them (`{"type": "API_KEY", "apiKey"}`, `{"type": "BASIC",
-//! "username", "password"}`, spec §6.3), and the refresh-token stripping of GET
-//! /connections/:id ([`strip_refresh_tokens`]).
+//! The strict bodies of Nango's credential endpoints (spec §3.3): `{"apiKey": string 1..1024}`,
+//! `{"username": string ≤1024, "password": string ≤1024}` (empty strings allowed, the SDK sends
+//! `''` for a missing one), TBA's `{token_id, token_secret, oauth_client_id_override?,
+//! oauth_client_secret_override?}`, BILL's `{username, password, organization_id, dev_key}`,
+//! SIGNATURE's `{username, password, type}` and AWS_SIGV4's `{role_arn, region?}` (read in
+//! `packages/server/lib/controllers/auth/{postApiKey,postBasic,postTba,postBill,postSignature,
+//! postAwsSigV4}.ts`); the credentials object a connection stores for API_KEY and BASIC
+//! (`{"type": "API_KEY", "apiKey"}`, `{"type": "BASIC", "username", "password"}`, spec §6.3),
+//! and the refresh-token stripping of GET /connections/:id ([`strip_refresh_tokens`]).
 //!
 //! Knows nothing about HTTP or sessions, nor about the credential fields a provider declares in
-//! providers.yaml (those are `form` and `field`).
+//! providers.yaml (those are `form` and `field`), nor about what the other modes make of their
+//! bodies (`modes`).
 
 use serde_json::{Map, Value};
 
 use crate::js::js_len;
-use crate::limits::CREDENTIAL_MAX_LEN;
+use crate::limits::{AWS_REGION_MAX_LEN, CREDENTIAL_MAX_LEN};
 use crate::nango::NangoIssue;
 use crate::prelude::*;
 use crate::{Detail, ErrorCode, Issue, JsonType, ValidationError};
@@ -23,14 +27,116 @@ pub enum CredentialsKind {
     ApiKey,
     /// `POST /api-auth/basic/:key`.
     Basic,
+    /// `POST /auth/tba/:key`.
+    Tba,
+    /// `POST /auth/bill/:key`.
+    Bill,
+    /// `POST /auth/signature/:key`.
+    Signature,
+    /// `POST /auth/aws-sigv4/:key`.
+    AwsSigV4,
+}
+
+/// One member of a strict body: a string with a length range, maybe optional, maybe with a
+/// pattern (Nango's `z.string().min(min).max(max).regex(…)`).
+struct FieldSpec {
+    name: &'static str,
+    min: usize,
+    max: Option<usize>,
+    optional: bool,
+    pattern: Option<Pattern>,
+}
+
+/// A `regex` check: the test, the pattern as connkit reports it, and Nango's message.
+struct Pattern {
+    test: fn(&str) -> bool,
+    source: &'static str,
+    message: &'static str,
+}
+
+const fn required(name: &'static str, min: usize) -> FieldSpec {
+    FieldSpec {
+        name,
+        min,
+        max: None,
+        optional: false,
+        pattern: None,
+    }
+}
+
+const fn optional(name: &'static str) -> FieldSpec {
+    FieldSpec {
+        name,
+        min: 0,
+        max: None,
+        optional: true,
+        pattern: None,
+    }
+}
+
+const API_KEY: [FieldSpec; 1] = [FieldSpec {
+    max: Some(CREDENTIAL_MAX_LEN),
+    ..required("apiKey", 1)
+}];
+const BASIC: [FieldSpec; 2] = [
+    FieldSpec {
+        max: Some(CREDENTIAL_MAX_LEN),
+        ..required("username", 0)
+    },
+    FieldSpec {
+        max: Some(CREDENTIAL_MAX_LEN),
+        ..required("password", 0)
+    },
+];
+const TBA: [FieldSpec; 4] = [
+    required("token_id", 1),
+    required("token_secret", 1),
+    optional("oauth_client_id_override"),
+    optional("oauth_client_secret_override"),
+];
+const BILL: [FieldSpec; 4] = [
+    required("username", 1),
+    required("password", 1),
+    required("organization_id", 1),
+    required("dev_key", 1),
+];
+const SIGNATURE: [FieldSpec; 3] = [
+    required("username", 1),
+    required("password", 1),
+    required("type", 1),
+];
+const AWS_SIGV4: [FieldSpec; 2] = [
+    required("role_arn", 1),
+    FieldSpec {
+        min: 1,
+        max: Some(AWS_REGION_MAX_LEN),
+        pattern: Some(Pattern {
+            test: is_aws_region_text,
+            source: "^[a-z0-9-]+$",
+            message: "AWS region must contain only lowercase letters, digits, and hyphens",
+        }),
+        ..optional("region")
+    },
+];
+
+/// `^[a-z0-9-]+$`.
+fn is_aws_region_text(text: &str) -> bool {
+    !text.is_empty()
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
 impl CredentialsKind {
-    /// The body's fields, each with its minimum length.
-    fn fields(self) -> &'static [(&'static str, usize)] {
+    /// The body's members, in the schema's order.
+    fn fields(self) -> &'static [FieldSpec] {
         match self {
-            CredentialsKind::ApiKey => &[("apiKey", 1)],
-            CredentialsKind::Basic => &[("username", 0), ("password", 0)],
+            CredentialsKind::ApiKey => &API_KEY,
+            CredentialsKind::Basic => &BASIC,
+            CredentialsKind::Tba => &TBA,
+            CredentialsKind::Bill => &BILL,
+            CredentialsKind::Signature => &SIGNATURE,
+            CredentialsKind::AwsSigV4 => &AWS_SIGV4,
         }
     }
 
@@ -39,16 +145,33 @@ impl CredentialsKind {
         match self {
             CredentialsKind::ApiKey => "API_KEY",
             CredentialsKind::Basic => "BASIC",
+            CredentialsKind::Tba => "TBA",
+            CredentialsKind::Bill => "BILL",
+            CredentialsKind::Signature => "SIGNATURE",
+            CredentialsKind::AwsSigV4 => "AWS_SIGV4",
         }
     }
 }
 
 /// Validates an auth body (`None`: no body was sent) and returns the credentials object a
-/// connection stores, `type` first.
+/// connection stores, `type` first: for API_KEY and BASIC the whole of it; for the other kinds,
+/// whose modes make their credentials from the body (`modes`), `type` and the members given.
 pub fn validate_credentials(
     kind: CredentialsKind,
     input: Option<&Value>,
 ) -> Result<Value, ValidationError> {
+    let body = validate_body(kind, input)?;
+    let mut out = Map::new();
+    out.insert("type".to_owned(), Value::from(kind.auth_mode()));
+    out.extend(body);
+    Ok(Value::Object(out))
+}
+
+/// Validates an auth body and returns its members as given (optional ones only when sent).
+pub fn validate_body(
+    kind: CredentialsKind,
+    input: Option<&Value>,
+) -> Result<Map<String, Value>, ValidationError> {
     let Some(Value::Object(map)) = input else {
         let received = input.map_or(JsonType::Undefined, JsonType::of);
         let detail = Detail::Expected {
@@ -57,23 +180,33 @@ pub fn validate_credentials(
         };
         let issue = Issue::new(ErrorCode::ValueTypeInvalid, Vec::new()).with_detail(detail);
         // An error-severity issue: always `Err`.
-        return ValidationError::from_issues(vec![issue]).map(|_| Value::Null);
+        return ValidationError::from_issues(vec![issue]).map(|_| Map::new());
     };
     let mut issues = Vec::new();
     let mut out = Map::new();
-    out.insert("type".to_owned(), Value::from(kind.auth_mode()));
-    for &(name, min) in kind.fields() {
-        let path = vec![name.to_owned()];
-        match map.get(name) {
-            Some(Value::String(s)) if min > 0 && js_len(s) < min => {
-                issues.push(Issue::new(ErrorCode::StringEmpty, path));
-            }
-            Some(Value::String(s)) if js_len(s) > CREDENTIAL_MAX_LEN => {
-                let detail = Detail::Limit(CREDENTIAL_MAX_LEN);
-                issues.push(Issue::new(ErrorCode::StringTooLong, path).with_detail(detail));
-            }
+    for spec in kind.fields() {
+        let path = vec![spec.name.to_owned()];
+        match map.get(spec.name) {
+            None if spec.optional => {}
             Some(Value::String(s)) => {
-                out.insert(name.to_owned(), Value::String(s.clone()));
+                let len = js_len(s);
+                let before = issues.len();
+                if len < spec.min {
+                    issues.push(Issue::new(ErrorCode::StringEmpty, path.clone()));
+                } else if let Some(max) = spec.max.filter(|max| len > *max) {
+                    let detail = Detail::Limit(max);
+                    issues.push(
+                        Issue::new(ErrorCode::StringTooLong, path.clone()).with_detail(detail),
+                    );
+                } else if let Some(pattern) = spec.pattern.as_ref().filter(|p| !(p.test)(s)) {
+                    let detail = Detail::Name(pattern.source.to_owned());
+                    issues.push(
+                        Issue::new(ErrorCode::FieldPatternMismatch, path).with_detail(detail),
+                    );
+                }
+                if issues.len() == before {
+                    out.insert(spec.name.to_owned(), Value::String(s.clone()));
+                }
             }
             other => {
                 let (code, received) = match other {
@@ -90,15 +223,16 @@ pub fn validate_credentials(
     }
     for key in map
         .keys()
-        .filter(|k| !kind.fields().iter().any(|(f, _)| f == k))
+        .filter(|k| !kind.fields().iter().any(|f| f.name == k.as_str()))
     {
         issues.push(Issue::new(ErrorCode::KeyUnrecognized, vec![key.clone()]));
     }
     ValidationError::from_issues(issues)?;
-    Ok(Value::Object(out))
+    Ok(out)
 }
 
-/// Nango's `invalid_body` errors for the same body (zod's order: fields, then unknown keys).
+/// Nango's `invalid_body` errors for the same body (zod's order: fields, each one's checks in
+/// order, then unknown keys).
 pub fn nango_credentials_errors(kind: CredentialsKind, input: Option<&Value>) -> Vec<NangoIssue> {
     let Some(Value::Object(map)) = input else {
         let received = input.map_or(JsonType::Undefined, JsonType::of);
@@ -109,15 +243,19 @@ pub fn nango_credentials_errors(kind: CredentialsKind, input: Option<&Value>) ->
         )];
     };
     let mut out = Vec::new();
-    for &(name, min) in kind.fields() {
-        let path = vec![name.to_owned()];
-        match map.get(name) {
+    for spec in kind.fields() {
+        let path = vec![spec.name.to_owned()];
+        match map.get(spec.name) {
+            None if spec.optional => {}
             Some(Value::String(s)) => {
-                if js_len(s) < min {
-                    out.push(NangoIssue::string_too_small(min, path.clone()));
+                if js_len(s) < spec.min {
+                    out.push(NangoIssue::string_too_small(spec.min, path.clone()));
                 }
-                if js_len(s) > CREDENTIAL_MAX_LEN {
-                    out.push(NangoIssue::string_too_big(CREDENTIAL_MAX_LEN, path));
+                if let Some(max) = spec.max.filter(|max| js_len(s) > *max) {
+                    out.push(NangoIssue::string_too_big(max, path.clone()));
+                }
+                if let Some(pattern) = spec.pattern.as_ref().filter(|p| !(p.test)(s)) {
+                    out.push(NangoIssue::new("invalid_format", pattern.message, path));
                 }
             }
             other => {
@@ -129,7 +267,7 @@ pub fn nango_credentials_errors(kind: CredentialsKind, input: Option<&Value>) ->
     let unknown: Vec<&str> = map
         .keys()
         .map(String::as_str)
-        .filter(|k| !kind.fields().iter().any(|(f, _)| f == k))
+        .filter(|k| !kind.fields().iter().any(|f| f.name == *k))
         .collect();
     if !unknown.is_empty() {
         out.push(NangoIssue::unrecognized_keys(&unknown, Vec::new()));

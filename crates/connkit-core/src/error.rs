@@ -177,6 +177,21 @@ error_codes! {
     OAuthCallbackError = "oauth_callback_error", "the provider sent no authorization code";
     /// A token endpoint's answer is not a JSON object holding an access token.
     OAuthTokenResponseInvalid = "oauth_token_response_invalid", "the token response holds no access token";
+
+    // ---- the form-based auth modes (spec §3.3, §3.9), appended ----
+    /// The provider lacks what its auth mode needs to obtain credentials (detail: the
+    /// attribute, such as `token_url` or `token_response`).
+    AuthProviderIncomplete = "auth_provider_incomplete", "the provider lacks what its auth mode needs";
+    /// The provider needs a part of its auth mode connkit does not implement (detail: the
+    /// attribute, such as `token_request_auth_method` or `signature`).
+    AuthModeUnsupported = "auth_mode_unsupported", "connkit cannot obtain credentials for this provider yet";
+    /// The provider's token endpoint refused the credentials or could not be reached (detail:
+    /// the HTTP status, when there was an answer).
+    AuthProviderRefused = "auth_provider_refused", "the provider refused the credentials";
+    /// The provider's answer holds no token where its auth mode looks for one.
+    AuthTokenMissing = "auth_token_missing", "the provider's answer holds no token";
+    /// A client certificate or its private key is not PEM text (detail: the member).
+    PemInvalid = "pem_invalid", "the value is not a PEM certificate or key";
 }
 
 impl fmt::Display for ErrorCode {

@@ -2,30 +2,38 @@
 //! string length in UTF-16 code units, truncation like `String.prototype.slice`, `toLowerCase`
 //! and the order of an object's own keys (here); `Number(value)` and `String(number)`
 //! (`number.rs`, decimal text read by `decimal.rs`); `encodeURIComponent` and
-//! `decodeURIComponent` (`uri.rs`); the WHATWG URL parser behind `new URL(s)` and
-//! `URLSearchParams` (`url.rs`); Node's `querystring.stringify` and `String(value)`
-//! (`querystring.rs`); `Date`'s ISO strings (`date.rs`).
+//! `decodeURIComponent`, and `URLSearchParams`'s `toString` (`uri.rs`); the WHATWG URL parser
+//! behind `new URL(s)` and `URLSearchParams` (`url.rs`); Node's `querystring.stringify` and
+//! `String(value)` (`querystring.rs`); `Date`'s ISO strings (`date.rs`); `Buffer`'s base64
+//! (`base64.rs`); dayjs's UTC `format` and `add` (`dayjs.rs`); `JSON.stringify` (`json.rs`).
 //!
 //! Knows nothing about any rule: it imports no rule module (tidy's module-edge table holds it
 //! to that), and the rule modules call it.
 
 use crate::prelude::*;
 
+mod base64;
 mod date;
+mod dayjs;
 mod decimal;
+mod json;
 mod number;
 mod querystring;
 mod uri;
 pub(crate) mod url;
 
+pub use base64::{base64, base64_decode, base64url};
 pub use date::{parse_date, to_iso_string};
+pub use dayjs::{dayjs_add, dayjs_format};
 pub(crate) use decimal::parse_f64;
+pub use json::json_stringify;
+pub(crate) use json::write_json_string;
 pub use number::push_decimal;
 pub use number::to_number;
 pub(crate) use number::{is_whole, js_number_string, round, shortest_digits};
 pub use querystring::{querystring_stringify, to_js_string};
 pub(crate) use uri::push_percent_escape;
-pub use uri::{decode_uri_component, encode_uri_component};
+pub use uri::{decode_uri_component, encode_uri_component, url_search_params};
 pub use url::url_can_parse;
 #[cfg(feature = "oauth2")]
 pub use url::{form_decode, form_parse};

@@ -4,7 +4,8 @@
 //! validation, URL interpolation, metadata, connect-session bodies and auth-webhook signatures,
 //! each as a function from input to a normalised value or every [`Issue`] found; the OAuth 2
 //! authorization-code flow ([`oauth2`], feature `oauth2`): authorize URLs, token requests and
-//! responses, refresh decisions; and
+//! responses, refresh decisions; the modes that obtain credentials from a form's values
+//! ([`modes`], feature `modes`: OAUTH2_CC, TWO_STEP); and
 //! [`request`], the requests of Nango's HTTP API (queries, paths, bodies) as a server receives
 //! them, each answered with connkit's issues and Nango's own error list together.
 //!
@@ -35,6 +36,8 @@ extern crate std;
 /// What std's prelude gives, from `alloc`: `use crate::prelude::*;` in each file that needs it.
 mod prelude {
     pub(crate) use alloc::borrow::ToOwned;
+    #[cfg(feature = "modes")]
+    pub(crate) use alloc::boxed::Box;
     pub(crate) use alloc::string::{String, ToString};
     pub(crate) use alloc::vec::Vec;
 }
@@ -52,6 +55,8 @@ pub mod interpolate;
 pub mod js;
 pub mod limits;
 pub mod metadata;
+#[cfg(feature = "modes")]
+pub mod modes;
 pub mod nango;
 #[cfg(feature = "oauth2")]
 pub mod oauth2;

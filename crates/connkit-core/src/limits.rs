@@ -39,3 +39,19 @@ pub const OAUTH2_REFRESH_BACKOFF_MS: u64 = 30_000;
 /// Longest `return_url` a redirect-mode OAuth flow accepts, in bytes (connkit's own; the URL is
 /// kept sealed with the flow until its callback).
 pub const OAUTH_RETURN_URL_MAX_LEN: usize = 4096;
+/// Longest AWS region an AWS_SIGV4 body or connection may name (`z.string().max(64)`, spec §3.3).
+pub const AWS_REGION_MAX_LEN: usize = 64;
+/// Shortest and longest AWS external id (`isValidAwsExternalId`: 2–1224 characters).
+pub const AWS_EXTERNAL_ID_LEN: (usize, usize) = (2, 1224);
+/// How long AWS temporary credentials last when the STS endpoint does not say, in milliseconds
+/// (one hour, as Nango's `normalizeStsResponse` assumes).
+pub const AWS_DEFAULT_EXPIRES_MS: i64 = 60 * 60 * 1000;
+/// How long OAUTH2_CC credentials last when the token response says nothing of expiry, in
+/// milliseconds (Nango's `DEFAULT_OAUTHCC_EXPIRES_AT_MS`: 55 minutes).
+pub const OAUTH2_CC_DEFAULT_EXPIRES_MS: i64 = 55 * 60 * 1000;
+/// How long BILL credentials last, in milliseconds (the `DEFAULT_EXPIRES_AT_MS` of Nango's
+/// Bill client: 35 minutes; bill.com sessions idle out after 35).
+pub const BILL_EXPIRES_MS: i64 = 35 * 60 * 1000;
+/// How long TWO_STEP credentials last when neither the response nor the provider says
+/// (`DEFAULT_INFINITE_EXPIRES_AT_MS`: `ms('99years')`, years of 365.25 days).
+pub const TWO_STEP_DEFAULT_EXPIRES_MS: i64 = 99 * 31_557_600_000;

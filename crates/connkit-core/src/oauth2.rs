@@ -31,12 +31,16 @@ mod token;
 pub use authorize::{AuthParam, AuthorizeRequest, authorization_url, check_before_redirect};
 pub use flow_error::{FlowError, provider_error};
 pub use pkce::code_challenge;
+pub(crate) use provider::truthy;
 pub use provider::{ClientAuth, OAuth2Provider};
-pub use refresh::{RefreshCheck, RefreshDecision, RefreshFailure, refresh_decision, refresh_token};
+pub use refresh::{
+    RefreshCheck, RefreshDecision, RefreshFailure, expiry_decision, refresh_decision, refresh_token,
+};
 pub use response::{
     TokenResponse, callback_code, callback_metadata, finish_connection, read_token_response,
     refreshed_credentials, stored_client, token_stage_config,
 };
+pub(crate) use response::{parse_expiration_date, parse_int, time, token_metadata, value_at_path};
 pub use token::{
     CodeExchange, OAuth2Client, RefreshExchange, TokenRequest, refresh_request, token_request,
 };

@@ -14,7 +14,7 @@
 
 use serde_json::{Map, Value};
 
-use crate::js::{is_array_index, js_number_string};
+use crate::js::{is_array_index, js_number_string, write_json_string as write_string};
 use crate::prelude::*;
 use crate::tags::Tags;
 
@@ -209,32 +209,6 @@ fn write_stable(value: &Value, out: &mut String) {
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
         Value::Null => out.push_str("null"),
     }
-}
-
-/// `JSON.stringify` of a string: `"` and `\` escaped, `\b \f \n \r \t`, other code points below
-/// U+0020 as `\u00xx` (lowercase hex); everything else, U+007F and U+2028 included, as is.
-fn write_string(s: &str, out: &mut String) {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    out.push('"');
-    for ch in s.chars() {
-        match ch {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if u32::from(c) < 0x20 => {
-                let code = u32::from(c) as usize;
-                out.push_str("\\u00");
-                out.push(char::from(HEX[code >> 4]));
-                out.push(char::from(HEX[code & 0xf]));
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
 }
 
 #[cfg(feature = "hmac")]

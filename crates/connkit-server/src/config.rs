@@ -41,6 +41,13 @@ pub fn builtin_providers(port: u16) -> String {
 /// The built-in integrations, one per built-in provider.
 pub const BUILTIN_INTEGRATIONS: &str = include_str!("../integrations.toml");
 
+/// The built-in integrations for a server listening on `port`: the local-provider URLs of
+/// their settings (the demo AWS integration's STS endpoint) name that port, as in
+/// [`builtin_providers`].
+pub fn builtin_integrations(port: u16) -> String {
+    BUILTIN_INTEGRATIONS.replace(BUILTIN_LOCAL_PROVIDER, &format!(".localhost:{port}/"))
+}
+
 /// connkit-server: Nango's connect-session, auth and connections API on SQLite or PostgreSQL.
 #[derive(Debug, Clone, Parser)]
 #[command(name = "connkit-server", version)]
@@ -270,7 +277,7 @@ impl Config {
         let integrations = match (&self.integrations, &self.providers) {
             (Some(path), _) => Integrations::from_toml(&read(path)?, &catalogue)
                 .map_err(|e| fail(format!("{}: {e}", path.display())))?,
-            (None, None) => Integrations::from_toml(BUILTIN_INTEGRATIONS, &catalogue)
+            (None, None) => Integrations::from_toml(&builtin_integrations(port), &catalogue)
                 .map_err(|e| fail(format!("built-in integrations: {e}")))?,
             (None, Some(_)) => {
                 tracing::warn!("no --integrations file: the server offers no integration");

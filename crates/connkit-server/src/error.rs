@@ -17,6 +17,7 @@ use axum::extract::Request;
 use axum::http::StatusCode;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use connkit_core::modes::Failure;
 use connkit_core::nango::NangoIssue;
 use connkit_core::request::Rejection;
 use connkit_core::{Issue, Severity, ValidationError};
@@ -132,6 +133,9 @@ pub(crate) enum ApiError {
         message: String,
         payload: Value,
     },
+    /// 400 `{"error":{"code","message","payload","issues"}}`: an auth mode could not obtain
+    /// credentials (Nango's code, message and payload, connkit's issue).
+    Mode(Box<Failure>),
     /// 500 `generic_error_support`; the cause is logged, never sent.
     Internal(String),
     /// 503 `service_unavailable` with `Retry-After`: the database cannot take the request now
@@ -217,6 +221,11 @@ impl ApiError {
                 message,
                 ..
             } => (*status, code, Some(message.clone())),
+            ApiError::Mode(failure) => (
+                StatusCode::BAD_REQUEST,
+                failure.code(),
+                Some(failure.message().to_owned()),
+            ),
             ApiError::ContentType => (
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 "invalid_content_type",
@@ -303,6 +312,19 @@ impl IntoResponse for ApiError {
                 status,
                 json!({"error": {"code": code, "message": message, "payload": payload}}),
             ),
+            ApiError::Mode(failure) => {
+                let issue = failure.issue();
+                let issues = [json!({"code": issue.code().as_str(), "path": issue.path()})];
+                (
+                    StatusCode::BAD_REQUEST,
+                    json!({"error": {
+                        "code": failure.code(),
+                        "message": failure.message(),
+                        "payload": failure.payload(),
+                        "issues": issues,
+                    }}),
+                )
+            }
             ApiError::ContentType => (
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 json!({"error": {"code": "invalid_content_type", "message": "Content-Type header must be application/json"}}),

@@ -24,6 +24,9 @@ pub struct Integration {
     pub client_secret: Option<String>,
     /// OAuth scopes.
     pub scopes: Vec<String>,
+    /// Nango's per-mode integration settings (`custom`), such as an AWS_SIGV4 integration's
+    /// `service` and `stsEndpointUrl`; never returned by the API.
+    pub custom: serde_json::Map<String, serde_json::Value>,
 }
 
 /// Every integration, ordered as Nango lists them: provider name, then file order.
@@ -49,6 +52,8 @@ struct Entry {
     client_secret: Option<String>,
     #[serde(default)]
     scopes: Vec<String>,
+    #[serde(default)]
+    custom: std::collections::BTreeMap<String, String>,
 }
 
 impl Integrations {
@@ -82,6 +87,11 @@ impl Integrations {
                 client_id: entry.client_id,
                 client_secret: entry.client_secret,
                 scopes: entry.scopes,
+                custom: entry
+                    .custom
+                    .into_iter()
+                    .map(|(k, v)| (k, serde_json::Value::String(v)))
+                    .collect(),
             });
         }
         Ok(Integrations::new(list))

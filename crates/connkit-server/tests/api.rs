@@ -34,6 +34,14 @@ mod demo;
 mod instances;
 #[path = "api/metadata.rs"]
 mod metadata;
+#[path = "api/modes_cc.rs"]
+mod modes_cc;
+#[path = "api/modes_signed.rs"]
+mod modes_signed;
+#[path = "api/modes_stored.rs"]
+mod modes_stored;
+#[path = "api/modes_two_step.rs"]
+mod modes_two_step;
 #[path = "api/oauth.rs"]
 mod oauth;
 #[path = "api/oauth_refresh.rs"]

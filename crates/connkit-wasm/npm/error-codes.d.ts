@@ -117,4 +117,23 @@ export type ErrorCode =
    */
   | "oauth_callback_error"
   /** A token endpoint's answer is not a JSON object holding an access token. */
-  | "oauth_token_response_invalid";
+  | "oauth_token_response_invalid"
+  /**
+   * The provider lacks what its auth mode needs to obtain credentials (detail: the
+   * attribute, such as `token_url` or `token_response`).
+   */
+  | "auth_provider_incomplete"
+  /**
+   * The provider needs a part of its auth mode connkit does not implement (detail: the
+   * attribute, such as `token_request_auth_method` or `signature`).
+   */
+  | "auth_mode_unsupported"
+  /**
+   * The provider's token endpoint refused the credentials or could not be reached (detail:
+   * the HTTP status, when there was an answer).
+   */
+  | "auth_provider_refused"
+  /** The provider's answer holds no token where its auth mode looks for one. */
+  | "auth_token_missing"
+  /** A client certificate or its private key is not PEM text (detail: the member). */
+  | "pem_invalid";

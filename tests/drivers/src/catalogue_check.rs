@@ -1,8 +1,9 @@
 //! Runs Nango's real providers.yaml through connkit-core: loads it, builds the Connect UI form of
 //! every provider, validates an empty and a filled-in submission (from each field's `example`)
 //! with the native regex engine, compiles every pattern, builds the authorize URL of every
-//! OAUTH2 provider from sample connection_config values (`catalogue_check/oauth2.rs`), and
-//! prints counts.
+//! OAUTH2 provider from sample connection_config values (`catalogue_check/oauth2.rs`), counts
+//! per auth mode the forms, the endpoints connkit serves and the first token requests of the
+//! modes that obtain credentials (`catalogue_check/modes.rs`), and prints counts.
 //!
 //! `cargo run --release -p connkit-test-drivers --bin catalogue_check -- path/to/providers.yaml`
 //! (the file ships in the npm package `@nangohq/providers`; `cargo xtask test` runs it on that).
@@ -10,6 +11,8 @@
 //! the widget.
 #![allow(clippy::print_stdout)]
 
+#[path = "catalogue_check/modes.rs"]
+mod modes;
 #[path = "catalogue_check/oauth2.rs"]
 mod oauth2;
 
@@ -230,6 +233,65 @@ fn main() -> ExitCode {
     }
     if oauth.providers < 300 || oauth.built < oauth.providers * 9 / 10 {
         problems.push("OAUTH2 counts look wrong (providers or URLs built)".to_owned());
+    }
+
+    let sample = |p: &Provider| filled(p, &build_form(p, &FormOptions::default())).0;
+    let coverage = modes::check(&catalogue, &matcher, &sample);
+    println!(
+        "auth modes (providers / forms / taken by an endpoint connkit serves / first requests built):"
+    );
+    for (mode, row) in &coverage.modes {
+        println!(
+            "  {mode}: {} / {} / {} {} / {}",
+            row.providers,
+            row.forms,
+            row.served,
+            row.endpoint.unwrap_or("(no endpoint)"),
+            row.built
+        );
+    }
+    let share = coverage.connectable as f64 * 100.0 / coverage.total.max(1) as f64;
+    println!(
+        "connectable: {} of {} providers ({share:.1}%)",
+        coverage.connectable, coverage.total
+    );
+    println!(
+        "  needing a part of their mode connkit does not implement ({}): {}",
+        coverage.unsupported.len(),
+        coverage.unsupported.join(", ")
+    );
+    println!(
+        "  whose catalogue entry cannot connect in Nango either ({}): {}",
+        coverage.incomplete.len(),
+        coverage.incomplete.join("; ")
+    );
+    for refused in &coverage.refused {
+        println!("  refused: {refused}");
+    }
+    if !coverage.refused.is_empty() {
+        problems.push(format!(
+            "{} providers of a served mode refused",
+            coverage.refused.len()
+        ));
+    }
+    let served_modes = [
+        "API_KEY",
+        "BASIC",
+        "NONE",
+        "OAUTH2",
+        "OAUTH2_CC",
+        "TWO_STEP",
+    ];
+    for mode in served_modes {
+        let row = coverage.modes.get(mode);
+        if row.is_none_or(|r| r.served != r.providers || r.forms != r.providers) {
+            problems.push(format!(
+                "{mode}: not every provider has a form and an endpoint"
+            ));
+        }
+    }
+    if share < 96.0 || coverage.unsupported.len() > 5 || coverage.incomplete.len() > 5 {
+        problems.push("coverage counts look wrong (connectable share or unsupported)".to_owned());
     }
 
     if catalogue.len() < 900 {

@@ -15,8 +15,8 @@
 use crate::prelude::*;
 
 /// The largest distance from the epoch a `Date` holds: 100,000,000 days, in milliseconds.
-const MAX_TIME_MS: i64 = 8_640_000_000_000_000;
-const MS_PER_DAY: i64 = 86_400_000;
+pub(super) const MAX_TIME_MS: i64 = 8_640_000_000_000_000;
+pub(super) const MS_PER_DAY: i64 = 86_400_000;
 
 /// `new Date(ms).toISOString()`: `YYYY-MM-DDTHH:mm:ss.sssZ`, years outside 0–9999 as `±YYYYYY`;
 /// `None` where JavaScript throws (the time is out of a `Date`'s range).
@@ -189,7 +189,7 @@ impl Cursor<'_> {
 }
 
 /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's `days_from_civil`).
-fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
+pub(super) fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
     let y = if month <= 2 { year - 1 } else { year };
     let era = y.div_euclid(400);
     let yoe = y.rem_euclid(400);
@@ -200,7 +200,7 @@ fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
 }
 
 /// The date of a day count since 1970-01-01 (`civil_from_days`).
-fn civil_from_days(days: i64) -> (i64, i64, i64) {
+pub(super) fn civil_from_days(days: i64) -> (i64, i64, i64) {
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z.rem_euclid(146_097);

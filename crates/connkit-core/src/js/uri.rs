@@ -19,6 +19,32 @@ pub fn encode_uri_component(text: &str) -> String {
     out
 }
 
+/// `new URLSearchParams(pairs).toString()`: `name=value` pairs joined by `&`, each written in
+/// the `application/x-www-form-urlencoded` way: ASCII letters, digits and `*-._` as they are, a
+/// space as `+`, every other byte of the UTF-8 as `%XX`.
+pub fn url_search_params<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> String {
+    let mut out = String::new();
+    for (idx, (name, value)) in pairs.into_iter().enumerate() {
+        if idx > 0 {
+            out.push('&');
+        }
+        push_form_encoded(&mut out, name);
+        out.push('=');
+        push_form_encoded(&mut out, value);
+    }
+    out
+}
+
+fn push_form_encoded(out: &mut String, text: &str) {
+    for byte in text.bytes() {
+        match byte {
+            b' ' => out.push('+'),
+            b if b.is_ascii_alphanumeric() || b"*-._".contains(&b) => out.push(char::from(b)),
+            b => push_percent_escape(out, b),
+        }
+    }
+}
+
 /// Appends `byte` as `%XX` (uppercase hex), the escape every URL encoder writes.
 pub(crate) fn push_percent_escape(out: &mut String, byte: u8) {
     const HEX: &[u8; 16] = b"0123456789ABCDEF";

@@ -236,7 +236,7 @@ fn strings(value: Option<&Value>) -> Vec<String> {
 }
 
 /// JavaScript truthiness.
-pub(super) fn truthy(value: &Value) -> bool {
+pub(crate) fn truthy(value: &Value) -> bool {
     match value {
         Value::Null => false,
         Value::Bool(b) => *b,

@@ -78,6 +78,22 @@ pub fn refresh_decision(
     credentials: &Value,
     check: RefreshCheck,
 ) -> RefreshDecision {
+    match expiry_decision(provider.expiration_buffer_secs, credentials, check) {
+        RefreshDecision::Refresh if refresh_token(credentials).is_none() => RefreshDecision::Fresh,
+        decision => decision,
+    }
+}
+
+/// The part of the decision every refreshable mode shares (`shouldRefreshCredentials` before
+/// its per-type checks): the back-off, then the expiry against `buffer_secs` (the provider's
+/// `token_expiration_buffer`, `None` for the default); `Refresh` when the read forces one or
+/// the credentials expire within the buffer. OAUTH2 then also needs a refresh token; the modes
+/// that obtain a new token from what they stored (OAUTH2_CC, TWO_STEP…) do not.
+pub fn expiry_decision(
+    buffer_secs: Option<f64>,
+    credentials: &Value,
+    check: RefreshCheck,
+) -> RefreshDecision {
     let backoff = i64::try_from(OAUTH2_REFRESH_BACKOFF_MS).unwrap_or(i64::MAX);
     if !check.force
         && check
@@ -94,18 +110,13 @@ pub fn refresh_decision(
         else {
             return RefreshDecision::Fresh;
         };
-        let buffer_secs = provider
-            .expiration_buffer_secs
-            .unwrap_or(OAUTH2_REFRESH_MARGIN_SECS as f64);
+        let buffer_secs = buffer_secs.unwrap_or(OAUTH2_REFRESH_MARGIN_SECS as f64);
         let left_ms = expires_at.saturating_sub(check.now_ms) as f64;
         if left_ms >= buffer_secs * 1000.0 {
             return RefreshDecision::Fresh;
         }
     }
-    match refresh_token(credentials) {
-        Some(_) => RefreshDecision::Refresh,
-        None => RefreshDecision::Fresh,
-    }
+    RefreshDecision::Refresh
 }
 
 /// The stored refresh token, when there is one to use.

@@ -283,14 +283,14 @@ fn invalid_response() -> ValidationError {
 }
 
 /// A time value from a float, when a `Date` holds it.
-fn time(ms: f64) -> Option<i64> {
+pub(crate) fn time(ms: f64) -> Option<i64> {
     const MAX: f64 = 8.64e15;
     // `as` drops the fraction (toward zero, as `trunc`), and MAX keeps the value in range.
     (ms.is_finite() && ms.abs() <= MAX).then_some(ms as i64)
 }
 
 /// `Number.parseInt(String(value), 10)`; `None` for `NaN`.
-fn parse_int(value: &Value) -> Option<f64> {
+pub(crate) fn parse_int(value: &Value) -> Option<f64> {
     let text = match value {
         Value::String(s) => s.clone(),
         Value::Number(_) => to_js_string(value),
@@ -314,23 +314,27 @@ fn parse_int(value: &Value) -> Option<f64> {
 /// `NaN`).
 fn inner_expiry(inner: &Map<String, Value>, now_ms: i64, multiplier: f64) -> Option<Option<i64>> {
     if let Some(at) = inner.get("expires_at").filter(|v| truthy(v)) {
-        let ms = match at {
-            // A number is milliseconds when it reads as a date after 1971, else seconds.
-            Value::Number(n) => n.as_f64().and_then(|n| {
-                let year_1972 = 63_072_000_000.0;
-                time(if n >= year_1972 { n } else { n * 1000.0 })
-            }),
-            Value::String(s) => parse_date(s),
-            _ => None,
-        };
-        return ms.map(Some);
+        return parse_expiration_date(at).map(Some);
     }
     let expires_in = inner.get("expires_in").filter(|v| truthy(v))?;
     Some(parse_int(expires_in).and_then(|n| time(now_ms as f64 + n * multiplier)))
 }
 
+/// Nango's `parseTokenExpirationDate`: a number is milliseconds when it reads as a date after
+/// 1971, else seconds; a string is a date; anything else, or an invalid date, is `None`.
+pub(crate) fn parse_expiration_date(value: &Value) -> Option<i64> {
+    match value {
+        Value::Number(n) => n.as_f64().and_then(|n| {
+            let year_1972 = 63_072_000_000.0;
+            time(if n >= year_1972 { n } else { n * 1000.0 })
+        }),
+        Value::String(s) => parse_date(s),
+        _ => None,
+    }
+}
+
 /// lodash's `get(object, path)` for `a.b` and `a[0].b` paths.
-fn value_at_path<'a>(object: &'a Map<String, Value>, path: &str) -> Option<&'a Value> {
+pub(crate) fn value_at_path<'a>(object: &'a Map<String, Value>, path: &str) -> Option<&'a Value> {
     let mut keys: Vec<&str> = Vec::new();
     for part in path.split('.') {
         let mut rest = part;
@@ -361,7 +365,7 @@ fn value_at_path<'a>(object: &'a Map<String, Value>, path: &str) -> Option<&'a V
 /// Nango's `getConnectionMetadata(answer, provider, 'token_response_metadata')`: top-level
 /// string or boolean values whose key is listed (or, oddly, whose value is a listed key), then
 /// each listed key read as a dot path, string or boolean values only.
-fn token_metadata(answer: &Map<String, Value>, listed: &[String]) -> Map<String, Value> {
+pub(crate) fn token_metadata(answer: &Map<String, Value>, listed: &[String]) -> Map<String, Value> {
     let mut out = Map::new();
     if listed.is_empty() {
         return out;

@@ -21,12 +21,11 @@
 use serde_json::{Map, Value};
 
 use super::authorize::url_base;
-use super::pkce::base64;
 use super::provider::{ClientAuth, OAuth2Provider, error};
 use crate::ValidationError;
 use crate::field::check_template_values;
 use crate::interpolate::{Generated, interpolate_param};
-use crate::js::{encode_uri_component, querystring_stringify};
+use crate::js::{base64, encode_uri_component, querystring_stringify};
 use crate::pattern::PatternMatcher;
 use crate::prelude::*;
 

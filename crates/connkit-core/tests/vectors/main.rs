@@ -13,6 +13,7 @@ mod filter;
 mod form;
 mod interpolation;
 mod metadata;
+mod modes;
 mod no_panic;
 mod oauth2;
 mod requests;
@@ -56,6 +57,7 @@ fn every_vector_passes() {
             "fields" => fields::check,
             "interpolation" => interpolation::check,
             "metadata" => metadata::check,
+            "modes" => modes::check,
             "session" => session::check,
             "requests" => requests::check,
             "webhook" => webhook::check,

@@ -435,3 +435,148 @@ fn oauth2_rules_never_panic() {
         }
     }
 }
+
+#[test]
+fn mode_rules_never_panic() {
+    use connkit_core::catalogue::Provider;
+    use connkit_core::interpolate::Generated;
+    use connkit_core::modes::{
+        BillLogin, ClientCredentials, ClientCredentialsProvider, Context, HttpResponse,
+        TwoStepFlow, TwoStepNext, TwoStepProvider, bill_request, bill_response,
+        client_credentials_request, client_credentials_response, jwt_credentials,
+        signature_credentials, tba_credentials, two_step_stored_inputs,
+    };
+    use connkit_core::pattern::EcmaRegex;
+    let matcher = EcmaRegex::new();
+    let mut rng = Rng::new(0x0D0E_5555);
+    const ATTRIBUTES: [&str; 20] = [
+        "token_url",
+        "token_params",
+        "token_headers",
+        "refresh_url",
+        "refresh_token_params",
+        "body_format",
+        "token_request_method",
+        "token_response",
+        "token_expires_in_ms",
+        "additional_steps",
+        "token_response_headers",
+        "token_request_auth_method",
+        "scope_separator",
+        "expires_in_unit",
+        "token_response_metadata",
+        "signature",
+        "token",
+        "token_expiration_buffer",
+        "assertion",
+        "integration_config",
+    ];
+    let generated = Generated {
+        random: "r",
+        now: "2026-08-21T10:00:00.000Z",
+    };
+    // Text with the template shapes the modes read: placeholders, calls, step references.
+    let template = |rng: &mut Rng| -> Value {
+        let pieces = [
+            "${",
+            "}",
+            "${step1.",
+            "${base64(",
+            ")}",
+            "${now:YYYY}",
+            "||",
+            ".",
+            "credentials.",
+        ];
+        let mut text = string(rng);
+        for _ in 0..rng.below(4) {
+            text.push_str(pieces[rng.below(pieces.len())]);
+            text.push_str(&string(rng));
+        }
+        Value::String(text)
+    };
+    for _ in 0..iterations() / 4 {
+        let mode = ["OAUTH2_CC", "TWO_STEP", "JWT", "BILL", "SIGNATURE", "TBA"][rng.below(6)];
+        let mut entry = object(&mut rng, 2);
+        entry.insert("display_name".into(), Value::from("P"));
+        entry.insert("auth_mode".into(), Value::from(mode));
+        for name in ATTRIBUTES {
+            if rng.chance(40) {
+                let value = if rng.chance(50) {
+                    template(&mut rng)
+                } else {
+                    value(&mut rng, 3)
+                };
+                entry.insert(name.into(), value);
+            }
+        }
+        if rng.chance(60) {
+            // A usable entry, so that the flows get past their first checks.
+            let strategy = ["expireIn", "expireAt"][rng.below(2)];
+            let shape = serde_json::json!({"token": "a.b", "refresh_token": "r",
+                "token_expiration": "e", "token_expiration_strategy": strategy});
+            entry.insert("token_response".into(), shape);
+            entry.insert("token_url".into(), Value::from("https://x.example/t"));
+            let step = serde_json::json!([{"token_url": "${step1.u}/x",
+                "token_params": {"a": "${step1.b}", "c": "${credentials.username}"}}]);
+            entry.insert("additional_steps".into(), step);
+        }
+        let Ok(provider) = Provider::from_json("p", &Value::Object(entry)) else {
+            continue;
+        };
+        let mut body = object(&mut rng, 2);
+        for key in [
+            "client_id",
+            "client_secret",
+            "username",
+            "password",
+            "refresh_token",
+        ] {
+            if rng.chance(50) {
+                body.insert(key.into(), template(&mut rng));
+            }
+        }
+        let config = object(&mut rng, 2);
+        let now = i64::try_from(rng.next_u64() >> 18).unwrap_or(0) - (1 << 44);
+        let ctx = Context {
+            now_ms: now,
+            random: "r",
+        };
+        let response = |rng: &mut Rng| HttpResponse {
+            status: [200, 201, 204, 301, 400, 500][rng.below(6)],
+            headers: vec![("set-cookie".into(), string(rng))],
+            body: if rng.chance(70) {
+                value(rng, 3).to_string()
+            } else {
+                string(rng)
+            },
+        };
+        let body_value = Value::Object(body.clone());
+        if let (Ok(cc), Ok(client)) = (
+            ClientCredentialsProvider::from_provider(&provider),
+            ClientCredentials::from_body(&body_value),
+        ) {
+            let _ = client_credentials_request(&cc, &client, &config, generated, &matcher);
+            let _ = client_credentials_response(&cc, &client, &response(&mut rng), now);
+        }
+        if let Ok(two) = TwoStepProvider::from_provider(&provider) {
+            let _ = two_step_stored_inputs(&body_value);
+            if let Ok((mut flow, _)) =
+                TwoStepFlow::start(&two, body.clone(), config.clone(), &ctx, &matcher)
+            {
+                for _ in 0..4 {
+                    match flow.answer(&response(&mut rng), &ctx) {
+                        Ok(TwoStepNext::Send(_)) => {}
+                        _ => break,
+                    }
+                }
+            }
+        }
+        let _ = jwt_credentials(&provider, body.clone(), &config, &ctx);
+        let _ = signature_credentials(&provider, &string(&mut rng), &string(&mut rng), now, "00");
+        let _ = tba_credentials(&body);
+        let login = BillLogin::from_values(&body_value);
+        let _ = bill_request(provider.json(), &login);
+        let _ = bill_response(&login, &response(&mut rng), now);
+    }
+}

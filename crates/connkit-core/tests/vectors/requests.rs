@@ -39,6 +39,13 @@ pub(crate) fn check(case: &Value) -> Result<(), String> {
                 Some("api_key") => AuthEndpoint::ApiKey,
                 Some("basic") => AuthEndpoint::Basic,
                 Some("unauthenticated") => AuthEndpoint::Unauthenticated,
+                Some("oauth2_cc") => AuthEndpoint::OAuth2Cc,
+                Some("two_step") => AuthEndpoint::TwoStep,
+                Some("jwt") => AuthEndpoint::Jwt,
+                Some("tba") => AuthEndpoint::Tba,
+                Some("bill") => AuthEndpoint::Bill,
+                Some("signature") => AuthEndpoint::Signature,
+                Some("aws_sigv4") => AuthEndpoint::AwsSigV4,
                 other => return Err(format!("unknown endpoint {other:?}")),
             };
             check_auth_body(endpoint, body)

@@ -10,14 +10,32 @@
 //! * `POST /token` (form or JSON body): checks the client (body or HTTP Basic, both methods
 //!   Nango uses), then `grant_type=authorization_code` (the code is single-use and short-lived,
 //!   and bound to the `redirect_uri`, the PKCE S256 challenge and the tenant) or
-//!   `grant_type=refresh_token` (the refresh token is rotated); answers RFC 6749's JSON
-//!   (`access_token`, `refresh_token`, `token_type`, `expires_in`, `scope`) or its errors.
+//!   `grant_type=refresh_token` (the refresh token is rotated) or `grant_type=client_credentials`
+//!   (OAUTH2_CC: the client alone, no refresh token); answers RFC 6749's JSON (`access_token`,
+//!   `refresh_token`, `token_type`, `expires_in`, `scope`) or its errors.
+//! * `POST /session` (JSON `{"user", "password"}`, a known client's id and secret): a session
+//!   token for TWO_STEP, `{"session": {"token", "expires_in"}}`, or 401.
+//! * `POST /bill/login` (JSON `{"username", "password", "organizationId", "devKey"}`): a
+//!   bill.com-like session for a known client's id and secret, `{"sessionId", "organizationId",
+//!   "userId"}`, or 401.
+//! * `POST /sts` (JSON `{"role_arn", "external_id", "region", "service"}`, header
+//!   `x-api-key: demo-sts-key`): an STS-like endpoint for AWS_SIGV4, `{"credentials":
+//!   {"accessKeyId", "secretAccessKey", "sessionToken", "expiration"}}` (seconds), or 403.
+//!
+//! * `POST /jwt-bearer` (form or JSON): a JWT bearer grant (`assertion`, RFC 7523) or a JWT
+//!   client assertion (`client_assertion`): the JWT's RS256, PS256 or ES256 signature must
+//!   verify with a public key the provider trusts ([`LocalProvider::trust_public_key`]; none by
+//!   default) and its `exp` lie ahead; answers `{"access_token", "token_type", "expires_in"}`
+//!   or 401 `invalid_grant` (also when a posted `client_id` is not the JWT's `iss` and `sub`).
+//!   The claims of the last JWT accepted are kept
+//!   ([`LocalProvider::last_jwt_claims`]). Verified with RustCrypto's `rsa` and `p256`.
 //!
 //! The tenant is the host's first label under `localhost` (`acme.localhost` is `acme`), so a
 //! code issued at one tenant's authorize URL works only at the same tenant's token URL: a test
 //! that succeeds proves the subdomain reached both. PKCE is checked with its own SHA-256
 //! (`sha2`), not with the server's. Knobs for tests ([`LocalProvider::fail_token_requests`],
-//! ...) and counters ([`LocalProvider::code_exchanges`], [`LocalProvider::refreshes`]).
+//! ...) and counters ([`LocalProvider::code_exchanges`], [`LocalProvider::refreshes`],
+//! [`LocalProvider::client_grants`], [`LocalProvider::sessions`]).
 //! Knows nothing about connkit's API, sessions or store.
 
 mod consent;
@@ -63,10 +81,14 @@ struct Inner {
     grants: Mutex<Grants>,
     code_exchanges: AtomicUsize,
     refreshes: AtomicUsize,
+    client_grants: AtomicUsize,
+    sessions: AtomicUsize,
     fail_token_requests: AtomicBool,
     fail_refreshes: AtomicBool,
     expires_in: AtomicU64,
     delay_ms: AtomicU64,
+    trusted_keys: Mutex<Vec<String>>,
+    last_jwt_claims: Mutex<Option<Value>>,
 }
 
 #[derive(Debug, Default)]
@@ -101,10 +123,14 @@ impl LocalProvider {
                 grants: Mutex::new(Grants::default()),
                 code_exchanges: AtomicUsize::new(0),
                 refreshes: AtomicUsize::new(0),
+                client_grants: AtomicUsize::new(0),
+                sessions: AtomicUsize::new(0),
                 fail_token_requests: AtomicBool::new(false),
                 fail_refreshes: AtomicBool::new(false),
                 expires_in: AtomicU64::new(DEFAULT_EXPIRES_IN),
                 delay_ms: AtomicU64::new(0),
+                trusted_keys: Mutex::new(Vec::new()),
+                last_jwt_claims: Mutex::new(None),
             }),
         }
     }
@@ -117,6 +143,10 @@ impl LocalProvider {
                 get(consent::page).post(consent::decide),
             )
             .route(&format!("{PREFIX}/token"), post(token))
+            .route(&format!("{PREFIX}/session"), post(session))
+            .route(&format!("{PREFIX}/bill/login"), post(bill_login))
+            .route(&format!("{PREFIX}/sts"), post(sts))
+            .route(&format!("{PREFIX}/jwt-bearer"), post(jwt_bearer))
             .with_state(self.clone())
     }
 
@@ -130,7 +160,17 @@ impl LocalProvider {
         self.inner.refreshes.load(Ordering::SeqCst)
     }
 
-    /// Makes every token request (exchange or refresh) answer 500.
+    /// Client-credentials grants answered so far (successful or not).
+    pub fn client_grants(&self) -> usize {
+        self.inner.client_grants.load(Ordering::SeqCst)
+    }
+
+    /// TWO_STEP session requests answered so far (successful or not).
+    pub fn sessions(&self) -> usize {
+        self.inner.sessions.load(Ordering::SeqCst)
+    }
+
+    /// Makes every token request (exchange, refresh, client grant or session) answer 500.
     pub fn fail_token_requests(&self, on: bool) {
         self.inner.fail_token_requests.store(on, Ordering::SeqCst);
     }
@@ -149,6 +189,24 @@ impl LocalProvider {
     pub fn set_delay(&self, delay: Duration) {
         let ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX);
         self.inner.delay_ms.store(ms, Ordering::SeqCst);
+    }
+
+    /// Trusts JWTs signed by the private half of this public key (SPKI PEM, RSA or P-256).
+    pub fn trust_public_key(&self, pem: &str) {
+        self.inner
+            .trusted_keys
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(pem.to_owned());
+    }
+
+    /// The claims of the last JWT `POST /jwt-bearer` accepted.
+    pub fn last_jwt_claims(&self) -> Option<Value> {
+        self.inner
+            .last_jwt_claims
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
     }
 
     fn grants(&self) -> std::sync::MutexGuard<'_, Grants> {
@@ -201,6 +259,7 @@ async fn token(State(provider): State<LocalProvider>, headers: HeaderMap, body: 
     let grant_type = params.get("grant_type").map(String::as_str);
     match grant_type {
         Some("refresh_token") => provider.inner.refreshes.fetch_add(1, Ordering::SeqCst),
+        Some("client_credentials") => provider.inner.client_grants.fetch_add(1, Ordering::SeqCst),
         _ => provider.inner.code_exchanges.fetch_add(1, Ordering::SeqCst),
     };
     if provider.inner.fail_token_requests.load(Ordering::SeqCst) {
@@ -241,11 +300,16 @@ async fn token(State(provider): State<LocalProvider>, headers: HeaderMap, body: 
                 _ => Err("Unknown or used refresh token."),
             }
         }
+        Some("client_credentials") => Ok(Account {
+            client_id: client_id.clone(),
+            tenant: tenant.clone(),
+            scope: params.get("scope").cloned().unwrap_or_default(),
+        }),
         _ => {
             return oauth_error(
                 StatusCode::BAD_REQUEST,
                 "unsupported_grant_type",
-                "Use authorization_code or refresh_token.",
+                "Use authorization_code, refresh_token or client_credentials.",
             );
         }
     };
@@ -254,6 +318,16 @@ async fn token(State(provider): State<LocalProvider>, headers: HeaderMap, body: 
         Err(why) => return oauth_error(StatusCode::BAD_REQUEST, "invalid_grant", why),
     };
     let access_token = format!("demo-at-{}", random_hex(16));
+    let expires_in = provider.inner.expires_in.load(Ordering::SeqCst);
+    if grant_type == Some("client_credentials") {
+        let body = json!({
+            "access_token": access_token,
+            "token_type": "Bearer",
+            "expires_in": expires_in,
+            "scope": account.scope,
+        });
+        return (StatusCode::OK, no_store(), axum::Json(body)).into_response();
+    }
     let refresh_token = format!("demo-rt-{}", random_hex(16));
     let scope = account.scope.clone();
     provider
@@ -264,9 +338,95 @@ async fn token(State(provider): State<LocalProvider>, headers: HeaderMap, body: 
         "access_token": access_token,
         "refresh_token": refresh_token,
         "token_type": "Bearer",
-        "expires_in": provider.inner.expires_in.load(Ordering::SeqCst),
+        "expires_in": expires_in,
         "scope": scope,
     });
+    (StatusCode::OK, no_store(), axum::Json(body)).into_response()
+}
+
+/// `POST /session`: a session token for a known client's id and secret.
+async fn session(
+    State(provider): State<LocalProvider>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    provider.inner.sessions.fetch_add(1, Ordering::SeqCst);
+    if provider.inner.fail_token_requests.load(Ordering::SeqCst) {
+        return oauth_error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "server_error",
+            "The session endpoint failed on purpose.",
+        );
+    }
+    let params = read_params(&headers, &body);
+    let (user, password) = (params.get("user"), params.get("password"));
+    let known = matches!((user, password), (Some(u), Some(p)) if provider.client_secret_ok(u, p));
+    if !known {
+        return oauth_error(
+            StatusCode::UNAUTHORIZED,
+            "invalid_credentials",
+            "Unknown user or wrong password.",
+        );
+    }
+    let body = json!({"session": {
+        "token": format!("demo-st-{}", random_hex(16)),
+        "expires_in": provider.inner.expires_in.load(Ordering::SeqCst),
+    }});
+    (StatusCode::OK, no_store(), axum::Json(body)).into_response()
+}
+
+/// `POST /bill/login`: a bill.com-like session (counted with [`LocalProvider::sessions`]).
+async fn bill_login(
+    State(provider): State<LocalProvider>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    provider.inner.sessions.fetch_add(1, Ordering::SeqCst);
+    let params = read_params(&headers, &body);
+    let (user, password) = (params.get("username"), params.get("password"));
+    let known = matches!((user, password), (Some(u), Some(p)) if provider.client_secret_ok(u, p));
+    if provider.inner.fail_token_requests.load(Ordering::SeqCst) || !known {
+        return oauth_error(
+            StatusCode::UNAUTHORIZED,
+            "BDC_1109",
+            "Invalid user name or password.",
+        );
+    }
+    let body = json!({
+        "sessionId": format!("demo-bill-{}", random_hex(16)),
+        "organizationId": params.get("organizationId").cloned().unwrap_or_default(),
+        "userId": "demo-user",
+    });
+    (StatusCode::OK, no_store(), axum::Json(body)).into_response()
+}
+
+/// `POST /sts`: temporary credentials for a role (counted with [`LocalProvider::sessions`]).
+async fn sts(State(provider): State<LocalProvider>, headers: HeaderMap, body: Bytes) -> Response {
+    provider.inner.sessions.fetch_add(1, Ordering::SeqCst);
+    let params = read_params(&headers, &body);
+    let key = headers.get("x-api-key").and_then(|v| v.to_str().ok());
+    let complete = ["role_arn", "external_id", "region", "service"]
+        .iter()
+        .all(|k| params.get(*k).is_some_and(|v| !v.is_empty()));
+    if provider.inner.fail_token_requests.load(Ordering::SeqCst)
+        || key != Some("demo-sts-key")
+        || !complete
+    {
+        return oauth_error(
+            StatusCode::FORBIDDEN,
+            "AccessDenied",
+            "Not authorized to assume the role.",
+        );
+    }
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let body = json!({"credentials": {
+        "accessKeyId": format!("ASIA{}", random_hex(8).to_uppercase()),
+        "secretAccessKey": random_hex(20),
+        "sessionToken": format!("demo-sts-{}", random_hex(16)),
+        "expiration": now + provider.inner.expires_in.load(Ordering::SeqCst),
+    }});
     (StatusCode::OK, no_store(), axum::Json(body)).into_response()
 }
 
@@ -337,6 +497,88 @@ fn authenticated_client(
 }
 
 /// A form or JSON body's string parameters.
+/// `POST /jwt-bearer`: a token for a JWT one of the trusted keys signed.
+async fn jwt_bearer(
+    State(provider): State<LocalProvider>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let params = read_params(&headers, &body);
+    let jwt = params
+        .get("assertion")
+        .or_else(|| params.get("client_assertion"));
+    let trusted = provider
+        .inner
+        .trusted_keys
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .clone();
+    let claims = jwt.and_then(|jwt| trusted.iter().find_map(|pem| verified_claims(jwt, pem)));
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    // A client assertion names the client posted beside it.
+    let client = params.get("client_id");
+    let Some(claims) = claims.filter(|c| {
+        c["exp"].as_u64().is_some_and(|exp| exp > now)
+            && client.is_none_or(|id| c["iss"] == id.as_str() && c["sub"] == id.as_str())
+    }) else {
+        return oauth_error(
+            StatusCode::UNAUTHORIZED,
+            "invalid_grant",
+            "The JWT is not signed by a trusted key, or has expired.",
+        );
+    };
+    *provider
+        .inner
+        .last_jwt_claims
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner) = Some(claims);
+    let body = json!({
+        "access_token": format!("demo-jb-{}", random_hex(16)),
+        "token_type": "Bearer",
+        "expires_in": provider.inner.expires_in.load(Ordering::SeqCst),
+    });
+    (StatusCode::OK, no_store(), axum::Json(body)).into_response()
+}
+
+/// The claims of `jwt` when its signature verifies with `pem` (SPKI) for its header's `alg`.
+fn verified_claims(jwt: &str, pem: &str) -> Option<Value> {
+    use p256::ecdsa::signature::Verifier;
+    use p256::pkcs8::DecodePublicKey;
+    let (input, signature) = jwt.rsplit_once('.')?;
+    let (header, payload) = input.split_once('.')?;
+    let header: Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(header).ok()?).ok()?;
+    let signature = URL_SAFE_NO_PAD.decode(signature).ok()?;
+    let der_text: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
+    let der = BASE64.decode(der_text).ok()?;
+    let message = input.as_bytes();
+    let ok = match header["alg"].as_str()? {
+        "RS256" => {
+            let key = rsa::RsaPublicKey::from_public_key_der(&der).ok()?;
+            let signature = rsa::pkcs1v15::Signature::try_from(signature.as_slice()).ok()?;
+            rsa::pkcs1v15::VerifyingKey::<Sha256>::new(key)
+                .verify(message, &signature)
+                .is_ok()
+        }
+        "PS256" => {
+            let key = rsa::RsaPublicKey::from_public_key_der(&der).ok()?;
+            let signature = rsa::pss::Signature::try_from(signature.as_slice()).ok()?;
+            rsa::pss::VerifyingKey::<Sha256>::new(key)
+                .verify(message, &signature)
+                .is_ok()
+        }
+        "ES256" => {
+            let key = p256::ecdsa::VerifyingKey::from_public_key_der(&der).ok()?;
+            let signature = p256::ecdsa::Signature::from_slice(&signature).ok()?;
+            key.verify(message, &signature).is_ok()
+        }
+        _ => false,
+    };
+    ok.then(|| serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).ok()?).ok())
+        .flatten()
+}
+
 fn read_params(headers: &HeaderMap, body: &[u8]) -> HashMap<String, String> {
     let json = headers
         .get(CONTENT_TYPE)

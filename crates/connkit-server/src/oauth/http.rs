@@ -10,6 +10,7 @@ use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
 
+use connkit_core::modes::{HttpRequest, HttpResponse, Method};
 use connkit_core::oauth2::TokenRequest;
 use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 use serde_json::Value;
@@ -39,12 +40,65 @@ impl std::fmt::Display for TokenFailure {
 
 /// The outbound client for token endpoints.
 pub(super) fn client() -> Result<reqwest::Client, reqwest::Error> {
+    builder().build()
+}
+
+fn builder() -> reqwest::ClientBuilder {
     reqwest::Client::builder()
         .timeout(Duration::from_secs(10))
         .redirect(reqwest::redirect::Policy::none())
         .dns_resolver(Arc::new(LocalhostIsLoopback))
         .user_agent(concat!("connkit-server/", env!("CARGO_PKG_VERSION")))
-        .build()
+}
+
+/// Sends a request core built for an auth mode and returns the provider's answer, whatever its
+/// status; `None` when none came (no connection, timeout, a client certificate rustls cannot
+/// read). A request with a client certificate goes through a client of its own, which presents
+/// it; the server's certificate is verified as always.
+pub(crate) async fn send(http: &reqwest::Client, request: &HttpRequest) -> Option<HttpResponse> {
+    let own;
+    let http = match &request.client_identity {
+        None => http,
+        Some(identity) => {
+            let pem = format!("{}{}", identity.certificate_pem, identity.private_key_pem);
+            let identity = reqwest::Identity::from_pem(pem.as_bytes()).ok()?;
+            own = builder().identity(identity).build().ok()?;
+            &own
+        }
+    };
+    let mut builder = match request.method {
+        Method::Get => http.get(&request.url),
+        Method::Post => http.post(&request.url),
+    };
+    for (name, value) in &request.headers {
+        builder = builder.header(name.as_str(), value.as_str());
+    }
+    if let Some(body) = &request.body {
+        builder = builder.body(body.clone());
+    }
+    let response = match builder.send().await {
+        Ok(response) => response,
+        Err(err) => {
+            tracing::warn!(url = %request.url, "auth request failed: {}", without_url(&err));
+            return None;
+        }
+    };
+    let status = response.status().as_u16();
+    let mut headers = Vec::new();
+    for (name, value) in response.headers() {
+        if let Ok(value) = value.to_str() {
+            headers.push((name.as_str().to_owned(), value.to_owned()));
+        }
+    }
+    if !(200..300).contains(&status) {
+        tracing::warn!(url = %request.url, status, "auth request refused");
+    }
+    let bytes = response.bytes().await.ok()?;
+    Some(HttpResponse {
+        status,
+        headers,
+        body: String::from_utf8_lossy(&bytes).into_owned(),
+    })
 }
 
 /// POSTs `request` and reads its JSON answer.

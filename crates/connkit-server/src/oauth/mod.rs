@@ -1,6 +1,7 @@
 //! What the OAuth 2 flow keeps in the process, around core's rules (spec §3.5, §6.3, §12.27):
 //! the WebSocket clients waiting for a flow's outcome (`ws.rs`), the callback page (`page.rs`),
-//! the outbound HTTP client for token endpoints (`http.rs`) and the per-connection refresh locks (`flight.rs`).
+//! the outbound HTTP client for token endpoints and the requests of the modes that obtain
+//! credentials (`http.rs`) and the per-connection refresh locks (`flight.rs`).
 //! The routes that use them are `routes/oauth.rs`, `routes/oauth_return.rs`, `routes/ws.rs` and
 //! `routes/refresh.rs`.
 //!
@@ -19,7 +20,7 @@ use connkit_core::pattern::EcmaRegex;
 
 use crate::store::Store;
 
-pub(crate) use http::post_token;
+pub(crate) use http::{post_token, send};
 
 /// What the OAuth flow keeps in the process: one per [`crate::AppState`].
 #[derive(Debug)]

@@ -1,11 +1,17 @@
-//! The auth endpoints @nangohq/frontend and Connect UI call for API_KEY, BASIC and NONE
-//! providers (spec §3.3, §3.4): `POST /api-auth/api-key/:key`, `POST /api-auth/basic/:key`,
-//! `POST /auth/unauthenticated/:key`, each with `?connect_session_token=…&params[…]=…`.
+//! The auth endpoints @nangohq/frontend and Connect UI call for the providers whose form posts
+//! credentials (spec §3.3, §3.4): `POST /api-auth/api-key/:key`, `POST /api-auth/basic/:key`,
+//! `POST /auth/unauthenticated/:key`, `POST /oauth2/auth/:key` (OAUTH2_CC),
+//! `POST /auth/two-step/:key`, `POST /auth/tba/:key`, `POST /auth/bill/:key`,
+//! `POST /auth/signature/:key`, `POST /auth/jwt/:key` and `POST /auth/aws-sigv4/:key`, each
+//! with
+//! `?connect_session_token=…&params[…]=…`.
 //!
-//! The steps run in Nango's order: body, query, path, session rules, integration, provider,
-//! auth mode, allowed integrations, reconnect target, (opt-in) credential test, write, webhook.
-//! Session tags replace the connection's tags (§1.7); re-auth resets metadata for API_KEY and
-//! BASIC; the session's `connection_config` defaults override the end user's `params` (§2.7).
+//! The steps run in Nango's order: body (and the mode's own first check of it, `obtain.rs`),
+//! query, path, session rules, integration, provider, auth mode, allowed integrations,
+//! reconnect target, (opt-in) credential test or the mode obtaining its credentials from the
+//! provider, write, webhook. A provider's refusal writes nothing. Session tags replace the
+//! connection's tags (§1.7); re-auth resets metadata except for NONE and OAUTH2_CC; the
+//! session's `connection_config` defaults override the end user's `params` (§2.7).
 //! The webhook goes into the outbox in the connection write's own transaction, and is delivered
 //! in the background, never awaited.
 //!
@@ -24,6 +30,7 @@ use connkit_core::tags::validate_tags;
 use connkit_core::webhook::{AuthWebhook, Operation, WebhookEndUser};
 use serde_json::{Value, json};
 
+use super::obtain::{mode_body, obtain};
 use super::{PathParam, end_user_record};
 use crate::body::JsonBody;
 use crate::error::{ApiError, Part, RejectAs};
@@ -38,6 +45,83 @@ pub(super) fn router() -> Router<AppState> {
         .route("/api-auth/api-key/{key}", post(api_key_create))
         .route("/api-auth/basic/{key}", post(basic_create))
         .route("/auth/unauthenticated/{key}", post(unauthenticated_create))
+        .route("/oauth2/auth/{key}", post(client_credentials_create))
+        .route("/auth/two-step/{key}", post(two_step_create))
+        .route("/auth/tba/{key}", post(tba_create))
+        .route("/auth/bill/{key}", post(bill_create))
+        .route("/auth/signature/{key}", post(signature_create))
+        .route("/auth/jwt/{key}", post(jwt_create))
+        .route("/auth/aws-sigv4/{key}", post(aws_create))
+}
+
+async fn aws_create(
+    state: State<AppState>,
+    session: SessionQuery,
+    key: PathParam,
+    query: RawQuery,
+    body: JsonBody,
+) -> Result<Json<Value>, ApiError> {
+    authorize(state, session, key, query, body, AuthEndpoint::AwsSigV4).await
+}
+
+async fn jwt_create(
+    state: State<AppState>,
+    session: SessionQuery,
+    key: PathParam,
+    query: RawQuery,
+    body: JsonBody,
+) -> Result<Json<Value>, ApiError> {
+    authorize(state, session, key, query, body, AuthEndpoint::Jwt).await
+}
+
+async fn tba_create(
+    state: State<AppState>,
+    session: SessionQuery,
+    key: PathParam,
+    query: RawQuery,
+    body: JsonBody,
+) -> Result<Json<Value>, ApiError> {
+    authorize(state, session, key, query, body, AuthEndpoint::Tba).await
+}
+
+async fn bill_create(
+    state: State<AppState>,
+    session: SessionQuery,
+    key: PathParam,
+    query: RawQuery,
+    body: JsonBody,
+) -> Result<Json<Value>, ApiError> {
+    authorize(state, session, key, query, body, AuthEndpoint::Bill).await
+}
+
+async fn signature_create(
+    state: State<AppState>,
+    session: SessionQuery,
+    key: PathParam,
+    query: RawQuery,
+    body: JsonBody,
+) -> Result<Json<Value>, ApiError> {
+    authorize(state, session, key, query, body, AuthEndpoint::Signature).await
+}
+
+async fn two_step_create(
+    state: State<AppState>,
+    session: SessionQuery,
+    key: PathParam,
+    query: RawQuery,
+    body: JsonBody,
+) -> Result<Json<Value>, ApiError> {
+    authorize(state, session, key, query, body, AuthEndpoint::TwoStep).await
+}
+
+async fn client_credentials_create(
+    state: State<AppState>,
+    session: SessionQuery,
+    key: PathParam,
+    query: RawQuery,
+    body: JsonBody,
+) -> Result<Json<Value>, ApiError> {
+    authorize(state, session, key, query, body, AuthEndpoint::OAuth2Cc).await
 }
 
 async fn api_key_create(
@@ -91,7 +175,8 @@ async fn authorize(
     endpoint: AuthEndpoint,
 ) -> Result<Json<Value>, ApiError> {
     // Steps 1–4: body, query, path, and no connection_id next to a session token.
-    let credentials = check_auth_body(endpoint, body.as_ref()).reject_as(Part::Body)?;
+    let mut credentials = check_auth_body(endpoint, body.as_ref()).reject_as(Part::Body)?;
+    let mode = mode_body(endpoint, &credentials)?;
     let query = check_auth_query(&Query::parse(query.as_deref())).reject_as(Part::Query)?;
     check_integration_key_param(&key).reject_as(Part::Uri)?;
     query.check_with_session_token().reject_as(Part::Query)?;
@@ -126,11 +211,27 @@ async fn authorize(
                 .ok_or_else(|| bad_request("invalid_connection"))?,
         ),
     };
-    let connection_config = AuthDefaults::of(session.integrations_config_defaults.as_ref(), &key)
-        .connection_config(query.into_params());
-    // Step 11: the credential test, only when asked for.
+    let mut connection_config =
+        AuthDefaults::of(session.integrations_config_defaults.as_ref(), &key)
+            .connection_config(query.into_params());
+    // Step 11: the credential test, only when asked for, or the credentials obtained from the
+    // provider.
     if state.settings().verify_credentials && endpoint.takes_credentials() {
         verify::check(&state, provider, &connection_config, &credentials).await?;
+    }
+    if let Some(mode) = mode {
+        let previous = target.as_ref().map(|row| &row.connection_config);
+        let obtained = obtain(
+            &state,
+            provider,
+            integration,
+            mode,
+            connection_config,
+            previous,
+        )
+        .await?;
+        credentials = obtained.credentials;
+        connection_config = obtained.connection_config;
     }
     // Step 12: write, with the webhook of step 14 queued in the same transaction.
     let tags = validate_tags(&Value::Object(session.tags.clone()))
@@ -163,7 +264,7 @@ async fn authorize(
         tags: tags.clone(),
         end_user: end_user_record(session.end_user.as_ref(), session.organization.as_ref()),
         webhook_url_override: session.webhook_url_override.clone(),
-        reset_metadata: endpoint.takes_credentials(),
+        reset_metadata: endpoint.resets_metadata(),
         webhook,
         now: timestamp::now(),
     };

@@ -2,8 +2,8 @@
 //! /connections/:connectionId?provider_config_key=….
 //!
 //! Queries, the path and the PATCH body are checked by `connkit_core::request` (the tag filter,
-//! the PATCH rules and the tags it sets are core's). Reading an OAUTH2 connection refreshes its
-//! access token first when core says so (`routes/refresh.rs`). Status codes and JSON follow Nango,
+//! the PATCH rules and the tags it sets are core's). Reading an OAUTH2, OAUTH2_CC, TWO_STEP, BILL,
+//! SIGNATURE, JWT or AWS_SIGV4 connection refreshes its token first when core says so (`routes/refresh.rs`). Status codes and JSON follow Nango,
 //! including its odd ones: GET of an unknown integration is 400 `unknown_provider_config`,
 //! DELETE of an unknown connection 400 `unknown_connection`.
 //!
@@ -116,7 +116,10 @@ pub(super) async fn connections_show(
     let now = timestamp::now();
     state.store().touch_fetched(row.id, now).await?;
     row.last_fetched_at = Some(now);
-    if credentials.get("type").and_then(Value::as_str) == Some("OAUTH2") {
+    if matches!(
+        credentials.get("type").and_then(Value::as_str),
+        Some("OAUTH2" | "OAUTH2_CC" | "TWO_STEP" | "BILL" | "SIGNATURE" | "JWT" | "AWS_SIGV4")
+    ) {
         credentials =
             match fresh_credentials(&state, &row, credentials, query.force_refresh()).await {
                 Ok(credentials) => credentials,

@@ -13,7 +13,8 @@ use serde_json::{Map, Value};
 use crate::error::{ApiError, Part};
 use crate::state::AppState;
 
-/// The Nango auth endpoints: API_KEY, BASIC and NONE (spec §3.3, §3.4).
+/// The Nango auth endpoints of the modes with a form: API_KEY, BASIC, NONE, OAUTH2_CC,
+/// TWO_STEP, TBA, BILL, SIGNATURE, JWT, AWS_SIGV4 (spec §3.3, §3.4).
 mod auth;
 /// GET /connections, GET/PATCH/DELETE /connections/:id (spec §6.2–6.6).
 mod connections;
@@ -27,6 +28,9 @@ mod metadata;
 mod oauth;
 /// The OAuth flow's redirect mode: the return URL, GET /oauth/result/:id (spec §12.27).
 mod oauth_return;
+/// Credentials obtained or made at connection time and on refresh (OAUTH2_CC, TWO_STEP, BILL,
+/// TBA, SIGNATURE, JWT, AWS_SIGV4).
+mod obtain;
 /// GET /connkit/webhooks, POST /connkit/webhooks/retry: the webhook outbox, for operators.
 mod outbox;
 /// GET /providers, GET /providers/:provider (spec §4.2).

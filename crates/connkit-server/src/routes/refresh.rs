@@ -1,7 +1,8 @@
-//! Refreshing an OAUTH2 connection's access token when GET /connections/:id reads it (spec
-//! §6.3), one provider call at a time per connection.
+//! Refreshing a connection's token when GET /connections/:id reads it (spec §6.3), one provider
+//! call at a time per connection: OAUTH2 with its refresh token, OAUTH2_CC, TWO_STEP, BILL,
+//! SIGNATURE, JWT and AWS_SIGV4 by making their credentials again from what they stored (`obtain.rs`).
 //!
-//! Core decides (`refresh_decision`) and builds the request; this module serialises the reads
+//! Core decides (`refresh_decision`, `expiry_decision`) and builds the request; this module serialises the reads
 //! of one connection behind its lock (`oauth/flight.rs`). A read that waited while another
 //! refreshed takes that attempt's outcome (the new credentials, or its failure) instead of
 //! deciding again, so N concurrent reads of an expired token, forced or not, make one call to
@@ -12,15 +13,19 @@
 
 use std::time::Instant;
 
+use connkit_core::catalogue::AuthMode;
 use connkit_core::interpolate::Generated;
 use connkit_core::js::to_iso_string;
+use connkit_core::modes::{ClientCredentialsProvider, TwoStepProvider};
 use connkit_core::oauth2::{
     OAuth2Client, OAuth2Provider, RefreshCheck, RefreshDecision, RefreshExchange, RefreshFailure,
-    refresh_decision, refresh_request, refresh_token, refreshed_credentials, stored_client,
+    expiry_decision, refresh_decision, refresh_request, refresh_token, refreshed_credentials,
+    stored_client,
 };
 use connkit_core::webhook::{AuthWebhook, Operation, WebhookError};
 use serde_json::Value;
 
+use super::obtain::{refresh_client_credentials, refresh_two_step, remake};
 use crate::error::ApiError;
 use crate::oauth::flight::Attempt;
 use crate::oauth::post_token;
@@ -39,7 +44,7 @@ pub(crate) async fn fresh_credentials(
     let Some(provider) = state
         .catalogue()
         .find(&row.provider)
-        .and_then(|p| OAuth2Provider::from_provider(p).ok())
+        .and_then(Refreshable::of)
     else {
         return Ok(credentials);
     };
@@ -67,6 +72,50 @@ pub(crate) async fn fresh_credentials(
     };
     state.oauth().refreshes().release(row.id, &lock);
     outcome
+}
+
+/// A provider whose connections' tokens are refreshed on read.
+enum Refreshable {
+    /// OAUTH2, with the refresh token.
+    OAuth2(Box<OAuth2Provider>),
+    /// OAUTH2_CC, with the stored client.
+    ClientCredentials(ClientCredentialsProvider),
+    /// TWO_STEP, with the stored values.
+    TwoStep(Box<TwoStepProvider>),
+    /// BILL, SIGNATURE, JWT and AWS_SIGV4, made again from the stored values.
+    Remade(Box<connkit_core::catalogue::Provider>),
+}
+
+impl Refreshable {
+    fn of(provider: &connkit_core::catalogue::Provider) -> Option<Refreshable> {
+        match provider.auth_mode() {
+            AuthMode::OAuth2Cc => ClientCredentialsProvider::from_provider(provider)
+                .ok()
+                .map(Refreshable::ClientCredentials),
+            AuthMode::Bill | AuthMode::Signature | AuthMode::Jwt | AuthMode::AwsSigV4 => {
+                Some(Refreshable::Remade(Box::new(provider.clone())))
+            }
+            AuthMode::TwoStep => TwoStepProvider::from_provider(provider)
+                .ok()
+                .map(|p| Refreshable::TwoStep(Box::new(p))),
+            _ => OAuth2Provider::from_provider(provider)
+                .ok()
+                .map(|p| Refreshable::OAuth2(Box::new(p))),
+        }
+    }
+
+    fn decide(&self, credentials: &Value, check: RefreshCheck) -> RefreshDecision {
+        match self {
+            Refreshable::OAuth2(provider) => refresh_decision(provider, credentials, check),
+            Refreshable::ClientCredentials(provider) => {
+                expiry_decision(provider.expiration_buffer_secs(), credentials, check)
+            }
+            Refreshable::TwoStep(provider) => {
+                expiry_decision(provider.expiration_buffer_secs(), credentials, check)
+            }
+            Refreshable::Remade(_) => expiry_decision(None, credentials, check),
+        }
+    }
 }
 
 /// Why a read gets no credentials.
@@ -109,7 +158,7 @@ async fn reread(state: &AppState, row: &ConnectionRow) -> Result<Value, Refused>
 /// the flag says whether a refresh was tried.
 async fn decide_and_refresh(
     state: &AppState,
-    provider: &OAuth2Provider,
+    provider: &Refreshable,
     row: &ConnectionRow,
     force: bool,
 ) -> Result<(Value, bool), Refused> {
@@ -124,7 +173,7 @@ async fn decide_and_refresh(
             .await?
             .map(|at| at / 1000),
     };
-    match refresh_decision(provider, &credentials, check) {
+    match provider.decide(&credentials, check) {
         RefreshDecision::Fresh => Ok((credentials, false)),
         RefreshDecision::BackOff => Err(Refused::Failed(RefreshFailure::BackOff)),
         RefreshDecision::Refresh => match refresh(state, provider, row, &credentials, now).await {
@@ -152,6 +201,38 @@ async fn decide_and_refresh(
 
 /// One refresh against the provider: the new credentials, or `None` when it failed.
 async fn refresh(
+    state: &AppState,
+    provider: &Refreshable,
+    row: &ConnectionRow,
+    credentials: &Value,
+    now: Micros,
+) -> Option<Value> {
+    match provider {
+        Refreshable::OAuth2(provider) => {
+            refresh_oauth2(state, provider, row, credentials, now).await
+        }
+        Refreshable::ClientCredentials(provider) => {
+            refresh_client_credentials(state, provider, credentials, &row.connection_config).await
+        }
+        Refreshable::TwoStep(provider) => {
+            // The integration's preconfigured values, as on the first connection.
+            let provider = match state.integrations().get(&row.provider_config_key) {
+                Some(integration) => (**provider)
+                    .clone()
+                    .with_integration_config(&integration.custom),
+                None => (**provider).clone(),
+            };
+            refresh_two_step(state, &provider, credentials, &row.connection_config).await
+        }
+        Refreshable::Remade(provider) => {
+            let key = &row.provider_config_key;
+            remake(state, provider, key, credentials, &row.connection_config).await
+        }
+    }
+}
+
+/// An OAUTH2 refresh with the stored refresh token.
+async fn refresh_oauth2(
     state: &AppState,
     provider: &OAuth2Provider,
     row: &ConnectionRow,

@@ -21,12 +21,22 @@ async fn integrations_list_by_provider_and_follow_the_allow_list() {
         [
             "demo-api-key",
             "demo-api-key-eu",
+            "demo-aws",
             "demo-basic",
+            "demo-bill",
+            "demo-jwt",
             "demo-oauth2",
+            "demo-oauth2-cc",
+            "demo-partner-api",
+            "demo-partner-cc",
+            "demo-service-account",
+            "demo-signature",
+            "demo-tba",
+            "demo-two-step",
             "unauthenticated"
         ]
     );
-    let basic = &resp.json["data"][2];
+    let basic = &resp.json["data"][3];
     assert_eq!(basic["display_name"], "Helpdesk");
     assert_eq!(basic["provider"], "demo-basic");
     assert!(
@@ -114,7 +124,7 @@ async fn providers_serve_resolved_entries() {
         .assert(400, "invalid_query_params");
 
     let resp = app.secret("GET", "/providers", None).await;
-    assert_eq!(resp.json["data"].as_array().unwrap().len(), 5);
+    assert_eq!(resp.json["data"].as_array().unwrap().len(), 15);
     let resp = app
         .call("GET", "/providers?search=HELPDESK", Some(&bearer), None)
         .await;

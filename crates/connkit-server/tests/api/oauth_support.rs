@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use connkit_core::js::encode_uri_component;
 use connkit_server::Settings;
-use connkit_server::config::{BUILTIN_INTEGRATIONS, builtin_providers};
+use connkit_server::config::{builtin_integrations, builtin_providers};
 use connkit_server::local_provider::{LocalProvider, PREFIX};
 use connkit_server::webhook::RetryPolicy;
 use futures_util::StreamExt;
@@ -38,6 +38,7 @@ pub(crate) struct OAuthEnv {
     pub(crate) browser: reqwest::Client,
     /// What another server on this world's database is built from.
     catalogue: String,
+    integrations: String,
     settings: Settings,
 }
 
@@ -79,14 +80,13 @@ impl OAuthEnv {
         };
         adjust(&mut settings);
         let catalogue = builtin_providers(provider_port);
+        let integrations = builtin_integrations(provider_port);
         let app = match db_url {
             Some(url) => {
                 let dir = tempfile::tempdir().unwrap();
-                TestApp::on(dir, url, &catalogue, BUILTIN_INTEGRATIONS, settings.clone()).await
+                TestApp::on(dir, url, &catalogue, &integrations, settings.clone()).await
             }
-            None => {
-                TestApp::from_settings(&catalogue, BUILTIN_INTEGRATIONS, settings.clone()).await
-            }
+            None => TestApp::from_settings(&catalogue, &integrations, settings.clone()).await,
         };
         let router = app.router();
         tokio::spawn(async move {
@@ -99,6 +99,7 @@ impl OAuthEnv {
             hooks,
             browser: browser(),
             catalogue,
+            integrations,
             settings,
         }
     }
@@ -112,7 +113,7 @@ impl OAuthEnv {
             dir,
             self.app.db_url.clone(),
             &self.catalogue,
-            BUILTIN_INTEGRATIONS,
+            &self.integrations,
             self.settings.clone(),
         )
         .await;

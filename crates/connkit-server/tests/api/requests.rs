@@ -103,6 +103,13 @@ async fn send(app: &TestApp, connection: &str, case: &Value) -> Option<(Resp, &'
             let path = match case["endpoint"].as_str().unwrap() {
                 "api_key" => "/api-auth/api-key/demo-api-key",
                 "basic" => "/api-auth/basic/demo-basic",
+                "oauth2_cc" => "/oauth2/auth/demo-oauth2-cc",
+                "two_step" => "/auth/two-step/demo-two-step",
+                "jwt" => "/auth/jwt/demo-jwt",
+                "tba" => "/auth/tba/demo-tba",
+                "bill" => "/auth/bill/demo-bill",
+                "signature" => "/auth/signature/demo-signature",
+                "aws_sigv4" => "/auth/aws-sigv4/demo-aws",
                 _ => "/auth/unauthenticated/unauthenticated",
             };
             (

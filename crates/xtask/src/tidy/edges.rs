@@ -39,6 +39,7 @@ const CORE_EDGES: &[(&str, &[&str])] = &[
     ("js", &[]),
     ("limits", &[]),
     ("metadata", &["error", "ids", "limits", "nango"]),
+    ("modes", &["catalogue", "error", "field", "interpolate", "js", "limits", "oauth2", "pattern"]),
     ("nango", &["error", "js"]),
     ("oauth2", &["catalogue", "error", "field", "interpolate", "js", "limits", "pattern"]),
     ("pattern", &[]),
