@@ -3,11 +3,11 @@
 // list, form with a field issue, success, expired session, and the OAuth form's states (waiting
 // for the popup, the popup closed, blocked, a failure); and the layout at 360 px wide.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
-import { startServer, launch, newPage, shot } from './harness.mjs';
+import { suite, launch, newPage, shot } from './harness.mjs';
 import { Consent, DemoPage, Widget } from './pages.mjs';
 
 const require = createRequire(import.meta.url);
@@ -15,17 +15,7 @@ const require = createRequire(import.meta.url);
 const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 const TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22a', 'wcag22aa'];
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  server?.stop();
-});
+const parts = suite();
 
 /** axe violations on the page (or a frame) as `rule: targets`. */
 async function violations(page) {
@@ -39,8 +29,8 @@ async function violations(page) {
 
 for (const theme of ['light', 'dark']) {
   test(`no WCAG 2.2 A/AA violations on any screen, ${theme} theme`, async () => {
-    const page = await newPage(browser, { colorScheme: theme });
-    const demo = new DemoPage(page, server.base);
+    const page = await newPage(parts.browser, { colorScheme: theme });
+    const demo = new DemoPage(page, parts.server.base);
     await demo.goto();
     if (theme === 'dark') await demo.toggleTheme();
     assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), theme);
@@ -65,7 +55,7 @@ for (const theme of ['light', 'dark']) {
     assert.deepEqual(await violations(page), [], 'success');
     await widget.finish();
 
-    await page.goto(`${server.base}/connect/?theme=${theme}&session_token=nango_connect_session_${'0'.repeat(64)}`);
+    await page.goto(`${parts.server.base}/connect/?theme=${theme}&session_token=nango_connect_session_${'0'.repeat(64)}`);
     assert.equal(await new Widget(page).failedCode(), 'session_expired');
     assert.deepEqual(await violations(page), [], 'expired session');
     await shot(page, `a11y-${theme}-expired`);
@@ -81,7 +71,7 @@ for (const theme of ['light', 'dark']) {
       // Chromium's popup blocker on: the first press goes without user activation (blocked), the
       // next one with it (a click opens the popup).
       const page = await newPage(blocking, { colorScheme: theme });
-      const demo = new DemoPage(page, server.base);
+      const demo = new DemoPage(page, parts.server.base);
       await demo.goto();
       if (theme === 'dark') await demo.toggleTheme();
       const widget = await demo.openWidget();
@@ -112,8 +102,8 @@ for (const theme of ['light', 'dark']) {
 }
 
 test('the overlaid widget keeps focus inside while tabbing, both ways', async () => {
-  const page = await newPage(browser);
-  const demo = new DemoPage(page, server.base);
+  const page = await newPage(parts.browser);
+  const demo = new DemoPage(page, parts.server.base);
   await demo.goto();
   const widget = await demo.openWidget();
   await widget.pick('Demo API (API key)');
@@ -128,8 +118,8 @@ test('the overlaid widget keeps focus inside while tabbing, both ways', async ()
 });
 
 test('usable at 360 px: nothing wider than the viewport', async () => {
-  const page = await newPage(browser, { viewport: { width: 360, height: 740 } });
-  const demo = new DemoPage(page, server.base);
+  const page = await newPage(parts.browser, { viewport: { width: 360, height: 740 } });
+  const demo = new DemoPage(page, parts.server.base);
   await demo.goto();
   const widget = await demo.openWidget();
   await widget.pick('Demo API (API key)');

@@ -6,31 +6,21 @@
 //
 // run: CONNKIT_SERVER_BIN=<connkit-server> node --test tests/browser/
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startServer, launch, newPage, shot } from './harness.mjs';
+import { suite, startServer, newPage, shot } from './harness.mjs';
 import { DemoPage, Widget } from './pages.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  server?.stop();
-});
+const parts = suite();
 
 /** A demo page with a fresh end user (so lists only show this test's connections). */
 async function freshDemo() {
-  const page = await newPage(browser);
-  const demo = new DemoPage(page, server.base);
+  const page = await newPage(parts.browser);
+  const demo = new DemoPage(page, parts.server.base);
   await demo.goto();
   const user = `user-${randomUUID().slice(0, 8)}`;
   await demo.tag('end_user_id').fill(user);
@@ -176,8 +166,8 @@ test('invalid tags are shown at their input and never sent', async () => {
 });
 
 test('an ended session shows the expired screen; a refused submit keeps what was typed', async () => {
-  const page = await newPage(browser);
-  await page.goto(server.base);
+  const page = await newPage(parts.browser);
+  await page.goto(parts.server.base);
   const token = await page.evaluate(async () => {
     const res = await fetch('/demo/api/sessions', {
       method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ tags: { end_user_id: 'gone' } }),
@@ -187,13 +177,13 @@ test('an ended session shows the expired screen; a refused submit keeps what was
     if (end.status !== 204 && end.status !== 200) throw new Error(`DELETE /connect/session: ${end.status}`);
     return data.token;
   });
-  await page.goto(`${server.base}/connect/?session_token=${token}`);
+  await page.goto(`${parts.server.base}/connect/?session_token=${token}`);
   const widget = new Widget(page);
   assert.equal(await widget.failedCode(), 'session_expired');
   await shot(page, 'widget-05-expired');
 
   // The server refuses an API key longer than Nango's 1024 (the field's pattern allows it).
-  const demo = new DemoPage(page, server.base);
+  const demo = new DemoPage(page, parts.server.base);
   await demo.goto();
   const open = await demo.openWidget();
   await open.pick('Demo API (API key)');
@@ -252,7 +242,7 @@ test('markup in provider names, titles, descriptions and examples stays inert te
   writeFileSync(join(dir, 'integrations.toml'), '[[integration]]\nunique_key = "evil"\nprovider = "evil"\n');
   const evilServer = await startServer(['--providers', join(dir, 'providers.yaml'), '--integrations', join(dir, 'integrations.toml')]);
   try {
-    const page = await newPage(browser);
+    const page = await newPage(parts.browser);
     const demo = new DemoPage(page, evilServer.base);
     await demo.goto();
     const widget = await demo.openWidget();

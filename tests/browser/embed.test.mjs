@@ -3,14 +3,10 @@
 // ready → session_token → connect → close), and a host page mounts it inline with the JS entry
 // `mountConnect(element, { sessionToken, apiURL, onEvent })` from the built /connect/ bundle.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, startSdkHost, launch, newPage, shot, mountInline, sessionToken } from './harness.mjs';
+import { suite, newPage, shot, mountInline, sessionToken } from './harness.mjs';
 import { Widget } from './pages.mjs';
-
-let server;
-let browser;
-let host;
 
 const HOST_PAGE = `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Host app</title>
 <link rel="icon" href="data:,"></head><body><h1>Host app</h1><div id="slot"></div>
@@ -23,23 +19,14 @@ window.openUI = (token, base) => {
 };
 </script></body></html>`;
 
-before(async () => {
-  server = await startServer();
-  browser = await launch();
-  // The host app: another origin, serving its page and @nangohq/frontend's ES modules.
-  host = await startSdkHost(HOST_PAGE);
-});
-after(async () => {
-  await browser?.close();
-  host?.close();
-  server?.stop();
-});
+// The host app: another origin, serving its page and @nangohq/frontend's ES modules.
+const parts = suite({ host: HOST_PAGE, sdk: true });
 
 test('@nangohq/frontend openConnectUI opens connkit\'s widget and receives its events', async () => {
-  const page = await newPage(browser);
-  await page.goto(host.base);
-  const token = await sessionToken(server, { tags: { end_user_id: 'iframe-user' } });
-  await page.evaluate(([t, b]) => window.openUI(t, b), [token, server.base]);
+  const page = await newPage(parts.browser);
+  await page.goto(parts.host.base);
+  const token = await sessionToken(parts.server, { tags: { end_user_id: 'iframe-user' } });
+  await page.evaluate(([t, b]) => window.openUI(t, b), [token, parts.server.base]);
   const frame = page.frameLocator('#connect-ui');
   const widget = new Widget(page, frame);
   await widget.search.waitFor({ timeout: 20_000 });
@@ -58,10 +45,10 @@ test('@nangohq/frontend openConnectUI opens connkit\'s widget and receives its e
 });
 
 test('mountConnect renders inline in the host\'s element and unmounts', async () => {
-  const page = await newPage(browser);
-  await page.goto(host.base);
-  const token = await sessionToken(server, { tags: { end_user_id: 'inline-user' } });
-  await mountInline(page, server, token);
+  const page = await newPage(parts.browser);
+  await page.goto(parts.host.base);
+  const token = await sessionToken(parts.server, { tags: { end_user_id: 'inline-user' } });
+  await mountInline(page, parts.server, token);
   const slot = page.locator('#slot');
   const widget = new Widget(page, slot);
   await widget.search.waitFor({ timeout: 20_000 });

@@ -3,34 +3,21 @@
 // list); "Back" returns to the list and a form picked again starts clean; every outcome
 // reaches `onEvent` exactly once; focus moves to each new screen's heading.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, startHost, launch, newPage, mountInline, sessionToken } from './harness.mjs';
+import { suite, newPage, mountInline, sessionToken } from './harness.mjs';
 import { Widget } from './pages.mjs';
 
 const HOST_PAGE = '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Host app</title>'
   + '<link rel="icon" href="data:,"></head><body><div id="slot"></div></body></html>';
 
-let server;
-let browser;
-let host;
-
-before(async () => {
-  server = await startServer();
-  browser = await launch();
-  host = await startHost(HOST_PAGE);
-});
-after(async () => {
-  await browser?.close();
-  host?.close();
-  server?.stop();
-});
+const parts = suite({ host: HOST_PAGE });
 
 /** The host page with the widget mounted in `#slot`; events go to `window.events`. */
 async function mounted(token) {
-  const page = await newPage(browser);
-  await page.goto(host.base);
-  await mountInline(page, server, token);
+  const page = await newPage(parts.browser);
+  await page.goto(parts.host.base);
+  await mountInline(page, parts.server, token);
   return { page, widget: new Widget(page, page.locator('#slot')) };
 }
 
@@ -43,7 +30,7 @@ const headingFocused = (page) => page.waitForFunction(() => {
 });
 
 test('a session that allows one integration opens its form at once, without a way back', async () => {
-  const { page, widget } = await mounted(await sessionToken(server, { tags: { end_user_id: 'flow-one' }, allowed_integrations: ['demo-basic'] }));
+  const { page, widget } = await mounted(await sessionToken(parts.server, { tags: { end_user_id: 'flow-one' }, allowed_integrations: ['demo-basic'] }));
   await widget.submitButton.waitFor();
   assert.equal(await page.locator('.ck-back').count(), 0);
   assert.equal(await widget.search.count(), 0, 'no list was shown');
@@ -54,7 +41,7 @@ test('a session that allows one integration opens its form at once, without a wa
 });
 
 test('Back returns to the list, a form picked again starts clean, each outcome is reported once', async () => {
-  const { page, widget } = await mounted(await sessionToken(server, { tags: { end_user_id: 'flow-back' } }));
+  const { page, widget } = await mounted(await sessionToken(parts.server, { tags: { end_user_id: 'flow-back' } }));
   await widget.search.waitFor();
   await headingFocused(page);
 

@@ -13,6 +13,7 @@ import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, dirname, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { before, after } from 'node:test';
 import { chromium } from 'playwright-core';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -146,4 +147,25 @@ export async function mountInline(page, server, token, options = {}) {
       ...o, sessionToken: t ?? undefined, apiURL: b, onEvent: (e) => window.events.push(e),
     });
   }, [token, server.base, js, wasm, options]);
+}
+
+/**
+ * What a test file runs against, started before its tests and stopped after them: a
+ * connkit-server (`serverArgs(host)` its extra arguments), Chromium, and, when `host` (a page's
+ * HTML) is given, a host app on another origin serving it (and `@nangohq/frontend` when `sdk`).
+ * Returns the object they are put in: `{ server, browser, host }`.
+ */
+export function suite({ host, sdk = false, serverArgs = () => [] } = {}) {
+  const parts = {};
+  before(async () => {
+    if (host !== undefined) parts.host = await (sdk ? startSdkHost(host) : startHost(host));
+    parts.server = await startServer(serverArgs(parts.host));
+    parts.browser = await launch();
+  });
+  after(async () => {
+    await parts.browser?.close();
+    parts.host?.close();
+    parts.server?.stop();
+  });
+  return parts;
 }

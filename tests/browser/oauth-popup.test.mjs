@@ -4,35 +4,22 @@
 // Chromium then reads it as closed while the person is still signing in); a popup the person
 // really closed, opened again or cancelled.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, startHost, launch, newPage, mountInline, sessionToken, shot } from './harness.mjs';
+import { suite, newPage, mountInline, sessionToken, shot } from './harness.mjs';
 import { Consent, OAuthWidget } from './pages.mjs';
 
 const HOST_PAGE = '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Host app</title>'
   + '<link rel="icon" href="data:,"></head><body><div id="slot"></div></body></html>';
 
-let server;
-let browser;
-let host;
-
-before(async () => {
-  server = await startServer();
-  browser = await launch();
-  host = await startHost(HOST_PAGE);
-});
-after(async () => {
-  await browser?.close();
-  host?.close();
-  server?.stop();
-});
+const parts = suite({ host: HOST_PAGE });
 
 /** The host page with the widget on Demo Tickets' form, `subdomain` typed. */
 async function oauthForm(subdomain) {
-  const page = await newPage(browser);
-  await page.goto(host.base);
-  const token = await sessionToken(server, { tags: { end_user_id: 'popup-user' }, allowed_integrations: ['demo-oauth2'] });
-  await mountInline(page, server, token);
+  const page = await newPage(parts.browser);
+  await page.goto(parts.host.base);
+  const token = await sessionToken(parts.server, { tags: { end_user_id: 'popup-user' }, allowed_integrations: ['demo-oauth2'] });
+  await mountInline(page, parts.server, token);
   const widget = new OAuthWidget(page, page.locator('#slot'));
   await widget.field('Tickets Workspace').fill(subdomain);
   return { page, widget };

@@ -4,27 +4,17 @@
 // verified webhook. With Chromium's popup blocker refusing the popup, the same goes through the
 // redirect fallback: the tab itself goes through the provider and the demo resumes on return.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { startServer, launch, newPage, shot } from './harness.mjs';
+import { suite, launch, newPage, shot } from './harness.mjs';
 import { Consent, DemoPage, OAuthWidget } from './pages.mjs';
 
-let server;
-let browser;
-
-before(async () => {
-  server = await startServer();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  server?.stop();
-});
+const parts = suite();
 
 /** The demo on `page` with a fresh end user, its widget open on Demo Tickets' form. */
 async function oauthForm(page) {
-  const demo = new DemoPage(page, server.base);
+  const demo = new DemoPage(page, parts.server.base);
   await demo.goto();
   const user = `user-${randomUUID().slice(0, 8)}`;
   await demo.tag('end_user_id').fill(user);
@@ -45,7 +35,7 @@ async function assertListedWithWebhook(demo, connectionId, user) {
 }
 
 test('a subdomain typed in the demo, approved in the popup: the connection, its tags, the verified webhook', async () => {
-  const page = await newPage(browser);
+  const page = await newPage(parts.browser);
   const { demo, widget, user } = await oauthForm(page);
   await shot(page, 'oauth-01-form');
   // The field's rule holds before any popup opens.

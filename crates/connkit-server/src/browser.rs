@@ -13,7 +13,8 @@
 //! ([`local_host`], for the static files, which other pages may load: the widget's module).
 //! On the demo routes, which act with the secret key, a request with an `Origin` (browsers send
 //! one on cross-origin requests and on every POST, PATCH and DELETE) must also come from this
-//! very origin: no other page, not even another local one, may drive them ([`own_origin`]).
+//! very origin: no other page, not even another local one, may drive them ([`own_origin`]);
+//! `Origin: null` passes only with `Sec-Fetch-Site: same-origin`.
 //!
 //! Knows nothing about routes or what the pages are.
 
@@ -103,6 +104,17 @@ impl LocalHosts {
             return None;
         }
         if let Some(origin) = request.headers().get(ORIGIN) {
+            // This server's pages are sent with `Referrer-Policy: no-referrer`, so a form they
+            // post (the local provider's consent page) says `Origin: null` (Fetch, "serializing
+            // a request origin"); `Sec-Fetch-Site`, which no page can set, then tells whether
+            // the page was this origin's.
+            if origin.as_bytes() == b"null" {
+                let site = request.headers().get("sec-fetch-site");
+                return match site.is_some_and(|s| s.as_bytes() == b"same-origin") {
+                    true => None,
+                    false => Some("forbidden_origin"),
+                };
+            }
             let authority = origin
                 .to_str()
                 .ok()

@@ -132,6 +132,10 @@ pub(crate) fn zod_differential(n: u64) -> Result<()> {
     )
 }
 
+/// A bound on each Node test that drives a browser or a Nango client: those can wait forever
+/// on an answer that never comes (the SDK's `auth()` does), and a hang must fail, not stall CI.
+const TEST_TIMEOUT: &str = "--test-timeout=300000";
+
 /// The real Nango clients: webhooks signed by connkit-core verified by `@nangohq/node`, and the
 /// whole seed flow run by `@nangohq/node` + `@nangohq/frontend` against a connkit-server process.
 fn nango_node_compat() -> Result<()> {
@@ -139,7 +143,7 @@ fn nango_node_compat() -> Result<()> {
     exec(cargo().args(["build", "--locked", "-q", "-p", "connkit-server"]))?;
     exec(
         program("node")
-            .args(["--test", "tests/compat/nango-node/"])
+            .args(["--test", TEST_TIMEOUT, "tests/compat/nango-node/"])
             .env("CONNKIT_JSONL_BIN", jsonl)
             .env(
                 "CONNKIT_SERVER_BIN",
@@ -163,7 +167,7 @@ fn browser_tests() -> Result<()> {
     files.sort();
     exec(
         program("node")
-            .args(["--test", "--test-concurrency=1"])
+            .args(["--test", TEST_TIMEOUT, "--test-concurrency=1"])
             .args(&files)
             .env(
                 "CONNKIT_SERVER_BIN",

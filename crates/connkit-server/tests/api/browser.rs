@@ -75,6 +75,22 @@ async fn demo_routes_send_no_cors_and_refuse_other_origins() {
     )
     .await
     .assert(403, "forbidden_origin");
+    // A page sent with `Referrer-Policy: no-referrer` posts its forms with `Origin: null`: its
+    // own site passes by `Sec-Fetch-Site`, any other page (or none said) is refused.
+    for (site, status) in [
+        (Some("same-origin"), 200),
+        (Some("same-site"), 403),
+        (Some("cross-site"), 403),
+        (None, 403),
+    ] {
+        let mut headers = vec![("host", "127.0.0.1:3003"), ("origin", "null")];
+        headers.extend(site.map(|s| ("sec-fetch-site", s)));
+        let resp = app.raw("GET", "/demo/api/connections", &headers, "").await;
+        assert_eq!(resp.status, status, "{site:?}: {}", resp.json);
+        if status == 403 {
+            resp.assert(403, "forbidden_origin");
+        }
+    }
     // The API keeps Nango's open CORS.
     let api = app.raw("GET", "/health", &evil, "").await;
     assert_eq!(header(&api, "access-control-allow-origin"), Some("*"));
