@@ -173,7 +173,10 @@ pub(crate) fn Flow(
                 let key = &model.integration.unique_key;
                 let done = match popup {
                     Some(popup) => oauth.run(popup).await,
-                    None => api.auth(key, &model.form, &values).await,
+                    None => {
+                        let external_id = model.external_id.as_deref();
+                        api.auth(key, &model.form, &values, external_id).await
+                    }
                 };
                 let provider = model.provider_name;
                 match done {
