@@ -9,8 +9,6 @@
 //! is stable. Answers are read field by field into these types rather than by serde's derives,
 //! which would add about 13 KB (gzip) to the widget's first load. Knows nothing about views.
 
-use std::collections::BTreeMap;
-
 use connkit_core::catalogue::Provider;
 use connkit_core::field::Submission;
 use connkit_core::form::{FieldGroup, Form};
@@ -120,8 +118,6 @@ pub struct Integration {
     pub display_name: String,
     /// Logo URL.
     pub logo: Option<String>,
-    /// `credentials_label`: labels the integration gives its credential fields.
-    pub credentials_label: BTreeMap<String, String>,
     /// `preconfigured_credentials`: credential fields the integration already holds (TWO_STEP),
     /// left out of the form.
     pub preconfigured_credentials: Vec<String>,
@@ -181,19 +177,9 @@ impl Api {
                 let text = |k: &str| item.get(k).and_then(Value::as_str).map(str::to_owned);
                 let unique_key = text("unique_key")?;
                 let provider = text("provider")?;
-                // Inserted one by one: collecting into a map would link a sort.
-                let mut credentials_label = BTreeMap::new();
-                if let Some(Value::Object(labels)) = item.get("credentials_label") {
-                    for (name, label) in labels {
-                        if let Some(label) = label.as_str() {
-                            credentials_label.insert(name.clone(), label.to_owned());
-                        }
-                    }
-                }
                 Some(Integration {
                     display_name: text("display_name").unwrap_or_else(|| provider.clone()),
                     logo: text("logo"),
-                    credentials_label,
                     preconfigured_credentials: list(item.get("preconfigured_credentials"))
                         .unwrap_or_default(),
                     unique_key,
