@@ -2,26 +2,32 @@
 //! time, from what the end user's form posted (spec §3.3, §3.9): OAUTH2_CC (`oauth2_cc.rs`),
 //! TWO_STEP (`two_step.rs`), BILL (`bill.rs`), AWS_SIGV4 (`aws.rs`, an STS endpoint of the
 //! integration's), and those whose credentials connkit makes
-//! itself, TBA and SIGNATURE (`stored.rs`) and JWT (`jwt.rs`, HMAC signatures). Each is a set of pure functions: the provider's attributes typed,
+//! itself, TBA and SIGNATURE (`stored.rs`) and JWT (`jwt.rs`, HMAC, RSA and P-256 signatures). Each is a set of pure functions: the provider's attributes typed,
 //! the requests to send (`http.rs`, data the host sends), the answers read into the credentials
 //! a connection stores, and failures in Nango's words with connkit's issue (`failure.rs`). The
 //! host passes in the time and the random values and does the HTTP; whether stored credentials
 //! need a refresh is [`crate::oauth2::expiry_decision`], as for OAUTH2.
 //!
 //! `template.rs` fills in the `${…}` templates of token requests as Nango's `interpolateString`
-//! does; `pem.rs` reads PEM text as Nango's `formatPem`.
+//! does; `pem.rs` reads PEM text as Nango's `formatPem`; `sign.rs` signs JWTs with RSA and P-256
+//! private keys as jsonwebtoken does (JWT, TWO_STEP's `signature`, OAUTH2_CC's
+//! `private_key_jwt`), and `assertion.rs` makes TWO_STEP's JWT assertions.
 //!
-//! Needs the `modes` feature (SHA-256 for the `${sha256…}` templates, SHA-1 for WSSE). Knows nothing about
+//! Needs the `modes` feature (SHA-256 for the `${sha256…}` templates, SHA-1 for WSSE, RSA and
+//! P-256 for the signatures). Knows nothing about
 //! HTTP clients, storage or sessions, nor about the credentials a body carries as they are
 //! (`credentials.rs`).
 
+mod assertion;
 mod aws;
 mod bill;
+mod expiry;
 mod failure;
 mod http;
 mod jwt;
 mod oauth2_cc;
 mod pem;
+mod sign;
 mod stored;
 mod template;
 mod two_step;

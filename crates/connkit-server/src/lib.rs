@@ -109,7 +109,12 @@ fn demo_provider(state: &AppState) -> local_provider::LocalProvider {
         .iter()
         .filter_map(|i| Some((i.client_id.clone()?, i.client_secret.clone()?)))
         .collect();
-    local_provider::LocalProvider::new(clients)
+    let provider = local_provider::LocalProvider::new(clients);
+    // The built-in service-account and partner-API demos sign with connkit's published test
+    // keys (tests/vectors/keys): a fake provider may trust them, nothing else does.
+    provider.trust_public_key(include_str!("../../../tests/vectors/keys/rsa.spki.pem"));
+    provider.trust_public_key(include_str!("../../../tests/vectors/keys/p256.spki.pem"));
+    provider
 }
 
 /// The API routes alone, what the demo routes dispatch to.

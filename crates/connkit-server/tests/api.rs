@@ -27,6 +27,8 @@ mod demo;
 mod metadata;
 #[path = "api/modes_cc.rs"]
 mod modes_cc;
+#[path = "api/modes_signed.rs"]
+mod modes_signed;
 #[path = "api/modes_stored.rs"]
 mod modes_stored;
 #[path = "api/modes_two_step.rs"]

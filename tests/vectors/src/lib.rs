@@ -11,6 +11,27 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value};
 
+/// The test-only keys of `keys/` (see its README): the JWT vectors, the catalogue check and the
+/// server tests sign with them.
+pub mod keys {
+    /// RSA 2048, PKCS#8 PEM.
+    pub const RSA_PKCS8: &str = include_str!("../keys/rsa.pkcs8.pem");
+    /// The same key, PKCS#1 PEM.
+    pub const RSA_PKCS1: &str = include_str!("../keys/rsa.pkcs1.pem");
+    /// The same key as a private JWK with `kid: test-key-1`.
+    pub const RSA_JWK: &str = include_str!("../keys/rsa.jwk.json");
+    /// Its public key, SPKI PEM.
+    pub const RSA_PUBLIC: &str = include_str!("../keys/rsa.spki.pem");
+    /// P-256, PKCS#8 PEM.
+    pub const P256_PKCS8: &str = include_str!("../keys/p256.pkcs8.pem");
+    /// The same key, SEC1 PEM.
+    pub const P256_SEC1: &str = include_str!("../keys/p256.sec1.pem");
+    /// Its public key, SPKI PEM.
+    pub const P256_PUBLIC: &str = include_str!("../keys/p256.spki.pem");
+    /// RSA 1024, PKCS#8 PEM: too small for RS256.
+    pub const RSA_1024_PKCS8: &str = include_str!("../keys/rsa1024.pkcs8.pem");
+}
+
 /// The key that marks a generated string, `{"$repeat": unit, "times": n}`.
 const REPEAT: &str = "$repeat";
 /// The repeat count beside [`REPEAT`].

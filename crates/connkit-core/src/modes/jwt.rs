@@ -24,6 +24,7 @@ use sha2::{Sha256, Sha384, Sha512};
 
 use super::Context;
 use super::failure::{Failure, ModeError, issue};
+use super::sign::{SignError, jws_header, pem_key, sign_jwt};
 use super::template::{interpolate, interpolate_object, strip_credentials};
 use crate::js::{base64url, json_stringify, to_iso_string};
 use crate::oauth2::time;
@@ -46,11 +47,28 @@ pub fn jwt_stored_inputs(credentials: &Value) -> Map<String, Value> {
 /// than HS256/384/512.
 pub fn jwt_credentials(
     provider: &crate::catalogue::Provider,
+    inputs: Map<String, Value>,
+    connection_config: &Map<String, Value>,
+    ctx: &Context<'_>,
+) -> Result<Value, ModeError> {
+    jwt_from_entry(
+        provider.name(),
+        provider.json(),
+        inputs,
+        connection_config,
+        ctx,
+    )
+}
+
+/// [`jwt_credentials`] for the catalogue entry `json` named `name` (a JWT entry, or a TWO_STEP
+/// entry's `signature` and `token`).
+pub(crate) fn jwt_from_entry(
+    name: &str,
+    json: &Map<String, Value>,
     mut inputs: Map<String, Value>,
     connection_config: &Map<String, Value>,
     ctx: &Context<'_>,
 ) -> Result<Value, ModeError> {
-    let json = provider.json();
     let Some(token) = json.get("token").and_then(Value::as_object) else {
         return Err(incomplete("missing_token_body", "token"));
     };
@@ -61,10 +79,7 @@ pub fn jwt_credentials(
         .get("protocol")
         .and_then(Value::as_str)
         .unwrap_or("");
-    if protocol != "HMAC" {
-        return Err(unsupported(&["signature", "protocol"], protocol));
-    }
-    if provider.name().contains("ghost-admin")
+    if name.contains("ghost-admin")
         && let Some(Value::String(key)) = inputs.get("privateKey")
     {
         let mut parts = key.split(':');
@@ -104,30 +119,50 @@ pub fn jwt_credentials(
         .get("alg")
         .and_then(Value::as_str)
         .unwrap_or("");
-    let mut header = Map::new();
-    header.insert("alg".to_owned(), Value::from(alg));
-    header.insert("typ".to_owned(), Value::from("JWT"));
-    header.extend(provided);
+    let header = jws_header(alg, None, &provided);
     let key_template = strip_credentials(token.get("signing_key").unwrap_or(&Value::Null));
     let key_text = match &key_template {
         Value::String(s) => interpolate(s, &values, ctx),
         _ => String::new(),
     };
-    let key = match signature
-        .get("hmac_secret_encoding")
-        .and_then(Value::as_str)
-    {
-        Some("utf8") => key_text.into_bytes(),
-        _ => node_hex(&key_text),
+    let field = key_field(&key_template);
+    let jwt = if protocol == "HMAC" {
+        let key = match signature
+            .get("hmac_secret_encoding")
+            .and_then(Value::as_str)
+        {
+            Some("utf8") => key_text.into_bytes(),
+            _ => node_hex(&key_text),
+        };
+        let signing_input = format!(
+            "{}.{}",
+            base64url(json_stringify(&Value::Object(header)).as_bytes()),
+            base64url(json_stringify(&Value::Object(payload)).as_bytes())
+        );
+        let mac = hmac(alg, &key, signing_input.as_bytes())
+            .ok_or_else(|| unsupported(&["token", "header", "alg"], alg))?;
+        format!("{signing_input}.{}", base64url(&mac))
+    } else {
+        // Any other protocol (RSA, EC): `formatPem` under the key's own label, then
+        // jsonwebtoken with `algorithm: token.header.alg`.
+        let Some(key) = pem_key(&key_text) else {
+            return Err(bad_key(
+                if super::pem::format_pem(&key_text, "PRIVATE KEY").is_some() {
+                    "failed_to_sign"
+                } else {
+                    "failed_to_generate"
+                },
+                &field,
+            ));
+        };
+        match sign_jwt(&header, &payload, &key, ctx.random) {
+            Ok(jwt) => jwt,
+            Err(SignError::Algorithm) => {
+                return Err(unsupported(&["token", "header", "alg"], alg));
+            }
+            Err(SignError::KeyMismatch) => return Err(bad_key("failed_to_sign", &field)),
+        }
     };
-    let signing_input = format!(
-        "{}.{}",
-        base64url(json_stringify(&Value::Object(header)).as_bytes()),
-        base64url(json_stringify(&Value::Object(payload)).as_bytes())
-    );
-    let mac = hmac(alg, &key, signing_input.as_bytes())
-        .ok_or_else(|| unsupported(&["token", "header", "alg"], alg))?;
-    let jwt = format!("{signing_input}.{}", base64url(&mac));
     let mut out = Map::new();
     out.insert("type".to_owned(), Value::from("JWT"));
     for (k, v) in inputs {
@@ -224,6 +259,29 @@ fn hmac(alg: &str, key: &[u8], message: &[u8]) -> Option<Vec<u8>> {
         "HS512" => sign!(Sha512),
         _ => None,
     }
+}
+
+/// The posted field a `signing_key` (or assertion `key`) template names: `privateKey` for
+/// `${credentials.privateKey}`, else `signing_key`.
+pub(crate) fn key_field(template: &Value) -> String {
+    template
+        .as_str()
+        .and_then(|t| t.strip_prefix("${"))
+        .and_then(|t| t.strip_suffix('}'))
+        .filter(|t| !t.contains(['$', '{', '}']))
+        .map(|t| t.rsplit('.').next().unwrap_or(t).to_owned())
+        .unwrap_or_else(|| "signing_key".to_owned())
+}
+
+/// A key that cannot sign: `failed_to_generate` (not PEM) or `failed_to_sign` (PEM, but not a
+/// key jsonwebtoken signs with for this algorithm), Nango's `AuthCredentialsError`s.
+pub(crate) fn bad_key(code: &'static str, field: &str) -> ModeError {
+    Failure::new(
+        code,
+        format!("The private key `{field}` cannot sign the JWT: it is not an RSA or P-256 private key in PEM that suits the algorithm."),
+        issue(ErrorCode::PemInvalid, &[field], Detail::Name(field.to_owned())),
+    )
+    .into()
 }
 
 fn incomplete(code: &'static str, attribute: &str) -> ModeError {

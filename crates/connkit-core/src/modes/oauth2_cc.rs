@@ -20,10 +20,13 @@
 //! token, client_id, client_secret, expires_at, raw, client_certificate?, client_private_key?}`;
 //! a refresh sends the same request with the stored client and replaces them.
 //!
-//! connkit departs from Nango in three places (spec §12): a non-JSON 2xx answer or one without a
-//! token is `auth_token_missing` (Nango answers 500), the server verifies the token endpoint's
+//! `private_key_jwt` sends `client_id`, `client_assertion_type` and an RS256 `client_assertion`
+//! signed with the RSA private JWK in `client_private_key` (`sign.rs`).
+//!
+//! connkit departs from Nango in two places (spec §12): a non-JSON 2xx answer or one without a
+//! token is `auth_token_missing` (Nango answers 500), and the server verifies the token endpoint's
 //! TLS certificate even with a client certificate (Nango's agent sets `rejectUnauthorized:
-//! false`), and `private_key_jwt` (one provider) is `auth_mode_unsupported`.
+//! false`).
 //!
 //! Knows nothing about HTTP clients, storage or sessions.
 
@@ -32,12 +35,15 @@ use serde_json::{Map, Value};
 use super::failure::{Failure, ModeError, incomplete, invalid, issue, missing_token_url};
 use super::http::{ClientIdentity, HttpRequest, HttpResponse};
 use super::pem::format_pem;
+use super::sign::{jwk_key, jws_header, sign_jwt};
 use crate::catalogue::{AuthMode, FieldSchema, Provider};
 use crate::field::check_template_values;
 use crate::interpolate::{Encoding, interpolate_url};
 use crate::interpolate::{Generated, interpolate_param};
 use crate::js::url::{ParsedUrl, parse};
-use crate::js::{base64, json_stringify, to_iso_string, to_js_string, url_search_params};
+use crate::js::{
+    base64, json_stringify, parse_date, to_iso_string, to_js_string, url_search_params,
+};
 use crate::limits::OAUTH2_CC_DEFAULT_EXPIRES_MS;
 use crate::oauth2::{parse_expiration_date, parse_int, time, token_metadata, truthy};
 use crate::pattern::PatternMatcher;
@@ -222,7 +228,8 @@ pub fn client_credentials_config(
 /// The token request. Errors: connection_config values the token URL and parameters need
 /// (missing, or refused by their field's rule: `["connection_config", key]`), then Nango's
 /// `missing_token_url`, `missing_client_secret` (Basic and custom auth need one),
-/// `invalid_certificate_or_key_format`, and `auth_mode_unsupported` for `private_key_jwt`.
+/// `invalid_certificate_or_key_format`, and for `private_key_jwt` `missing_client_private_key`,
+/// `invalid_client_private_key_format` and `failed_to_sign`.
 pub fn client_credentials_request(
     provider: &ClientCredentialsProvider,
     client: &ClientCredentials,
@@ -271,16 +278,13 @@ pub fn client_credentials_request(
             params.push(("password".to_owned(), secret()?));
         }
         ClientAuth::PrivateKeyJwt => {
-            return Err(Failure::new(
-                "auth_mode_unsupported",
-                "connkit does not sign private_key_jwt client assertions.",
-                issue(
-                    ErrorCode::AuthModeUnsupported,
-                    &["token_request_auth_method"],
-                    Detail::Name("private_key_jwt".to_owned()),
-                ),
-            )
-            .into());
+            let assertion = private_key_jwt(client, &url, generated)?;
+            params.push(("client_id".to_owned(), client.client_id.clone()));
+            params.push((
+                "client_assertion_type".to_owned(),
+                "urn:ietf:params:oauth:client-assertion-type:jwt-bearer".to_owned(),
+            ));
+            params.push(("client_assertion".to_owned(), assertion));
         }
         ClientAuth::Params => {
             params.push(("client_id".to_owned(), client.client_id.clone()));
@@ -338,6 +342,61 @@ pub fn client_credentials_request(
     };
     request.client_identity = identity;
     Ok(request)
+}
+
+/// `private_key_jwt`'s client assertion: RS256 with the RSA private JWK in
+/// `client_private_key` (its `kid`, which jsonwebtoken's `keyid` option needs as a string, in
+/// the header), payload `{iss, sub: client_id, aud: the token URL, iat, exp: iat + 300, jti}`.
+fn private_key_jwt(
+    client: &ClientCredentials,
+    url: &str,
+    generated: Generated<'_>,
+) -> Result<String, ModeError> {
+    let fail = |code: &'static str, message: &str| -> ModeError {
+        Failure::new(
+            code,
+            message,
+            issue(
+                ErrorCode::PemInvalid,
+                &["client_private_key"],
+                Detail::Name("client_private_key".to_owned()),
+            ),
+        )
+        .into()
+    };
+    let Some(text) = &client.client_private_key else {
+        return Err(fail(
+            "missing_client_private_key",
+            "Missing param 'client_private_key'.",
+        ));
+    };
+    let Some((key, kid)) = jwk_key(text) else {
+        return Err(fail(
+            "invalid_client_private_key_format",
+            "The client private key is not an RSA private JWK.",
+        ));
+    };
+    let Some(kid @ Value::String(_)) = kid else {
+        return Err(fail(
+            "failed_to_sign",
+            "The client private JWK has no `kid` (\"keyid\" must be a string).",
+        ));
+    };
+    let now = parse_date(generated.now).unwrap_or(0).div_euclid(1000);
+    let mut payload = Map::new();
+    payload.insert("iss".to_owned(), Value::from(client.client_id.as_str()));
+    payload.insert("sub".to_owned(), Value::from(client.client_id.as_str()));
+    payload.insert("aud".to_owned(), Value::from(url));
+    payload.insert("iat".to_owned(), Value::from(now));
+    payload.insert("exp".to_owned(), Value::from(now + 300));
+    payload.insert("jti".to_owned(), Value::from(generated.random));
+    let header = jws_header("RS256", Some(kid), &Map::new());
+    sign_jwt(&header, &payload, &key, generated.random).map_err(|_| {
+        fail(
+            "failed_to_sign",
+            "The client private key cannot sign RS256 (an RSA key of 2048 bits or more).",
+        )
+    })
 }
 
 /// `makeUrl(token_url, connection_config).href`: the template filled in (values

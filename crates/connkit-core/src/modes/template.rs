@@ -4,14 +4,14 @@
 //!
 //! [`interpolate`] first replaces the function forms, each argument interpolated first:
 //! `${base64(…)}` (standard base64 of the text's UTF-8), `${sha256Hex(…)}` and
-//! `${sha256Base64(…)}`; like Nango's regular expressions, an argument
+//! `${sha256Base64(…)}`, and `${fingerprint(…)}` (Snowflake's: `SHA256:` and the base64
+//! SHA-256 of the PKCS#8 private key's public SPKI DER); like Nango's regular expressions, an argument
 //! runs to the first `)}` on its line. Then each `${expr}` (no `{` or `}` inside): `now` (the
 //! time as `toISOString()` writes it), `now:<format>` and `now±N:<unit>:<format>` (dayjs in
 //! UTC), `random` (the context's UUID), else the value of `expr` as a key of the values, else as
 //! a dot path through them; a string, or a number written as JavaScript writes it, replaces the
 //! placeholder, and anything else leaves it as written. A top-level value other than `null` is
-//! written as JavaScript's `String(value)` writes it. Nango's `fingerprint` (Snowflake's key
-//! fingerprint, in the one TWO_STEP entry that also signs a JWT), `hmacSha1Hex`, `awsSigV4` and
+//! written as JavaScript's `String(value)` writes it. Nango's `hmacSha1Hex`, `awsSigV4` and
 //! `ed25519Sign` forms are left as written: no token request connkit sends uses them.
 //!
 //! Knows nothing about which request a template belongs to.
@@ -27,6 +27,12 @@ use crate::prelude::*;
 pub(crate) fn interpolate(text: &str, values: &Map<String, Value>, ctx: &Context<'_>) -> String {
     let inner = |arg: &str| interpolate(arg, values, ctx);
     let text = replace_calls(text, "base64", &|arg| base64(inner(arg).as_bytes()));
+    // A key that does not read leaves the form as written (Nango throws; the signature that
+    // needs the same key fails then).
+    let text = replace_calls(&text, "fingerprint", &|arg| {
+        let key = inner(arg);
+        super::sign::fingerprint(&key).unwrap_or_else(|| format!("${{fingerprint({arg})}}"))
+    });
     let text = replace_calls(&text, "sha256Hex", &|arg| {
         hex(&Sha256::digest(inner(arg).as_bytes()))
     });

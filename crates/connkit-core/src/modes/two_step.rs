@@ -22,24 +22,32 @@
 //! `assertionOption`, then the `token_response_headers` values (cookies as `name: value` and
 //! `_cookies`).
 //!
-//! Not implemented (`auth_mode_unsupported`, spec §12): `signature` (a JWT signed first),
-//! `assertion` (a JWT or SAML assertion), `body_format: xml` and `integration_config` (the
-//! integration's preconfigured values).
+//! A provider with a `signature` signs a JWT first as the JWT mode does (`jwt.rs`) and adds it
+//! to the values as `token`; one with a JWT `assertion` makes it (`assertion.rs`) unless the
+//! values hold one good for more than a minute, or a refresh token, and adds it as `assertion`.
+//!
+//! The integration's preconfigured `integration_config` values
+//! ([`TwoStepProvider::with_integration_config`]) replace the posted ones and are not stored.
+//!
+//! Not implemented (`auth_mode_unsupported`, spec §12): SAML assertions and `body_format: xml`.
 //!
 //! Knows nothing about HTTP clients, storage or sessions.
 
 use serde_json::{Map, Value};
 
 use super::Context;
+use super::assertion::{assertion_fresh, jwt_assertion};
+use super::expiry::{duration_expiry, jwt_exp};
 use super::failure::{Failure, ModeError, incomplete, invalid, issue, missing_token_url};
 use super::http::{HttpRequest, HttpResponse, axios_request, header_values};
+use super::jwt::jwt_from_entry;
 use super::oauth2_cc::{Obtained, token_url_href};
 use super::template::{fill, interpolate, step_number, strip_credentials, strip_step_prefixes};
 use crate::catalogue::{AuthMode, FieldSchema, Provider};
 use crate::field::check_template_values;
 use crate::interpolate::{Generated, interpolate_param};
 use crate::js::url::{ParsedUrl, parse};
-use crate::js::{base64_decode, to_iso_string, to_js_string};
+use crate::js::{to_iso_string, to_js_string};
 use crate::limits::{OAUTH2_REFRESH_MARGIN_SECS, TWO_STEP_DEFAULT_EXPIRES_MS};
 use crate::oauth2::{parse_expiration_date, time, token_metadata, truthy, value_at_path};
 use crate::pattern::PatternMatcher;
@@ -74,6 +82,15 @@ pub struct TwoStepProvider {
     expiration_buffer_secs: Option<f64>,
     unsupported: Option<&'static str>,
     fields: Vec<FieldSchema>,
+    /// `signature`: the entry's name and attributes, for the JWT signed first.
+    signer: Option<(String, Map<String, Value>)>,
+    /// A JWT `assertion`.
+    assertion: Option<Map<String, Value>>,
+    /// `integration_config`'s field names.
+    integration_fields: Vec<String>,
+    /// The values the integration preconfigures for them
+    /// ([`TwoStepProvider::with_integration_config`]).
+    preconfigured: Map<String, Value>,
 }
 
 fn object(json: &Map<String, Value>, key: &str) -> Option<Map<String, Value>> {
@@ -99,10 +116,17 @@ impl TwoStepProvider {
         }
         let json = provider.json();
         let text = |key: &str| json.get(key).and_then(Value::as_str).map(str::to_owned);
-        let unsupported = ["signature", "assertion", "integration_config"]
-            .into_iter()
-            .find(|key| json.get(*key).is_some_and(truthy))
+        let assertion = object(json, "assertion");
+        let saml = assertion
+            .as_ref()
+            .is_some_and(|a| a.get("type").and_then(Value::as_str) != Some("jwt"));
+        let unsupported = saml
+            .then_some("assertion")
             .or_else(|| (text("body_format").as_deref() == Some("xml")).then_some("body_format"));
+        let signer = json
+            .get("signature")
+            .is_some_and(truthy)
+            .then(|| (provider.name().to_owned(), json.clone()));
         let steps = json
             .get("additional_steps")
             .and_then(Value::as_array)
@@ -140,7 +164,31 @@ impl TwoStepProvider {
                 .filter(|n| *n != 0.0 && n.is_finite()),
             unsupported,
             fields: provider.connection_config().to_vec(),
+            signer,
+            assertion,
+            integration_fields: json
+                .get("integration_config")
+                .and_then(Value::as_object)
+                .map(|fields| fields.keys().cloned().collect())
+                .unwrap_or_default(),
+            preconfigured: Map::new(),
         })
+    }
+
+    /// The entry with the integration's preconfigured values (its `custom` settings): each
+    /// `integration_config` field the integration gives a truthy value replaces the posted one
+    /// and stays out of the stored credentials (`getPreconfiguredTwoStepFields`,
+    /// `applyIntegrationConfigToTwoStepCredentials`).
+    pub fn with_integration_config(mut self, custom: &Map<String, Value>) -> TwoStepProvider {
+        self.preconfigured = self
+            .integration_fields
+            .iter()
+            .filter_map(|field| {
+                let value = custom.get(field).filter(|v| truthy(v))?;
+                Some((field.clone(), value.clone()))
+            })
+            .collect();
+        self
     }
 
     /// `token_expiration_buffer` in seconds (`None`: the default margin).
@@ -185,7 +233,7 @@ impl TwoStepFlow {
     /// by their field's rule), `missing_token_url`, and `auth_mode_unsupported`.
     pub fn start(
         provider: &TwoStepProvider,
-        inputs: Map<String, Value>,
+        mut inputs: Map<String, Value>,
         config: Map<String, Value>,
         ctx: &Context<'_>,
         matcher: &dyn PatternMatcher,
@@ -196,6 +244,26 @@ impl TwoStepFlow {
         if provider.token_response.is_none() {
             let message = "Token response structure is missing for TWO_STEP.";
             return Err(incomplete("incomplete_provider", message, "token_response").into());
+        }
+        inputs.extend(provider.preconfigured.clone());
+        if let Some((name, json)) = &provider.signer {
+            let signed = jwt_from_entry(name, json, inputs.clone(), &config, ctx)?;
+            let token = signed.get("token").cloned().unwrap_or(Value::Null);
+            inputs.insert("token".to_owned(), token);
+        }
+        // Made on the first connection, and on a renewal without a refresh token, unless the
+        // one held is good for more than a minute.
+        if let Some(assertion) = &provider.assertion
+            && !inputs.get("refresh_token").is_some_and(truthy)
+            && !assertion_fresh(inputs.get("assertion").unwrap_or(&Value::Null), ctx.now_ms)
+        {
+            let mut credentials = inputs.clone();
+            let option = credentials
+                .shift_remove("assertionOption")
+                .and_then(|v| v.as_object().cloned())
+                .unwrap_or_default();
+            let signed = jwt_assertion(assertion, &credentials, &config, &option, ctx)?;
+            inputs.insert("assertion".to_owned(), Value::String(signed));
         }
         let refresh = (provider.refresh_token_params.is_some()
             || provider.refresh_token_headers.is_some())
@@ -446,7 +514,9 @@ impl TwoStepFlow {
         }
         credentials.insert("raw".to_owned(), raw.clone());
         for (key, value) in &self.inputs {
-            if !matches!(key.as_str(), "token" | "refresh_token" | "assertionOption") {
+            if !matches!(key.as_str(), "token" | "refresh_token" | "assertionOption")
+                && !self.provider.preconfigured.contains_key(key)
+            {
                 credentials.insert(key.clone(), value.clone());
             }
         }
@@ -489,67 +559,6 @@ fn config_values(
         .collect()
 }
 
-/// The expiry of an `expireIn` value: `now` plus seconds when `Number(value)` is a safe
-/// integer, else plus the `ms` duration of the text (`1h`, `30 minutes`…). Errors: no duration.
-fn duration_expiry(value: &Value, now: i64) -> Result<Option<i64>, ModeError> {
-    let number = crate::js::to_number(value);
-    if number.is_finite()
-        && number.abs() <= 9_007_199_254_740_991.0
-        && number == (number as i64) as f64
-    {
-        return Ok(time(now as f64 + number * 1000.0));
-    }
-    match value.as_str().and_then(ms_duration).filter(|ms| *ms != 0.0) {
-        Some(ms) => Ok(time(now as f64 + ms)),
-        None => Err(Failure::new(
-            "two_step_credentials_fetch_error",
-            "The provider's token expiration is no duration.",
-            issue(
-                ErrorCode::AuthTokenMissing,
-                &["token_expiration"],
-                Detail::Name("token_expiration".to_owned()),
-            ),
-        )
-        .into()),
-    }
-}
-
-/// The `ms` package's parse: a number and an optional unit (`ms`, `s`, `m`, `h`, `d`, `w`,
-/// `y` and their long forms), any letter case; `None` for anything else.
-fn ms_duration(text: &str) -> Option<f64> {
-    if text.is_empty() || text.len() > 100 {
-        return None;
-    }
-    let lower = text.to_ascii_lowercase();
-    let split = lower
-        .char_indices()
-        .find(|(i, c)| !(c.is_ascii_digit() || *c == '.' || (*i == 0 && *c == '-')))
-        .map_or(lower.len(), |(i, _)| i);
-    let (number, unit) = lower.split_at(split);
-    let n: f64 = number.parse().ok()?;
-    let factor = match unit.trim_start_matches(' ') {
-        "years" | "year" | "yrs" | "yr" | "y" => 31_557_600_000.0,
-        "weeks" | "week" | "w" => 604_800_000.0,
-        "days" | "day" | "d" => 86_400_000.0,
-        "hours" | "hour" | "hrs" | "hr" | "h" => 3_600_000.0,
-        "minutes" | "minute" | "mins" | "min" | "m" => 60_000.0,
-        "seconds" | "second" | "secs" | "sec" | "s" => 1000.0,
-        "milliseconds" | "millisecond" | "msecs" | "msec" | "ms" | "" => 1.0,
-        _ => return None,
-    };
-    Some(n * factor)
-}
-
-/// The numeric `exp` of a JWT's payload (`jwt.decode`), if the text is one.
-fn jwt_exp(text: &str) -> Option<f64> {
-    let mut parts = text.split('.');
-    let (_, payload) = (parts.next()?, parts.next()?);
-    parts.next()?;
-    let bytes = base64_decode(payload)?;
-    let claims: Value = serde_json::from_slice(&bytes).ok()?;
-    claims.get("exp")?.as_f64()
-}
-
 fn unsupported(attribute: &str) -> Failure {
     Failure::new(
         "auth_mode_unsupported",
@@ -588,19 +597,4 @@ fn refused(code: &'static str, message: &str, status: u16) -> Failure {
 /// The provider gave no answer.
 pub fn two_step_unreachable() -> ModeError {
     fetch_error(String::from("The token endpoint could not be reached.")).into()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn ms_reads_durations_like_the_ms_package() {
-        assert_eq!(ms_duration("1h"), Some(3_600_000.0));
-        assert_eq!(ms_duration("30 minutes"), Some(1_800_000.0));
-        assert_eq!(ms_duration("1.5D"), Some(129_600_000.0));
-        assert_eq!(ms_duration("250"), Some(250.0));
-        assert_eq!(ms_duration("soon"), None);
-        assert_eq!(ms_duration("1 fortnight"), None);
-    }
 }

@@ -124,7 +124,9 @@ fn two_step(
         Some(stored) => two_step_stored_inputs(stored),
         None => object(&input["body"]),
     };
+    let custom = object(&input["integration_custom"]);
     let started = TwoStepProvider::from_provider(entry).and_then(|provider| {
+        let provider = provider.with_integration_config(&custom);
         TwoStepFlow::start(&provider, inputs, config, &ctx, &EcmaRegex::new())
     });
     let (mut flow, first) = match started {

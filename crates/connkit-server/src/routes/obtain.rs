@@ -158,7 +158,9 @@ pub(super) async fn obtain(
             connection_config,
         }),
         ModeBody::TwoStep(inputs) => {
-            let provider = TwoStepProvider::from_provider(provider).map_err(answer)?;
+            let provider = TwoStepProvider::from_provider(provider)
+                .map_err(answer)?
+                .with_integration_config(&integration.custom);
             let obtained = two_step(state, &provider, inputs, connection_config.clone())
                 .await
                 .map_err(answer)?;

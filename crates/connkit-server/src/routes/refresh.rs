@@ -215,7 +215,14 @@ async fn refresh(
             refresh_client_credentials(state, provider, credentials, &row.connection_config).await
         }
         Refreshable::TwoStep(provider) => {
-            refresh_two_step(state, provider, credentials, &row.connection_config).await
+            // The integration's preconfigured values, as on the first connection.
+            let provider = match state.integrations().get(&row.provider_config_key) {
+                Some(integration) => (**provider)
+                    .clone()
+                    .with_integration_config(&integration.custom),
+                None => (**provider).clone(),
+            };
+            refresh_two_step(state, &provider, credentials, &row.connection_config).await
         }
         Refreshable::Remade(provider) => {
             let key = &row.provider_config_key;

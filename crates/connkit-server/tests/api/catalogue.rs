@@ -27,6 +27,9 @@ async fn integrations_list_by_provider_and_follow_the_allow_list() {
             "demo-jwt",
             "demo-oauth2",
             "demo-oauth2-cc",
+            "demo-partner-api",
+            "demo-partner-cc",
+            "demo-service-account",
             "demo-signature",
             "demo-tba",
             "demo-two-step",
@@ -121,7 +124,7 @@ async fn providers_serve_resolved_entries() {
         .assert(400, "invalid_query_params");
 
     let resp = app.secret("GET", "/providers", None).await;
-    assert_eq!(resp.json["data"].as_array().unwrap().len(), 12);
+    assert_eq!(resp.json["data"].as_array().unwrap().len(), 15);
     let resp = app
         .call("GET", "/providers?search=HELPDESK", Some(&bearer), None)
         .await;

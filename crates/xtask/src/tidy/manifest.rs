@@ -19,6 +19,11 @@ const CORE_ALLOWED_DEPS: &[&str] = &[
     "sha2",
     // SIGNATURE's WSSE digest (feature `modes`, server only): RustCrypto, like sha2.
     "sha1",
+    // JWT signatures with RSA (RS256/PS256) and P-256 (ES256) keys, and the salt source of
+    // PS256 (feature `modes`, server only): RustCrypto, no_std + alloc, never in the wasm.
+    "rsa",
+    "p256",
+    "rand_core",
 ];
 
 /// The test command README shows and `.ci/run` runs.

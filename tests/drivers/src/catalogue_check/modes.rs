@@ -22,6 +22,7 @@ use connkit_core::modes::{
 };
 use connkit_core::pattern::PatternMatcher;
 use connkit_core::request::AuthEndpoint;
+use connkit_vectors::keys;
 use serde_json::{Map, Value, json};
 
 /// One auth mode's counts.
@@ -77,7 +78,7 @@ pub(crate) fn check(
             continue;
         }
         row.served += 1;
-        let values = sample(provider);
+        let values = with_test_keys(provider, sample(provider));
         let group = |name: &str| values[name].as_object().cloned().unwrap_or_default();
         let outcome = match mode {
             AuthMode::OAuth2Cc => Some(client_credentials(provider, group("params"), matcher)),
@@ -88,12 +89,15 @@ pub(crate) fn check(
             AuthMode::Bill => {
                 Some(bill_request(provider.json(), &BillLogin::from_values(&json!({}))).map(|_| ()))
             }
-            AuthMode::TwoStep => Some(two_step(
-                provider,
-                group("credentials"),
-                group("params"),
-                matcher,
-            )),
+            AuthMode::TwoStep => {
+                // The SDK posts the assertion options beside the credentials.
+                let mut inputs = group("credentials");
+                inputs.insert(
+                    "assertionOption".to_owned(),
+                    Value::Object(group("assertion_option")),
+                );
+                Some(two_step(provider, inputs, group("params"), matcher))
+            }
             _ => None,
         };
         match outcome {
@@ -116,6 +120,37 @@ pub(crate) fn check(
         }
     }
     out
+}
+
+/// The sample with a real test key in place of each private key field's example (the
+/// examples are truncated PEM): the JWT's algorithm decides which kind (`ES*`: P-256, `RS*`
+/// and `PS*`: RSA), so the whole signing path runs.
+fn with_test_keys(provider: &Provider, mut values: Value) -> Value {
+    let json = provider.json();
+    let alg = ["token", "assertion"]
+        .iter()
+        .find_map(|key| json.get(*key)?.get("header")?.get("alg")?.as_str())
+        .unwrap_or("");
+    let key = match alg.get(..2) {
+        Some("ES") => keys::P256_PKCS8,
+        Some("RS" | "PS") => keys::RSA_PKCS8,
+        // HMAC keys (ghost-admin's `id:secret`) and entries that sign nothing keep theirs.
+        _ => return values,
+    };
+    for group in ["credentials", "assertion_option"] {
+        if let Some(Value::Object(fields)) = values.get_mut(group) {
+            for (name, value) in fields.iter_mut() {
+                if name
+                    .to_ascii_lowercase()
+                    .replace('_', "")
+                    .contains("privatekey")
+                {
+                    *value = Value::String(key.to_owned());
+                }
+            }
+        }
+    }
+    values
 }
 
 /// The catalogue entry's own defect: a provider lacking what its mode needs, or a connection_config
@@ -146,7 +181,10 @@ fn client_credentials(
     matcher: &dyn PatternMatcher,
 ) -> Result<(), ModeError> {
     let cc = ClientCredentialsProvider::from_provider(provider)?;
-    let body = json!({"client_id": "cid", "client_secret": "secret", "client_private_key": "{}"});
+    // A private JWK for `private_key_jwt` (a PEM key stands beside a client certificate
+    // otherwise, which no sample has).
+    let body =
+        json!({"client_id": "cid", "client_secret": "secret", "client_private_key": keys::RSA_JWK});
     let client = ClientCredentials::from_body(&body)?;
     let generated = Generated {
         random: "random-uuid",
