@@ -1,7 +1,9 @@
 // Accessibility: axe-core with the WCAG 2.0/2.1/2.2 A and AA rules, in the light and dark
 // themes, on every screen a person sees: the demo page (with tag issues shown), the widget's
 // list, form with a field issue, success, expired session, and the OAuth form's states (waiting
-// for the popup, the popup closed, blocked, a failure); and the layout at 360 px wide.
+// for the popup, the popup closed, blocked, a failure), the forms of the modes that obtain a token
+// (each of them, one with field issues, one with a provider's refusal); and the layout at 360 px
+// wide.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -98,6 +100,44 @@ for (const theme of ['light', 'dark']) {
     } finally {
       await blocking.close();
     }
+  });
+}
+
+for (const theme of ['light', 'dark']) {
+  test(`no WCAG 2.2 A/AA violations on the forms of every token-obtaining mode, ${theme} theme`, async () => {
+    const page = await newPage(parts.browser, { colorScheme: theme });
+    const demo = new DemoPage(page, parts.server.base);
+    await demo.goto();
+    if (theme === 'dark') await demo.toggleTheme();
+    const widget = await demo.openWidget();
+    const input = (label) => widget.root.getByLabel(new RegExp(`^${label}\\b`));
+    for (const name of ['Demo Warehouse (two-step)', 'Demo Payables (Bill)', 'Demo Ads (WSSE signature)',
+      'Demo ERP (token-based auth)', 'Demo Messaging (JWT)', 'Demo Storage (AWS SigV4)']) {
+      await widget.search.waitFor();
+      await widget.pick(name);
+      assert.deepEqual(await violations(page), [], name);
+      if (name.includes('AWS')) {
+        // The External ID the role must trust: shown read-only, a UUID made for this form.
+        const externalId = page.locator('#ck-external-id');
+        assert.match(await externalId.inputValue(), /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+        assert.equal(await externalId.getAttribute('readonly'), '');
+        await shot(page, `a11y-${theme}-aws-form`);
+      }
+      await page.locator('.ck-back').click();
+    }
+    await widget.pick('Demo Reports (client credentials)');
+    await widget.submit();
+    assert.equal(await input('Client ID').getAttribute('aria-invalid'), 'true');
+    assert.deepEqual(await violations(page), [], 'client credentials form with issues');
+    await input('Reports Workspace').fill('acme');
+    await input('Client ID').fill('demo-client-id');
+    await input('Client Secret').fill('wrong');
+    await widget.submit();
+    await page.locator('.ck-banner-text').waitFor();
+    assert.deepEqual(await violations(page), [], 'a provider\'s refusal under the form');
+    await shot(page, `a11y-${theme}-modes-refused`);
+    assert.deepEqual(page.errors, []);
+    await page.close();
   });
 }
 

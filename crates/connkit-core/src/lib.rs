@@ -63,6 +63,7 @@ pub mod oauth2;
 pub mod pattern;
 pub mod request;
 pub mod session;
+pub mod submit;
 pub mod tag_filter;
 pub mod tags;
 pub mod webhook;

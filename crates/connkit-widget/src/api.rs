@@ -1,5 +1,6 @@
 //! The widget's HTTP client: the Connect UI calls of spec §4.2 (session, integrations, provider)
-//! and the auth calls of §3.3 (API_KEY, BASIC, NONE), over `fetch` (gloo-net), with the connect
+//! and the auth calls of §3.3 (every mode a form submits, as connkit-core's `submit` builds
+//! them), over `fetch` (gloo-net), with the connect
 //! session token as Bearer (or as `connect_session_token` on auth endpoints); for OAUTH2 the
 //! addresses the flow needs (the popup's `/oauth/connect` URL, the WebSocket) and the outcome
 //! messages it reads (spec §3.5), and the redirect mode's result (§12.27).
@@ -8,12 +9,12 @@
 //! is stable. Answers are read field by field into these types rather than by serde's derives,
 //! which would add about 13 KB (gzip) to the widget's first load. Knows nothing about views.
 
-use connkit_core::catalogue::AuthMode;
 use connkit_core::catalogue::Provider;
 use connkit_core::field::Submission;
-use connkit_core::form::{FieldGroup, Form, SubmitMode};
+use connkit_core::form::{FieldGroup, Form};
 use connkit_core::js::encode_uri_component;
 use connkit_core::request::RETURN_URL_PARAM;
+use connkit_core::submit::auth_call;
 use gloo_net::http::{Request, RequestBuilder, Response};
 use serde_json::{Map, Value};
 
@@ -46,7 +47,7 @@ pub enum ApiError {
         /// What the server said, when it said something.
         message: String,
     },
-    /// The provider's auth mode is not one this widget submits (OAuth has its own issue).
+    /// The provider's auth mode has no endpoint this widget submits to (`auth_call` gives none).
     Unsupported(String),
 }
 
@@ -117,6 +118,9 @@ pub struct Integration {
     pub display_name: String,
     /// Logo URL.
     pub logo: Option<String>,
+    /// `preconfigured_credentials`: credential fields the integration already holds (TWO_STEP),
+    /// left out of the form.
+    pub preconfigured_credentials: Vec<String>,
 }
 
 /// A successful auth call (`AuthResult`).
@@ -152,14 +156,6 @@ impl Api {
     /// `GET /connect/session`.
     pub async fn session(&self) -> Result<Session, ApiError> {
         let data = data(self.get("/connect/session").send().await).await?;
-        let list = |v: Option<&Value>| -> Option<Vec<String>> {
-            Some(
-                v?.as_array()?
-                    .iter()
-                    .filter_map(|s| s.as_str().map(str::to_owned))
-                    .collect(),
-            )
-        };
         let object = |v: Option<&Value>| match v {
             Some(Value::Object(map)) => map.clone(),
             _ => Map::new(),
@@ -184,6 +180,8 @@ impl Api {
                 Some(Integration {
                     display_name: text("display_name").unwrap_or_else(|| provider.clone()),
                     logo: text("logo"),
+                    preconfigured_credentials: list(item.get("preconfigured_credentials"))
+                        .unwrap_or_default(),
                     unique_key,
                     provider,
                 })
@@ -217,7 +215,8 @@ impl Api {
     /// its OAuth client override (`credentials[…]`), as the popup's first address (the
     /// `ws_client_id` comes after the WebSocket's ack).
     pub(crate) fn oauth_connect_url(&self, key: &str, values: &Submission) -> String {
-        let mut url = self.auth_url("/oauth/connect/", key, values);
+        let params = values.group(FieldGroup::Params);
+        let mut url = self.auth_url("/oauth/connect/", key, params);
         for (name, value) in values.group(FieldGroup::Credentials) {
             push_param(&mut url, &format!("credentials[{name}]"), value);
         }
@@ -239,14 +238,14 @@ impl Api {
     }
 
     /// `<base><path><key>?connect_session_token=…&params[…]=…`.
-    fn auth_url(&self, path: &str, key: &str, values: &Submission) -> String {
+    fn auth_url(&self, path: &str, key: &str, params: &[(String, String)]) -> String {
         let mut url = format!(
             "{}{path}{}?connect_session_token={}",
             self.base,
             encode_uri_component(key),
             encode_uri_component(&self.token)
         );
-        for (name, value) in values.group(FieldGroup::Params) {
+        for (name, value) in params {
             push_param(&mut url, &format!("params[{name}]"), value);
         }
         url
@@ -262,34 +261,22 @@ impl Api {
         &self.base
     }
 
-    /// Submits a validated form to the auth endpoint of its mode (spec §3.3, §4.4).
+    /// Submits a validated form to the auth endpoint of its mode (spec §3.3, §4.4): the endpoint,
+    /// body and params are connkit-core's [`auth_call`]; `external_id` is AWS_SIGV4's.
     pub async fn auth(
         &self,
         key: &str,
         form: &Form,
         values: &Submission,
+        external_id: Option<&str>,
     ) -> Result<AuthResult, ApiError> {
-        let (path, body) = match (form.submit_mode(), form.auth_mode()) {
-            (SubmitMode::Create, _) => ("/auth/unauthenticated/", None),
-            (SubmitMode::Credentials, AuthMode::ApiKey) => {
-                let mut body = Map::new();
-                let key = values.get(FieldGroup::Credentials, "apiKey").unwrap_or("");
-                body.insert("apiKey".into(), key.into());
-                ("/api-auth/api-key/", Some(body))
-            }
-            (SubmitMode::Credentials, AuthMode::Basic) => {
-                let mut body = Map::new();
-                for name in ["username", "password"] {
-                    let v = values.get(FieldGroup::Credentials, name).unwrap_or("");
-                    body.insert(name.into(), v.into());
-                }
-                ("/api-auth/basic/", Some(body))
-            }
-            (_, mode) => return Err(ApiError::Unsupported(mode.as_str().to_owned())),
+        let Some(call) = auth_call(form, values, external_id) else {
+            return Err(ApiError::Unsupported(form.auth_mode().as_str().to_owned()));
         };
-        let url = self.auth_url(path, key, values);
+        let path = format!("{}/", call.endpoint.path());
+        let url = self.auth_url(&path, key, &call.params);
         let request = Request::post(&url);
-        let sent = match body {
+        let sent = match call.body {
             Some(body) => match request.json(&Value::Object(body)) {
                 Ok(request) => request.send().await,
                 Err(_) => return Err(ApiError::Invalid),
@@ -331,6 +318,16 @@ pub(crate) fn read_outcome(message: &Value) -> Option<Outcome> {
         _ => return None,
     };
     Some(Outcome { key, result })
+}
+
+/// The strings of a JSON array.
+fn list(v: Option<&Value>) -> Option<Vec<String>> {
+    Some(
+        v?.as_array()?
+            .iter()
+            .filter_map(|s| s.as_str().map(str::to_owned))
+            .collect(),
+    )
 }
 
 /// Appends `&name=value` to `url`, both encoded.

@@ -93,7 +93,7 @@ enum Screen {
     /// Choosing an integration.
     List,
     /// Filling in the form of one integration.
-    Form(IntegrationForm),
+    Form(Box<IntegrationForm>),
     /// Connected.
     Done(Connected),
     /// A failure that ends the flow (expired session, failed read).
@@ -173,7 +173,10 @@ pub(crate) fn Flow(
                 let key = &model.integration.unique_key;
                 let done = match popup {
                     Some(popup) => oauth.run(popup).await,
-                    None => api.auth(key, &model.form, &values).await,
+                    None => {
+                        let external_id = model.external_id.as_deref();
+                        api.auth(key, &model.form, &values, external_id).await
+                    }
                 };
                 let provider = model.provider_name;
                 match done {
@@ -265,7 +268,7 @@ pub(crate) fn Flow(
             }
             opened.with(|read| match read {
                 Some((key, loaded)) if key == choice => match loaded {
-                    Ok(model) => Screen::Form(model.clone()),
+                    Ok(model) => Screen::Form(Box::new(model.clone())),
                     Err(err) => Screen::Failed(err.clone()),
                 },
                 _ => Screen::Loading,
@@ -315,6 +318,7 @@ pub(crate) fn Flow(
             Screen::Loading => view! { <Skeleton /> },
             Screen::List => view! { <IntegrationList integrations=integrations on_pick=on_pick /> },
             Screen::Form(model) => {
+                let model = *model;
                 let attempted = model.clone();
                 let on_submit = Callback::new(move |values| press.run((attempted.clone(), values)));
                 let resumed = resume_banner.get_value();

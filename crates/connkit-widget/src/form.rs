@@ -13,7 +13,7 @@ use leptos::prelude::*;
 use serde_json::{Map, Value};
 use wasm_bindgen::JsCast;
 
-use connkit_core::catalogue::Provider;
+use connkit_core::catalogue::{AuthMode, Provider};
 use connkit_core::field::{Submission, validate_field, validate_submission};
 use connkit_core::form::{FieldGroup, FieldKind, Form, FormField, FormOptions, build_form};
 
@@ -30,6 +30,8 @@ pub(crate) struct IntegrationForm {
     pub(crate) provider_name: String,
     /// The form model.
     pub(crate) form: Form,
+    /// AWS_SIGV4's External ID: the session's, else one made here (shown, and sent as a param).
+    pub(crate) external_id: Option<String>,
 }
 
 impl IntegrationForm {
@@ -44,14 +46,29 @@ impl IntegrationForm {
         let options = FormOptions {
             connection_config: session.connection_config(key),
             docs_connect: session.docs_connect(key),
+            preconfigured_credentials: integration.preconfigured_credentials.clone(),
+            // `credentials_label` is left out: connkit-server sends none, and reading it would
+            // add 1.2 KB (gzip) to the first load.
             ..FormOptions::default()
         };
+        let form = build_form(provider, &options);
+        let external_id = (*form.auth_mode() == AuthMode::AwsSigV4).then(|| {
+            form.aws_external_id()
+                .map_or_else(random_uuid, |id| Some(id.to_owned()))
+        });
         IntegrationForm {
-            form: build_form(provider, &options),
+            external_id: external_id.flatten(),
+            form,
             provider_name: provider.display_name().to_owned(),
             integration,
         }
     }
+}
+
+/// A random UUID (v4) from the browser (`crypto.randomUUID`, which only secure pages have).
+fn random_uuid() -> Option<String> {
+    let window = web_sys::window().filter(web_sys::Window::is_secure_context)?;
+    Some(window.crypto().ok()?.random_uuid())
 }
 
 /// One field with its state.
@@ -98,6 +115,7 @@ pub(crate) fn ProviderForm(
         integration,
         provider_name,
         form,
+        external_id,
     } = model;
     let fields: Vec<FieldState> = form
         .fields()
@@ -186,6 +204,7 @@ pub(crate) fn ProviderForm(
                         }
                     })}
                 {visible.into_iter().map(field_view).collect_view()}
+                {external_id.map(external_id_view)}
                 <div class="ck-banner" role="alert" aria-live="assertive">
                     {move || {
                         sent.get().then(|| refused.get()).flatten().map(|err| {
@@ -330,6 +349,26 @@ fn field_view(state: FieldState) -> impl IntoView {
                 {field.suffix.clone().map(|s| view! { <span class="ck-affix" aria-hidden="true">{s}</span> })}
             </div>
             <p id=err_id class="ck-error" aria-live="polite">{shown}</p>
+        </div>
+    }
+}
+
+/// AWS_SIGV4's External ID, read-only so that it can be copied into the role's trust policy.
+fn external_id_view(id: String) -> impl IntoView {
+    view! {
+        <div class="ck-field" data-name="external_id">
+            <label class="ck-label" for="ck-external-id">"External ID"</label>
+            <p id="ck-external-id-desc" class="ck-desc">
+                "Allow this External ID in the IAM role's trust policy."
+            </p>
+            <input
+                id="ck-external-id"
+                class="ck-input"
+                type="text"
+                readonly
+                value=id
+                aria-describedby="ck-external-id-desc"
+            />
         </div>
     }
 }

@@ -38,6 +38,17 @@ pub fn error_text(err: &ApiError, provider: Option<&str>) -> String {
                 "You have reached the maximum number of connections allowed. Please reach out to the admin.".into()
             }
             "integration_not_allowed" => "This session does not allow this integration.".into(),
+            // The provider refused what was typed (spec §3.9); Nango's message carries the
+            // provider's raw answer, not a sentence for the user.
+            "client_credentials_fetch_error"
+            | "two_step_credentials_fetch_error"
+            | "bill_tokens_fetch_error"
+            | "aws_sigv4_sts_request_failed" => {
+                format!("{provider} refused these credentials. Please check the values and try again.")
+            }
+            "invalid_certificate_or_key_format" => {
+                "The client certificate or private key is not in a format the server can read.".into()
+            }
             "invalid_body" | "invalid_query_params" => {
                 "Some values were refused by the server. Please check them and try again.".into()
             }

@@ -45,6 +45,7 @@ const CORE_EDGES: &[(&str, &[&str])] = &[
     ("pattern", &[]),
     ("request", &["catalogue", "credentials", "error", "ids", "js", "limits", "metadata", "nango", "oauth2", "session", "tag_filter", "tags"]),
     ("session", &["email", "error", "ids", "js", "limits", "nango", "tags"]),
+    ("submit", &["catalogue", "field", "form", "pattern", "request"]),
     ("tag_filter", &["error", "js", "limits", "nango", "tags"]),
     ("tags", &["ascii", "email", "error", "js", "limits", "nango"]),
     ("webhook", &["error", "js", "tags"]),
