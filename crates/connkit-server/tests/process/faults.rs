@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-use crate::support::{Backend, KEY, Server, Start, client, data_dir};
+use crate::support::{Backend, KEY, Server, Start, client, data_dir, session_token};
 
 /// What the load had acknowledged when the server was killed.
 #[derive(Debug, Default)]
@@ -195,19 +195,7 @@ async fn a_full_database_answers_503_and_recovers_when_space_is_freed() {
         .unwrap();
     let http = client();
     let base = server.base.clone();
-    let token = {
-        let session: Value = http
-            .post(format!("{base}/connect/sessions"))
-            .bearer_auth(KEY)
-            .json(&json!({"tags": {}}))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        session["data"]["token"].as_str().unwrap().to_owned()
-    };
+    let token = session_token(&http, &base, KEY, json!({"tags": {}})).await;
     let blob = "x".repeat(20_000);
     let mut made = Vec::new();
     let mut full = None;

@@ -10,9 +10,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use axum::http::StatusCode;
-use serde_json::{Value, json};
+use serde_json::json;
 
-use crate::support::{KEY, Start, client, data_dir};
+use crate::support::{KEY, Start, client, data_dir, json_of, session_token};
 
 /// A catalogue whose checked API-key provider sends the key in the query of its credential
 /// test, to a port where nothing listens (`PORT`).
@@ -122,17 +122,13 @@ async fn a_full_flow_at_trace_level_logs_no_secret() {
     let http = client();
     let base = server.base.clone();
 
-    let session: Value = http
-        .post(format!("{base}/connect/sessions"))
-        .bearer_auth(KEY)
-        .json(&json!({"end_user": {"id": "u1", "email": "u1@x.io"}, "tags": {"plan": "pro"}}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let token = session["data"]["token"].as_str().unwrap().to_owned();
+    let token = session_token(
+        &http,
+        &base,
+        KEY,
+        json!({"end_user": {"id": "u1", "email": "u1@x.io"}, "tags": {"plan": "pro"}}),
+    )
+    .await;
     for path in ["/connect/session", "/integrations", "/providers"] {
         let resp = http
             .get(format!("{base}{path}"))
@@ -151,17 +147,13 @@ async fn a_full_flow_at_trace_level_logs_no_secret() {
         .await
         .unwrap();
     assert_eq!(checked.status(), 400, "the credential test failed");
-    let api_key: Value = http
-        .post(format!(
+    let api_key = json_of(
+        http.post(format!(
             "{base}/api-auth/api-key/key?connect_session_token={token}&params[region]=eu"
         ))
-        .json(&json!({"apiKey": API_KEY}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .json(&json!({"apiKey": API_KEY})),
+    )
+    .await;
     let api_key_id = api_key["connectionId"].as_str().unwrap().to_owned();
     let basic = http
         .post(format!(
@@ -182,15 +174,7 @@ async fn a_full_flow_at_trace_level_logs_no_secret() {
         .unwrap();
     assert_eq!(refused.status(), 401);
     let one = format!("{base}/connections/{api_key_id}?provider_config_key=key");
-    let shown: Value = http
-        .get(&one)
-        .bearer_auth(KEY)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let shown = json_of(http.get(&one).bearer_auth(KEY)).await;
     assert_eq!(shown["credentials"]["apiKey"], API_KEY);
     let patched = http
         .patch(&one)
