@@ -10,6 +10,7 @@ use std::collections::HashMap;
 use serde_json::{Map, Value};
 use sqlx::{ColumnIndex, Decode, Row, Type};
 
+use super::oauth::FlowRow;
 use super::{
     ConnectionRow, FailedWebhook, NewSession, PendingWebhook, Result, Session, StoreError,
 };
@@ -23,6 +24,8 @@ where
     fn text_opt(&self, name: &str) -> Result<Option<String>>;
     fn int(&self, name: &str) -> Result<i64>;
     fn int_opt(&self, name: &str) -> Result<Option<i64>>;
+    fn bytes(&self, name: &str) -> Result<Vec<u8>>;
+    fn bytes_opt(&self, name: &str) -> Result<Option<Vec<u8>>>;
 }
 
 impl<R: Row> StoredRow for R
@@ -30,6 +33,7 @@ where
     for<'a> &'a str: ColumnIndex<R>,
     for<'r> String: Decode<'r, R::Database> + Type<R::Database>,
     for<'r> i64: Decode<'r, R::Database> + Type<R::Database>,
+    for<'r> Vec<u8>: Decode<'r, R::Database> + Type<R::Database>,
 {
     fn text(&self, name: &str) -> Result<String> {
         Ok(self.try_get(name)?)
@@ -44,6 +48,14 @@ where
     }
 
     fn int_opt(&self, name: &str) -> Result<Option<i64>> {
+        Ok(self.try_get(name)?)
+    }
+
+    fn bytes(&self, name: &str) -> Result<Vec<u8>> {
+        Ok(self.try_get(name)?)
+    }
+
+    fn bytes_opt(&self, name: &str) -> Result<Option<Vec<u8>>> {
         Ok(self.try_get(name)?)
     }
 }
@@ -126,6 +138,47 @@ where
         last_error: r.text_opt("last_error")?,
         failed_at: r.int("failed_at")?,
     })
+}
+
+/// An OAuth flow from `expires_at, connect_session, provider_config_key, provider,
+/// connection_id, ws_client_id, webhook_url_override, sealed`. The client id is read as bytes:
+/// PostgreSQL keeps it in `bytea` (a client may send any text, NUL included), SQLite in TEXT.
+pub(super) fn oauth_flow<R: StoredRow>(r: &R) -> Result<FlowRow>
+where
+    for<'a> &'a str: ColumnIndex<R>,
+{
+    let ws_client_id = r
+        .bytes_opt("ws_client_id")?
+        .map(|bytes| {
+            String::from_utf8(bytes).map_err(|_| StoreError::new("a stored client id is not UTF-8"))
+        })
+        .transpose()?;
+    Ok(FlowRow {
+        expires_at: r.int("expires_at")?,
+        connect_session: r.int("connect_session")?,
+        provider_config_key: r.text("provider_config_key")?,
+        provider: r.text("provider")?,
+        connection_id: r.text("connection_id")?,
+        ws_client_id,
+        webhook_url_override: r.text_opt("webhook_url_override")?,
+        sealed: r.bytes("sealed")?,
+    })
+}
+
+/// The newest failed outbox rows (from [`failed_webhook`]'s columns) and the count of pending
+/// ones, as `Store::failed_webhooks` returns them.
+pub(super) fn failed_page<R: StoredRow>(
+    found: &[R],
+    pending: i64,
+) -> Result<(Vec<FailedWebhook>, u64)>
+where
+    for<'a> &'a str: ColumnIndex<R>,
+{
+    let failed = found
+        .iter()
+        .map(failed_webhook)
+        .collect::<Result<Vec<_>>>()?;
+    Ok((failed, u64::try_from(pending).unwrap_or(0)))
 }
 
 fn attempts<R: StoredRow>(r: &R) -> Result<u32>
