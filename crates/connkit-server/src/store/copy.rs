@@ -18,7 +18,9 @@
 use std::ops::ControlFlow;
 
 use sha2::{Digest, Sha256};
+use sqlx::ColumnIndex;
 
+use super::rows::StoredRow;
 use super::{Result, Store, StoreError, on_backend};
 use crate::timestamp::Micros;
 
@@ -79,6 +81,36 @@ impl Table {
     /// The `live` condition at `now`.
     pub(super) fn live_at(&self, now: Micros) -> String {
         self.live.replace("{now}", &now.to_string())
+    }
+
+    /// A row read back by its columns' kinds (JSON comes as text: PostgreSQL's column list casts
+    /// it). Text that may hold U+0000 is read as bytes, which SQLite's `TEXT` gives too.
+    pub(super) fn cells<R: StoredRow>(&self, row: &R) -> Result<Vec<Cell>>
+    where
+        for<'a> &'a str: ColumnIndex<R>,
+    {
+        self.columns
+            .iter()
+            .map(|(name, kind)| {
+                Ok(match kind {
+                    Kind::Int => row.int_opt(name)?.map(Cell::Int),
+                    Kind::Text | Kind::Json => row.text_opt(name)?.map(Cell::Text),
+                    Kind::Bytes => row.bytes_opt(name)?.map(Cell::Bytes),
+                    Kind::TextBytes => match row.bytes_opt(name)? {
+                        Some(bytes) => {
+                            Some(Cell::Text(String::from_utf8(bytes).map_err(|_| {
+                                StoreError::new(format!(
+                                    "{}.{name} holds bytes that are no text",
+                                    self.name
+                                ))
+                            })?))
+                        }
+                        None => None,
+                    },
+                }
+                .unwrap_or(Cell::Null))
+            })
+            .collect()
     }
 }
 
