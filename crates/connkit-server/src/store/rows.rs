@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use serde_json::{Map, Value};
 use sqlx::{ColumnIndex, Decode, Row, Type};
 
-use super::oauth::FlowRow;
+use super::oauth::{FlowRow, OAuthFlow};
 use super::{
     ConnectionRow, FailedWebhook, NewSession, PendingWebhook, Result, Session, StoreError,
 };
@@ -156,13 +156,19 @@ where
         .transpose()?;
     Ok(FlowRow {
         expires_at: r.int("expires_at")?,
-        connect_session: r.int("connect_session")?,
-        provider_config_key: r.text("provider_config_key")?,
-        provider: r.text("provider")?,
-        connection_id: r.text("connection_id")?,
-        ws_client_id,
-        webhook_url_override: r.text_opt("webhook_url_override")?,
         sealed: r.bytes("sealed")?,
+        flow: OAuthFlow {
+            expired: false,
+            connect_session: r.int("connect_session")?,
+            provider_config_key: r.text("provider_config_key")?,
+            provider: r.text("provider")?,
+            connection_id: r.text("connection_id")?,
+            ws_client_id,
+            webhook_url_override: r.text_opt("webhook_url_override")?,
+            code_verifier: String::new(),
+            connection_config: Map::new(),
+            return_url: None,
+        },
     })
 }
 
