@@ -424,12 +424,8 @@ impl SqliteStore {
             .fetch_one(&mut *tx)
             .await?;
         let row = rows::connection(&row)?;
-        if let Some(rows) = &w.webhook {
-            let webhook = match outcome {
-                AuthOutcome::Overridden => &rows.overridden,
-                _ => &rows.created,
-            };
-            outbox::insert(&mut tx, webhook, w.now).await?;
+        if let Some(hooks) = &w.webhook {
+            outbox::insert(&mut tx, hooks.for_outcome(outcome), w.now).await?;
         }
         tx.commit().await?;
         Ok((outcome, Some(row)))
