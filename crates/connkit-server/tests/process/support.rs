@@ -258,6 +258,11 @@ pub(crate) async fn json_of(request: reqwest::RequestBuilder) -> serde_json::Val
     request.send().await.unwrap().json().await.unwrap()
 }
 
+/// Sends `request`; the answer's status (a failure to send fails the test).
+pub(crate) async fn status_of(request: reqwest::RequestBuilder) -> u16 {
+    request.send().await.unwrap().status().as_u16()
+}
+
 /// Makes a connect session on `base` with the secret `key` from `body`; returns its token.
 pub(crate) async fn session_token(
     http: &reqwest::Client,
