@@ -18,7 +18,8 @@
 use std::ops::ControlFlow;
 
 use sha2::{Digest, Sha256};
-use sqlx::ColumnIndex;
+use sqlx::query_builder::Separated;
+use sqlx::{ColumnIndex, Database, Encode, QueryBuilder, Type};
 
 use super::rows::StoredRow;
 use super::{Result, Store, StoreError, on_backend};
@@ -81,6 +82,35 @@ impl Table {
     /// The `live` condition at `now`.
     pub(super) fn live_at(&self, now: Micros) -> String {
         self.live.replace("{now}", &now.to_string())
+    }
+
+    /// The query reading a batch: the rows live at `now` whose key is past `after`, in key
+    /// order, at most `limit`. `columns` is the column list (PostgreSQL casts JSON to text in
+    /// it) and `bind_key` binds a key as the backend does.
+    pub(super) fn read_batch<DB: Database>(
+        &self,
+        columns: &str,
+        after: Option<&Cell>,
+        now: Micros,
+        limit: usize,
+        bind_key: impl FnOnce(&mut Separated<'_, DB, &'static str>, &Cell) -> Result<()>,
+    ) -> Result<QueryBuilder<DB>>
+    where
+        DB::Arguments: Default,
+        for<'t> i64: Encode<'t, DB> + Type<DB>,
+    {
+        let mut q = QueryBuilder::new(format!(
+            "SELECT {columns} FROM {} WHERE ({})",
+            self.name,
+            self.live_at(now)
+        ));
+        if let Some(after) = after {
+            q.push(format!(" AND {} > ", self.key()));
+            bind_key(&mut q.separated(""), after)?;
+        }
+        q.push(format!(" ORDER BY {} LIMIT ", self.key()))
+            .push_bind(i64::try_from(limit).unwrap_or(i64::MAX));
+        Ok(q)
     }
 
     /// A row read back by its columns' kinds (JSON comes as text: PostgreSQL's column list casts

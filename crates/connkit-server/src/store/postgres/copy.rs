@@ -35,18 +35,10 @@ impl PgStore {
                 _ => (*name).to_owned(),
             })
             .collect();
-        let mut q: QueryBuilder<Postgres> = QueryBuilder::new(format!(
-            "SELECT {} FROM {} WHERE ({})",
-            columns.join(", "),
-            table.name,
-            table.live_at(now)
-        ));
-        if let Some(after) = after {
-            q.push(format!(" AND {} > ", table.key()));
-            bind(&mut q.separated(""), table.columns[0].1, after)?;
-        }
-        q.push(format!(" ORDER BY {} LIMIT ", table.key()))
-            .push_bind(i64::try_from(limit).unwrap_or(i64::MAX));
+        let mut q =
+            table.read_batch::<Postgres>(&columns.join(", "), after, now, limit, |b, key| {
+                bind(b, table.columns[0].1, key)
+            })?;
         let rows = q.build().fetch_all(&self.pool).await?;
         rows.iter().map(|row| table.cells(row)).collect()
     }

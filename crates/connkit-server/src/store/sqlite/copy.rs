@@ -24,18 +24,11 @@ impl SqliteStore {
         limit: usize,
     ) -> Result<Vec<Vec<Cell>>> {
         let columns: Vec<&str> = table.columns.iter().map(|(name, _)| *name).collect();
-        let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(format!(
-            "SELECT {} FROM {} WHERE ({})",
-            columns.join(", "),
-            table.name,
-            table.live_at(now)
-        ));
-        if let Some(after) = after {
-            q.push(format!(" AND {} > ", table.key()));
-            push_value(&mut q.separated(""), after);
-        }
-        q.push(format!(" ORDER BY {} LIMIT ", table.key()))
-            .push_bind(i64::try_from(limit).unwrap_or(i64::MAX));
+        let mut q =
+            table.read_batch::<Sqlite>(&columns.join(", "), after, now, limit, |b, key| {
+                push_value(b, key);
+                Ok(())
+            })?;
         let rows = q.build().fetch_all(&self.pool).await?;
         rows.iter().map(|row| table.cells(row)).collect()
     }
