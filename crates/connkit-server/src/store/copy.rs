@@ -18,7 +18,10 @@
 use std::ops::ControlFlow;
 
 use sha2::{Digest, Sha256};
+use sqlx::query_builder::Separated;
+use sqlx::{ColumnIndex, Database, Encode, QueryBuilder, Type};
 
+use super::rows::StoredRow;
 use super::{Result, Store, StoreError, on_backend};
 use crate::timestamp::Micros;
 
@@ -79,6 +82,65 @@ impl Table {
     /// The `live` condition at `now`.
     pub(super) fn live_at(&self, now: Micros) -> String {
         self.live.replace("{now}", &now.to_string())
+    }
+
+    /// The query reading a batch: the rows live at `now` whose key is past `after`, in key
+    /// order, at most `limit`. `columns` is the column list (PostgreSQL casts JSON to text in
+    /// it) and `bind_key` binds a key as the backend does.
+    pub(super) fn read_batch<DB: Database>(
+        &self,
+        columns: &str,
+        after: Option<&Cell>,
+        now: Micros,
+        limit: usize,
+        bind_key: impl FnOnce(&mut Separated<'_, DB, &'static str>, &Cell) -> Result<()>,
+    ) -> Result<QueryBuilder<DB>>
+    where
+        DB::Arguments: Default,
+        for<'t> i64: Encode<'t, DB> + Type<DB>,
+    {
+        let mut q = QueryBuilder::new(format!(
+            "SELECT {columns} FROM {} WHERE ({})",
+            self.name,
+            self.live_at(now)
+        ));
+        if let Some(after) = after {
+            q.push(format!(" AND {} > ", self.key()));
+            bind_key(&mut q.separated(""), after)?;
+        }
+        q.push(format!(" ORDER BY {} LIMIT ", self.key()))
+            .push_bind(i64::try_from(limit).unwrap_or(i64::MAX));
+        Ok(q)
+    }
+
+    /// A row read back by its columns' kinds (JSON comes as text: PostgreSQL's column list casts
+    /// it). Text that may hold U+0000 is read as bytes, which SQLite's `TEXT` gives too.
+    pub(super) fn cells<R: StoredRow>(&self, row: &R) -> Result<Vec<Cell>>
+    where
+        for<'a> &'a str: ColumnIndex<R>,
+    {
+        self.columns
+            .iter()
+            .map(|(name, kind)| {
+                Ok(match kind {
+                    Kind::Int => row.int_opt(name)?.map(Cell::Int),
+                    Kind::Text | Kind::Json => row.text_opt(name)?.map(Cell::Text),
+                    Kind::Bytes => row.bytes_opt(name)?.map(Cell::Bytes),
+                    Kind::TextBytes => match row.bytes_opt(name)? {
+                        Some(bytes) => {
+                            Some(Cell::Text(String::from_utf8(bytes).map_err(|_| {
+                                StoreError::new(format!(
+                                    "{}.{name} holds bytes that are no text",
+                                    self.name
+                                ))
+                            })?))
+                        }
+                        None => None,
+                    },
+                }
+                .unwrap_or(Cell::Null))
+            })
+            .collect()
     }
 }
 

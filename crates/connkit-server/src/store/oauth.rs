@@ -54,16 +54,12 @@ pub(crate) struct OAuthFlow {
     pub(crate) return_url: Option<String>,
 }
 
-/// The sealed part of a flow, as its row stores it.
+/// A flow's row: its expiry, its sealed part, and the rest already as the flow (`expired` false
+/// and the sealed fields empty until [`Store::take_oauth_flow`] opens them).
 pub(super) struct FlowRow {
     pub(super) expires_at: Micros,
-    pub(super) connect_session: i64,
-    pub(super) provider_config_key: String,
-    pub(super) provider: String,
-    pub(super) connection_id: String,
-    pub(super) ws_client_id: Option<String>,
-    pub(super) webhook_url_override: Option<String>,
     pub(super) sealed: Vec<u8>,
+    pub(super) flow: OAuthFlow,
 }
 
 fn flow_context(state_hash: &[u8]) -> Vec<u8> {
@@ -95,32 +91,27 @@ impl Store {
     ) -> Result<Option<OAuthFlow>> {
         let hash = self.keys.token_hash(state);
         let row = on_backend!(self, db => db.take_oauth_flow(&hash).await?);
-        let Some(row) = row else {
+        let Some(FlowRow {
+            expires_at,
+            sealed,
+            mut flow,
+        }) = row
+        else {
             return Ok(None);
         };
         let plain = self
             .keys
-            .open(&row.sealed, &flow_context(&hash))
+            .open(&sealed, &flow_context(&hash))
             .map_err(|_| StoreError::new("an OAuth flow does not open under the configured key"))?;
         let secret: Value = serde_json::from_slice(&plain)?;
-        let code_verifier = secret["code_verifier"].as_str().unwrap_or("").to_owned();
-        let connection_config = secret["connection_config"]
+        flow.expired = expires_at <= now;
+        flow.code_verifier = secret["code_verifier"].as_str().unwrap_or("").to_owned();
+        flow.connection_config = secret["connection_config"]
             .as_object()
             .cloned()
             .unwrap_or_default();
-        let return_url = secret["return_url"].as_str().map(str::to_owned);
-        Ok(Some(OAuthFlow {
-            expired: row.expires_at <= now,
-            connect_session: row.connect_session,
-            provider_config_key: row.provider_config_key,
-            provider: row.provider,
-            connection_id: row.connection_id,
-            ws_client_id: row.ws_client_id,
-            webhook_url_override: row.webhook_url_override,
-            code_verifier,
-            connection_config,
-            return_url,
-        }))
+        flow.return_url = secret["return_url"].as_str().map(str::to_owned);
+        Ok(Some(flow))
     }
 
     /// Keeps `message` (the WebSocket message of a redirect-mode flow's outcome) for the

@@ -8,7 +8,7 @@
 //!
 //! Knows nothing about HTTP, signatures or retry policy: the worker in `webhook.rs` decides.
 
-use super::{Result, Store, on_backend};
+use super::{AuthOutcome, Result, Store, on_backend};
 use crate::timestamp::Micros;
 
 /// A webhook to queue: where it goes and the exact body to sign and send.
@@ -24,6 +24,17 @@ pub(crate) struct NewWebhook {
 pub(crate) struct AuthWebhookRows {
     pub(crate) created: NewWebhook,
     pub(crate) overridden: NewWebhook,
+}
+
+impl AuthWebhookRows {
+    /// The row announcing a write that went as `outcome` (a write that wrote nothing queues
+    /// nothing, so any other outcome is a creation).
+    pub(super) fn for_outcome(&self, outcome: AuthOutcome) -> &NewWebhook {
+        match outcome {
+            AuthOutcome::Overridden => &self.overridden,
+            _ => &self.created,
+        }
+    }
 }
 
 /// A pending outbox row.

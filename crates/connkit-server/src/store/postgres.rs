@@ -17,10 +17,8 @@ mod outbox;
 mod relay;
 mod text;
 
-use std::collections::HashMap;
-
 use sqlx::postgres::PgPool;
-use sqlx::{Postgres, QueryBuilder, Row};
+use sqlx::{Postgres, QueryBuilder};
 
 use super::group::BATCH_ROWS;
 use super::{HealthWrite, NewSession, Result, Session, StoreError, rows};
@@ -119,7 +117,6 @@ impl PgStore {
         if sessions.len() > BATCH_ROWS {
             return Err(StoreError::new("a session batch over BATCH_ROWS"));
         }
-        let mut ids = HashMap::with_capacity(sessions.len());
         let mut q: QueryBuilder<Postgres> = QueryBuilder::new(
             "INSERT INTO connect_sessions (token_hash, created_at, expires_at, end_user, \
                  organization, allowed_integrations, integrations_config_defaults, overrides, \
@@ -146,13 +143,8 @@ impl PgStore {
                 .push_bind(s.reconnect_connection);
         });
         q.push(" RETURNING token_hash, id");
-        for row in q.build().fetch_all(&self.pool).await? {
-            ids.insert(
-                row.try_get::<Vec<u8>, _>("token_hash")?,
-                row.try_get::<i64, _>("id")?,
-            );
-        }
-        rows::in_order(sessions, &ids)
+        let found = q.build().fetch_all(&self.pool).await?;
+        rows::session_ids(sessions, &found)
     }
 
     pub(super) async fn find_session(&self, hash: &[u8], now: Micros) -> Result<Option<Session>> {

@@ -1,7 +1,8 @@
-//! Rows as both backends return them, decoded once: sessions', connections' and outbox rows' columns come
-//! back under the same names from SQLite and PostgreSQL, JSON as text (SQLite's TEXT,
-//! PostgreSQL's `json` cast to text in the column list), times as Unix microseconds. A new
-//! session's JSON columns are written as text once here too.
+//! Rows as both backends return them, decoded once: sessions', connections', OAuth flows' and
+//! outbox rows' columns come back under the same names from SQLite and PostgreSQL, JSON as text
+//! (SQLite's TEXT, PostgreSQL's `json` cast to text in the column list), times as Unix
+//! microseconds, a session batch's ids with their token hashes. A new session's JSON columns are
+//! written as text once here too.
 //!
 //! Knows nothing about SQL statements or which backend a row came from.
 
@@ -10,6 +11,7 @@ use std::collections::HashMap;
 use serde_json::{Map, Value};
 use sqlx::{ColumnIndex, Decode, Row, Type};
 
+use super::oauth::{FlowRow, OAuthFlow};
 use super::{
     ConnectionRow, FailedWebhook, NewSession, PendingWebhook, Result, Session, StoreError,
 };
@@ -23,6 +25,8 @@ where
     fn text_opt(&self, name: &str) -> Result<Option<String>>;
     fn int(&self, name: &str) -> Result<i64>;
     fn int_opt(&self, name: &str) -> Result<Option<i64>>;
+    fn bytes(&self, name: &str) -> Result<Vec<u8>>;
+    fn bytes_opt(&self, name: &str) -> Result<Option<Vec<u8>>>;
 }
 
 impl<R: Row> StoredRow for R
@@ -30,6 +34,7 @@ where
     for<'a> &'a str: ColumnIndex<R>,
     for<'r> String: Decode<'r, R::Database> + Type<R::Database>,
     for<'r> i64: Decode<'r, R::Database> + Type<R::Database>,
+    for<'r> Vec<u8>: Decode<'r, R::Database> + Type<R::Database>,
 {
     fn text(&self, name: &str) -> Result<String> {
         Ok(self.try_get(name)?)
@@ -44,6 +49,14 @@ where
     }
 
     fn int_opt(&self, name: &str) -> Result<Option<i64>> {
+        Ok(self.try_get(name)?)
+    }
+
+    fn bytes(&self, name: &str) -> Result<Vec<u8>> {
+        Ok(self.try_get(name)?)
+    }
+
+    fn bytes_opt(&self, name: &str) -> Result<Option<Vec<u8>>> {
         Ok(self.try_get(name)?)
     }
 }
@@ -128,6 +141,53 @@ where
     })
 }
 
+/// An OAuth flow from `expires_at, connect_session, provider_config_key, provider,
+/// connection_id, ws_client_id, webhook_url_override, sealed`. The client id is read as bytes:
+/// PostgreSQL keeps it in `bytea` (a client may send any text, NUL included), SQLite in TEXT.
+pub(super) fn oauth_flow<R: StoredRow>(r: &R) -> Result<FlowRow>
+where
+    for<'a> &'a str: ColumnIndex<R>,
+{
+    let ws_client_id = r
+        .bytes_opt("ws_client_id")?
+        .map(|bytes| {
+            String::from_utf8(bytes).map_err(|_| StoreError::new("a stored client id is not UTF-8"))
+        })
+        .transpose()?;
+    Ok(FlowRow {
+        expires_at: r.int("expires_at")?,
+        sealed: r.bytes("sealed")?,
+        flow: OAuthFlow {
+            expired: false,
+            connect_session: r.int("connect_session")?,
+            provider_config_key: r.text("provider_config_key")?,
+            provider: r.text("provider")?,
+            connection_id: r.text("connection_id")?,
+            ws_client_id,
+            webhook_url_override: r.text_opt("webhook_url_override")?,
+            code_verifier: String::new(),
+            connection_config: Map::new(),
+            return_url: None,
+        },
+    })
+}
+
+/// The newest failed outbox rows (from [`failed_webhook`]'s columns) and the count of pending
+/// ones, as `Store::failed_webhooks` returns them.
+pub(super) fn failed_page<R: StoredRow>(
+    found: &[R],
+    pending: i64,
+) -> Result<(Vec<FailedWebhook>, u64)>
+where
+    for<'a> &'a str: ColumnIndex<R>,
+{
+    let failed = found
+        .iter()
+        .map(failed_webhook)
+        .collect::<Result<Vec<_>>>()?;
+    Ok((failed, u64::try_from(pending).unwrap_or(0)))
+}
+
 fn attempts<R: StoredRow>(r: &R) -> Result<u32>
 where
     for<'a> &'a str: ColumnIndex<R>,
@@ -159,9 +219,16 @@ pub(super) fn session_columns(s: &NewSession) -> SessionColumns {
     }
 }
 
-/// The row ids of `sessions` in their order, from a batch insert's `token_hash → id` (a
-/// multi-row `RETURNING` promises no order).
-pub(super) fn in_order(sessions: &[&NewSession], ids: &HashMap<Vec<u8>, i64>) -> Result<Vec<i64>> {
+/// The row ids of `sessions` in their order, from a batch insert's `RETURNING token_hash, id`
+/// rows (a multi-row `RETURNING` promises no order).
+pub(super) fn session_ids<R: StoredRow>(sessions: &[&NewSession], found: &[R]) -> Result<Vec<i64>>
+where
+    for<'a> &'a str: ColumnIndex<R>,
+{
+    let mut ids = HashMap::with_capacity(found.len());
+    for row in found {
+        ids.insert(row.bytes("token_hash")?, row.int("id")?);
+    }
     sessions
         .iter()
         .map(|s| {

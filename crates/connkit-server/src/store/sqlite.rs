@@ -14,7 +14,6 @@ mod files;
 mod oauth;
 mod outbox;
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use connkit_core::tags::Tags;
@@ -164,7 +163,6 @@ impl SqliteStore {
         if sessions.len() > BATCH_ROWS {
             return Err(StoreError::new("a session batch over BATCH_ROWS"));
         }
-        let mut ids = HashMap::with_capacity(sessions.len());
         let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(
             "INSERT INTO connect_sessions (token_hash, created_at, expires_at, end_user, \
                  organization, allowed_integrations, integrations_config_defaults, overrides, \
@@ -185,13 +183,8 @@ impl SqliteStore {
                 .push_bind(s.reconnect_connection);
         });
         q.push(" RETURNING token_hash, id");
-        for row in q.build().fetch_all(self.writer()?).await? {
-            ids.insert(
-                row.try_get::<Vec<u8>, _>("token_hash")?,
-                row.try_get::<i64, _>("id")?,
-            );
-        }
-        rows::in_order(sessions, &ids)
+        let found = q.build().fetch_all(self.writer()?).await?;
+        rows::session_ids(sessions, &found)
     }
 
     pub(super) async fn find_session(&self, hash: &[u8], now: Micros) -> Result<Option<Session>> {
@@ -431,12 +424,8 @@ impl SqliteStore {
             .fetch_one(&mut *tx)
             .await?;
         let row = rows::connection(&row)?;
-        if let Some(rows) = &w.webhook {
-            let webhook = match outcome {
-                AuthOutcome::Overridden => &rows.overridden,
-                _ => &rows.created,
-            };
-            outbox::insert(&mut tx, webhook, w.now).await?;
+        if let Some(hooks) = &w.webhook {
+            outbox::insert(&mut tx, hooks.for_outcome(outcome), w.now).await?;
         }
         tx.commit().await?;
         Ok((outcome, Some(row)))

@@ -59,14 +59,7 @@ async fn view(app: &TestApp, ids: &[String], token: &str) -> Value {
             one.json["tags"]
         ]));
     }
-    let session = app
-        .call(
-            "GET",
-            "/connect/session",
-            Some(&format!("Bearer {token}")),
-            None,
-        )
-        .await;
+    let session = app.session_of(token).await;
     assert_eq!(session.status, 200, "{}", session.json);
     json!({
         "list": app.secret("GET", "/connections", None).await.json,

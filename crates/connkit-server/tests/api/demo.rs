@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use connkit_core::webhook::sign;
 use serde_json::{Value, json};
 
-use crate::support::{KEY, Resp, TestApp, cp};
+use crate::support::{KEY, Resp, TestApp, connection_ids, cp};
 
 async fn demo_app() -> TestApp {
     TestApp::with(|s| s.demo = true).await
@@ -43,15 +43,6 @@ async fn post_webhook(app: &TestApp, body: &str, signature: Option<&str>) -> Res
         .await
 }
 
-fn ids(resp: &Resp) -> Vec<String> {
-    resp.json["connections"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["connection_id"].as_str().unwrap().to_owned())
-        .collect()
-}
-
 #[tokio::test]
 async fn demo_routes_exist_only_with_the_flag() {
     let app = TestApp::new().await;
@@ -83,14 +74,7 @@ async fn demo_session_carries_the_tags_and_its_token_works() {
         let data = &resp.json["data"];
         assert!(data["expires_at"].is_string() && data["connect_link"].is_string());
         let token = data["token"].as_str().unwrap();
-        let session = app
-            .call(
-                "GET",
-                "/connect/session",
-                Some(&format!("Bearer {token}")),
-                None,
-            )
-            .await;
+        let session = app.session_of(token).await;
         assert_eq!(session.status, 200, "{}", session.json);
         assert_eq!(session.json["data"]["endUser"]["id"], "u1");
         assert_eq!(
@@ -181,7 +165,7 @@ async fn proxies_add_the_key_and_reach_only_their_routes() {
     let filtered = app
         .call("GET", "/demo/api/connections?tags[team]=blue", None, None)
         .await;
-    assert_eq!(ids(&filtered), [blue.as_str()]);
+    assert_eq!(connection_ids(&filtered), [blue.as_str()]);
     // Errors come back as the API writes them.
     app.call(
         "GET",
@@ -222,7 +206,7 @@ async fn proxies_add_the_key_and_reach_only_their_routes() {
             .assert(405, "method_not_allowed");
     }
     assert_eq!(
-        ids(&app.secret("GET", "/connections", None).await).len(),
+        connection_ids(&app.secret("GET", "/connections", None).await).len(),
         2,
         "nothing was deleted"
     );
@@ -273,7 +257,7 @@ async fn demo_flow_from_session_to_webhook_list_tags_and_metadata() {
                 .call("GET", &format!("/demo/api/connections{query}"), None, None)
                 .await;
             assert_eq!(resp.status, 200, "{}", resp.json);
-            ids(&resp)
+            connection_ids(&resp)
         }
     };
     assert_eq!(

@@ -7,19 +7,36 @@ use connkit_core::webhook::verify_hmac;
 use serde_json::{Value, json};
 
 use crate::oauth_support::{
-    OAuthEnv, browser, closes, consent, error_type, location, next_message, query_param, read_page,
-    session_body,
+    OAuthEnv, Socket, browser, closes, consent, error_type, location, next_message, query_param,
+    read_page, session_body,
 };
 use crate::support::{KEY, TestApp};
+
+/// The tenant most flows here authorize at.
+const ACME: &str = "&params[subdomain]=acme";
+
+/// Opens a WebSocket and starts a flow for `key` with the session `token` on it: `extra` (query
+/// parameters, each starting with `&`) and the socket's `ws_client_id`. Returns the socket, its
+/// client id and the answer to `/oauth/connect`.
+async fn connect_on_socket(
+    env: &OAuthEnv,
+    key: &str,
+    token: &str,
+    extra: &str,
+) -> (Socket, String, reqwest::Response) {
+    let (socket, ws) = env.socket().await;
+    let answer = env
+        .connect(key, token, &format!("{extra}&ws_client_id={ws}"))
+        .await;
+    (socket, ws, answer)
+}
 
 #[tokio::test]
 async fn a_subdomain_reaches_both_urls_and_the_connection_keeps_tags_and_config() {
     let env = OAuthEnv::new().await;
     let token = env.app.session(session_body()).await;
-    let (mut socket, ws) = env.socket().await;
-    let extra =
-        format!("&params[subdomain]=acme&params[webhook_url]=https://x.example&ws_client_id={ws}");
-    let answer = env.connect("demo-oauth2", &token, &extra).await;
+    let extra = "&params[subdomain]=acme&params[webhook_url]=https://x.example";
+    let (mut socket, ws, answer) = connect_on_socket(&env, "demo-oauth2", &token, extra).await;
     assert_eq!(answer.status(), 302);
     let authorize = location(&answer);
     let provider_origin = authorize.split("/demo/provider").next().unwrap().to_owned();
@@ -165,14 +182,8 @@ async fn a_reconnect_session_reauthorises_the_same_connection() {
         .await;
     assert_eq!(reconnect.status, 201, "{}", reconnect.json);
     let token = reconnect.json["data"]["token"].as_str().unwrap().to_owned();
-    let (mut socket, ws) = env.socket().await;
-    let answer = env
-        .connect(
-            "demo-oauth2",
-            &token,
-            &format!("&params[subdomain]=beta&ws_client_id={ws}"),
-        )
-        .await;
+    let beta = "&params[subdomain]=beta";
+    let (mut socket, _, answer) = connect_on_socket(&env, "demo-oauth2", &token, beta).await;
     let callback = env.consent(&location(&answer), "approve").await;
     assert_eq!(read_page(env.get(&callback).await).await.0, 200);
     let message = next_message(&mut socket).await;
@@ -203,9 +214,7 @@ async fn a_forged_or_replayed_state_makes_no_token_request() {
     assert_eq!(env.provider.code_exchanges(), 0);
 
     let token = env.app.session(session_body()).await;
-    let answer = env
-        .connect("demo-oauth2", &token, "&params[subdomain]=acme")
-        .await;
+    let answer = env.connect("demo-oauth2", &token, ACME).await;
     let callback = env.consent(&location(&answer), "approve").await;
     assert_eq!(read_page(env.get(&callback).await).await.0, 200);
     let (status, outcome) = read_page(env.get(&callback).await).await;
@@ -225,14 +234,7 @@ async fn a_forged_or_replayed_state_makes_no_token_request() {
 async fn a_wrong_verifier_is_refused_by_the_provider_and_stores_nothing() {
     let env = OAuthEnv::new().await;
     let token = env.app.session(session_body()).await;
-    let (mut socket, ws) = env.socket().await;
-    let answer = env
-        .connect(
-            "demo-oauth2",
-            &token,
-            &format!("&params[subdomain]=acme&ws_client_id={ws}"),
-        )
-        .await;
+    let (mut socket, _, answer) = connect_on_socket(&env, "demo-oauth2", &token, ACME).await;
     let authorize = location(&answer);
     let challenge = query_param(&authorize, "code_challenge").unwrap();
     // The provider binds the code to another verifier's challenge.
@@ -267,14 +269,7 @@ async fn a_wrong_verifier_is_refused_by_the_provider_and_stores_nothing() {
 async fn the_provider_deny_and_a_failing_token_endpoint_reach_socket_and_page() {
     let env = OAuthEnv::new().await;
     let token = env.app.session(session_body()).await;
-    let (mut socket, ws) = env.socket().await;
-    let answer = env
-        .connect(
-            "demo-oauth2",
-            &token,
-            &format!("&params[subdomain]=acme&ws_client_id={ws}"),
-        )
-        .await;
+    let (mut socket, _, answer) = connect_on_socket(&env, "demo-oauth2", &token, ACME).await;
     let callback = env.consent(&location(&answer), "deny").await;
     assert_eq!(
         query_param(&callback, "error").as_deref(),
@@ -294,14 +289,7 @@ async fn the_provider_deny_and_a_failing_token_endpoint_reach_socket_and_page() 
     assert_eq!(body["error"]["type"], "invalid_callback");
 
     env.provider.fail_token_requests(true);
-    let (mut socket, ws) = env.socket().await;
-    let answer = env
-        .connect(
-            "demo-oauth2",
-            &token,
-            &format!("&params[subdomain]=acme&ws_client_id={ws}"),
-        )
-        .await;
+    let (mut socket, _, answer) = connect_on_socket(&env, "demo-oauth2", &token, ACME).await;
     let callback = env.consent(&location(&answer), "approve").await;
     let (status, outcome) = read_page(env.get(&callback).await).await;
     assert_eq!((status, error_type(&outcome)), (400, "unknown_err"));
@@ -319,10 +307,7 @@ async fn a_missing_or_refused_subdomain_is_reported_before_any_redirect() {
         "&params[subdomain]=",
         "&params[subdomain]=evil.example%2Fx",
     ] {
-        let (mut socket, ws) = env.socket().await;
-        let answer = env
-            .connect("demo-oauth2", &token, &format!("{extra}&ws_client_id={ws}"))
-            .await;
+        let (mut socket, _, answer) = connect_on_socket(&env, "demo-oauth2", &token, extra).await;
         let (status, outcome) = read_page(answer).await;
         assert_eq!(
             (status, error_type(&outcome)),
@@ -340,11 +325,8 @@ async fn a_missing_or_refused_subdomain_is_reported_before_any_redirect() {
 async fn failures_nango_answers_with_json_reach_the_socket_too() {
     let env = OAuthEnv::new().await;
     // An unknown or malformed session token: 401, with Nango's code as the error type.
-    let (mut socket, ws) = env.socket().await;
     let bad = format!("nango_connect_session_{}", "0".repeat(64));
-    let answer = env
-        .connect("demo-oauth2", &bad, &format!("&ws_client_id={ws}"))
-        .await;
+    let (mut socket, _, answer) = connect_on_socket(&env, "demo-oauth2", &bad, "").await;
     let (status, outcome) = read_page(answer).await;
     assert_eq!(
         (status, error_type(&outcome)),
@@ -362,9 +344,7 @@ async fn failures_nango_answers_with_json_reach_the_socket_too() {
         .await
         .exec("UPDATE connect_sessions SET expires_at = 0")
         .await;
-    let answer = env
-        .connect("demo-oauth2", &token, "&params[subdomain]=acme")
-        .await;
+    let answer = env.connect("demo-oauth2", &token, ACME).await;
     assert_eq!(read_page(answer).await.0, 401);
 
     let token = env
@@ -378,10 +358,7 @@ async fn failures_nango_answers_with_json_reach_the_socket_too() {
         ("demo-oauth2", "&params=x", "invalid_query_params"),
     ];
     for (key, extra, want) in cases {
-        let (mut socket, ws) = env.socket().await;
-        let answer = env
-            .connect(key, &token, &format!("{extra}&ws_client_id={ws}"))
-            .await;
+        let (mut socket, _, answer) = connect_on_socket(&env, key, &token, extra).await;
         let (status, outcome) = read_page(answer).await;
         assert_eq!((status, error_type(&outcome)), (400, want), "{key}");
         assert_eq!(next_message(&mut socket).await["error_type"], want, "{key}");
@@ -399,14 +376,7 @@ async fn failures_nango_answers_with_json_reach_the_socket_too() {
 async fn an_expired_flow_is_a_state_error_on_its_socket() {
     let env = OAuthEnv::new().await;
     let token = env.app.session(session_body()).await;
-    let (mut socket, ws) = env.socket().await;
-    let answer = env
-        .connect(
-            "demo-oauth2",
-            &token,
-            &format!("&params[subdomain]=acme&ws_client_id={ws}"),
-        )
-        .await;
+    let (mut socket, _, answer) = connect_on_socket(&env, "demo-oauth2", &token, ACME).await;
     let callback = env.consent(&location(&answer), "approve").await;
     env.app
         .sql()

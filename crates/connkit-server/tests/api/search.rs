@@ -4,16 +4,11 @@
 
 use serde_json::json;
 
-use crate::support::{Resp, TestApp};
+use crate::support::{Resp, TestApp, connection_ids};
 
 fn ids(resp: &Resp) -> Vec<String> {
     assert_eq!(resp.status, 200, "{}", resp.json);
-    resp.json["connections"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["connection_id"].as_str().unwrap().to_owned())
-        .collect()
+    connection_ids(resp)
 }
 
 #[tokio::test]

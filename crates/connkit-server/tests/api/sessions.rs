@@ -129,14 +129,7 @@ async fn get_session_shows_what_the_holder_may_read() {
             "webhook_url_override": "https://hooks.example/x",
         }))
         .await;
-    let resp = app
-        .call(
-            "GET",
-            "/connect/session",
-            Some(&format!("Bearer {token}")),
-            None,
-        )
-        .await;
+    let resp = app.session_of(&token).await;
     assert_eq!(resp.status, 200, "{}", resp.json);
     let data = &resp.json["data"];
     assert_eq!(
@@ -168,14 +161,7 @@ async fn get_session_shows_what_the_holder_may_read() {
 
     // A tags-only session has no end user.
     let token = app.session(json!({"tags": {"a": "1"}})).await;
-    let resp = app
-        .call(
-            "GET",
-            "/connect/session",
-            Some(&format!("Bearer {token}")),
-            None,
-        )
-        .await;
+    let resp = app.session_of(&token).await;
     assert_eq!(resp.json["data"]["endUser"], json!(null));
     assert!(resp.json["data"].get("allowed_integrations").is_none());
 }
@@ -314,14 +300,7 @@ async fn reconnect_sessions_target_an_existing_connection() {
         .await;
     assert_eq!(resp.status, 201, "{}", resp.json);
     let token = resp.json["data"]["token"].as_str().unwrap().to_owned();
-    let resp = app
-        .call(
-            "GET",
-            "/connect/session",
-            Some(&format!("Bearer {token}")),
-            None,
-        )
-        .await;
+    let resp = app.session_of(&token).await;
     let data = &resp.json["data"];
     assert_eq!(data["isReconnecting"], json!(true));
     assert_eq!(data["allowed_integrations"], json!(["demo-api-key"]));
@@ -343,14 +322,7 @@ async fn sessions_created_together_are_each_stored_with_their_own_data() {
     }))
     .await;
     for (n, token) in made {
-        let read = app
-            .call(
-                "GET",
-                "/connect/session",
-                Some(&format!("Bearer {token}")),
-                None,
-            )
-            .await;
+        let read = app.session_of(&token).await;
         assert_eq!(read.status, 200, "{}", read.json);
         assert_eq!(read.json["data"]["endUser"]["id"], format!("u-{n}"));
     }

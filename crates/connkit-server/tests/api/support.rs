@@ -67,6 +67,16 @@ impl Resp {
     }
 }
 
+/// The `connection_id`s of a GET /connections answer, in its order.
+pub(crate) fn connection_ids(resp: &Resp) -> Vec<String> {
+    resp.json["connections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["connection_id"].as_str().unwrap().to_owned())
+        .collect()
+}
+
 /// `[{code, path}]` JSON as pairs.
 pub(crate) fn pairs(list: &Value) -> Vec<(String, Vec<String>)> {
     list.as_array()
@@ -135,28 +145,14 @@ impl TestApp {
     pub(crate) async fn on_sqlite() -> TestApp {
         let dir = tempfile::tempdir().unwrap();
         let db_url = sqlite_url(dir.path());
-        TestApp::on(
-            dir,
-            db_url,
-            BUILTIN_PROVIDERS,
-            BUILTIN_INTEGRATIONS,
-            test_settings(),
-        )
-        .await
+        TestApp::on_database(dir, db_url).await
     }
 
     /// [`TestApp::on_sqlite`] on a PostgreSQL database (for what only PostgreSQL has).
     pub(crate) async fn on_postgres() -> TestApp {
         let dir = tempfile::tempdir().unwrap();
         let db_url = new_postgres_database().await;
-        TestApp::on(
-            dir,
-            db_url,
-            BUILTIN_PROVIDERS,
-            BUILTIN_INTEGRATIONS,
-            test_settings(),
-        )
-        .await
+        TestApp::on_database(dir, db_url).await
     }
 
     /// The built-in catalogue and integrations, default settings, on the database at `db_url`
@@ -269,6 +265,17 @@ impl TestApp {
     pub(crate) async fn secret(&self, method: &str, uri: &str, body: Option<&Value>) -> Resp {
         self.call(method, uri, Some(&format!("Bearer {KEY}")), body)
             .await
+    }
+
+    /// GET /connect/session with the session `token` (spec §3.2).
+    pub(crate) async fn session_of(&self, token: &str) -> Resp {
+        self.call(
+            "GET",
+            "/connect/session",
+            Some(&format!("Bearer {token}")),
+            None,
+        )
+        .await
     }
 
     /// A request with raw headers and body bytes.

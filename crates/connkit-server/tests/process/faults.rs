@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-use crate::support::{Backend, KEY, Server, Start, client, data_dir};
+use crate::support::{Backend, KEY, Server, Start, client, data_dir, session_token, status_of};
 
 /// What the load had acknowledged when the server was killed.
 #[derive(Debug, Default)]
@@ -95,13 +95,14 @@ async fn worker(base: String, n: usize, until: Instant, acked: Arc<Mutex<Acked>>
 async fn holds(server: &Server, acked: &Acked) {
     let http = client();
     for token in &acked.sessions {
-        let resp = http
+        let request = http
             .get(format!("{}/connect/session", server.base))
-            .bearer_auth(token)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(resp.status(), 200, "an acknowledged session is gone");
+            .bearer_auth(token);
+        assert_eq!(
+            status_of(request).await,
+            200,
+            "an acknowledged session is gone"
+        );
     }
     for (id, (tags, metadata)) in &acked.connections {
         let resp = http
@@ -195,19 +196,7 @@ async fn a_full_database_answers_503_and_recovers_when_space_is_freed() {
         .unwrap();
     let http = client();
     let base = server.base.clone();
-    let token = {
-        let session: Value = http
-            .post(format!("{base}/connect/sessions"))
-            .bearer_auth(KEY)
-            .json(&json!({"tags": {}}))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        session["data"]["token"].as_str().unwrap().to_owned()
-    };
+    let token = session_token(&http, &base, KEY, json!({"tags": {}})).await;
     let blob = "x".repeat(20_000);
     let mut made = Vec::new();
     let mut full = None;
@@ -248,54 +237,42 @@ async fn a_full_database_answers_503_and_recovers_when_space_is_freed() {
     // Free space: delete half the connections.
     let keep = made.split_off(made.len() / 2);
     for id in &made {
-        let resp = http
+        let request = http
             .delete(format!(
                 "{base}/connections/{id}?provider_config_key=unauthenticated"
             ))
-            .bearer_auth(KEY)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(resp.status(), 200, "deletes work on a full database");
+            .bearer_auth(KEY);
+        assert_eq!(
+            status_of(request).await,
+            200,
+            "deletes work on a full database"
+        );
     }
     // Every kind of write works again, on the same process.
     let session = http
         .post(format!("{base}/connect/sessions"))
         .bearer_auth(KEY)
-        .json(&json!({"tags": {"after": "full"}}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(session.status(), 201);
+        .json(&json!({"tags": {"after": "full"}}));
+    assert_eq!(status_of(session).await, 201);
     let id = &keep[0];
     let one = format!("{base}/connections/{id}?provider_config_key=unauthenticated");
     let patched = http
         .patch(&one)
         .bearer_auth(KEY)
-        .json(&json!({"tags": {"after": "full"}}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(patched.status(), 200);
+        .json(&json!({"tags": {"after": "full"}}));
+    assert_eq!(status_of(patched).await, 200);
     let metadata = http
         .post(format!("{base}/connections/metadata"))
         .bearer_auth(KEY)
         .json(
             &json!({"connection_id": id, "provider_config_key": "unauthenticated",
                       "metadata": {"blob": blob}}),
-        )
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(metadata.status(), 201);
-    let made = http
-        .post(format!(
-            "{base}/auth/unauthenticated/unauthenticated?connect_session_token={token}"
-        ))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(made.status(), 200);
+        );
+    assert_eq!(status_of(metadata).await, 201);
+    let made = http.post(format!(
+        "{base}/auth/unauthenticated/unauthenticated?connect_session_token={token}"
+    ));
+    assert_eq!(status_of(made).await, 200);
     let health = http.get(format!("{base}/health")).send().await.unwrap();
     assert_eq!(health.status(), 200);
 }

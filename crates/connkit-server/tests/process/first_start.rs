@@ -9,7 +9,9 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use crate::support::{Backend, KEY, Server, Start, binary, client, data_dir};
+use crate::support::{
+    Backend, KEY, Server, Start, binary, client, data_dir, json_of, session_token,
+};
 
 /// The secret keys (UUIDs) printed on `secret key: …` lines.
 fn printed_keys(output: &str) -> Vec<String> {
@@ -25,17 +27,7 @@ fn printed_keys(output: &str) -> Vec<String> {
 /// Creates a BASIC connection on `server` with `key`; returns its id.
 async fn basic_connection(server: &Server, key: &str, password: &str) -> String {
     let http = client();
-    let session: Value = http
-        .post(format!("{}/connect/sessions", server.base))
-        .bearer_auth(key)
-        .json(&json!({"tags": {}}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let token = session["data"]["token"].as_str().unwrap();
+    let token = &session_token(&http, &server.base, key, json!({"tags": {}})).await;
     let made = http
         .post(format!(
             "{}/api-auth/basic/demo-basic?connect_session_token={token}",
@@ -93,18 +85,15 @@ async fn two_processes_agree(backend: Backend) {
         let key = &keys[0];
         // Both accept the key, and read credentials the other sealed (one encryption key).
         let id = basic_connection(&a, key, "pw-a").await;
-        let seen: Value = client()
-            .get(format!(
-                "{}/connections/{id}?provider_config_key=demo-basic",
-                b.base
-            ))
-            .bearer_auth(key)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let seen = json_of(
+            client()
+                .get(format!(
+                    "{}/connections/{id}?provider_config_key=demo-basic",
+                    b.base
+                ))
+                .bearer_auth(key),
+        )
+        .await;
         assert_eq!(
             seen["credentials"]["password"], "pw-a",
             "round {round}: {seen}"

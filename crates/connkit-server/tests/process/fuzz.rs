@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use serde_json::{Map, Value, json};
 
-use crate::support::{KEY, Start, data_dir};
+use crate::support::{KEY, Start, data_dir, json_of, session_token};
 
 /// splitmix64: small, seeded, good enough to spread inputs.
 struct Rng(u64);
@@ -348,29 +348,13 @@ async fn random_requests_to_every_endpoint_never_get_a_5xx_or_hang() {
         .unwrap();
     let base = server.base.clone();
     // A session and a few connections, for requests that get past the first checks.
-    let session: Value = http
-        .post(format!("{base}/connect/sessions"))
-        .bearer_auth(KEY)
-        .json(&json!({"tags": {"plan": "pro"}}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let token = session["data"]["token"].as_str().unwrap().to_owned();
+    let token = session_token(&http, &base, KEY, json!({"tags": {"plan": "pro"}})).await;
     let mut connections = Vec::new();
     for _ in 0..3 {
-        let made: Value = http
-            .post(format!(
-                "{base}/auth/unauthenticated/unauthenticated?connect_session_token={token}"
-            ))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let made = json_of(http.post(format!(
+            "{base}/auth/unauthenticated/unauthenticated?connect_session_token={token}"
+        )))
+        .await;
         connections.push(made["connectionId"].as_str().unwrap().to_owned());
     }
     let known = std::sync::Arc::new(Known { token, connections });

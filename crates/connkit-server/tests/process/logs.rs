@@ -10,9 +10,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use axum::http::StatusCode;
-use serde_json::{Value, json};
+use serde_json::json;
 
-use crate::support::{KEY, Start, client, data_dir};
+use crate::support::{KEY, Start, client, data_dir, json_of, session_token, status_of};
 
 /// A catalogue whose checked API-key provider sends the key in the query of its credential
 /// test, to a port where nothing listens (`PORT`).
@@ -122,102 +122,62 @@ async fn a_full_flow_at_trace_level_logs_no_secret() {
     let http = client();
     let base = server.base.clone();
 
-    let session: Value = http
-        .post(format!("{base}/connect/sessions"))
-        .bearer_auth(KEY)
-        .json(&json!({"end_user": {"id": "u1", "email": "u1@x.io"}, "tags": {"plan": "pro"}}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let token = session["data"]["token"].as_str().unwrap().to_owned();
+    let token = session_token(
+        &http,
+        &base,
+        KEY,
+        json!({"end_user": {"id": "u1", "email": "u1@x.io"}, "tags": {"plan": "pro"}}),
+    )
+    .await;
     for path in ["/connect/session", "/integrations", "/providers"] {
-        let resp = http
-            .get(format!("{base}{path}"))
-            .bearer_auth(&token)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(resp.status(), 200, "{path}");
+        let request = http.get(format!("{base}{path}")).bearer_auth(&token);
+        assert_eq!(status_of(request).await, 200, "{path}");
     }
     let checked = http
         .post(format!(
             "{base}/api-auth/api-key/key-checked?connect_session_token={token}"
         ))
-        .json(&json!({"apiKey": API_KEY}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(checked.status(), 400, "the credential test failed");
-    let api_key: Value = http
-        .post(format!(
+        .json(&json!({"apiKey": API_KEY}));
+    assert_eq!(status_of(checked).await, 400, "the credential test failed");
+    let api_key = json_of(
+        http.post(format!(
             "{base}/api-auth/api-key/key?connect_session_token={token}&params[region]=eu"
         ))
-        .json(&json!({"apiKey": API_KEY}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .json(&json!({"apiKey": API_KEY})),
+    )
+    .await;
     let api_key_id = api_key["connectionId"].as_str().unwrap().to_owned();
     let basic = http
         .post(format!(
             "{base}/api-auth/basic/basic?connect_session_token={token}"
         ))
-        .json(&json!({"username": "ada", "password": PASSWORD}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(basic.status(), 200);
+        .json(&json!({"username": "ada", "password": PASSWORD}));
+    assert_eq!(status_of(basic).await, 200);
     // A refused token, in the query and in the header.
-    let refused = http
-        .post(format!(
-            "{base}/auth/unauthenticated/none?connect_session_token={token}x"
-        ))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(refused.status(), 401);
+    let refused = http.post(format!(
+        "{base}/auth/unauthenticated/none?connect_session_token={token}x"
+    ));
+    assert_eq!(status_of(refused).await, 401);
     let one = format!("{base}/connections/{api_key_id}?provider_config_key=key");
-    let shown: Value = http
-        .get(&one)
-        .bearer_auth(KEY)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let shown = json_of(http.get(&one).bearer_auth(KEY)).await;
     assert_eq!(shown["credentials"]["apiKey"], API_KEY);
     let patched = http
         .patch(&one)
         .bearer_auth(KEY)
-        .json(&json!({"tags": {"plan": "team"}}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(patched.status(), 200);
+        .json(&json!({"tags": {"plan": "team"}}));
+    assert_eq!(status_of(patched).await, 200);
     let metadata = http
         .post(format!("{base}/connections/metadata"))
         .bearer_auth(KEY)
         .json(
             &json!({"connection_id": api_key_id, "provider_config_key": "key",
                       "metadata": {"seats": 3}}),
-        )
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(metadata.status(), 201);
+        );
+    assert_eq!(status_of(metadata).await, 201);
     let listed = http
         .get(format!("{base}/connections?search=ada"))
-        .bearer_auth(KEY)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(listed.status(), 200);
+        .bearer_auth(KEY);
+    assert_eq!(status_of(listed).await, 200);
     let deleted = http.delete(&one).bearer_auth(KEY).send().await.unwrap();
     assert_eq!(deleted.status(), 200);
     // Both webhooks delivered, one after a refusal.

@@ -252,3 +252,25 @@ pub(crate) fn data_dir() -> (tempfile::TempDir, PathBuf) {
     let path = dir.path().join("data");
     (dir, path)
 }
+
+/// Sends `request` and reads the answer as JSON; a failure to send or decode fails the test.
+pub(crate) async fn json_of(request: reqwest::RequestBuilder) -> serde_json::Value {
+    request.send().await.unwrap().json().await.unwrap()
+}
+
+/// Sends `request`; the answer's status (a failure to send fails the test).
+pub(crate) async fn status_of(request: reqwest::RequestBuilder) -> u16 {
+    request.send().await.unwrap().status().as_u16()
+}
+
+/// Makes a connect session on `base` with the secret `key` from `body`; returns its token.
+pub(crate) async fn session_token(
+    http: &reqwest::Client,
+    base: &str,
+    key: &str,
+    body: serde_json::Value,
+) -> String {
+    let sessions = http.post(format!("{base}/connect/sessions"));
+    let session = json_of(sessions.bearer_auth(key).json(&body)).await;
+    session["data"]["token"].as_str().unwrap().to_owned()
+}

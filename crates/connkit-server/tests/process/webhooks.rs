@@ -12,7 +12,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use serde_json::{Value, json};
 
-use crate::support::{KEY, Server, Start, client, data_dir};
+use crate::support::{KEY, Server, Start, client, data_dir, session_token};
 
 /// A webhook receiver on loopback that records the `connectionId` of every webhook it takes
 /// while up. While down it answers 503, or, if it `hangs`, answers nothing until it is up.
@@ -57,20 +57,23 @@ async fn receiver(up: bool, hangs: bool, delay: Duration) -> Receiver {
 }
 
 impl Receiver {
-    /// Waits (at most `limit`) until every id of `ids` was taken; the ids still missing.
-    async fn wait_for(&self, ids: &[String], limit: Duration) -> Vec<String> {
+    /// Waits (at most `limit`) until every id of `ids` was taken; fails the test with the
+    /// count still missing at the limit.
+    async fn assert_all_taken(&self, ids: &[String], limit: Duration) {
         let deadline = Instant::now() + limit;
         loop {
-            let missing: Vec<String> = {
+            let missing = {
                 let taken = self.taken.lock().unwrap();
-                ids.iter()
-                    .filter(|id| !taken.contains(*id))
-                    .cloned()
-                    .collect()
+                ids.iter().filter(|id| !taken.contains(*id)).count()
             };
-            if missing.is_empty() || Instant::now() > deadline {
-                return missing;
+            if missing == 0 {
+                return;
             }
+            assert!(
+                Instant::now() <= deadline,
+                "{missing} of {} webhooks lost",
+                ids.len()
+            );
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
     }
@@ -79,17 +82,7 @@ impl Receiver {
 /// Creates `n` NONE connections through one session; their ids.
 async fn connections(server: &Server, n: usize) -> Vec<String> {
     let http = client();
-    let session: Value = http
-        .post(format!("{}/connect/sessions", server.base))
-        .bearer_auth(KEY)
-        .json(&json!({"tags": {"batch": "1"}}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let token = session["data"]["token"].as_str().unwrap().to_owned();
+    let token = session_token(&http, &server.base, KEY, json!({"tags": {"batch": "1"}})).await;
     let url = format!(
         "{}/auth/unauthenticated/unauthenticated?connect_session_token={token}",
         server.base
@@ -140,13 +133,7 @@ async fn webhooks_pending_at_a_sigkill_are_all_delivered_after_the_restart() {
         "the receiver was down"
     );
     let _server = start(&dir, &hooks).spawn().unwrap();
-    let missing = hooks.wait_for(&ids, Duration::from_secs(20)).await;
-    assert!(
-        missing.is_empty(),
-        "{} of {} webhooks lost",
-        missing.len(),
-        ids.len()
-    );
+    hooks.assert_all_taken(&ids, Duration::from_secs(20)).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -158,13 +145,7 @@ async fn a_receiver_down_for_a_while_loses_nothing() {
     // Down for two seconds of retries, then up.
     tokio::time::sleep(Duration::from_secs(2)).await;
     hooks.up.store(true, Ordering::SeqCst);
-    let missing = hooks.wait_for(&ids, Duration::from_secs(20)).await;
-    assert!(
-        missing.is_empty(),
-        "{} of {} webhooks lost",
-        missing.len(),
-        ids.len()
-    );
+    hooks.assert_all_taken(&ids, Duration::from_secs(20)).await;
     drop(server);
 }
 
@@ -177,13 +158,7 @@ async fn no_webhook_is_dropped_however_many_wait() {
     let server = start(&dir, &hooks).spawn().unwrap();
     let ids = connections(&server, 4300).await;
     hooks.up.store(true, Ordering::SeqCst);
-    let missing = hooks.wait_for(&ids, Duration::from_secs(30)).await;
-    assert!(
-        missing.is_empty(),
-        "{} of {} webhooks lost",
-        missing.len(),
-        ids.len()
-    );
+    hooks.assert_all_taken(&ids, Duration::from_secs(30)).await;
     drop(server);
 }
 

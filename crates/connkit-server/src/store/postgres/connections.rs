@@ -169,11 +169,7 @@ impl PgStore {
             .await?;
         let row = rows::connection(&row)?;
         if let Some(hooks) = &w.webhook {
-            let webhook = match outcome {
-                AuthOutcome::Overridden => &hooks.overridden,
-                _ => &hooks.created,
-            };
-            outbox::insert(&mut tx, webhook, w.now).await?;
+            outbox::insert(&mut tx, hooks.for_outcome(outcome), w.now).await?;
         }
         tx.commit().await?;
         Ok((outcome, Some(row)))

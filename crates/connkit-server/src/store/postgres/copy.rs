@@ -1,14 +1,13 @@
-//! The PostgreSQL side of `store/copy.rs`: a table's rows read in key order (JSON as its text,
-//! WebSocket client ids from their bytes) and written in one transaction per batch, skipping
-//! rows already there; a connection's `tag_set` and end-user columns are derived from its row
-//! as `connections.rs` writes them, and the identity columns move past the copied ids.
+//! The PostgreSQL side of `store/copy.rs`: a table's rows read in key order (JSON cast to text)
+//! and written in one transaction per batch, skipping rows already there; a connection's
+//! `tag_set` and end-user columns are derived from its row as `connections.rs` writes them, and
+//! the identity columns move past the copied ids.
 //!
 //! Knows nothing about sealing (rows travel sealed) or the other backend.
 
 use serde_json::{Map, Value};
-use sqlx::postgres::PgRow;
 use sqlx::query_builder::Separated;
-use sqlx::{Postgres, QueryBuilder, Row};
+use sqlx::{Postgres, QueryBuilder};
 
 use super::super::copy::{Cell, Kind, Table};
 use super::super::{Result, StoreError};
@@ -36,20 +35,12 @@ impl PgStore {
                 _ => (*name).to_owned(),
             })
             .collect();
-        let mut q: QueryBuilder<Postgres> = QueryBuilder::new(format!(
-            "SELECT {} FROM {} WHERE ({})",
-            columns.join(", "),
-            table.name,
-            table.live_at(now)
-        ));
-        if let Some(after) = after {
-            q.push(format!(" AND {} > ", table.key()));
-            bind(&mut q.separated(""), table.columns[0].1, after)?;
-        }
-        q.push(format!(" ORDER BY {} LIMIT ", table.key()))
-            .push_bind(i64::try_from(limit).unwrap_or(i64::MAX));
+        let mut q =
+            table.read_batch::<Postgres>(&columns.join(", "), after, now, limit, |b, key| {
+                bind(b, table.columns[0].1, key)
+            })?;
         let rows = q.build().fetch_all(&self.pool).await?;
-        rows.iter().map(|row| cells(table, row)).collect()
+        rows.iter().map(|row| table.cells(row)).collect()
     }
 
     pub(in crate::store) async fn copy_write(
@@ -141,30 +132,6 @@ fn derive(table: &Table, row: &[Cell]) -> Result<(String, EndUserColumns)> {
         text::tag_set(pairs.into_iter()),
         EndUserColumns::of(end_user.as_ref()),
     ))
-}
-
-fn cells(table: &Table, row: &PgRow) -> Result<Vec<Cell>> {
-    table
-        .columns
-        .iter()
-        .map(|(name, kind)| {
-            Ok(match kind {
-                Kind::Int => row.try_get::<Option<i64>, _>(*name)?.map(Cell::Int),
-                Kind::Text | Kind::Json => row.try_get::<Option<String>, _>(*name)?.map(Cell::Text),
-                Kind::Bytes => row.try_get::<Option<Vec<u8>>, _>(*name)?.map(Cell::Bytes),
-                Kind::TextBytes => match row.try_get::<Option<Vec<u8>>, _>(*name)? {
-                    Some(bytes) => Some(Cell::Text(String::from_utf8(bytes).map_err(|_| {
-                        StoreError::new(format!(
-                            "{}.{name} holds bytes that are no text",
-                            table.name
-                        ))
-                    })?)),
-                    None => None,
-                },
-            }
-            .unwrap_or(Cell::Null))
-        })
-        .collect()
 }
 
 /// Binds `cell` as a value of a `kind` column (a NULL typed as the column is).

@@ -4,10 +4,8 @@
 //!
 //! Knows nothing about HTTP, sealing (it stores the bytes it is given) or the rules.
 
-use sqlx::Row;
-
 use super::super::oauth::{FlowRow, NewOAuthFlow};
-use super::super::{Result, Session, StoreError};
+use super::super::{Result, Session};
 use super::{PgStore, SESSION_COLUMNS, rows};
 use crate::timestamp::Micros;
 
@@ -52,26 +50,7 @@ impl PgStore {
         .bind(state_hash)
         .fetch_optional(&self.pool)
         .await?;
-        let Some(r) = row else {
-            return Ok(None);
-        };
-        let ws_client_id: Option<Vec<u8>> = r.try_get("ws_client_id")?;
-        let ws_client_id = ws_client_id
-            .map(|bytes| {
-                String::from_utf8(bytes)
-                    .map_err(|_| StoreError::new("a stored client id is not UTF-8"))
-            })
-            .transpose()?;
-        Ok(Some(FlowRow {
-            expires_at: r.try_get("expires_at")?,
-            connect_session: r.try_get("connect_session")?,
-            provider_config_key: r.try_get("provider_config_key")?,
-            provider: r.try_get("provider")?,
-            connection_id: r.try_get("connection_id")?,
-            ws_client_id,
-            webhook_url_override: r.try_get("webhook_url_override")?,
-            sealed: r.try_get("sealed")?,
-        }))
+        row.map(|r| rows::oauth_flow(&r)).transpose()
     }
 
     pub(in crate::store) async fn put_oauth_result(

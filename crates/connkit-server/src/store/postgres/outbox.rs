@@ -129,15 +129,11 @@ impl PgStore {
         .bind(i64::from(limit))
         .fetch_all(&self.pool)
         .await?;
-        let failed = found
-            .iter()
-            .map(rows::failed_webhook)
-            .collect::<Result<Vec<_>>>()?;
-        let pending: i64 =
+        let pending =
             sqlx::query_scalar("SELECT count(*) FROM webhook_outbox WHERE failed_at IS NULL")
                 .fetch_one(&self.pool)
                 .await?;
-        Ok((failed, u64::try_from(pending).unwrap_or(0)))
+        rows::failed_page(&found, pending)
     }
 
     pub(in crate::store) async fn requeue_failed_webhooks(&self, now: Micros) -> Result<u64> {

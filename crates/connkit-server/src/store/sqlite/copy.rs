@@ -5,10 +5,9 @@
 //! Knows nothing about sealing (rows travel sealed) or the other backend.
 
 use serde_json::{Map, Value};
-use sqlx::sqlite::SqliteRow;
-use sqlx::{QueryBuilder, Row, Sqlite};
+use sqlx::{QueryBuilder, Sqlite};
 
-use super::super::copy::{Cell, Kind, Table};
+use super::super::copy::{Cell, Table};
 use super::super::{Result, StoreError};
 use super::SqliteStore;
 use crate::timestamp::Micros;
@@ -25,20 +24,13 @@ impl SqliteStore {
         limit: usize,
     ) -> Result<Vec<Vec<Cell>>> {
         let columns: Vec<&str> = table.columns.iter().map(|(name, _)| *name).collect();
-        let mut q: QueryBuilder<Sqlite> = QueryBuilder::new(format!(
-            "SELECT {} FROM {} WHERE ({})",
-            columns.join(", "),
-            table.name,
-            table.live_at(now)
-        ));
-        if let Some(after) = after {
-            q.push(format!(" AND {} > ", table.key()));
-            push_value(&mut q.separated(""), after);
-        }
-        q.push(format!(" ORDER BY {} LIMIT ", table.key()))
-            .push_bind(i64::try_from(limit).unwrap_or(i64::MAX));
+        let mut q =
+            table.read_batch::<Sqlite>(&columns.join(", "), after, now, limit, |b, key| {
+                push_value(b, key);
+                Ok(())
+            })?;
         let rows = q.build().fetch_all(&self.pool).await?;
-        rows.iter().map(|row| cells(table, row)).collect()
+        rows.iter().map(|row| table.cells(row)).collect()
     }
 
     pub(in crate::store) async fn copy_write(
@@ -113,23 +105,6 @@ fn tag_rows(table: &Table, rows: &[Vec<Cell>]) -> Result<Vec<(i64, String, Strin
         }
     }
     Ok(out)
-}
-
-fn cells(table: &Table, row: &SqliteRow) -> Result<Vec<Cell>> {
-    table
-        .columns
-        .iter()
-        .map(|(name, kind)| {
-            Ok(match kind {
-                Kind::Int => row.try_get::<Option<i64>, _>(*name)?.map(Cell::Int),
-                Kind::Text | Kind::Json | Kind::TextBytes => {
-                    row.try_get::<Option<String>, _>(*name)?.map(Cell::Text)
-                }
-                Kind::Bytes => row.try_get::<Option<Vec<u8>>, _>(*name)?.map(Cell::Bytes),
-            }
-            .unwrap_or(Cell::Null))
-        })
-        .collect()
 }
 
 fn push_value(b: &mut sqlx::query_builder::Separated<'_, Sqlite, &'static str>, cell: &Cell) {

@@ -4,10 +4,8 @@
 //!
 //! Knows nothing about HTTP, sealing (it stores the bytes it is given) or the rules.
 
-use sqlx::Row;
-
 use super::super::oauth::{FlowRow, NewOAuthFlow};
-use super::super::{Result, Session};
+use super::super::{Result, Session, rows};
 use super::{SESSION_COLUMNS, SqliteStore};
 use crate::timestamp::Micros;
 
@@ -52,19 +50,7 @@ impl SqliteStore {
         .bind(state_hash.to_vec())
         .fetch_optional(self.writer()?)
         .await?;
-        let Some(r) = row else {
-            return Ok(None);
-        };
-        Ok(Some(FlowRow {
-            expires_at: r.try_get("expires_at")?,
-            connect_session: r.try_get("connect_session")?,
-            provider_config_key: r.try_get("provider_config_key")?,
-            provider: r.try_get("provider")?,
-            connection_id: r.try_get("connection_id")?,
-            ws_client_id: r.try_get("ws_client_id")?,
-            webhook_url_override: r.try_get("webhook_url_override")?,
-            sealed: r.try_get("sealed")?,
-        }))
+        row.map(|r| rows::oauth_flow(&r)).transpose()
     }
 
     pub(in crate::store) async fn put_oauth_result(
@@ -117,7 +103,7 @@ impl SqliteStore {
             .bind(id)
             .fetch_optional(&self.pool)
             .await?;
-        row.map(|r| crate::store::rows::session(&r)).transpose()
+        row.map(|r| rows::session(&r)).transpose()
     }
 
     pub(in crate::store) async fn refresh_credentials(
