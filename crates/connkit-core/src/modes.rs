@@ -46,7 +46,8 @@ pub use oauth2_cc::{
 };
 pub use stored::{signature_credentials, tba_credentials};
 pub use two_step::{
-    TwoStepFlow, TwoStepNext, TwoStepProvider, two_step_stored_inputs, two_step_unreachable,
+    TwoStepFlow, TwoStepNext, TwoStepProvider, preconfigured_credentials, two_step_stored_inputs,
+    two_step_unreachable,
 };
 
 /// The time and the random value a mode's templates read (`${now…}`, `${random}`).

@@ -197,6 +197,22 @@ impl TwoStepProvider {
     }
 }
 
+/// The `integration_config` fields of a TWO_STEP provider that the integration's `custom`
+/// settings preset, in the provider's order (`getPreconfiguredCredentials`): the integration
+/// listing names them as `preconfigured_credentials`, and Connect UI leaves them out of the form
+/// (spec §4.2, §4.3). None for another mode.
+pub fn preconfigured_credentials(provider: &Provider, custom: &Map<String, Value>) -> Vec<String> {
+    if *provider.auth_mode() != AuthMode::TwoStep {
+        return Vec::new();
+    }
+    provider
+        .integration_config()
+        .iter()
+        .filter(|field| custom.get(&field.name).is_some_and(truthy))
+        .map(|field| field.name.clone())
+        .collect()
+}
+
 /// What stored TWO_STEP credentials give a renewal: every member but `token`, `expires_at`,
 /// `type` and `raw` (the posted values and the refresh token).
 pub fn two_step_stored_inputs(credentials: &Value) -> Map<String, Value> {

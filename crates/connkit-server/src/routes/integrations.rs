@@ -6,6 +6,7 @@
 use axum::extract::{RawQuery, State};
 use axum::routing::get;
 use axum::{Json, Router};
+use connkit_core::modes::preconfigured_credentials;
 use connkit_core::request::{Query, check_empty_query};
 use serde_json::{Value, json};
 
@@ -39,16 +40,17 @@ async fn integrations_index(
                 .is_none_or(|list| list.contains(&i.unique_key))
         })
         .map(|i| {
-            let provider_name = state
-                .catalogue()
-                .find(&i.provider)
-                .map(|p| p.display_name().to_owned());
+            let provider = state.catalogue().find(&i.provider);
+            let provider_name = provider.map(|p| p.display_name().to_owned());
+            let preconfigured = provider
+                .map(|p| preconfigured_credentials(p, &i.custom))
+                .unwrap_or_default();
             let display_name = i
                 .display_name
                 .clone()
                 .or(provider_name)
                 .unwrap_or_else(|| i.provider.clone());
-            json!({
+            let mut entry = json!({
                 "unique_key": i.unique_key,
                 "provider": i.provider,
                 "display_name": display_name,
@@ -56,7 +58,12 @@ async fn integrations_index(
                 "forward_webhooks": true,
                 "created_at": started,
                 "updated_at": started,
-            })
+            });
+            // Nango sends the member only when it names a field.
+            if !preconfigured.is_empty() {
+                entry["preconfigured_credentials"] = json!(preconfigured);
+            }
+            entry
         })
         .collect();
     Ok(Json(json!({"data": data})))

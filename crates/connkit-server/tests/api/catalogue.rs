@@ -46,6 +46,14 @@ async fn integrations_list_by_provider_and_follow_the_allow_list() {
             .ends_with("/images/template-logos/demo-basic.svg")
     );
     assert!(basic.get("client_secret").is_none());
+    // A TWO_STEP integration whose settings preset an integration_config field names it; the
+    // others carry no such member (as Nango's listing).
+    let data = resp.json["data"].as_array().unwrap();
+    let preset: Vec<(&str, &serde_json::Value)> = data
+        .iter()
+        .filter_map(|i| Some((i["unique_key"].as_str()?, i.get("preconfigured_credentials")?)))
+        .collect();
+    assert_eq!(preset, [("demo-partner-api", &json!(["clientId"]))]);
     assert!(
         resp.json.to_string().find("demo-client-secret").is_none(),
         "secrets never leave"
