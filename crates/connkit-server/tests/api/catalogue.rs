@@ -51,7 +51,12 @@ async fn integrations_list_by_provider_and_follow_the_allow_list() {
     let data = resp.json["data"].as_array().unwrap();
     let preset: Vec<(&str, &serde_json::Value)> = data
         .iter()
-        .filter_map(|i| Some((i["unique_key"].as_str()?, i.get("preconfigured_credentials")?)))
+        .filter_map(|i| {
+            Some((
+                i["unique_key"].as_str()?,
+                i.get("preconfigured_credentials")?,
+            ))
+        })
         .collect();
     assert_eq!(preset, [("demo-partner-api", &json!(["clientId"]))]);
     assert!(
