@@ -147,3 +147,13 @@ for (const [key, options, path] of [
     await page.close();
   });
 }
+
+test('a TWO_STEP field the integration presets is not asked for', async () => {
+  // demo-partner-api's integration sets clientId (integrations.toml): the listing names it in
+  // preconfigured_credentials and the form leaves it out, as Connect UI does.
+  const { page, widget } = await mounted('demo-partner-api', 'widget-preset');
+  await input(widget, 'Key ID').waitFor();
+  assert.equal(await input(widget, 'Client ID').count(), 0);
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
