@@ -3,8 +3,8 @@
 //! loopback address, as RFC 6761 asks (the local provider of the demo and the tests is
 //! `http://<subdomain>.localhost:PORT`); other names go to the system resolver.
 //!
-//! Logs the URL and status of a failure, never a body, a header or a token. Knows nothing about
-//! what the request means.
+//! Logs a failure's status and its URL as `redact` shows it (no query: token URLs may carry
+//! credentials), never a body, a header or a token. Knows nothing about what the request means.
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
@@ -14,6 +14,8 @@ use connkit_core::modes::{HttpRequest, HttpResponse, Method};
 use connkit_core::oauth2::TokenRequest;
 use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 use serde_json::Value;
+
+use crate::redact;
 
 /// Why a token request gave no usable answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -79,7 +81,7 @@ pub(crate) async fn send(http: &reqwest::Client, request: &HttpRequest) -> Optio
     let response = match builder.send().await {
         Ok(response) => response,
         Err(err) => {
-            tracing::warn!(url = %request.url, "auth request failed: {}", without_url(&err));
+            tracing::warn!(url = %redact::url(&request.url), error = redact::request_error(&err), "auth request failed");
             return None;
         }
     };
@@ -91,7 +93,7 @@ pub(crate) async fn send(http: &reqwest::Client, request: &HttpRequest) -> Optio
         }
     }
     if !(200..300).contains(&status) {
-        tracing::warn!(url = %request.url, status, "auth request refused");
+        tracing::warn!(url = %redact::url(&request.url), status, "auth request refused");
     }
     let bytes = response.bytes().await.ok()?;
     Some(HttpResponse {
@@ -113,13 +115,13 @@ pub(crate) async fn post_token(
     let response = match builder.send().await {
         Ok(response) => response,
         Err(err) => {
-            tracing::warn!(url = %request.url, "token request failed: {}", without_url(&err));
+            tracing::warn!(url = %redact::url(&request.url), error = redact::request_error(&err), "token request failed");
             return Err(TokenFailure::Unreachable);
         }
     };
     let status = response.status();
     if !status.is_success() {
-        tracing::warn!(url = %request.url, %status, "token request refused");
+        tracing::warn!(url = %redact::url(&request.url), %status, "token request refused");
         return Err(TokenFailure::Status(status.as_u16()));
     }
     let bytes = response
@@ -127,15 +129,6 @@ pub(crate) async fn post_token(
         .await
         .map_err(|_| TokenFailure::Unreachable)?;
     serde_json::from_slice(&bytes).map_err(|_| TokenFailure::NotJson)
-}
-
-/// A reqwest error's text without its URL (logged once, beside it).
-fn without_url(err: &reqwest::Error) -> String {
-    let mut err = err.to_string();
-    if let Some(at) = err.find(" for url (") {
-        err.truncate(at);
-    }
-    err
 }
 
 /// `localhost` and `*.localhost` are 127.0.0.1; everything else is the system's to resolve.

@@ -1,8 +1,8 @@
 //! No secret in any log line at any level: a full flow (a session, the session's own routes,
 //! API_KEY and BASIC connections with credentials in bodies and the session token in the query,
 //! a credential test whose request fails with the API key in its query, reads of the
-//! credentials, changes, a webhook to a URL with credentials in its userinfo and query, refused
-//! the first time) against a server at `RUST_LOG=trace`, then every secret is looked for in
+//! credentials, changes, a TWO_STEP token request failing with the password in its query, a
+//! webhook to a URL with credentials in its userinfo and query, refused the first time) against a server at `RUST_LOG=trace`, then every secret is looked for in
 //! everything the process printed.
 
 use std::sync::Arc;
@@ -35,6 +35,22 @@ local-basic:
 local-none:
     display_name: None
     auth_mode: NONE
+local-two-step:
+    display_name: Two step
+    auth_mode: TWO_STEP
+    token_url: http://127.0.0.1:PORT/session?key=${credentials.password}
+    token_request_method: GET
+    token_params:
+        user: ${credentials.username}
+        password: ${credentials.password}
+    token_response:
+        token: token
+    credentials:
+        username:
+            type: string
+        password:
+            type: string
+            secret: true
 ";
 
 const INTEGRATIONS: &str = "[[integration]]
@@ -52,6 +68,10 @@ provider = \"local-basic\"
 [[integration]]
 unique_key = \"none\"
 provider = \"local-none\"
+
+[[integration]]
+unique_key = \"two-step\"
+provider = \"local-two-step\"
 ";
 
 const ENCRYPTION_KEY: &str = "c2VjcmV0LWVuY3J5cHRpb24ta2V5LTMyLWJ5dGVzISE=";
@@ -61,6 +81,7 @@ const PASSWORD: &str = "basicpass-Yt7Wk3";
 const HOOK_USER: &str = "hookuser-Pf2";
 const HOOK_PASSWORD: &str = "hookpass-Nd9";
 const HOOK_TOKEN: &str = "hooktoken-Vb4";
+const TWO_STEP_PASSWORD: &str = "twostep-Kq93";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_full_flow_at_trace_level_logs_no_secret() {
@@ -153,6 +174,13 @@ async fn a_full_flow_at_trace_level_logs_no_secret() {
         ))
         .json(&json!({"username": "ada", "password": PASSWORD}));
     assert_eq!(status_of(basic).await, 200);
+    // A TWO_STEP token request that fails with the password in its query.
+    let two_step = http
+        .post(format!(
+            "{base}/auth/two-step/two-step?connect_session_token={token}"
+        ))
+        .json(&json!({"username": "ada", "password": TWO_STEP_PASSWORD}));
+    assert_eq!(status_of(two_step).await, 400, "the token request failed");
     // A refused token, in the query and in the header.
     let refused = http.post(format!(
         "{base}/auth/unauthenticated/none?connect_session_token={token}x"
@@ -194,6 +222,10 @@ async fn a_full_flow_at_trace_level_logs_no_secret() {
         output.contains("credential test request failed"),
         "the failed credential test was logged"
     );
+    assert!(
+        output.contains("auth request failed"),
+        "the failed TWO_STEP request was logged"
+    );
     for secret in [
         KEY,
         &token,
@@ -205,6 +237,7 @@ async fn a_full_flow_at_trace_level_logs_no_secret() {
         HOOK_USER,
         HOOK_PASSWORD,
         HOOK_TOKEN,
+        TWO_STEP_PASSWORD,
     ] {
         let lines: Vec<&str> = output.lines().filter(|l| l.contains(secret)).collect();
         assert!(lines.is_empty(), "{secret} logged:\n{}", lines.join("\n"));
