@@ -27,7 +27,7 @@ pub use date::{parse_date, to_iso_string};
 pub use dayjs::{dayjs_add, dayjs_format};
 pub(crate) use decimal::parse_f64;
 pub use json::json_stringify;
-pub(crate) use json::write_json_string;
+pub(crate) use json::write_json;
 pub use number::push_decimal;
 pub use number::to_number;
 pub(crate) use number::{is_whole, js_number_string, round, shortest_digits};

@@ -14,7 +14,7 @@
 
 use serde_json::{Map, Value};
 
-use crate::js::{is_array_index, js_number_string, write_json_string as write_string};
+use crate::js::{is_array_index, write_json};
 use crate::prelude::*;
 use crate::tags::Tags;
 
@@ -162,53 +162,23 @@ impl AuthWebhook {
 /// `JSON.stringify` does and numbers written as JavaScript writes doubles (`1e+21`, `0.000001`).
 pub fn stable_stringify(value: &Value) -> String {
     let mut out = String::new();
-    write_stable(value, &mut out);
+    write_json(value, sorted_members, &mut out);
     out
 }
 
-fn write_stable(value: &Value, out: &mut String) {
-    match value {
-        Value::Object(map) => {
-            let mut keys: Vec<(&String, &Value)> = map.iter().collect();
-            keys.sort_by(|(a, _), (b, _)| {
-                let index = |k: &str| is_array_index(k).then(|| k.parse::<u64>().unwrap_or(0));
-                match (index(a), index(b)) {
-                    (Some(x), Some(y)) => x.cmp(&y),
-                    (Some(_), None) => core::cmp::Ordering::Less,
-                    (None, Some(_)) => core::cmp::Ordering::Greater,
-                    (None, None) => a.encode_utf16().cmp(b.encode_utf16()),
-                }
-            });
-            out.push('{');
-            for (idx, (key, child)) in keys.into_iter().enumerate() {
-                if idx > 0 {
-                    out.push(',');
-                }
-                write_string(key, out);
-                out.push(':');
-                write_stable(child, out);
-            }
-            out.push('}');
+/// An object's members in `stableStringify`'s order.
+fn sorted_members(map: &Map<String, Value>) -> Vec<(&String, &Value)> {
+    let mut members: Vec<(&String, &Value)> = map.iter().collect();
+    members.sort_by(|(a, _), (b, _)| {
+        let index = |k: &str| is_array_index(k).then(|| k.parse::<u64>().unwrap_or(0));
+        match (index(a), index(b)) {
+            (Some(x), Some(y)) => x.cmp(&y),
+            (Some(_), None) => core::cmp::Ordering::Less,
+            (None, Some(_)) => core::cmp::Ordering::Greater,
+            (None, None) => a.encode_utf16().cmp(b.encode_utf16()),
         }
-        Value::Array(items) => {
-            out.push('[');
-            for (idx, item) in items.iter().enumerate() {
-                if idx > 0 {
-                    out.push(',');
-                }
-                write_stable(item, out);
-            }
-            out.push(']');
-        }
-        Value::String(s) => write_string(s, out),
-        // JSON holds only finite numbers; JavaScript parses every one as a double.
-        Value::Number(n) => match n.as_f64() {
-            Some(f) => out.push_str(&js_number_string(f)),
-            None => out.push_str(&n.to_string()),
-        },
-        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Value::Null => out.push_str("null"),
-    }
+    });
+    members
 }
 
 #[cfg(feature = "hmac")]

@@ -3,29 +3,34 @@
 //!
 //! Knows nothing about what the JSON means.
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use super::js_number_string;
 use crate::prelude::*;
 
+/// The members of an object in the order a writer lists them.
+pub(crate) type MemberOrder = for<'a> fn(&'a Map<String, Value>) -> Vec<(&'a String, &'a Value)>;
+
 /// `JSON.stringify(value)`.
 pub fn json_stringify(value: &Value) -> String {
     let mut out = String::new();
-    write(value, &mut out);
+    write_json(value, |map| map.iter().collect(), &mut out);
     out
 }
 
-fn write(value: &Value, out: &mut String) {
+/// Writes `value` as `JSON.stringify` does, but with each object's members in the order `order`
+/// gives (a stable stringify sorts them).
+pub(crate) fn write_json(value: &Value, order: MemberOrder, out: &mut String) {
     match value {
         Value::Object(map) => {
             out.push('{');
-            for (idx, (key, child)) in map.iter().enumerate() {
+            for (idx, (key, child)) in order(map).into_iter().enumerate() {
                 if idx > 0 {
                     out.push(',');
                 }
                 write_json_string(key, out);
                 out.push(':');
-                write(child, out);
+                write_json(child, order, out);
             }
             out.push('}');
         }
@@ -35,11 +40,12 @@ fn write(value: &Value, out: &mut String) {
                 if idx > 0 {
                     out.push(',');
                 }
-                write(item, out);
+                write_json(item, order, out);
             }
             out.push(']');
         }
         Value::String(s) => write_json_string(s, out),
+        // JSON holds only finite numbers; JavaScript parses every one as a double.
         Value::Number(n) => match n.as_f64() {
             Some(f) => out.push_str(&js_number_string(f)),
             None => out.push_str(&n.to_string()),
@@ -51,7 +57,7 @@ fn write(value: &Value, out: &mut String) {
 
 /// `JSON.stringify` of a string: `"` and `\` escaped, `\b \f \n \r \t`, other code points below
 /// U+0020 as `\u00xx` (lowercase hex); everything else, U+007F and U+2028 included, as is.
-pub(crate) fn write_json_string(s: &str, out: &mut String) {
+fn write_json_string(s: &str, out: &mut String) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     out.push('"');
     for ch in s.chars() {
