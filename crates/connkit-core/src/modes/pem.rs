@@ -29,10 +29,20 @@ fn pem_body(text: &str) -> Option<String> {
     } else {
         text.to_owned()
     };
-    let mut body = String::with_capacity(text.len());
-    let mut rest = text.as_str();
+    let mut body = strip_armour(&text);
+    body.retain(|c| !is_js_whitespace(c));
+    let base64 = body
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'='));
+    (!body.is_empty() && base64).then_some(body)
+}
+
+/// The text without `/-----BEGIN [^-]+-----/` and `/-----END [^-]+-----/` markers.
+pub(crate) fn strip_armour(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
     while let Some(at) = rest.find("-----") {
-        body.push_str(rest.get(..at).unwrap_or(""));
+        out.push_str(rest.get(..at).unwrap_or(""));
         let after = rest.get(at + 5..).unwrap_or("");
         // `/-----(BEGIN|END) [^-]+-----/`: a marker only when the whole shape is there.
         let marker = ["BEGIN ", "END "].iter().find_map(|word| {
@@ -43,17 +53,13 @@ fn pem_body(text: &str) -> Option<String> {
         match marker {
             Some(skip) => rest = after.get(skip..).unwrap_or(""),
             None => {
-                body.push_str("-----");
+                out.push_str("-----");
                 rest = after;
             }
         }
     }
-    body.push_str(rest);
-    body.retain(|c| !is_js_whitespace(c));
-    let base64 = body
-        .bytes()
-        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'='));
-    (!body.is_empty() && base64).then_some(body)
+    out.push_str(rest);
+    out
 }
 
 /// JavaScript's `\s`.

@@ -33,7 +33,7 @@ use rsa::{BigUint, RsaPrivateKey};
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256, Sha384, Sha512};
 
-use super::pem::format_pem;
+use super::pem::{format_pem, strip_armour};
 use crate::js::{base64, base64_decode, base64url, json_stringify};
 use crate::prelude::*;
 
@@ -244,30 +244,6 @@ fn begin_label(text: &str) -> Option<&str> {
         rest = after;
     }
     None
-}
-
-/// The text without `/-----BEGIN [^-]+-----/` and `/-----END [^-]+-----/` markers.
-fn strip_armour(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(at) = rest.find("-----") {
-        out.push_str(rest.get(..at).unwrap_or(""));
-        let after = rest.get(at + 5..).unwrap_or("");
-        let marker = ["BEGIN ", "END "].iter().find_map(|word| {
-            let label = after.strip_prefix(word)?;
-            let len = label.find('-')?;
-            (len > 0 && label.get(len..)?.starts_with("-----")).then_some(word.len() + len + 5)
-        });
-        match marker {
-            Some(skip) => rest = after.get(skip..).unwrap_or(""),
-            None => {
-                out.push_str("-----");
-                rest = after;
-            }
-        }
-    }
-    out.push_str(rest);
-    out
 }
 
 /// The DER of `format_pem`'s output (one armoured base64 body).
