@@ -90,6 +90,26 @@ pub fn js_truncate(s: &str, max: usize) -> &str {
     s
 }
 
+/// JavaScript's `\s`.
+pub(crate) fn is_js_whitespace(c: char) -> bool {
+    matches!(
+        c,
+        '\t' | '\n' | '\u{b}' | '\u{c}' | '\r' | ' ' | '\u{a0}' | '\u{1680}' | '\u{2000}'
+            ..='\u{200a}'
+                | '\u{2028}'
+                | '\u{2029}'
+                | '\u{202f}'
+                | '\u{205f}'
+                | '\u{3000}'
+                | '\u{feff}'
+    )
+}
+
+/// `String.prototype.trim`.
+pub(crate) fn js_trim(s: &str) -> &str {
+    s.trim_matches(is_js_whitespace)
+}
+
 /// True if `key` is an array index ("0", "17", not "01", below 2³² − 1): JavaScript lists such
 /// keys first, in numeric order, before every other own key.
 pub fn is_array_index(key: &str) -> bool {

@@ -11,7 +11,9 @@
 //! `template.rs` fills in the `${…}` templates of token requests as Nango's `interpolateString`
 //! does; `pem.rs` reads PEM text as Nango's `formatPem`; `sign.rs` signs JWTs with RSA and P-256
 //! private keys as jsonwebtoken does (JWT, TWO_STEP's `signature`, OAUTH2_CC's
-//! `private_key_jwt`), and `assertion.rs` makes TWO_STEP's JWT assertions.
+//! `private_key_jwt`), `assertion.rs` makes TWO_STEP's JWT assertions and `saml.rs` its signed
+//! SAML assertions; `xml_write.rs` and `xml_read.rs` write and read XML as fast-xml-parser does
+//! for TWO_STEP's `body_format: xml`.
 //!
 //! Needs the `modes` feature (SHA-256 for the `${sha256…}` templates, SHA-1 for WSSE, RSA and
 //! P-256 for the signatures). Knows nothing about
@@ -27,10 +29,13 @@ mod http;
 mod jwt;
 mod oauth2_cc;
 mod pem;
+mod saml;
 mod sign;
 mod stored;
 mod template;
 mod two_step;
+mod xml_read;
+mod xml_write;
 
 pub use aws::{
     AwsSettings, AwsTarget, aws_connect_target, aws_request, aws_response, aws_stored_target,
@@ -49,6 +54,8 @@ pub use two_step::{
     TwoStepFlow, TwoStepNext, TwoStepProvider, preconfigured_credentials, two_step_stored_inputs,
     two_step_unreachable,
 };
+pub use xml_read::{XmlError, parse_xml};
+pub use xml_write::build_xml;
 
 /// The time and the random value a mode's templates read (`${now…}`, `${random}`).
 #[derive(Debug, Clone, Copy)]

@@ -10,7 +10,7 @@
 //! `{alg: "HS256", typ: "JWT", …header}` (so `header.alg` names the algorithm). An assertion
 //! already in the values is kept while its `exp` is more than 60 seconds away.
 //!
-//! SAML assertions (`assertion.type: saml`, sap-success-factors) are not made here.
+//! SAML assertions (`assertion.type: saml`, sap-success-factors) are `saml.rs`'s.
 //!
 //! Knows nothing about HTTP, storage or sessions.
 
@@ -126,7 +126,7 @@ pub(crate) fn jwt_assertion(
 
 /// The body path a key template names: `${assertionOption.privateKey}` →
 /// `assertionOption.privateKey`, `${credentials.privateKey}` → `privateKey`.
-fn key_path(template: &str) -> Vec<String> {
+pub(crate) fn key_path(template: &str) -> Vec<String> {
     let inner = template
         .strip_prefix("${")
         .and_then(|t| t.strip_suffix('}'))

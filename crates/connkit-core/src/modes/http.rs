@@ -2,14 +2,15 @@
 //! them and hands the answers back (spec §3.9).
 //!
 //! Bodies are written as Nango's HTTP clients write them: a form as `URLSearchParams` does, JSON
-//! as `JSON.stringify`, and an answer is read as axios and Nango's `loggedFetch` read one (JSON
-//! when the text parses, else the text). [`axios_request`] adds axios's default headers, and
+//! as `JSON.stringify`, XML as fast-xml-parser's builder (`xml_write.rs`), and an answer is read
+//! as axios and Nango's `loggedFetch` read one (JSON when the text parses, else the text). [`axios_request`] adds axios's default headers, and
 //! [`header_values`] reads an answer's headers as Nango's `extractResponseHeaderValues` does.
 //!
 //! Knows nothing about sockets, TLS or timeouts.
 
 use serde_json::{Map, Value};
 
+use super::xml_write::build_xml;
 use crate::js::{json_stringify, to_js_string, url_search_params};
 
 use crate::prelude::*;
@@ -111,15 +112,53 @@ impl HttpResponse {
     }
 }
 
+/// How a token request's parameters become its body (`body_format`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum BodyFormat {
+    /// `JSON.stringify` (the default).
+    Json,
+    /// `URLSearchParams`, each value as `String(value)`.
+    Form,
+    /// fast-xml-parser's `XMLBuilder` with Nango's options (`xml_write.rs`).
+    Xml,
+}
+
+impl BodyFormat {
+    /// The provider's `body_format`.
+    pub(crate) fn from_attribute(text: Option<&str>) -> BodyFormat {
+        match text {
+            Some("form") => BodyFormat::Form,
+            Some("xml") => BodyFormat::Xml,
+            _ => BodyFormat::Json,
+        }
+    }
+
+    /// The body's text; `None` where Nango's writer throws (XML nested too deep).
+    pub(crate) fn encode(self, body: &Map<String, Value>) -> Option<String> {
+        match self {
+            BodyFormat::Json => Some(json_stringify(&Value::Object(body.clone()))),
+            BodyFormat::Form => {
+                let pairs: Vec<(String, String)> = body
+                    .iter()
+                    .map(|(k, v)| (k.clone(), to_js_string(v)))
+                    .collect();
+                Some(url_search_params(
+                    pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+                ))
+            }
+            BodyFormat::Xml => build_xml(body),
+        }
+    }
+}
+
 /// A request as axios sends it: `Accept: application/json, text/plain, */*` unless the headers
-/// name one; a POST's body as a form or JSON, `application/x-www-form-urlencoded` unless the
-/// headers name a content type.
+/// name one; a POST with its body, `application/x-www-form-urlencoded` unless the headers name
+/// a content type (axios's type for a string body).
 pub(crate) fn axios_request(
     get: bool,
     url: String,
     mut headers: Vec<(String, String)>,
-    body: &Map<String, Value>,
-    form: bool,
+    body: String,
 ) -> HttpRequest {
     let has = |headers: &[(String, String)], name: &str| {
         headers.iter().any(|(n, _)| n.eq_ignore_ascii_case(name))
@@ -148,16 +187,7 @@ pub(crate) fn axios_request(
             "application/x-www-form-urlencoded".to_owned(),
         ));
     }
-    let text = if form {
-        let pairs: Vec<(String, String)> = body
-            .iter()
-            .map(|(k, v)| (k.clone(), to_js_string(v)))
-            .collect();
-        url_search_params(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
-    } else {
-        json_stringify(&Value::Object(body.clone()))
-    };
-    HttpRequest::post(url, headers, Some(text))
+    HttpRequest::post(url, headers, Some(body))
 }
 
 /// `extractResponseHeaderValues`: each listed header's first value under its listed name;

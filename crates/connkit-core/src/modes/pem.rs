@@ -5,6 +5,7 @@
 //!
 //! Knows nothing about what the key or certificate is for, nor whether it parses as DER.
 
+use crate::js::is_js_whitespace;
 use crate::prelude::*;
 
 /// `formatPem(text, label)`, or `None` where it throws (nothing left, or not base64).
@@ -60,21 +61,6 @@ pub(crate) fn strip_armour(text: &str) -> String {
     }
     out.push_str(rest);
     out
-}
-
-/// JavaScript's `\s`.
-fn is_js_whitespace(c: char) -> bool {
-    matches!(
-        c,
-        '\t' | '\n' | '\u{b}' | '\u{c}' | '\r' | ' ' | '\u{a0}' | '\u{1680}' | '\u{2000}'
-            ..='\u{200a}'
-                | '\u{2028}'
-                | '\u{2029}'
-                | '\u{202f}'
-                | '\u{205f}'
-                | '\u{3000}'
-                | '\u{feff}'
-    )
 }
 
 #[cfg(test)]

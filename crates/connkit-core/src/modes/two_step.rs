@@ -9,11 +9,14 @@
 //! values. Its parameters and headers are the provider's `token_params` and `token_headers`,
 //! `credentials.` stripped and filled in from the posted values (`${…}` as `interpolateString`,
 //! `template.rs`), then the parameters' strings from the connection_config (`${connectionConfig.…}`);
-//! `body_format` `json` (the default) or `form`; `token_request_method: GET` sends none. axios's
+//! `body_format` `json` (the default), `form` or `xml` (`xml_write.rs`; the `additional_steps`
+//! send JSON then, as Nango's do); `token_request_method: GET` sends none. axios's
 //! defaults are kept: `Accept: application/json, text/plain, */*`, and a POST without a
 //! `Content-Type` is sent as `application/x-www-form-urlencoded`.
 //!
-//! The token is at `token_response.token` (a lodash path), the refresh token at
+//! With `body_format: xml`, a first answer that is not JSON is read as XML (`xml_read.rs`;
+//! XML the reader refuses is `two_step_credentials_fetch_error`). The token is at
+//! `token_response.token` (a lodash path), the refresh token at
 //! `token_response.refresh_token`; the expiry is `token_response.token_expiration` read as a
 //! date (`expireAt`, the default) or a duration (`expireIn`: seconds, or `ms` text such as
 //! `1h`), else `token_expires_in_ms` (`0`: none), else 99 years; a JWT token or refresh token
@@ -23,13 +26,12 @@
 //! `_cookies`).
 //!
 //! A provider with a `signature` signs a JWT first as the JWT mode does (`jwt.rs`) and adds it
-//! to the values as `token`; one with a JWT `assertion` makes it (`assertion.rs`) unless the
-//! values hold one good for more than a minute, or a refresh token, and adds it as `assertion`.
+//! to the values as `token`; one with an `assertion` makes it, a JWT (`assertion.rs`) or a
+//! signed SAML assertion (`saml.rs`), unless the values hold one good for more than a minute,
+//! or a refresh token, and adds it as `assertion`.
 //!
 //! The integration's preconfigured `integration_config` values
 //! ([`TwoStepProvider::with_integration_config`]) replace the posted ones and are not stored.
-//!
-//! Not implemented (`auth_mode_unsupported`, spec §12): SAML assertions and `body_format: xml`.
 //!
 //! Knows nothing about HTTP clients, storage or sessions.
 
@@ -39,10 +41,12 @@ use super::Context;
 use super::assertion::{assertion_fresh, jwt_assertion};
 use super::expiry::{duration_expiry, jwt_exp};
 use super::failure::{Failure, ModeError, incomplete, invalid, issue, missing_token_url};
-use super::http::{HttpRequest, HttpResponse, axios_request, header_values};
+use super::http::{BodyFormat, HttpRequest, HttpResponse, axios_request, header_values};
 use super::jwt::jwt_from_entry;
 use super::oauth2_cc::{Obtained, token_url_href};
+use super::saml::{saml_assertion, saml_fresh};
 use super::template::{fill, interpolate, step_number, strip_credentials, strip_step_prefixes};
+use super::xml_read::parse_xml;
 use crate::catalogue::{AuthMode, FieldSchema, Provider};
 use crate::field::check_template_values;
 use crate::interpolate::{Generated, interpolate_param};
@@ -72,7 +76,7 @@ pub struct TwoStepProvider {
     refresh_token_params: Option<Map<String, Value>>,
     token_headers: Option<Map<String, Value>>,
     refresh_token_headers: Option<Map<String, Value>>,
-    form_body: bool,
+    body_format: BodyFormat,
     get: bool,
     token_response: Option<Map<String, Value>>,
     token_expires_in_ms: Option<f64>,
@@ -80,11 +84,10 @@ pub struct TwoStepProvider {
     response_headers: Vec<String>,
     token_response_metadata: Vec<String>,
     expiration_buffer_secs: Option<f64>,
-    unsupported: Option<&'static str>,
     fields: Vec<FieldSchema>,
     /// `signature`: the entry's name and attributes, for the JWT signed first.
     signer: Option<(String, Map<String, Value>)>,
-    /// A JWT `assertion`.
+    /// An `assertion`: a JWT (`type: jwt`) or, as Nango reads any other type, SAML.
     assertion: Option<Map<String, Value>>,
     /// `integration_config`'s field names.
     integration_fields: Vec<String>,
@@ -117,12 +120,6 @@ impl TwoStepProvider {
         let json = provider.json();
         let text = |key: &str| json.get(key).and_then(Value::as_str).map(str::to_owned);
         let assertion = object(json, "assertion");
-        let saml = assertion
-            .as_ref()
-            .is_some_and(|a| a.get("type").and_then(Value::as_str) != Some("jwt"));
-        let unsupported = saml
-            .then_some("assertion")
-            .or_else(|| (text("body_format").as_deref() == Some("xml")).then_some("body_format"));
         let signer = json
             .get("signature")
             .is_some_and(truthy)
@@ -151,7 +148,7 @@ impl TwoStepProvider {
             refresh_token_params: object(json, "refresh_token_params"),
             token_headers: object(json, "token_headers"),
             refresh_token_headers: object(json, "refresh_token_headers"),
-            form_body: text("body_format").as_deref() == Some("form"),
+            body_format: BodyFormat::from_attribute(text("body_format").as_deref()),
             get: text("token_request_method").as_deref() == Some("GET"),
             token_response: object(json, "token_response"),
             token_expires_in_ms: json.get("token_expires_in_ms").and_then(Value::as_f64),
@@ -162,7 +159,6 @@ impl TwoStepProvider {
                 .get("token_expiration_buffer")
                 .and_then(Value::as_f64)
                 .filter(|n| *n != 0.0 && n.is_finite()),
-            unsupported,
             fields: provider.connection_config().to_vec(),
             signer,
             assertion,
@@ -246,7 +242,8 @@ impl TwoStepFlow {
     /// Starts a flow with the posted values (`inputs`: a POST /auth/two-step body, or
     /// [`two_step_stored_inputs`] for a renewal) and the connection_config. Errors:
     /// connection_config values the token URL, parameters and headers use (missing or refused
-    /// by their field's rule), `missing_token_url`, and `auth_mode_unsupported`.
+    /// by their field's rule), `missing_token_url`, an assertion that cannot be made, and a body
+    /// the XML writer refuses (`two_step_credentials_fetch_error`).
     pub fn start(
         provider: &TwoStepProvider,
         mut inputs: Map<String, Value>,
@@ -254,9 +251,6 @@ impl TwoStepFlow {
         ctx: &Context<'_>,
         matcher: &dyn PatternMatcher,
     ) -> Result<(TwoStepFlow, HttpRequest), ModeError> {
-        if let Some(attribute) = provider.unsupported {
-            return Err(unsupported(attribute).into());
-        }
         if provider.token_response.is_none() {
             let message = "Token response structure is missing for TWO_STEP.";
             return Err(incomplete("incomplete_provider", message, "token_response").into());
@@ -271,15 +265,23 @@ impl TwoStepFlow {
         // one held is good for more than a minute.
         if let Some(assertion) = &provider.assertion
             && !inputs.get("refresh_token").is_some_and(truthy)
-            && !assertion_fresh(inputs.get("assertion").unwrap_or(&Value::Null), ctx.now_ms)
         {
-            let mut credentials = inputs.clone();
-            let option = credentials
-                .shift_remove("assertionOption")
-                .and_then(|v| v.as_object().cloned())
-                .unwrap_or_default();
-            let signed = jwt_assertion(assertion, &credentials, &config, &option, ctx)?;
-            inputs.insert("assertion".to_owned(), Value::String(signed));
+            let jwt = assertion.get("type").and_then(Value::as_str) == Some("jwt");
+            let held = inputs.get("assertion").unwrap_or(&Value::Null);
+            let fresh = match jwt {
+                true => assertion_fresh(held, ctx.now_ms),
+                false => saml_fresh(held, ctx.now_ms),
+            };
+            if !fresh {
+                let mut credentials = inputs.clone();
+                let option = credentials
+                    .shift_remove("assertionOption")
+                    .and_then(|v| v.as_object().cloned())
+                    .unwrap_or_default();
+                let make = if jwt { jwt_assertion } else { saml_assertion };
+                let signed = make(assertion, &credentials, &config, &option, ctx)?;
+                inputs.insert("assertion".to_owned(), Value::String(signed));
+            }
         }
         let refresh = (provider.refresh_token_params.is_some()
             || provider.refresh_token_headers.is_some())
@@ -338,7 +340,10 @@ impl TwoStepFlow {
             let filled = fill(&strip_credentials(value), &inputs, ctx);
             header_list.push((name.clone(), to_js_string(&filled)));
         }
-        let request = axios_request(provider.get, url, header_list, &body, provider.form_body);
+        let Some(text) = provider.body_format.encode(&body) else {
+            return Err(fetch_error(String::from("Maximum nested tags exceeded")).into());
+        };
+        let request = axios_request(provider.get, url, header_list, text);
         let flow = TwoStepFlow {
             provider: provider.clone(),
             inputs,
@@ -351,7 +356,7 @@ impl TwoStepFlow {
 
     /// Reads the answer to the last request: the next request, or the credentials. Errors:
     /// `two_step_credentials_fetch_error` for a status outside 2xx (and a step URL that does
-    /// not parse), `invalid_two_step_credentials` for a 2xx other than 200 and 201 (a step:
+    /// not parse, and a first answer of an XML provider that is not XML), `invalid_two_step_credentials` for a 2xx other than 200 and 201 (a step:
     /// `invalid_two_step_credentials_step_N` for anything but 200), `incomplete_raw_credentials`
     /// without a token, and an expiry that is no duration.
     pub fn answer(
@@ -383,7 +388,13 @@ impl TwoStepFlow {
             let message = "Invalid credentials provided to create a Two Step connection";
             return Err(refused(code, message, response.status).into());
         }
-        self.responses.push(response.data());
+        let data = match (response.data(), self.provider.body_format) {
+            (Value::String(text), BodyFormat::Xml) if step == 0 => {
+                parse_xml(&text).map_err(|e| fetch_error(e.describe()))?
+            }
+            (data, _) => data,
+        };
+        self.responses.push(data);
         for (name, value) in header_values(response, &self.provider.response_headers) {
             let joined = match (name.as_str(), self.header_values.get("_cookies")) {
                 ("_cookies", Some(Value::String(old))) => format!("{old}; {value}"),
@@ -440,13 +451,13 @@ impl TwoStepFlow {
             .flatten()
             .map(|(name, value)| (name.clone(), to_js_string(&resolve(value))))
             .collect();
-        Ok(axios_request(
-            step.get,
-            url,
-            headers,
-            &body,
-            self.provider.form_body,
-        ))
+        // Nango writes a step's body as a form or JSON, never XML.
+        let format = match self.provider.body_format {
+            BodyFormat::Form => BodyFormat::Form,
+            _ => BodyFormat::Json,
+        };
+        let text = format.encode(&body).unwrap_or_default();
+        Ok(axios_request(step.get, url, headers, text))
     }
 
     /// `getStepResponse(n, responses)`: the nth answer when it is an object, else `{}`.
@@ -573,18 +584,6 @@ fn config_values(
             other => (k, other),
         })
         .collect()
-}
-
-fn unsupported(attribute: &str) -> Failure {
-    Failure::new(
-        "auth_mode_unsupported",
-        format!("connkit does not implement the provider's `{attribute}`."),
-        issue(
-            ErrorCode::AuthModeUnsupported,
-            &[attribute],
-            Detail::Name(attribute.to_owned()),
-        ),
-    )
 }
 
 /// `two_step_credentials_fetch_error`: "Error fetching Two Step credentials Error: " and what

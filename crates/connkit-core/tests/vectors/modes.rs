@@ -5,8 +5,8 @@ use connkit_core::interpolate::Generated;
 use connkit_core::modes::{
     AwsSettings, BillLogin, ClientCredentials, ClientCredentialsProvider, Context, HttpRequest,
     HttpResponse, ModeError, TwoStepFlow, TwoStepNext, TwoStepProvider, aws_connect_target,
-    aws_request, aws_response, bill_request, bill_response, client_credentials_config,
-    client_credentials_request, client_credentials_response, jwt_credentials,
+    aws_request, aws_response, bill_request, bill_response, build_xml, client_credentials_config,
+    client_credentials_request, client_credentials_response, jwt_credentials, parse_xml,
     signature_credentials, tba_credentials, two_step_stored_inputs,
 };
 use connkit_core::pattern::EcmaRegex;
@@ -15,6 +15,9 @@ use serde_json::{Map, Value, json};
 pub(crate) fn check(case: &Value) -> Result<(), String> {
     let expect = &case["expect"];
     let input = &case["input"];
+    if let Some(mode @ ("xml_build" | "xml_parse")) = case["mode"].as_str() {
+        return xml(mode, input, expect);
+    }
     let name = case["provider_name"].as_str().unwrap_or("demo");
     let entry = Provider::from_json(name, &case["provider"]).map_err(|e| e.to_string())?;
     let now_ms = input["now_ms"].as_i64().unwrap_or(1_787_306_400_000);
@@ -106,6 +109,29 @@ pub(crate) fn check(case: &Value) -> Result<(), String> {
         other => return Err(format!("unknown mode {other:?}")),
     };
     compare(result, expect)
+}
+
+/// `xml_build` (a body written by `build_xml`) and `xml_parse` (a text read by `parse_xml`),
+/// against `{ok}` or `{error: <reason>}`.
+fn xml(mode: &str, input: &Value, expect: &Value) -> Result<(), String> {
+    match mode {
+        "xml_build" => {
+            let built = build_xml(&object(&input["body"]));
+            match (built, expect.get("ok")) {
+                (Some(text), Some(want)) if *want == text => Ok(()),
+                (None, None) if expect["error"] == "too_deep" => Ok(()),
+                (got, _) => Err(format!("built {got:?}, want {expect}")),
+            }
+        }
+        _ => {
+            let text = input["text"].as_str().unwrap_or("");
+            match (parse_xml(text), expect.get("ok")) {
+                (Ok(tree), Some(want)) if *want == tree => Ok(()),
+                (Err(e), None) if expect["error"] == e.reason => Ok(()),
+                (got, _) => Err(format!("read {got:?}, want {expect}")),
+            }
+        }
+    }
 }
 
 /// A TWO_STEP flow fed `input.responses` in order: the requests it made, and its outcome (`ok`
