@@ -112,6 +112,9 @@ pub(crate) fn run() -> Result<()> {
     step("zod 4.0.5 differential test");
     zod_differential(CI_DIFF_CASES)?;
 
+    step("XML and SAML vectors against fast-xml-parser 5.10.1 and xml-crypto 6.1.2");
+    exec(program("node").args(["--test", "tests/compat/xml/"]))?;
+
     step(
         "@nangohq/node and @nangohq/frontend 0.71.4: webhooks, and the seed flow against connkit-server",
     );
