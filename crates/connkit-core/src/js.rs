@@ -91,6 +91,7 @@ pub fn js_truncate(s: &str, max: usize) -> &str {
 }
 
 /// JavaScript's `\s`.
+#[cfg(feature = "modes")]
 pub(crate) fn is_js_whitespace(c: char) -> bool {
     matches!(
         c,
@@ -106,6 +107,7 @@ pub(crate) fn is_js_whitespace(c: char) -> bool {
 }
 
 /// `String.prototype.trim`.
+#[cfg(feature = "modes")]
 pub(crate) fn js_trim(s: &str) -> &str {
     s.trim_matches(is_js_whitespace)
 }

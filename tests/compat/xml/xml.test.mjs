@@ -1,5 +1,5 @@
 // The XML of TWO_STEP's `body_format: xml` and the SAML assertion of sap-success-factors,
-// checked with the libraries Nango uses (spec §3.9.1, §3.9.2), so that the vectors in
+// checked with the libraries Nango uses (spec §3.9, "XML bodies", §3.9, "SAML assertions"), so that the vectors in
 // tests/vectors/modes.json are not only connkit's opinion:
 // - `xml_build` cases: fast-xml-parser 5.10.1's XMLBuilder with Nango's options writes the same
 //   text (or throws where connkit refuses);

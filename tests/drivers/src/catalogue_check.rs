@@ -290,7 +290,10 @@ fn main() -> ExitCode {
             ));
         }
     }
-    if share < 96.0 || coverage.unsupported.len() > 5 || coverage.incomplete.len() > 5 {
+    // Every provider of a served mode connects, but the two whose entries cannot connect in
+    // Nango either (certn-partner: OAUTH2_CC without a token_url; veeva-vault: its token_url
+    // needs the hidden `version`, whose default is empty).
+    if share < 96.5 || !coverage.unsupported.is_empty() || coverage.incomplete.len() > 2 {
         problems.push("coverage counts look wrong (connectable share or unsupported)".to_owned());
     }
 

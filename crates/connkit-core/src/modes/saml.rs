@@ -1,7 +1,7 @@
 //! TWO_STEP's SAML 2.0 assertion (`assertion.type` other than `jwt`, sap-success-factors), as
 //! Nango's `generateSamlAssertion` and `isSamlAssertionExpired` make and judge it
 //! (`packages/shared/lib/auth/assertion.ts`, @xmldom/xmldom 0.8.13 and xml-crypto 6.1.2; spec
-//! §3.9.2).
+//! §3.9, "SAML assertions").
 //!
 //! The values are those of the JWT assertion (`assertion.rs`). Each string member of the
 //! provider's `assertion` is filled in (`interpolateString`) and read: `issuer`, `uid`,

@@ -1,6 +1,6 @@
 //! XML text read into the tree fast-xml-parser 5.10.1 gives with the options of Nango's TWO_STEP
 //! `body_format: xml` (`new XMLParser({ignoreAttributes: false, parseAttributeValue: true,
-//! trimValues: true})`, `connection.service.ts`; spec §3.9.1).
+//! trimValues: true})`, `connection.service.ts`; spec §3.9, "XML bodies").
 //!
 //! An element becomes the member named after it (qualified names kept as written: `saml:Issuer`);
 //! a repeated name becomes an array, in order. An element without children or attributes is its

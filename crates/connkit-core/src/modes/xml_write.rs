@@ -1,6 +1,6 @@
 //! A token request's body written as XML, as fast-xml-parser 5.10.1's `XMLBuilder` writes it
 //! with the options of Nango's TWO_STEP `body_format: xml` (`{format: true, indentBy: '  ',
-//! attributeNamePrefix: '$', ignoreAttributes: false}`, `connection.service.ts`; spec §3.9.1).
+//! attributeNamePrefix: '$', ignoreAttributes: false}`, `connection.service.ts`; spec §3.9, "XML bodies").
 //!
 //! Members are written in JavaScript's key order. A member named `$name` with a string, number
 //! or boolean is an attribute of its element (`name="value"`; the text `true` as the bare name;

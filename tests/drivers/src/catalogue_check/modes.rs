@@ -5,7 +5,7 @@
 //! obtain or make their credentials at connection time (OAUTH2_CC, TWO_STEP, BILL, SIGNATURE,
 //! JWT),
 //! how many first requests (or credentials) core builds from the form's sample values, and which providers need a part of their mode
-//! connkit does not implement.
+//! connkit does not implement (none since TWO_STEP's XML bodies and SAML assertions).
 //!
 //! Knows nothing about the server; `catalogue_check.rs` prints the counts.
 
@@ -131,7 +131,13 @@ fn with_test_keys(provider: &Provider, mut values: Value) -> Value {
         .iter()
         .find_map(|key| json.get(*key)?.get("header")?.get("alg")?.as_str())
         .unwrap_or("");
+    // A SAML assertion (any `assertion.type` but `jwt`) is signed with RSA-SHA256.
+    let saml = json
+        .get("assertion")
+        .and_then(|a| a.get("type"))
+        .is_some_and(|t| t.as_str() != Some("jwt"));
     let key = match alg.get(..2) {
+        _ if saml => keys::RSA_PKCS8,
         Some("ES") => keys::P256_PKCS8,
         Some("RS" | "PS") => keys::RSA_PKCS8,
         // HMAC keys (ghost-admin's `id:secret`) and entries that sign nothing keep theirs.
