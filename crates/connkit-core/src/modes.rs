@@ -54,7 +54,7 @@ pub use two_step::{
     TwoStepFlow, TwoStepNext, TwoStepProvider, preconfigured_credentials, two_step_stored_inputs,
     two_step_unreachable,
 };
-pub use xml_read::{XmlError, parse_xml};
+pub use xml_read::{XmlError, parse_xml, parse_xml_as_written};
 pub use xml_write::build_xml;
 
 /// The time and the random value a mode's templates read (`${now…}`, `${random}`).

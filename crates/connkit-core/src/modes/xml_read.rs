@@ -13,6 +13,12 @@
 //! processing instruction become `?name` with their attributes; comments, a `DOCTYPE` without
 //! an internal subset and text outside the root are skipped; `\r\n` is read as `\n`.
 //!
+//! [`parse_xml_as_written`] reads the same tree with every value kept as written: no piece
+//! trimmed (white space between tags included) and none read as a number or boolean, only the
+//! five entities decoded (fast-xml-parser's `parseTagValue: false, parseAttributeValue: false,
+//! trimValues: false`), for a host that must see the exact text, such as a verifier of an XML
+//! signature.
+//!
 //! Where fast-xml-parser reads malformed text leniently (a closing tag that does not match, an
 //! element never closed) this reader refuses it, as it does the names the parser refuses
 //! (`__proto__`, `constructor`, `prototype`), nesting deeper than its 100 levels and a
@@ -121,6 +127,46 @@ fn add_child(children: &mut Map<String, Value>, name: String, value: Value) {
 
 /// Reads `text` as fast-xml-parser does with Nango's options (see the module's comment).
 pub fn parse_xml(text: &str) -> Result<Value, XmlError> {
+    read(text, Values::Typed)
+}
+
+/// Reads `text` into the same tree with every text piece and attribute value a string as
+/// written (entities decoded), nothing trimmed.
+pub fn parse_xml_as_written(text: &str) -> Result<Value, XmlError> {
+    read(text, Values::AsWritten)
+}
+
+/// How text pieces and attribute values are read.
+#[derive(Clone, Copy)]
+enum Values {
+    /// Trimmed and read as values (`fxp_value`), Nango's options.
+    Typed,
+    /// Strings as written.
+    AsWritten,
+}
+
+impl Values {
+    /// A decoded piece or attribute value; `None` for a piece that adds nothing.
+    fn read(self, decoded: &str) -> Option<Value> {
+        match self {
+            Values::Typed => {
+                let trimmed = js_trim(decoded);
+                (!trimmed.is_empty()).then(|| fxp_value(trimmed))
+            }
+            Values::AsWritten => (!decoded.is_empty()).then(|| Value::String(decoded.to_owned())),
+        }
+    }
+
+    /// A CDATA section's piece: neither trimmed nor decoded.
+    fn cdata(self, text: &str) -> Value {
+        match self {
+            Values::Typed => fxp_value(text),
+            Values::AsWritten => Value::String(text.to_owned()),
+        }
+    }
+}
+
+fn read(text: &str, values: Values) -> Result<Value, XmlError> {
     let normalized = text.replace("\r\n", "\n").replace('\r', "\n");
     let src = normalized.as_str();
     let mut root: Map<String, Value> = Map::new();
@@ -130,10 +176,10 @@ pub fn parse_xml(text: &str) -> Result<Value, XmlError> {
     while pos < src.len() {
         let rest = src.get(pos..).unwrap_or("");
         let Some(lt) = rest.find('<') else {
-            flush(&mut stack, rest);
+            flush(&mut stack, rest, values);
             break;
         };
-        flush(&mut stack, rest.get(..lt).unwrap_or(""));
+        flush(&mut stack, rest.get(..lt).unwrap_or(""), values);
         let at = pos + lt;
         let markup = src.get(at..).unwrap_or("");
         if let Some(body) = markup.strip_prefix("<!--") {
@@ -146,7 +192,7 @@ pub fn parse_xml(text: &str) -> Result<Value, XmlError> {
                 return err("unclosed_cdata", at);
             };
             if let Some(open) = stack.last_mut() {
-                open.add_text(fxp_value(body.get(..end).unwrap_or("")));
+                open.add_text(values.cdata(body.get(..end).unwrap_or("")));
             }
             pos = at + 9 + end + 3;
         } else if markup.starts_with("<!") {
@@ -166,7 +212,7 @@ pub fn parse_xml(text: &str) -> Result<Value, XmlError> {
             if name.is_empty() {
                 return err("instruction_without_name", at);
             }
-            let value = Open::new(String::new(), read_attributes(attributes)).close();
+            let value = Open::new(String::new(), read_attributes(attributes, values)).close();
             let children = stack.last_mut().map_or(&mut root, |o| &mut o.children);
             add_child(children, format!("?{name}"), value);
             pos = at + 2 + end + 2;
@@ -201,7 +247,7 @@ pub fn parse_xml(text: &str) -> Result<Value, XmlError> {
             if matches!(name, "__proto__" | "constructor" | "prototype") {
                 return err("reserved_name", at);
             }
-            let open = Open::new(name.to_owned(), read_attributes(attributes));
+            let open = Open::new(name.to_owned(), read_attributes(attributes, values));
             if empty {
                 let value = open.close();
                 let children = stack.last_mut().map_or(&mut root, |o| &mut o.children);
@@ -222,12 +268,11 @@ pub fn parse_xml(text: &str) -> Result<Value, XmlError> {
 }
 
 /// Adds a text piece to the open element (text outside the root is skipped).
-fn flush(stack: &mut [Open], raw: &str) {
-    let trimmed = js_trim(raw);
+fn flush(stack: &mut [Open], raw: &str, values: Values) {
     if let Some(open) = stack.last_mut()
-        && !trimmed.is_empty()
+        && let Some(piece) = values.read(&decode_entities(raw))
     {
-        open.add_text(fxp_value(&decode_entities(trimmed)));
+        open.add_text(piece);
     }
 }
 
@@ -256,7 +301,7 @@ fn split_tag(inner: &str) -> (&str, &str) {
 /// `buildAttributesMap`: each `name="value"` (or `'value'`) as `@_name`, the value trimmed,
 /// decoded and read; a name without a quoted value is dropped; a repeated name keeps its
 /// place and takes the last value.
-fn read_attributes(text: &str) -> Map<String, Value> {
+fn read_attributes(text: &str, values: Values) -> Map<String, Value> {
     let mut out = Map::new();
     let mut rest = text;
     loop {
@@ -278,7 +323,9 @@ fn read_attributes(text: &str) -> Map<String, Value> {
             {
                 let raw = value_part.get(1..1 + close).unwrap_or("");
                 if !name.is_empty() {
-                    let value = fxp_value(&decode_entities(js_trim(raw)));
+                    let value = values
+                        .read(&decode_entities(raw))
+                        .unwrap_or_else(|| Value::String(String::new()));
                     out.insert(format!("@_{name}"), value);
                 }
                 rest = value_part.get(close + 2..).unwrap_or("");
@@ -463,5 +510,30 @@ fn trim_zeros(digits: &str) -> String {
         format!("0.{frac}")
     } else {
         cut.strip_suffix('.').unwrap_or(cut).to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn values_as_written_keep_their_text() {
+        let text = "<a v=\" 2.0 \" b=\"&lt;x&gt;\">\n  <n> 007 </n>\n  <t>true</t><e/><c><![CDATA[ &amp; ]]></c>\n</a>";
+        assert_eq!(
+            parse_xml_as_written(text),
+            Ok(json!({"a": {
+                "n": " 007 ", "t": "true", "e": "", "c": " &amp; ",
+                "#text": "\n  \n  \n", "@_v": " 2.0 ", "@_b": "<x>",
+            }}))
+        );
+        assert_eq!(
+            parse_xml(text),
+            Ok(json!({"a": {
+                "n": 7, "t": true, "e": "", "c": " &amp; ", "@_v": 2, "@_b": "<x>",
+            }}))
+        );
     }
 }
