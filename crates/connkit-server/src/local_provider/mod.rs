@@ -22,13 +22,17 @@
 //!   `x-api-key: demo-sts-key`): an STS-like endpoint for AWS_SIGV4, `{"credentials":
 //!   {"accessKeyId", "secretAccessKey", "sessionToken", "expiration"}}` (seconds), or 403.
 //!
-//! * `POST /jwt-bearer` (form or JSON): a JWT bearer grant (`assertion`, RFC 7523) or a JWT
+//! * `POST /jwt-bearer` (`jwt_bearer.rs`; form or JSON): a JWT bearer grant (`assertion`, RFC 7523) or a JWT
 //!   client assertion (`client_assertion`): the JWT's RS256, PS256 or ES256 signature must
 //!   verify with a public key the provider trusts ([`LocalProvider::trust_public_key`]; none by
 //!   default) and its `exp` lie ahead; answers `{"access_token", "token_type", "expires_in"}`
 //!   or 401 `invalid_grant` (also when a posted `client_id` is not the JWT's `iss` and `sub`).
 //!   The claims of the last JWT accepted are kept
 //!   ([`LocalProvider::last_jwt_claims`]). Verified with RustCrypto's `rsa` and `p256`.
+//! * `POST /xml-gateway` (`xml_gateway.rs`): a Sage Intacct-like XML gateway, an API session
+//!   for a known client as sender and the demo user, in Intacct's XML `<response>`.
+//! * `POST /saml2-bearer` (`saml_bearer.rs`): an SAP SuccessFactors-like token for a SAML
+//!   assertion whose XML-DSig signature verifies with a trusted RSA key.
 //!
 //! The tenant is the host's first label under `localhost` (`acme.localhost` is `acme`), so a
 //! code issued at one tenant's authorize URL works only at the same tenant's token URL: a test
@@ -39,6 +43,9 @@
 //! Knows nothing about connkit's API, sessions or store.
 
 mod consent;
+mod jwt_bearer;
+mod saml_bearer;
+mod xml_gateway;
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
@@ -59,6 +66,9 @@ use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
 
 use crate::crypto::random_hex;
+
+pub use saml_bearer::{SAML_AUDIENCE, SAML_ISSUER};
+pub use xml_gateway::{DEMO_COMPANY, DEMO_USER, DEMO_USER_PASSWORD};
 
 /// Where the provider's routes live.
 pub const PREFIX: &str = "/demo/provider";
@@ -89,6 +99,7 @@ struct Inner {
     delay_ms: AtomicU64,
     trusted_keys: Mutex<Vec<String>>,
     last_jwt_claims: Mutex<Option<Value>>,
+    saml_assertions: Mutex<Vec<String>>,
 }
 
 #[derive(Debug, Default)]
@@ -131,6 +142,7 @@ impl LocalProvider {
                 delay_ms: AtomicU64::new(0),
                 trusted_keys: Mutex::new(Vec::new()),
                 last_jwt_claims: Mutex::new(None),
+                saml_assertions: Mutex::new(Vec::new()),
             }),
         }
     }
@@ -146,7 +158,18 @@ impl LocalProvider {
             .route(&format!("{PREFIX}/session"), post(session))
             .route(&format!("{PREFIX}/bill/login"), post(bill_login))
             .route(&format!("{PREFIX}/sts"), post(sts))
-            .route(&format!("{PREFIX}/jwt-bearer"), post(jwt_bearer))
+            .route(
+                &format!("{PREFIX}/jwt-bearer"),
+                post(jwt_bearer::jwt_bearer),
+            )
+            .route(
+                &format!("{PREFIX}/xml-gateway"),
+                post(xml_gateway::xml_gateway),
+            )
+            .route(
+                &format!("{PREFIX}/saml2-bearer"),
+                post(saml_bearer::saml2_bearer),
+            )
             .with_state(self.clone())
     }
 
@@ -204,6 +227,15 @@ impl LocalProvider {
     pub fn last_jwt_claims(&self) -> Option<Value> {
         self.inner
             .last_jwt_claims
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Every assertion `POST /saml2-bearer` was given (base64, as posted), in order.
+    pub fn saml_assertions(&self) -> Vec<String> {
+        self.inner
+            .saml_assertions
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .clone()
@@ -497,88 +529,6 @@ fn authenticated_client(
 }
 
 /// A form or JSON body's string parameters.
-/// `POST /jwt-bearer`: a token for a JWT one of the trusted keys signed.
-async fn jwt_bearer(
-    State(provider): State<LocalProvider>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let params = read_params(&headers, &body);
-    let jwt = params
-        .get("assertion")
-        .or_else(|| params.get("client_assertion"));
-    let trusted = provider
-        .inner
-        .trusted_keys
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .clone();
-    let claims = jwt.and_then(|jwt| trusted.iter().find_map(|pem| verified_claims(jwt, pem)));
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
-    // A client assertion names the client posted beside it.
-    let client = params.get("client_id");
-    let Some(claims) = claims.filter(|c| {
-        c["exp"].as_u64().is_some_and(|exp| exp > now)
-            && client.is_none_or(|id| c["iss"] == id.as_str() && c["sub"] == id.as_str())
-    }) else {
-        return oauth_error(
-            StatusCode::UNAUTHORIZED,
-            "invalid_grant",
-            "The JWT is not signed by a trusted key, or has expired.",
-        );
-    };
-    *provider
-        .inner
-        .last_jwt_claims
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner) = Some(claims);
-    let body = json!({
-        "access_token": format!("demo-jb-{}", random_hex(16)),
-        "token_type": "Bearer",
-        "expires_in": provider.inner.expires_in.load(Ordering::SeqCst),
-    });
-    (StatusCode::OK, no_store(), axum::Json(body)).into_response()
-}
-
-/// The claims of `jwt` when its signature verifies with `pem` (SPKI) for its header's `alg`.
-fn verified_claims(jwt: &str, pem: &str) -> Option<Value> {
-    use p256::ecdsa::signature::Verifier;
-    use p256::pkcs8::DecodePublicKey;
-    let (input, signature) = jwt.rsplit_once('.')?;
-    let (header, payload) = input.split_once('.')?;
-    let header: Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(header).ok()?).ok()?;
-    let signature = URL_SAFE_NO_PAD.decode(signature).ok()?;
-    let der_text: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
-    let der = BASE64.decode(der_text).ok()?;
-    let message = input.as_bytes();
-    let ok = match header["alg"].as_str()? {
-        "RS256" => {
-            let key = rsa::RsaPublicKey::from_public_key_der(&der).ok()?;
-            let signature = rsa::pkcs1v15::Signature::try_from(signature.as_slice()).ok()?;
-            rsa::pkcs1v15::VerifyingKey::<Sha256>::new(key)
-                .verify(message, &signature)
-                .is_ok()
-        }
-        "PS256" => {
-            let key = rsa::RsaPublicKey::from_public_key_der(&der).ok()?;
-            let signature = rsa::pss::Signature::try_from(signature.as_slice()).ok()?;
-            rsa::pss::VerifyingKey::<Sha256>::new(key)
-                .verify(message, &signature)
-                .is_ok()
-        }
-        "ES256" => {
-            let key = p256::ecdsa::VerifyingKey::from_public_key_der(&der).ok()?;
-            let signature = p256::ecdsa::Signature::from_slice(&signature).ok()?;
-            key.verify(message, &signature).is_ok()
-        }
-        _ => false,
-    };
-    ok.then(|| serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).ok()?).ok())
-        .flatten()
-}
-
 fn read_params(headers: &HeaderMap, body: &[u8]) -> HashMap<String, String> {
     let json = headers
         .get(CONTENT_TYPE)
