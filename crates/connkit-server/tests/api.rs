@@ -17,6 +17,8 @@ mod oauth_support;
 mod postgres;
 #[path = "api/support.rs"]
 mod support;
+#[path = "api/two_step_support.rs"]
+mod two_step_support;
 
 #[path = "api/auth.rs"]
 mod auth;
@@ -42,6 +44,8 @@ mod modes_signed;
 mod modes_stored;
 #[path = "api/modes_two_step.rs"]
 mod modes_two_step;
+#[path = "api/modes_xml_saml.rs"]
+mod modes_xml_saml;
 #[path = "api/oauth.rs"]
 mod oauth;
 #[path = "api/oauth_refresh.rs"]

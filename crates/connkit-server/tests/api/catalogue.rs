@@ -29,10 +29,12 @@ async fn integrations_list_by_provider_and_follow_the_allow_list() {
             "demo-oauth2-cc",
             "demo-partner-api",
             "demo-partner-cc",
+            "demo-saml",
             "demo-service-account",
             "demo-signature",
             "demo-tba",
             "demo-two-step",
+            "demo-xml-gateway",
             "unauthenticated"
         ]
     );
@@ -137,7 +139,7 @@ async fn providers_serve_resolved_entries() {
         .assert(400, "invalid_query_params");
 
     let resp = app.secret("GET", "/providers", None).await;
-    assert_eq!(resp.json["data"].as_array().unwrap().len(), 15);
+    assert_eq!(resp.json["data"].as_array().unwrap().len(), 17);
     let resp = app
         .call("GET", "/providers?search=HELPDESK", Some(&bearer), None)
         .await;

@@ -6,7 +6,8 @@
 use serde_json::{Value, json};
 
 use crate::oauth_support::OAuthEnv;
-use crate::support::{Resp, cp};
+use crate::support::cp;
+use crate::two_step_support::{create, read, token};
 
 const KEY: &str = "demo-two-step";
 
@@ -14,31 +15,15 @@ fn login(password: &str) -> Value {
     json!({"type": "TWO_STEP", "username": "demo-client-id", "password": password})
 }
 
-async fn create(env: &OAuthEnv, params: &str, body: &Value) -> Resp {
-    let token = env
-        .app
-        .session(json!({"end_user": {"id": "u-2"}, "tags": {"team": "ops"}}))
-        .await;
-    env.app
-        .auth(&format!("/auth/two-step/{KEY}"), &token, params, Some(body))
-        .await
-}
-
-async fn read(env: &OAuthEnv, id: &str, flags: &str) -> Resp {
-    let uri = format!("/connections/{id}?provider_config_key={KEY}{flags}");
-    env.app.secret("GET", &uri, None).await
-}
-
-fn token(resp: &Resp) -> String {
-    resp.json["credentials"]["token"]
-        .as_str()
-        .unwrap_or_else(|| panic!("{}", resp.json))
-        .to_owned()
-}
-
 /// A connection for tenant `acme`; its id (the creation webhook consumed).
 async fn connected(env: &OAuthEnv) -> String {
-    let resp = create(env, "&params[subdomain]=acme", &login("demo-client-secret")).await;
+    let resp = create(
+        env,
+        KEY,
+        "&params[subdomain]=acme",
+        &login("demo-client-secret"),
+    )
+    .await;
     assert_eq!(resp.status, 200, "{}", resp.json);
     let _ = env.hooks.next().await;
     resp.json["connectionId"].as_str().unwrap().to_owned()
@@ -49,6 +34,7 @@ async fn the_posted_values_obtain_a_session_token_the_connection_keeps() {
     let env = OAuthEnv::new().await;
     let resp = create(
         &env,
+        KEY,
         "&params[subdomain]=acme",
         &login("demo-client-secret"),
     )
@@ -62,7 +48,7 @@ async fn the_posted_values_obtain_a_session_token_the_connection_keeps() {
         (&json!("creation"), &json!("TWO_STEP")),
         "{hook}"
     );
-    let conn = read(&env, &id, "").await;
+    let conn = read(&env, KEY, &id, "").await;
     assert_eq!(conn.status, 200, "{}", conn.json);
     let credentials = &conn.json["credentials"];
     assert_eq!(credentials["type"], "TWO_STEP");
@@ -82,7 +68,7 @@ async fn the_posted_values_obtain_a_session_token_the_connection_keeps() {
 #[tokio::test]
 async fn a_refused_login_creates_nothing() {
     let env = OAuthEnv::new().await;
-    let resp = create(&env, "&params[subdomain]=acme", &login("wrong")).await;
+    let resp = create(&env, KEY, "&params[subdomain]=acme", &login("wrong")).await;
     assert_eq!(
         (resp.status, resp.code()),
         (400, "two_step_credentials_fetch_error"),
@@ -94,9 +80,15 @@ async fn a_refused_login_creates_nothing() {
     let list = env.app.secret("GET", "/connections", None).await;
     assert_eq!(list.json["connections"], json!([]), "{}", list.json);
     // A body that is no object, and a connection_config value its field refuses, ask nothing.
-    let resp = create(&env, "&params[subdomain]=acme", &json!(["x"])).await;
+    let resp = create(&env, KEY, "&params[subdomain]=acme", &json!(["x"])).await;
     assert_eq!((resp.status, resp.code()), (400, "invalid_body"));
-    let resp = create(&env, "&params[subdomain]=a.b", &login("demo-client-secret")).await;
+    let resp = create(
+        &env,
+        KEY,
+        "&params[subdomain]=a.b",
+        &login("demo-client-secret"),
+    )
+    .await;
     assert_eq!(
         resp.issues(),
         [cp(
@@ -112,17 +104,17 @@ async fn an_expiring_token_is_obtained_again_with_the_stored_values() {
     let env = OAuthEnv::new().await;
     env.provider.set_expires_in(600);
     let id = connected(&env).await;
-    let first = read(&env, &id, "").await;
+    let first = read(&env, KEY, &id, "").await;
     assert_eq!(first.status, 200, "{}", first.json);
     assert_eq!(env.provider.sessions(), 2, "the read renewed the token");
     env.provider.set_expires_in(3600);
-    let second = read(&env, &id, "").await;
+    let second = read(&env, KEY, &id, "").await;
     assert_eq!(env.provider.sessions(), 3);
     assert_ne!(token(&first), token(&second));
     assert_eq!(second.json["credentials"]["username"], "demo-client-id");
-    let third = read(&env, &id, "").await;
+    let third = read(&env, KEY, &id, "").await;
     assert_eq!(token(&third), token(&second), "fresh now");
-    let forced = read(&env, &id, "&force_refresh=true").await;
+    let forced = read(&env, KEY, &id, "&force_refresh=true").await;
     assert_eq!(env.provider.sessions(), 4);
     assert_ne!(token(&forced), token(&third));
 }
@@ -133,7 +125,7 @@ async fn a_failed_renewal_answers_nangos_error() {
     env.provider.set_expires_in(60);
     let id = connected(&env).await;
     env.provider.fail_token_requests(true);
-    let resp = read(&env, &id, "").await;
+    let resp = read(&env, KEY, &id, "").await;
     assert_eq!(
         (resp.status, resp.code()),
         (400, "invalid_credentials"),
@@ -145,7 +137,7 @@ async fn a_failed_renewal_answers_nangos_error() {
         (&hook["operation"], &hook["success"]),
         (&json!("refresh"), &json!(false))
     );
-    let resp = read(&env, &id, "").await;
+    let resp = read(&env, KEY, &id, "").await;
     assert_eq!((resp.status, resp.code()), (424, "invalid_credentials"));
     assert_eq!(env.provider.sessions(), 2);
 }
