@@ -54,8 +54,6 @@ const EXC_C14N: &str = "http://www.w3.org/2001/10/xml-exc-c14n#";
 const ENVELOPED: &str = "http://www.w3.org/2000/09/xmldsig#enveloped-signature";
 const RSA_SHA256: &str = "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256";
 const SHA256: &str = "http://www.w3.org/2001/04/xmlenc#sha256";
-/// How far ahead of this clock an assertion's `NotBefore` may be.
-const CLOCK_SKEW_MS: i64 = 60_000;
 
 /// Namespace declarations in scope: (prefix, URI), innermost last.
 type Scope = Vec<(String, String)>;
@@ -277,7 +275,8 @@ fn claims(assertion: &Map<String, Value>, expected: &Expected<'_>) -> Result<(),
     let conditions = at(&["Conditions"]).ok_or(Refusal::Conditions)?;
     let time = |name: &str| text(conditions.get(name)).and_then(parse_date);
     let now = expected.now_ms;
-    let started = time("@_NotBefore").is_some_and(|t| t <= now + CLOCK_SKEW_MS);
+    // The provider shares connkit's clock: no skew is allowed for.
+    let started = time("@_NotBefore").is_some_and(|t| t <= now);
     let ended = time("@_NotOnOrAfter").is_none_or(|t| t <= now);
     if !started || ended {
         return Err(Refusal::Conditions);
