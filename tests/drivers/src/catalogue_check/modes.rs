@@ -48,8 +48,11 @@ pub(crate) struct Coverage {
     pub(crate) unsupported: Vec<String>,
     /// `provider: why` of a served mode's provider whose catalogue entry cannot connect in
     /// Nango either: no token URL, or a URL value only a hidden field with an empty default
-    /// gives.
+    /// gives and no value the app passes makes it build.
     pub(crate) incomplete: Vec<String>,
+    /// `provider: why the form alone cannot` of a provider connectable only through the API,
+    /// with a `params` value the form hides (counted as connectable).
+    pub(crate) through_api: Vec<String>,
     /// `provider: why` of a served mode's provider whose first request did not build for
     /// another reason.
     pub(crate) refused: Vec<String>,
@@ -79,47 +82,90 @@ pub(crate) fn check(
         }
         row.served += 1;
         let values = with_test_keys(provider, sample(provider));
-        let group = |name: &str| values[name].as_object().cloned().unwrap_or_default();
-        let outcome = match mode {
-            AuthMode::OAuth2Cc => Some(client_credentials(provider, group("params"), matcher)),
-            AuthMode::Signature => {
-                Some(signature_credentials(provider, "user", "password", 0, "00").map(|_| ()))
-            }
-            AuthMode::Jwt => Some(jwt(provider, group("credentials"), group("params"))),
-            AuthMode::Bill => {
-                Some(bill_request(provider.json(), &BillLogin::from_values(&json!({}))).map(|_| ()))
-            }
-            AuthMode::TwoStep => {
-                // The SDK posts the assertion options beside the credentials.
-                let mut inputs = group("credentials");
-                inputs.insert(
-                    "assertionOption".to_owned(),
-                    Value::Object(group("assertion_option")),
-                );
-                Some(two_step(provider, inputs, group("params"), matcher))
+        let outcome = attempt(provider, mode, &values, matcher);
+        // A value the form hides with an empty default, which the app passes in `params`
+        // through the API (`nango.auth(key, {params})`), as Nango's own endpoints take it.
+        let through_api = match &outcome {
+            Some(Err(err @ ModeError::Config(_))) if incomplete(err, &form) => {
+                attempt(provider, mode, &passed_by_app(values.clone(), err), matcher)
             }
             _ => None,
         };
-        match outcome {
-            None => out.connectable += 1,
-            Some(Ok(())) => {
+        match (outcome, through_api) {
+            (None, _) => out.connectable += 1,
+            (Some(Ok(())), _) => {
                 row.built += 1;
                 out.connectable += 1;
             }
-            Some(Err(ModeError::Failed(failure))) if failure.code() == "auth_mode_unsupported" => {
+            (Some(Err(err)), Some(Ok(()))) => {
+                row.built += 1;
+                out.connectable += 1;
+                out.through_api
+                    .push(format!("{}: {}", provider.name(), why(&err)));
+            }
+            (Some(Err(ModeError::Failed(failure))), _)
+                if failure.code() == "auth_mode_unsupported" =>
+            {
                 let path = failure.issue().path().join(".");
                 out.unsupported.push(format!("{}: {path}", provider.name()));
             }
-            Some(Err(err)) if incomplete(&err, &form) => {
+            (Some(Err(err)), _) if incomplete(&err, &form) => {
                 out.incomplete
                     .push(format!("{}: {}", provider.name(), why(&err)));
             }
-            Some(Err(err)) => out
+            (Some(Err(err)), _) => out
                 .refused
                 .push(format!("{}: {}", provider.name(), why(&err))),
         }
     }
     out
+}
+
+/// The first request (or credentials) of the modes that obtain them, from `values`
+/// (`{credentials, params, assertion_option}`); `None` for the other modes.
+fn attempt(
+    provider: &Provider,
+    mode: &AuthMode,
+    values: &Value,
+    matcher: &dyn PatternMatcher,
+) -> Option<Result<(), ModeError>> {
+    let group = |name: &str| values[name].as_object().cloned().unwrap_or_default();
+    match mode {
+        AuthMode::OAuth2Cc => Some(client_credentials(provider, group("params"), matcher)),
+        AuthMode::Signature => {
+            Some(signature_credentials(provider, "user", "password", 0, "00").map(|_| ()))
+        }
+        AuthMode::Jwt => Some(jwt(provider, group("credentials"), group("params"))),
+        AuthMode::Bill => {
+            Some(bill_request(provider.json(), &BillLogin::from_values(&json!({}))).map(|_| ()))
+        }
+        AuthMode::TwoStep => {
+            // The SDK posts the assertion options beside the credentials.
+            let mut inputs = group("credentials");
+            inputs.insert(
+                "assertionOption".to_owned(),
+                Value::Object(group("assertion_option")),
+            );
+            Some(two_step(provider, inputs, group("params"), matcher))
+        }
+        _ => None,
+    }
+}
+
+/// `values` with a value of the app's in each `params` member the issues name (the form
+/// hides those fields, so only an app calling the API can give them).
+fn passed_by_app(mut values: Value, err: &ModeError) -> Value {
+    let ModeError::Config(e) = err else {
+        return values;
+    };
+    for issue in e.issues() {
+        if let Some(name) = issue.path().get(1)
+            && let Some(params) = values.get_mut("params").and_then(Value::as_object_mut)
+        {
+            params.insert(name.clone(), Value::String("v1".to_owned()));
+        }
+    }
+    values
 }
 
 /// The sample with a real test key in place of each private key field's example (the
