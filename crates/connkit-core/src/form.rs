@@ -6,6 +6,7 @@
 //! [`FieldRule`] included (`form/rule.rs`). Knows nothing about the DOM, i18n of UI strings,
 //! HTTP or how values are checked.
 
+mod reconnect;
 mod render;
 mod rule;
 
@@ -17,6 +18,7 @@ use crate::catalogue::{AuthMode, FieldSchema, Provider};
 use crate::prelude::*;
 use render::{Ctx, OAUTH_OVERRIDES};
 
+pub use reconnect::reconnect_values;
 pub use rule::FieldRule;
 
 /// Where a field's value goes when the form is submitted.
@@ -163,6 +165,9 @@ pub struct FormOptions {
     pub preconfigured_credentials: Vec<String>,
     /// The session's `overrides[integration].docs_connect`.
     pub docs_connect: Option<String>,
+    /// A reconnect session's values of the connection it reconnects ([`reconnect_values`]): a
+    /// `params.*` field the session does not preconfigure starts with its value.
+    pub reconnect: Map<String, Value>,
 }
 
 /// The built form.

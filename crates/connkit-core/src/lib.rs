@@ -45,6 +45,7 @@ mod prelude {
 mod ascii;
 pub mod auth;
 pub mod catalogue;
+pub mod colour;
 pub mod credentials;
 pub mod email;
 mod error;

@@ -29,6 +29,7 @@ const CORE_EDGES: &[(&str, &[&str])] = &[
     ("ascii", &[]),
     ("auth", &[]),
     ("catalogue", &["error", "js", "nango"]),
+    ("colour", &[]),
     ("credentials", &["error", "js", "limits", "nango"]),
     ("email", &[]),
     ("error", &[]),
