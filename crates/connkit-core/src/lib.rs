@@ -54,6 +54,7 @@ pub mod form;
 pub mod ids;
 pub mod interpolate;
 pub mod js;
+pub mod label;
 pub mod limits;
 pub mod metadata;
 #[cfg(feature = "modes")]

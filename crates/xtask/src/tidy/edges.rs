@@ -38,6 +38,7 @@ const CORE_EDGES: &[(&str, &[&str])] = &[
     ("ids", &["error", "js", "limits", "nango"]),
     ("interpolate", &["error", "js"]),
     ("js", &[]),
+    ("label", &["tags"]),
     ("limits", &[]),
     ("metadata", &["error", "ids", "limits", "nango"]),
     ("modes", &["catalogue", "error", "field", "interpolate", "js", "limits", "oauth2", "pattern"]),
