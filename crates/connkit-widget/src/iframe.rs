@@ -18,6 +18,7 @@ use wasm_bindgen::prelude::Closure;
 use crate::connect::Connect;
 use crate::event::ConnectEvent;
 use crate::oauth::redirect::in_frame;
+use crate::theme::Theme;
 
 /// The `/connect/` page.
 #[component]
@@ -40,10 +41,13 @@ pub fn ConnectPage() -> impl IntoView {
     let token = RwSignal::new(param("session_token"));
     let redirect = param("redirect").as_deref() == Some("true");
     let framed = in_frame();
-    if let Some(theme) = param("theme").filter(|t| t == "light" || t == "dark")
+    // `theme` is what `openConnectUI`'s `themeOverride` sends; `primary`, `appName` and `logo`
+    // ride in its `baseURL`'s query (the SDK keeps it).
+    let theme = Theme::read(param);
+    if let Some(mode) = theme.mode
         && let Some(root) = document().document_element()
     {
-        let _ = root.set_attribute("data-theme", &theme);
+        let _ = root.set_attribute("data-theme", mode.as_str());
     }
 
     // The parent's `session_token` message (any origin, as Connect UI: spec §3.7).
@@ -80,6 +84,7 @@ pub fn ConnectPage() -> impl IntoView {
                     closable=framed
                     redirect=redirect
                     standalone=!framed
+                    theme=theme
                 />
             </div>
         </div>
