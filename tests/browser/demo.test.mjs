@@ -77,7 +77,7 @@ test('API_KEY provider with a subdomain: tags → widget → webhook → filtere
   const item = demo.connectionItem(connectionId);
   await item.waitFor({ timeout: 10_000 });
   assert.equal(await page.locator('.demo-conn').count(), 1);
-  await item.getByRole('button').click();
+  await item.locator('[data-action=pick]').click();
   const config = page.locator('[data-field=connection_config]');
   await config.waitFor();
   assert.deepEqual(JSON.parse(await config.textContent()), { subdomain: 'acme' });

@@ -100,8 +100,9 @@ pub fn WebhooksPanel(
                         .map(|Webhook { verified, body }| {
                             let WebhookBody { operation, provider_config_key, connection_id, tags } = body;
                             let hook_id = connection_id.clone();
+                            let hook_operation = operation.clone();
                             view! {
-                                <li class="demo-hook" data-connection-id=hook_id>
+                                <li class="demo-hook" data-connection-id=hook_id data-operation=hook_operation>
                                     <p>
                                         <strong>{operation}</strong>
                                         " · "
@@ -166,6 +167,7 @@ pub fn ConnectionsPanel(
                                     <button
                                         type="button"
                                         class="demo-link"
+                                        data-action="pick"
                                         aria-pressed=move || is_picked().to_string()
                                         on:click=move |_| picked.set(Some(pick.clone()))
                                     >
