@@ -1,4 +1,4 @@
-// The theme contract (docs/theme.md) in the browser: `mountConnect`'s theme options (mode,
+// The theme contract (docs/widget.md §2) in the browser: `mountConnect`'s theme options (mode,
 // primary colour with its on-colour chosen for WCAG contrast, app name and logo), the system
 // theme following prefers-color-scheme live, and the real, unchanged `@nangohq/frontend`
 // `openConnectUI` with `themeOverride: 'dark'` (its `theme` query parameter) and a primary colour

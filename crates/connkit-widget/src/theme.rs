@@ -1,4 +1,4 @@
-//! The theme contract (docs/theme.md): `theme` (`light`, `dark` or `system`, which follows
+//! The theme contract (docs/widget.md §2): `theme` (`light`, `dark` or `system`, which follows
 //! `prefers-color-scheme` live), `primary` (any CSS colour; the text put on it is black or white,
 //! whichever contrasts more: connkit-core's `colour::on_colour`), and the app's `appName` and
 //! `logo`. The same option names are read from `mountConnect`'s options, the custom element's
