@@ -1,6 +1,7 @@
 //! The theme contract (docs/widget.md §2): `theme` (`light`, `dark` or `system`, which follows
 //! `prefers-color-scheme` live), `primary` (any CSS colour; the text put on it is black or white,
-//! whichever contrasts more: connkit-core's `colour::on_colour`), and the app's `appName` and
+//! whichever contrasts more: connkit-core's `colour::on_colour`; an opaque colour, as the text's
+//! contrast is judged against it alone), and the app's `appName` and
 //! `logo`. The same option names are read from `mountConnect`'s options, the custom element's
 //! attributes (through `mountConnect`) and the `/connect/` page's query.
 //!
@@ -8,7 +9,7 @@
 //! root's `data-theme` and its `--ck-primary` / `--ck-on-primary`. Knows nothing about where the
 //! widget is mounted or about the flow.
 
-use connkit_core::colour::{Rgb, on_colour, parse_hex, to_hex};
+use connkit_core::colour::{on_colour, parse_hex, to_hex};
 use js_sys::{Function, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -72,19 +73,22 @@ impl Theme {
     }
 
     /// The root's inline style: `--ck-primary` and its on-colour, when the primary colour is
-    /// one the browser reads. A colour it does not read is left out (the default stays).
+    /// an opaque colour the browser reads. Any other value is left out (the default stays).
     pub fn style(&self) -> Option<String> {
-        let (colour, rgb) = self.primary.as_deref().and_then(read_colour)?;
-        let on = to_hex(on_colour(rgb));
-        let on = core::str::from_utf8(&on).ok()?;
-        Some(format!("--ck-primary:{colour};--ck-on-primary:{on}"))
+        let hex = self.primary.as_deref().and_then(read_colour)?;
+        let rgb = parse_hex(&hex)?;
+        let mut style = String::from("--ck-primary:");
+        style.push_str(&hex);
+        style.push_str(";--ck-on-primary:");
+        style.extend(to_hex(on_colour(rgb)).map(char::from));
+        Some(style)
     }
 }
 
-/// A CSS colour as the browser reads it (a canvas's `fillStyle` keeps its last valid value,
-/// normalised to `#rrggbb` or `rgba(r, g, b, a)`): the normalised text and its channels (alpha
-/// left aside). `None` when the browser does not read it as a colour.
-fn read_colour(colour: &str) -> Option<(String, Rgb)> {
+/// A CSS colour as the browser reads it: a canvas's `fillStyle` keeps its last valid value,
+/// normalised to `#rrggbb` when opaque (`rgba(…)` otherwise). `None` when the browser does not
+/// read it as a colour.
+fn read_colour(colour: &str) -> Option<String> {
     let canvas = leptos::prelude::document().create_element("canvas").ok()?;
     let get_context = Reflect::get(&canvas, &"getContext".into())
         .ok()?
@@ -98,19 +102,8 @@ fn read_colour(colour: &str) -> Option<(String, Rgb)> {
         Reflect::get(&context, &key).ok()?.as_string()
     };
     // A colour the canvas refuses leaves each start value in place: the two readings differ.
-    let (from_black, from_white) = (through("#000000")?, through("#ffffff")?);
-    if from_black != from_white {
-        return None;
-    }
-    let rgb = parse_hex(&from_black).or_else(|| rgba_channels(&from_black))?;
-    Some((from_black, rgb))
-}
-
-/// The channels of `rgba(r, g, b, a)`.
-fn rgba_channels(text: &str) -> Option<Rgb> {
-    let inner = text.strip_prefix("rgba(")?.strip_suffix(')')?;
-    let mut parts = inner.split(',').map(|p| p.trim().parse::<u8>().ok());
-    Some([parts.next()??, parts.next()??, parts.next()??])
+    let read = through("#000000")?;
+    (through("#ffffff")? == read).then_some(read)
 }
 
 #[cfg(test)]
@@ -137,12 +130,5 @@ mod tests {
         for mode in [Mode::Light, Mode::Dark, Mode::System] {
             assert_eq!(Mode::parse(mode.as_str()), Some(mode));
         }
-    }
-
-    #[test]
-    fn rgba_is_read() {
-        assert_eq!(rgba_channels("rgba(11, 99, 206, 0.5)"), Some([11, 99, 206]));
-        assert_eq!(rgba_channels("rgba(300, 0, 0, 0.5)"), None);
-        assert_eq!(rgba_channels("rgb(1, 2, 3)"), None);
     }
 }
