@@ -1,6 +1,6 @@
 // `<connkit-connect>`: the Connect widget as a custom element, for any page and any framework.
-// `cargo xtask demo` writes it to dist/connect/element.js with the names of the /connect/
-// bundle's hashed files in place of the __CONNKIT_*__ marks. A page loads it as a module:
+// `cargo xtask demo` writes it to dist/connect/element.js, putting in the names of the
+// /connect/ bundle's hashed files. A page loads it as a module:
 //
 //   <script type="module" src="https://connkit.example/connect/element.js"></script>
 //   <connkit-connect api-url="https://connkit.example" session-token="…" theme="system"></connkit-connect>

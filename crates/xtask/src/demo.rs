@@ -97,3 +97,33 @@ fn write_element(dir: &Path) -> Result<()> {
     fs::write(dir.join("element.js"), element)?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_element_names_the_bundles_files() {
+        let dir = std::env::temp_dir().join(format!("connkit-element-{}", std::process::id()));
+        fs::create_dir_all(&dir).expect("a scratch directory");
+        for name in [
+            "index.html",
+            "connkit-0123abcd.css",
+            "connkit-connect-89ef.js",
+            "connkit-connect-89ef_bg.wasm",
+        ] {
+            fs::write(dir.join(name), "").expect("a file");
+        }
+        write_element(&dir).expect("written");
+        let element = fs::read_to_string(dir.join("element.js")).expect("read");
+        fs::remove_dir_all(&dir).expect("removed");
+        assert!(!element.contains("__CONNKIT_"));
+        for name in [
+            "'./connkit-connect-89ef.js'",
+            "'./connkit-connect-89ef_bg.wasm'",
+            "'./connkit-0123abcd.css'",
+        ] {
+            assert!(element.contains(name), "{name}");
+        }
+    }
+}
