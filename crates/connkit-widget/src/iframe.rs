@@ -3,7 +3,9 @@
 //! posts `ready` to its parent, takes the token from `?session_token=` or from the parent's
 //! `{type: 'session_token', sessionToken}` message, and forwards every widget event to the
 //! parent. The widget sits in an overlaid `role="dialog"`; Escape and the close button close it.
-//! `?redirect=true` makes OAuth go through the provider in the whole tab instead of a popup.
+//! `?redirect=true` makes OAuth go through the provider in the whole tab instead of a popup;
+//! `?theme=light|dark|system` (the SDK's `themeOverride`), `primary`, `appName` and `logo` are
+//! the theme contract (`theme.rs`).
 //!
 //! Opened at the top of its tab instead (a connect link, or the return of a redirect-mode
 //! OAuth flow started in the iframe: `oauth/redirect.rs`), it is Connect UI's "auth link" mode:
