@@ -1,9 +1,9 @@
 // Accessibility: axe-core with the WCAG 2.0/2.1/2.2 A and AA rules, in the light and dark
-// themes, on every screen a person sees: the demo page (with tag issues shown), the widget's
-// list, form with a field issue, success, expired session, and the OAuth form's states (waiting
-// for the popup, the popup closed, blocked, a failure), the forms of the modes that obtain a token
-// (each of them, one with field issues, one with a provider's refusal); and the layout at 360 px
-// wide.
+// themes (the main screens also in the system theme with the system set to dark), on every
+// screen a person sees: the demo page (with tag issues shown), the widget's list, form with a
+// field issue, success, expired session, and the OAuth form's states (waiting for the popup, the
+// popup closed, blocked, a failure), the forms of the modes that obtain a token (each of them,
+// one with field issues, one with a provider's refusal); and the layout at 360 px wide.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -29,13 +29,21 @@ async function violations(page) {
   return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
 }
 
-for (const theme of ['light', 'dark']) {
+/** The page's colours under each theme: light, dark, and system with the system set to dark. */
+const THEMES = {
+  light: { mode: 'light', system: 'light', bg: 'rgb(246, 247, 249)' },
+  dark: { mode: 'dark', system: 'light', bg: 'rgb(15, 18, 24)' },
+  'system-dark': { mode: 'system', system: 'dark', bg: 'rgb(15, 18, 24)' },
+};
+
+for (const [theme, { mode, system, bg }] of Object.entries(THEMES)) {
   test(`no WCAG 2.2 A/AA violations on any screen, ${theme} theme`, async () => {
-    const page = await newPage(parts.browser, { colorScheme: theme });
+    const page = await newPage(parts.browser, { colorScheme: system });
     const demo = new DemoPage(page, parts.server.base);
     await demo.goto();
-    if (theme === 'dark') await demo.toggleTheme();
-    assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), theme);
+    await demo.setTheme(mode);
+    assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), mode);
+    assert.equal(await page.evaluate(() => getComputedStyle(document.body).backgroundColor), bg);
     await demo.tag('end_user_email').fill('nope');
     assert.deepEqual(await violations(page), [], 'demo page with a tag issue');
     await shot(page, `a11y-${theme}-demo`);
@@ -57,7 +65,7 @@ for (const theme of ['light', 'dark']) {
     assert.deepEqual(await violations(page), [], 'success');
     await widget.finish();
 
-    await page.goto(`${parts.server.base}/connect/?theme=${theme}&session_token=nango_connect_session_${'0'.repeat(64)}`);
+    await page.goto(`${parts.server.base}/connect/?theme=${mode}&session_token=nango_connect_session_${'0'.repeat(64)}`);
     assert.equal(await new Widget(page).failedCode(), 'session_expired');
     assert.deepEqual(await violations(page), [], 'expired session');
     await shot(page, `a11y-${theme}-expired`);
@@ -75,7 +83,7 @@ for (const theme of ['light', 'dark']) {
       const page = await newPage(blocking, { colorScheme: theme });
       const demo = new DemoPage(page, parts.server.base);
       await demo.goto();
-      if (theme === 'dark') await demo.toggleTheme();
+      await demo.setTheme(theme);
       const widget = await demo.openWidget();
       await widget.pick('Demo Tickets (OAuth)');
       await widget.field('Tickets Workspace').fill('acme');
@@ -108,7 +116,7 @@ for (const theme of ['light', 'dark']) {
     const page = await newPage(parts.browser, { colorScheme: theme });
     const demo = new DemoPage(page, parts.server.base);
     await demo.goto();
-    if (theme === 'dark') await demo.toggleTheme();
+    await demo.setTheme(theme);
     const widget = await demo.openWidget();
     const input = (label) => widget.root.getByLabel(new RegExp(`^${label}\\b`));
     for (const name of ['Demo Warehouse (two-step)', 'Demo Payables (Bill)', 'Demo Ads (WSSE signature)',

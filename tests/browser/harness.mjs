@@ -130,23 +130,30 @@ export function startSdkHost(html) {
 }
 
 /**
- * Mounts the widget with `mountConnect` from the built /connect/ bundle into `#slot` of the page
- * open in `page`; its events go to `window.events`, its handle to `window.handle`.
+ * Mounts the widget with `mountConnect` from the built /connect/ bundle (its style sheet linked
+ * once) into `#slot` of the page open in `page`; its events go to `window.events`, its handle to
+ * `window.handle`.
  */
 export async function mountInline(page, server, token, options = {}) {
   const html = readFileSync(join(DIST, 'connect', 'index.html'), 'utf8');
   const js = /connkit-connect-[0-9a-f]+\.js/.exec(html)?.[0];
   const wasm = /connkit-connect-[0-9a-f]+_bg\.wasm/.exec(html)?.[0];
-  if (!js || !wasm) throw new Error('the /connect/ bundle does not name its files');
-  await page.evaluate(async ([t, b, j, w, o]) => {
+  const css = /connkit-[0-9a-f]+\.css/.exec(html)?.[0];
+  if (!js || !wasm || !css) throw new Error('the /connect/ bundle does not name its files');
+  await page.evaluate(async ([t, b, j, w, o, c]) => {
     window.events = [];
+    if (!document.querySelector('link[data-connkit]')) {
+      const link = Object.assign(document.createElement('link'), { rel: 'stylesheet', href: `${b}/connect/${c}` });
+      link.dataset.connkit = '';
+      await new Promise((resolve) => { link.onload = resolve; document.head.append(link); });
+    }
     const mod = await import(`${b}/connect/${j}`);
     await mod.default({ module_or_path: `${b}/connect/${w}` });
     // Kept: a handle the page drops is collected, and unmounts the widget.
     window.handle = mod.mountConnect(document.getElementById('slot'), {
       ...o, sessionToken: t ?? undefined, apiURL: b, onEvent: (e) => window.events.push(e),
     });
-  }, [token, server.base, js, wasm, options]);
+  }, [token, server.base, js, wasm, options, css]);
 }
 
 /**

@@ -58,7 +58,7 @@ test('a subdomain typed in the demo, approved in the popup: the connection, its 
   await shot(page, 'oauth-04-success');
   await widget.finish();
   await assertListedWithWebhook(demo, connectionId, user);
-  await demo.connectionItem(connectionId).getByRole('button').click();
+  await demo.pickConnection(connectionId);
   const config = page.locator('[data-field=connection_config]');
   await config.waitFor();
   assert.equal(JSON.parse(await config.textContent()).subdomain, 'acme');

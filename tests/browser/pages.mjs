@@ -16,7 +16,7 @@ export class DemoPage {
     return this.page.getByRole('button', { name: 'Connect an integration' });
   }
 
-  /** The input of a named tag (`end_user_id`, `end_user_email`, `organization_id`). */
+  /** The input of a named tag (`end_user_id`, `end_user_display_name`, `end_user_email`, `organization_id`). */
   tag(key) {
     return this.page.locator(`input[data-tag="${key}"]`);
   }
@@ -45,8 +45,22 @@ export class DemoPage {
     return this.page.locator(`.demo-conn[data-connection-id="${connectionId}"]`);
   }
 
-  async toggleTheme() {
-    await this.page.getByTestId('theme').click();
+  /** Opens the editor of a listed connection. */
+  async pickConnection(connectionId) {
+    await this.connectionItem(connectionId).locator('[data-action=pick]').click();
+  }
+
+  /** Presses a listed connection's "Reconnect"; resolves the widget's dialog object. */
+  async reconnect(connectionId) {
+    await this.connectionItem(connectionId).locator('[data-action=reconnect]').click();
+    const widget = new OAuthWidget(this.page);
+    await widget.dialog.waitFor();
+    return widget;
+  }
+
+  /** Chooses the theme: `light`, `dark` or `system`. */
+  async setTheme(mode) {
+    await this.page.getByTestId('theme').selectOption(mode);
   }
 }
 

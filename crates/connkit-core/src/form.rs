@@ -6,6 +6,7 @@
 //! [`FieldRule`] included (`form/rule.rs`). Knows nothing about the DOM, i18n of UI strings,
 //! HTTP or how values are checked.
 
+mod reconnect;
 mod render;
 mod rule;
 
@@ -17,6 +18,10 @@ use crate::catalogue::{AuthMode, FieldSchema, Provider};
 use crate::prelude::*;
 use render::{Ctx, OAUTH_OVERRIDES};
 
+pub use reconnect::reconnect_values;
+
+/// The connection_config key of AWS_SIGV4's External ID.
+const AWS_EXTERNAL_ID: &str = "external_id";
 pub use rule::FieldRule;
 
 /// Where a field's value goes when the form is submitted.
@@ -163,6 +168,9 @@ pub struct FormOptions {
     pub preconfigured_credentials: Vec<String>,
     /// The session's `overrides[integration].docs_connect`.
     pub docs_connect: Option<String>,
+    /// A reconnect session's values of the connection it reconnects ([`reconnect_values`]): a
+    /// `params.*` field the session does not preconfigure starts with its value.
+    pub reconnect: Map<String, Value>,
 }
 
 /// The built form.
@@ -209,8 +217,9 @@ impl Form {
         self.submit_mode
     }
 
-    /// AWS_SIGV4 only: the preconfigured `external_id`, if a non-empty string. When absent the
-    /// host generates a random UUID (v4) to show and submit as `params.external_id`.
+    /// AWS_SIGV4 only: the preconfigured `external_id` (else, reconnecting, the connection's),
+    /// if a non-empty string. When absent the host generates a random UUID (v4) to show and
+    /// submit as `params.external_id`.
     pub fn aws_external_id(&self) -> Option<&str> {
         self.external_id.as_deref()
     }
@@ -389,12 +398,12 @@ pub fn build_form(provider: &Provider, options: &FormOptions) -> Form {
         .filter_map(|i| slots.get_mut(i).and_then(Option::take))
         .collect();
 
+    // The session's, else (reconnecting) the connection's own.
     let external_id = (*mode == AuthMode::AwsSigV4)
         .then(|| {
-            options
-                .connection_config
-                .get("external_id")
-                .and_then(Value::as_str)
+            [&options.connection_config, &options.reconnect]
+                .into_iter()
+                .find_map(|values| values.get(AWS_EXTERNAL_ID).and_then(Value::as_str))
                 .filter(|s| !s.is_empty())
                 .map(str::to_owned)
         })

@@ -45,6 +45,7 @@ mod prelude {
 mod ascii;
 pub mod auth;
 pub mod catalogue;
+pub mod colour;
 pub mod credentials;
 pub mod email;
 mod error;
@@ -53,6 +54,7 @@ pub mod form;
 pub mod ids;
 pub mod interpolate;
 pub mod js;
+pub mod label;
 pub mod limits;
 pub mod metadata;
 #[cfg(feature = "modes")]

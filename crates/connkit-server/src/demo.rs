@@ -1,5 +1,6 @@
 //! The browser demo's backend (`--demo`), what an app using connkit would run on its own server:
-//! `POST /demo/api/sessions` creates a connect session, a few `/demo/api/…` routes proxy the
+//! `POST /demo/api/sessions` creates a connect session (`/reconnect`: one that reconnects a
+//! connection), a few `/demo/api/…` routes proxy the
 //! connection calls the demo page makes, and `/demo/api/webhooks` is an inbox for auth webhooks.
 //!
 //! Every route here acts with the secret key on behalf of whoever calls it, so none exists
@@ -66,6 +67,7 @@ pub(crate) fn router(api: Router, settings: &Settings) -> Router {
     };
     Router::new()
         .route("/demo/api/sessions", post(sessions_create))
+        .route("/demo/api/sessions/reconnect", post(sessions_reconnect))
         .route("/demo/api/connections", get(proxy))
         .route(
             "/demo/api/connections/{connection_id}",
@@ -84,6 +86,11 @@ pub(crate) fn router(api: Router, settings: &Settings) -> Router {
 /// `POST /demo/api/sessions` → `POST /connect/sessions`.
 async fn sessions_create(State(demo): State<Demo>, request: Request) -> Response {
     forward(&demo, "/connect/sessions", request).await
+}
+
+/// `POST /demo/api/sessions/reconnect` → `POST /connect/sessions/reconnect`.
+async fn sessions_reconnect(State(demo): State<Demo>, request: Request) -> Response {
+    forward(&demo, "/connect/sessions/reconnect", request).await
 }
 
 /// `/demo/api/X` → `/X`, same method, query and body.

@@ -56,6 +56,8 @@ mod oauth_return;
 mod outbox;
 #[path = "api/plumbing.rs"]
 mod plumbing;
+#[path = "api/reconnect.rs"]
+mod reconnect;
 #[path = "api/requests.rs"]
 mod requests;
 #[path = "api/search.rs"]

@@ -74,6 +74,9 @@ pub struct Session {
     pub config_defaults: Map<String, Value>,
     /// `overrides[key].docs_connect`.
     pub overrides: Map<String, Value>,
+    /// A reconnect session's `reconnect_connection_config`: what the form starts with (spec
+    /// §12.35).
+    pub reconnect: Map<String, Value>,
 }
 
 impl Session {
@@ -164,6 +167,7 @@ impl Api {
             allowed_integrations: list(data.get("allowed_integrations")),
             config_defaults: object(data.get("integrations_config_defaults")),
             overrides: object(data.get("overrides")),
+            reconnect: object(data.get("reconnect_connection_config")),
         })
     }
 

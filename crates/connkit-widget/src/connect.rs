@@ -3,8 +3,8 @@
 //! submit, then a success or error screen.
 //!
 //! This component owns what lives as long as the widget: the session token, the `ready` and
-//! `close` events, the close button and focus trap, and focus moving to each new screen's
-//! heading. The session and integrations are one `LocalResource` keyed on the token; once they
+//! `close` events, the close button and focus trap, focus moving to each new screen's
+//! heading, and the theme on its root (with the app's name and logo above the screens). The session and integrations are one `LocalResource` keyed on the token; once they
 //! are read, [`Flow`] (`flow.rs`) takes over, created afresh for each token.
 //!
 //! When the page is the return of a redirect-mode OAuth flow (`oauth/redirect.rs`), the widget
@@ -21,6 +21,7 @@ use crate::event::ConnectEvent;
 use crate::flow::{Flow, Start};
 use crate::oauth::redirect::take_resume;
 use crate::screens::{ErrorScreen, Skeleton, error_event};
+use crate::theme::{Mode, Theme};
 
 /// The Connect widget.
 ///
@@ -48,6 +49,9 @@ pub fn Connect(
     /// the success screen.
     #[prop(optional)]
     standalone: bool,
+    /// Light, dark or system, the primary colour, the app's name and logo (`theme.rs`).
+    #[prop(optional)]
+    theme: Theme,
 ) -> impl IntoView {
     let emit = Callback::new(move |event: ConnectEvent| {
         if let Some(cb) = on_event {
@@ -101,9 +105,21 @@ pub fn Connect(
     });
     let close = Callback::new(move |()| emit.run(ConnectEvent::Close));
 
+    let style = theme.style();
+    let mode = theme.mode.map(Mode::as_str);
+    let brand = (theme.app_name.is_some() || theme.logo.is_some()).then(|| {
+        view! {
+            <div class="ck-brand">
+                {theme.logo.map(|src| view! { <img class="ck-brand-logo" src=src alt="" /> })}
+                {theme.app_name.map(|name| view! { <span class="ck-brand-name">{name}</span> })}
+            </div>
+        }
+    });
     view! {
         <div
             class="ck-widget"
+            data-theme=mode
+            style=style
             node_ref=root
             on:keydown=move |ev| {
                 if !closable {
@@ -134,6 +150,7 @@ pub fn Connect(
                         </button>
                     }
                 })}
+            {brand}
             {move || {
                 // Nothing read yet, or what was read for an earlier token: loading.
                 let current = api.get();

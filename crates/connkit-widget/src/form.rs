@@ -47,6 +47,7 @@ impl IntegrationForm {
             connection_config: session.connection_config(key),
             docs_connect: session.docs_connect(key),
             preconfigured_credentials: integration.preconfigured_credentials.clone(),
+            reconnect: session.reconnect.clone(),
             // `credentials_label` is left out: connkit-server sends none, and reading it would
             // add 1.2 KB (gzip) to the first load.
             ..FormOptions::default()

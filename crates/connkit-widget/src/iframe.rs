@@ -3,7 +3,9 @@
 //! posts `ready` to its parent, takes the token from `?session_token=` or from the parent's
 //! `{type: 'session_token', sessionToken}` message, and forwards every widget event to the
 //! parent. The widget sits in an overlaid `role="dialog"`; Escape and the close button close it.
-//! `?redirect=true` makes OAuth go through the provider in the whole tab instead of a popup.
+//! `?redirect=true` makes OAuth go through the provider in the whole tab instead of a popup;
+//! `?theme=light|dark|system` (the SDK's `themeOverride`), `primary`, `appName` and `logo` are
+//! the theme contract (`theme.rs`).
 //!
 //! Opened at the top of its tab instead (a connect link, or the return of a redirect-mode
 //! OAuth flow started in the iframe: `oauth/redirect.rs`), it is Connect UI's "auth link" mode:
@@ -18,6 +20,7 @@ use wasm_bindgen::prelude::Closure;
 use crate::connect::Connect;
 use crate::event::ConnectEvent;
 use crate::oauth::redirect::in_frame;
+use crate::theme::Theme;
 
 /// The `/connect/` page.
 #[component]
@@ -40,10 +43,13 @@ pub fn ConnectPage() -> impl IntoView {
     let token = RwSignal::new(param("session_token"));
     let redirect = param("redirect").as_deref() == Some("true");
     let framed = in_frame();
-    if let Some(theme) = param("theme").filter(|t| t == "light" || t == "dark")
+    // `theme` is what `openConnectUI`'s `themeOverride` sends; `primary`, `appName` and `logo`
+    // ride in its `baseURL`'s query (the SDK keeps it).
+    let theme = Theme::read(param);
+    if let Some(mode) = theme.mode
         && let Some(root) = document().document_element()
     {
-        let _ = root.set_attribute("data-theme", &theme);
+        let _ = root.set_attribute("data-theme", mode.as_str());
     }
 
     // The parent's `session_token` message (any origin, as Connect UI: spec §3.7).
@@ -80,6 +86,7 @@ pub fn ConnectPage() -> impl IntoView {
                     closable=framed
                     redirect=redirect
                     standalone=!framed
+                    theme=theme
                 />
             </div>
         </div>

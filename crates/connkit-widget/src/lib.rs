@@ -2,9 +2,10 @@
 //! provider needs, checks them with connkit-core (patterns with the browser's own `RegExp`),
 //! and calls Nango-wire session and auth endpoints (connkit-server, or Nango itself).
 //!
-//! Three ways in, one component: [`Connect`] for Leptos apps, `mountConnect(element, {
-//! sessionToken, apiURL, onEvent, redirect })` for any web page, and [`ConnectPage`] at
-//! `/connect/` for `@nangohq/frontend`'s `openConnectUI`. OAuth 2 goes through a popup, or,
+//! Four ways in, one component: [`Connect`] for Leptos apps, `mountConnect(element, {
+//! sessionToken, apiURL, onEvent, redirect, theme, primary, appName, logo })` for any web page,
+//! the `<connkit-connect>` custom element over it (`www/connect/element.js`), and
+//! [`ConnectPage`] at `/connect/` for `@nangohq/frontend`'s `openConnectUI`. OAuth 2 goes through a popup, or,
 //! where popups fail (or with `redirect`), through the page itself, which the widget resumes on
 //! its return ([`oauth`]). The `demo` feature adds the browser demo around it.
 //!
@@ -47,8 +48,11 @@ pub mod oauth;
 pub mod regexp;
 /// Loading, success and failure screens; codes to English.
 pub mod screens;
+/// Light, dark or system; the primary colour; the app's name and logo.
+pub mod theme;
 
 pub use connect::Connect;
 pub use event::ConnectEvent;
 pub use iframe::ConnectPage;
 pub use mount::{ConnectHandle, mount_connect};
+pub use theme::Theme;

@@ -1,5 +1,6 @@
-//! `mountConnect(element, { sessionToken, apiURL, onEvent, redirect })`: the widget for any web
-//! page, exported to JavaScript from the `/connect/` bundle. It reads the options object,
+//! `mountConnect(element, { sessionToken, apiURL, onEvent, redirect, theme, primary, appName,
+//! logo })`: the widget for any web page, exported to JavaScript from the `/connect/` bundle
+//! (the `<connkit-connect>` custom element calls it). It reads the options object,
 //! renders [`Connect`] into the element and hands back a [`ConnectHandle`] to remove it.
 //!
 //! A page that an OAuth flow in redirect mode returns to must call `mountConnect` again: the
@@ -13,6 +14,7 @@ use wasm_bindgen::prelude::*;
 
 use crate::connect::Connect;
 use crate::event::ConnectEvent;
+use crate::theme::Theme;
 
 /// A mounted widget (`mountConnect`'s result): `unmount()` removes it.
 #[wasm_bindgen]
@@ -33,7 +35,8 @@ impl ConnectHandle {
 
 /// `mountConnect(element, { sessionToken, apiURL, onEvent, redirect })`: renders the widget
 /// inline in `element`. `onEvent` receives Connect UI events (`{type, payload?}`); `redirect:
-/// true` makes OAuth go through the provider in this tab instead of a popup. Never throws: a
+/// true` makes OAuth go through the provider in this tab instead of a popup; `theme`, `primary`,
+/// `appName` and `logo` are the theme contract (`theme.rs`). Never throws: a
 /// missing option shows the widget's own error screen or waits for a token.
 #[wasm_bindgen(js_name = mountConnect)]
 pub fn mount_connect(element: web_sys::HtmlElement, options: JsValue) -> ConnectHandle {
@@ -47,6 +50,7 @@ pub fn mount_connect(element: web_sys::HtmlElement, options: JsValue) -> Connect
         .unwrap_or_default();
     let on_event = get("onEvent").dyn_into::<js_sys::Function>().ok();
     let redirect = get("redirect").as_bool().unwrap_or(false);
+    let theme = Theme::read(|k| get(k).as_string());
     let handle = leptos::mount::mount_to(element, move || {
         let emit = Callback::new(move |event: ConnectEvent| {
             if let Some(f) = &on_event {
@@ -55,7 +59,7 @@ pub fn mount_connect(element: web_sys::HtmlElement, options: JsValue) -> Connect
             }
         });
         view! {
-            <Connect api_url=api_url session_token=Signal::stored(token) on_event=emit redirect=redirect />
+            <Connect api_url=api_url session_token=Signal::stored(token) on_event=emit redirect=redirect theme=theme />
         }
     });
     ConnectHandle {

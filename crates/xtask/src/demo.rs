@@ -1,11 +1,13 @@
 //! `cargo xtask demo [--listen ADDR]`: the browser demo in one command. Installs what is missing
 //! (wasm target, the pinned wasm-bindgen CLI, Trunk, npm's wasm-opt), builds the widget and demo
-//! page with Trunk into `dist/`, then runs connkit-server with the demo backend, serving `dist/`,
+//! page with Trunk into `dist/` (and the `<connkit-connect>` element beside the /connect/ bundle),
+//! then runs connkit-server with the demo backend, serving `dist/`,
 //! on embedded SQLite (`.connkit/`), and prints its URL.
 //!
 //! Knows how the demo is built and started, nothing about what it shows.
 
-use std::path::PathBuf;
+use std::fs;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 
@@ -70,5 +72,58 @@ pub(crate) fn build() -> Result<PathBuf> {
             .env("PATH", &path),
     )?;
     let dist = root().join("dist");
+    write_element(&dist.join("connect"))?;
     Ok(dist)
+}
+
+/// Writes `element.js`, the `<connkit-connect>` custom element, into the /connect/ bundle's
+/// directory: `www/connect/element.js` with the bundle's hashed file names put in.
+fn write_element(dir: &Path) -> Result<()> {
+    let mut names = fs::read_dir(dir)?
+        .filter_map(|entry| entry.ok()?.file_name().into_string().ok())
+        .collect::<Vec<_>>();
+    names.sort();
+    let find = |prefix: &str, suffix: &str| {
+        names
+            .iter()
+            .find(|n| n.starts_with(prefix) && n.ends_with(suffix))
+            .with_context(|| format!("no {prefix}…{suffix} in {}", dir.display()))
+    };
+    let template = fs::read_to_string(root().join("www/connect/element.js"))?;
+    let element = template
+        .replace("__CONNKIT_JS__", find("connkit-connect-", ".js")?)
+        .replace("__CONNKIT_WASM__", find("connkit-connect-", "_bg.wasm")?)
+        .replace("__CONNKIT_CSS__", find("connkit-", ".css")?);
+    fs::write(dir.join("element.js"), element)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_element_names_the_bundles_files() {
+        let dir = std::env::temp_dir().join(format!("connkit-element-{}", std::process::id()));
+        fs::create_dir_all(&dir).expect("a scratch directory");
+        for name in [
+            "index.html",
+            "connkit-0123abcd.css",
+            "connkit-connect-89ef.js",
+            "connkit-connect-89ef_bg.wasm",
+        ] {
+            fs::write(dir.join(name), "").expect("a file");
+        }
+        write_element(&dir).expect("written");
+        let element = fs::read_to_string(dir.join("element.js")).expect("read");
+        fs::remove_dir_all(&dir).expect("removed");
+        assert!(!element.contains("__CONNKIT_"));
+        for name in [
+            "'./connkit-connect-89ef.js'",
+            "'./connkit-connect-89ef_bg.wasm'",
+            "'./connkit-0123abcd.css'",
+        ] {
+            assert!(element.contains(name), "{name}");
+        }
+    }
 }

@@ -170,7 +170,15 @@ impl<'a> Ctx<'a> {
         };
 
         let hidden_attr = definition.is_some_and(|d| d.hidden);
-        let initial = match (preset, definition.and_then(|d| d.default_value.as_ref())) {
+        let reconnected = if group == FieldGroup::Params {
+            self.options.reconnect.get(name)
+        } else {
+            None
+        };
+        let initial = match (
+            preset.or(reconnected),
+            definition.and_then(|d| d.default_value.as_ref()),
+        ) {
             (Some(value), _) => Some(value.clone()),
             (None, Some(default)) => Some(Value::String(default.clone())),
             (None, None) if hidden_attr => None,

@@ -1,5 +1,6 @@
 //! Connect sessions (spec §2): POST /connect/sessions and /connect/sessions/reconnect (secret
-//! key), GET and DELETE /connect/session (the session's own token).
+//! key), GET and DELETE /connect/session (the session's own token). A reconnect session's GET
+//! also names the values its form starts with (`reconnect_connection_config`, spec §12.35).
 //!
 //! Queries and bodies are checked by `connkit_core::request` (the body rules are
 //! `connkit_core::session`'s); this module checks what needs the server
@@ -14,6 +15,7 @@ use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use connkit_core::form;
 use connkit_core::limits::SESSION_TTL_SECS;
 use connkit_core::request::{
     Query, Rejection, check_connect_session_body, check_empty_body, check_empty_query,
@@ -161,11 +163,19 @@ async fn session_show(
     RawQuery(query): RawQuery,
 ) -> Result<Json<Value>, ApiError> {
     check_empty_query(&Query::parse(query.as_deref())).reject_as(Part::Query)?;
-    // A reconnect session shows the end user linked to its connection (spec §2.4).
+    // A reconnect session shows the end user linked to its connection (spec §2.4), and what of
+    // its connection_config the form may start with (spec §12.35).
     let mut end_user = None;
+    let mut reconnect_values = None;
     if let Some(id) = session.reconnect_connection
         && let Some(connection) = state.store().connection_by_row(id).await?
     {
+        let provider = state
+            .integrations()
+            .get(&connection.provider_config_key)
+            .and_then(|integration| state.catalogue().find(&integration.provider));
+        reconnect_values =
+            provider.map(|p| form::reconnect_values(p, &connection.connection_config));
         end_user = connection.end_user;
     }
     let end_user = end_user
@@ -196,6 +206,8 @@ async fn session_show(
     }
     if session.reconnect_connection.is_some() {
         data.insert("isReconnecting".into(), Value::Bool(true));
+        let values = reconnect_values.unwrap_or_default();
+        data.insert("reconnect_connection_config".into(), Value::Object(values));
     }
     data.insert(
         "connectUISettings".into(),

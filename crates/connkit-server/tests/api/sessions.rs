@@ -285,9 +285,12 @@ async fn reconnect_sessions_target_an_existing_connection() {
         ]
     );
 
+    // The connection also holds a value the provider's form does not ask for.
+    let defaults = json!({"demo-api-key": {"connection_config": {"token_hint": "s3cret"}}});
     let id = app
         .api_key_connection(
-            json!({"end_user": {"id": "u9", "email": "u9@x.io"}, "tags": {"old": "1"}}),
+            json!({"end_user": {"id": "u9", "email": "u9@x.io"}, "tags": {"old": "1"},
+                   "integrations_config_defaults": defaults}),
             "acme",
         )
         .await;
@@ -305,6 +308,20 @@ async fn reconnect_sessions_target_an_existing_connection() {
     assert_eq!(data["isReconnecting"], json!(true));
     assert_eq!(data["allowed_integrations"], json!(["demo-api-key"]));
     assert_eq!(data["endUser"]["id"], "u9", "the connection's end user");
+    assert_eq!(
+        data["reconnect_connection_config"],
+        json!({"subdomain": "acme"}),
+        "only what the form shows"
+    );
+    let plain = app.session(json!({"tags": {"a": "1"}})).await;
+    let data = &app.session_of(&plain).await.json["data"];
+    assert_eq!(
+        (
+            data.get("isReconnecting"),
+            data.get("reconnect_connection_config")
+        ),
+        (None, None)
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

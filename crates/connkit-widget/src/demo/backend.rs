@@ -144,6 +144,29 @@ pub async fn create_session(tags: &Value) -> Result<String, ApiError> {
     Ok(reply.data.token)
 }
 
+/// `POST /connect/sessions/reconnect`'s body: the connection, and its tags (a reconnect
+/// session's tags replace the connection's: spec §2.2).
+#[derive(Serialize)]
+struct ReconnectBody<'a> {
+    connection_id: &'a str,
+    integration_id: &'a str,
+    tags: &'a TagsObject,
+}
+
+/// `POST /demo/api/sessions/reconnect` for `connection`, keeping its tags; the session token.
+pub async fn reconnect_session(connection: &ConnectionItem) -> Result<String, ApiError> {
+    let body = ReconnectBody {
+        connection_id: &connection.connection_id,
+        integration_id: &connection.provider_config_key,
+        tags: &connection.tags,
+    };
+    let request = Request::post(&format!("{BASE}/sessions/reconnect"))
+        .json(&body)
+        .map_err(|_| ApiError::Invalid)?;
+    let reply: SessionReply = read(request.send().await).await?;
+    Ok(reply.data.token)
+}
+
 /// The received auth webhooks, newest first.
 pub async fn webhooks() -> Result<Vec<Webhook>, ApiError> {
     let reply: WebhooksReply = read(Request::get(&format!("{BASE}/webhooks")).send().await).await?;

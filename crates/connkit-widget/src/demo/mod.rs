@@ -1,9 +1,10 @@
 //! The browser demo: a "your app" page around the widget. The signed-in user's tags are checked
 //! live by connkit-core; "Connect an integration" asks the demo backend for a session with those
-//! tags (only when they are valid: invalid tags never leave the page) and opens the widget in a
+//! tags (only when they are valid: invalid tags never leave the page), a listed connection's
+//! "Reconnect" for a reconnect session keeping its tags, and either opens the widget in a
 //! dialog; afterwards the page shows the auth webhooks received, the connections filtered by the
-//! user's tags, and editors for a connection's tags and metadata. A theme switch and a primary
-//! colour picker show the widget's CSS custom properties.
+//! user's tags, and editors for a connection's tags and metadata. A theme choice (light, dark,
+//! system) and a primary colour picker show the widget's theme contract.
 //!
 //! The inbox and the connection list are resources, the session an action; the dialog is open
 //! while the session made last stands, or, when the page is the return of an OAuth flow in
@@ -28,12 +29,22 @@ use connkit_core::tag_filter::TagFilter;
 use crate::connect::Connect;
 use crate::event::ConnectEvent;
 use crate::screens::error_text;
-use backend::ConnectionRef;
+use crate::theme::{Mode, Theme};
+use backend::{ConnectionItem, ConnectionRef};
 use results::{ConnectionEditor, ConnectionsPanel, WebhooksPanel, latest_ok};
 use user::{EndUserPanel, TagsInput};
 
 /// How often the page reads the webhook inbox again.
 const WEBHOOKS_EVERY: Duration = Duration::from_millis(1500);
+
+/// The session the page asks its backend for.
+#[derive(Debug, Clone)]
+enum Ask {
+    /// A new connection with these tags.
+    New(Value),
+    /// The reconnection of this connection (its tags kept).
+    Reconnect(ConnectionItem),
+}
 
 /// The demo page.
 #[component]
@@ -66,9 +77,14 @@ pub fn DemoApp() -> impl IntoView {
 
     // The write: a session for the user's tags. The widget is open while the last one made
     // stands; closing it clears it.
-    let create_session = Action::new_local(|tags: &Value| {
-        let tags = tags.clone();
-        async move { backend::create_session(&tags).await }
+    let create_session = Action::new_local(|ask: &Ask| {
+        let ask = ask.clone();
+        async move {
+            match ask {
+                Ask::New(tags) => backend::create_session(&tags).await,
+                Ask::Reconnect(connection) => backend::reconnect_session(&connection).await,
+            }
+        }
     });
     let (session, requesting) = (create_session.value(), create_session.pending());
     let token = Memo::new(move |_| {
@@ -102,7 +118,7 @@ pub fn DemoApp() -> impl IntoView {
             Ok(tags) => {
                 blocked.set(false);
                 input.keep();
-                create_session.dispatch_local(tags.to_json());
+                create_session.dispatch_local(Ask::New(tags.to_json()));
             }
             Err(_) => blocked.set(true),
         }
@@ -122,16 +138,23 @@ pub fn DemoApp() -> impl IntoView {
         ConnectEvent::Ready | ConnectEvent::Error { .. } => {}
     });
 
-    let theme = RwSignal::new("light".to_owned());
+    let theme = RwSignal::new(Mode::Light);
     Effect::new(move |_| {
         if let Some(root) = document().document_element() {
-            let _ = root.set_attribute("data-theme", &theme.get());
+            let _ = root.set_attribute("data-theme", theme.get().as_str());
         }
     });
     let primary = RwSignal::new("#0b63ce".to_owned());
+    // The page's own buttons use the primary colour too: it and its on-colour go on <html>.
     Effect::new(move |_| {
-        if let Some(root) = document().document_element() {
-            let _ = root.set_attribute("style", &format!("--ck-primary: {}", primary.get()));
+        let theme = Theme {
+            primary: Some(primary.get()),
+            ..Theme::default()
+        };
+        if let Some(root) = document().document_element()
+            && let Some(style) = theme.style()
+        {
+            let _ = root.set_attribute("style", &style);
         }
     });
 
@@ -139,15 +162,28 @@ pub fn DemoApp() -> impl IntoView {
         <header class="demo-header">
             <h1>"Acme CRM " <span class="demo-muted">"(your app)"</span></h1>
             <div class="demo-row">
-                <button
-                    type="button"
+                <label for="theme">"Theme"</label>
+                <select
+                    id="theme"
                     class="demo-small"
                     data-testid="theme"
-                    aria-label=move || format!("Switch to {} theme", if theme.get() == "dark" { "light" } else { "dark" })
-                    on:click=move |_| theme.update(|t| *t = if t == "dark" { "light".into() } else { "dark".into() })
+                    on:change:target=move |ev| {
+                        if let Some(mode) = Mode::parse(&ev.target().value()) {
+                            theme.set(mode);
+                        }
+                    }
                 >
-                    {move || if theme.get() == "dark" { "Light theme" } else { "Dark theme" }}
-                </button>
+                    {[(Mode::Light, "Light"), (Mode::Dark, "Dark"), (Mode::System, "System")]
+                        .into_iter()
+                        .map(|(mode, label)| {
+                            view! {
+                                <option value=mode.as_str() selected=move || theme.get() == mode>
+                                    {label}
+                                </option>
+                            }
+                        })
+                        .collect_view()}
+                </select>
                 <label for="primary">"Primary colour"</label>
                 <input
                     id="primary"
@@ -171,6 +207,9 @@ pub fn DemoApp() -> impl IntoView {
                 connections=Signal::derive(move || connections_shown.get().unwrap_or_default())
                 filter=filter
                 picked=picked
+                on_reconnect=Callback::new(move |connection| {
+                    create_session.dispatch_local(Ask::Reconnect(connection));
+                })
             />
             {move || {
                 picked

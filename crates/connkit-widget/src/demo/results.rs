@@ -1,5 +1,6 @@
 //! What the demo shows after connecting: the received auth webhooks (tags shown), the
-//! connections filtered by the user's tags, and for a chosen connection a tags editor (fetch,
+//! connections filtered by the user's tags (each under its end user's display name, email and
+//! company, with "Reconnect"), and for a chosen connection a tags editor (fetch,
 //! merge locally with connkit-core's `merge_tags`, PATCH the whole set) and a metadata editor
 //! (checked by `validate_metadata`, then set or updated).
 //!
@@ -11,6 +12,7 @@ use leptos::prelude::*;
 use serde_json::Value;
 
 use connkit_core::js::decode_uri_component;
+use connkit_core::label::{Company, ConnectionLabel, connection_label};
 use connkit_core::metadata::validate_metadata;
 use connkit_core::tag_filter::merge_tags;
 use connkit_core::tags::validate_tags;
@@ -50,6 +52,33 @@ fn tags_list(tags: &TagsObject) -> impl IntoView + use<> {
     }
 }
 
+/// Who a connection is for, from its reserved UI tags (connkit-core's `connection_label`): the
+/// company badge (initials and domain), the display name (else the connection id), the email.
+fn who(connection_id: &str, tags: &TagsObject) -> impl IntoView + use<> {
+    let ConnectionLabel {
+        name,
+        named,
+        email,
+        company,
+    } = connection_label(connection_id, tags);
+    view! {
+        <span class="demo-who">
+            {company
+                .map(|Company { domain, initials }| {
+                    let shown = domain.clone();
+                    view! {
+                        <span class="demo-company" data-domain=domain.clone()>
+                            <span class="demo-initials" aria-hidden="true">{initials}</span>
+                            {shown}
+                        </span>
+                    }
+                })}
+            <span class="demo-name" data-named=named.to_string()>{name}</span>
+            {email.map(|email| view! { <span class="demo-email">{email}</span> })}
+        </span>
+    }
+}
+
 /// The auth webhooks the demo backend received.
 #[component]
 pub fn WebhooksPanel(
@@ -71,8 +100,9 @@ pub fn WebhooksPanel(
                         .map(|Webhook { verified, body }| {
                             let WebhookBody { operation, provider_config_key, connection_id, tags } = body;
                             let hook_id = connection_id.clone();
+                            let hook_operation = operation.clone();
                             view! {
-                                <li class="demo-hook" data-connection-id=hook_id>
+                                <li class="demo-hook" data-connection-id=hook_id data-operation=hook_operation>
                                     <p>
                                         <strong>{operation}</strong>
                                         " · "
@@ -106,6 +136,8 @@ pub fn ConnectionsPanel(
     filter: Signal<String>,
     /// The chosen connection.
     picked: RwSignal<Option<ConnectionRef>>,
+    /// "Reconnect" on a connection.
+    on_reconnect: Callback<ConnectionItem>,
 ) -> impl IntoView {
     view! {
         <section class="demo-card" aria-labelledby="conns-title">
@@ -124,6 +156,7 @@ pub fn ConnectionsPanel(
                         .into_iter()
                         .map(|c| {
                             let pick = c.reference();
+                            let reconnect = c.clone();
                             let ConnectionItem { connection_id: id, provider_config_key: key, tags } = c;
                             let is_picked = {
                                 let pick = pick.clone();
@@ -134,12 +167,21 @@ pub fn ConnectionsPanel(
                                     <button
                                         type="button"
                                         class="demo-link"
+                                        data-action="pick"
                                         aria-pressed=move || is_picked().to_string()
                                         on:click=move |_| picked.set(Some(pick.clone()))
                                     >
-                                        {key.clone()}
+                                        {who(&id, &tags)}
                                         " · "
-                                        <code>{id.clone()}</code>
+                                        {key.clone()}
+                                    </button>
+                                    <button
+                                        type="button"
+                                        class="demo-small"
+                                        data-action="reconnect"
+                                        on:click=move |_| on_reconnect.run(reconnect.clone())
+                                    >
+                                        "Reconnect"
                                     </button>
                                     {tags_list(&tags)}
                                 </li>
@@ -258,22 +300,27 @@ pub fn ConnectionEditor(
         }
     };
 
+    let id = at.connection_id.clone();
     view! {
         <section class="demo-card" aria-labelledby="edit-title">
             <h2 id="edit-title">"Connection " <code>{at.connection_id.clone()}</code></h2>
             <Transition fallback=|| ()>
-                {move || Suspend::new(async move {
-                    current
-                        .await
-                        .ok()
-                        .map(|c| {
-                            view! {
-                                <p>"connection_config: " <code data-field="connection_config">{c.connection_config.to_string()}</code></p>
-                                <p>"metadata: " <code data-field="metadata">{c.metadata.to_string()}</code></p>
-                                {tags_list(&c.tags)}
-                            }
-                        })
-                })}
+                {move || {
+                    let id = id.clone();
+                    Suspend::new(async move {
+                        current
+                            .await
+                            .ok()
+                            .map(|c| {
+                                view! {
+                                    <p class="demo-detail-who">{who(&id, &c.tags)}</p>
+                                    <p>"connection_config: " <code data-field="connection_config">{c.connection_config.to_string()}</code></p>
+                                    <p>"metadata: " <code data-field="metadata">{c.metadata.to_string()}</code></p>
+                                    {tags_list(&c.tags)}
+                                }
+                            })
+                    })
+                }}
             </Transition>
             <label for="tag-changes">"Tag changes (a string sets, null removes)"</label>
             <textarea

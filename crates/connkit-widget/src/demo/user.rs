@@ -1,6 +1,7 @@
-//! The demo's end-user panel: end_user_id, end_user_email, organization_id and free extra tags,
-//! validated live by connkit-core (`validate_tags`) as the user types. Each issue is shown next
-//! to the input its path points at, with `aria-invalid` / `aria-describedby`.
+//! The demo's end-user panel: end_user_id, end_user_display_name, end_user_email,
+//! organization_id and free extra tags, validated live by connkit-core (`validate_tags`) as the
+//! user types. Each issue is shown next to the input its path points at, with `aria-invalid` /
+//! `aria-describedby`.
 //!
 //! What was typed is kept in the tab's `sessionStorage` when a session is asked for, and comes
 //! back when the page is the return of an OAuth flow in redirect mode (the page left for the
@@ -17,9 +18,11 @@ use connkit_core::{Issue, Severity};
 /// The `sessionStorage` entry that keeps the typed tags across a redirect.
 const KEPT: &str = "connkit.demo.tags";
 
-/// The three named tags the panel always shows.
-pub const NAMED: [(&str, &str); 3] = [
+/// The named tags the panel always shows (`end_user_display_name` and `end_user_email` are
+/// the reserved UI tags the connection list shows).
+pub const NAMED: [(&str, &str); 4] = [
     ("end_user_id", "End user id"),
+    ("end_user_display_name", "End user display name"),
     ("end_user_email", "End user email"),
     ("organization_id", "Organization id"),
 ];
@@ -35,7 +38,7 @@ pub struct ExtraRow {
 /// Everything the user typed, and what core makes of it.
 #[derive(Debug, Clone, Copy)]
 pub struct TagsInput {
-    named: [RwSignal<String>; 3],
+    named: [RwSignal<String>; 4],
     extra: RwSignal<Vec<ExtraRow>>,
     next_id: StoredValue<usize>,
     /// Core's verdict on the tags object built from the inputs.
@@ -50,6 +53,7 @@ impl TagsInput {
     pub fn new() -> TagsInput {
         let named = [
             RwSignal::new("user-1".to_owned()),
+            RwSignal::new(String::new()),
             RwSignal::new(String::new()),
             RwSignal::new("acme".to_owned()),
         ];
@@ -149,7 +153,7 @@ impl Default for TagsInput {
 
 /// The tags object the inputs describe: named tags when filled in, extra rows when either cell
 /// is (so a half-filled row is reported, not dropped).
-fn raw_tags(named: &[RwSignal<String>; 3], extra: &[ExtraRow]) -> Value {
+fn raw_tags(named: &[RwSignal<String>; 4], extra: &[ExtraRow]) -> Value {
     let mut map = Map::new();
     for ((key, _), value) in NAMED.iter().zip(named) {
         let value = value.get();
