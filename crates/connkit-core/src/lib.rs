@@ -53,6 +53,7 @@ pub mod form;
 pub mod ids;
 pub mod interpolate;
 pub mod js;
+pub mod lang;
 pub mod limits;
 pub mod metadata;
 #[cfg(feature = "modes")]

@@ -37,6 +37,7 @@ const CORE_EDGES: &[(&str, &[&str])] = &[
     ("ids", &["error", "js", "limits", "nango"]),
     ("interpolate", &["error", "js"]),
     ("js", &[]),
+    ("lang", &[]),
     ("limits", &[]),
     ("metadata", &["error", "ids", "limits", "nango"]),
     ("modes", &["catalogue", "error", "field", "interpolate", "js", "limits", "oauth2", "pattern"]),
