@@ -24,12 +24,15 @@ pub fn accept_language(header: &str) -> Vec<&str> {
             let mut weight = 1000;
             for param in parts {
                 let param = param.trim();
-                if let Some(q) = param.strip_prefix("q=").or_else(|| param.strip_prefix("Q=")) {
+                if let Some(q) = param
+                    .strip_prefix("q=")
+                    .or_else(|| param.strip_prefix("Q="))
+                {
                     weight = quality(q.trim())?;
                 }
             }
-            let well_formed = !tag.is_empty()
-                && tag.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
+            let well_formed =
+                !tag.is_empty() && tag.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
             (well_formed && weight > 0).then_some((tag, weight))
         })
         .collect();
@@ -89,9 +92,11 @@ fn primary(tag: &str) -> &str {
 /// True for a Chinese tag written in traditional characters (script `Hant`, or a region that
 /// uses them).
 fn traditional(tag: &str) -> bool {
-    tag.split(['-', '_'])
-        .skip(1)
-        .any(|sub| ["hant", "tw", "hk", "mo"].iter().any(|t| sub.eq_ignore_ascii_case(t)))
+    tag.split(['-', '_']).skip(1).any(|sub| {
+        ["hant", "tw", "hk", "mo"]
+            .iter()
+            .any(|t| sub.eq_ignore_ascii_case(t))
+    })
 }
 
 #[cfg(test)]

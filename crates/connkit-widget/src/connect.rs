@@ -19,6 +19,7 @@ use leptos::prelude::*;
 use crate::api::Api;
 use crate::event::ConnectEvent;
 use crate::flow::{Flow, Start};
+use crate::i18n::{I18n, WIDGET};
 use crate::oauth::redirect::take_resume;
 use crate::screens::{ErrorScreen, Skeleton, error_event};
 
@@ -48,7 +49,17 @@ pub fn Connect(
     /// the success screen.
     #[prop(optional)]
     standalone: bool,
+    /// The language, a BCP 47 tag (`fr`, `pt-BR`…); one connkit does not speak gives way to
+    /// the browser's languages, then English. It may change while the widget is open.
+    #[prop(optional, into)]
+    lang: MaybeProp<String>,
+    /// The URL of the directory holding the catalogues (`fr.json`…); `/connect/i18n/` when
+    /// not given.
+    #[prop(optional, into)]
+    i18n_url: Option<String>,
 ) -> impl IntoView {
+    let t = I18n::new(&WIDGET, Signal::derive(move || lang.get()), i18n_url);
+    provide_context(t);
     let emit = Callback::new(move |event: ConnectEvent| {
         if let Some(cb) = on_event {
             cb.run(event);
@@ -74,7 +85,7 @@ pub fn Connect(
             let read = Start::load(&api, resume).await;
             if let Err(err) = &read {
                 // Untracked: the host's callback must not become a source of this read.
-                untrack(|| emit.try_run(error_event(err, None)));
+                untrack(|| emit.try_run(error_event(t, err, None)));
             }
             Some((api, read))
         }
@@ -104,6 +115,7 @@ pub fn Connect(
     view! {
         <div
             class="ck-widget"
+            lang=move || t.shown()
             node_ref=root
             on:keydown=move |ev| {
                 if !closable {
@@ -129,14 +141,15 @@ pub fn Connect(
             {closable
                 .then(|| {
                     view! {
-                        <button type="button" class="ck-close" aria-label="Close" on:click=move |_| close.run(())>
+                        <button type="button" class="ck-close" aria-label=move || t.text("close") on:click=move |_| close.run(())>
                             "×"
                         </button>
                     }
                 })}
             {move || {
                 // Nothing read yet, or what was read for an earlier token: loading.
-                let current = api.get();
+                // Nor before the first catalogue is in (or known missing): no English flash.
+                let current = api.get().filter(|_| t.ready());
                 let read = start.with(|read| match read {
                     Some(Some((api, read))) if current.as_ref() == Some(api) => Some(read.clone()),
                     _ => None,

@@ -18,6 +18,7 @@ use connkit_core::field::{Submission, validate_field, validate_submission};
 use connkit_core::form::{FieldGroup, FieldKind, Form, FormField, FormOptions, build_form};
 
 use crate::api::{ApiError, Integration, Session};
+use crate::i18n::{I18n, use_i18n};
 use crate::regexp::JsRegExp;
 use crate::screens::{error_text, field_error_text, is_http_url};
 
@@ -111,6 +112,7 @@ pub(crate) fn ProviderForm(
     #[prop(optional)]
     resumed: bool,
 ) -> impl IntoView {
+    let t = use_i18n();
     let IntegrationForm {
         integration,
         provider_name,
@@ -183,7 +185,11 @@ pub(crate) fn ProviderForm(
         .docs_connect()
         .filter(|d| is_http_url(d))
         .map(str::to_owned);
-    let title = format!("Connect to {}", integration.display_name);
+    let name = integration.display_name;
+    let title = {
+        let name = name.clone();
+        move || t.fill("form.title", &[("provider", &name)])
+    };
 
     view! {
         <section class="ck-screen" aria-labelledby="ck-title">
@@ -191,7 +197,7 @@ pub(crate) fn ProviderForm(
                 .then(|| {
                     view! {
                         <button type="button" class="ck-back" on:click=move |_| on_back.run(())>
-                            "← Back"
+                            {move || t.text("form.back")}
                         </button>
                     }
                 })}
@@ -200,29 +206,32 @@ pub(crate) fn ProviderForm(
                 {direct
                     .then(|| {
                         view! {
-                            <p class="ck-desc">{format!("We'll connect you to {}.", integration.display_name)}</p>
+                            <p class="ck-desc">{move || t.fill("form.direct", &[("provider", &name)])}</p>
                         }
                     })}
-                {visible.into_iter().map(field_view).collect_view()}
-                {external_id.map(external_id_view)}
+                {visible.into_iter().map(|f| field_view(t, f)).collect_view()}
+                {external_id.map(|id| external_id_view(t, id))}
                 <div class="ck-banner" role="alert" aria-live="assertive">
                     {move || {
                         sent.get().then(|| refused.get()).flatten().map(|err| {
-                            let text = error_text(&err, Some(&provider_name));
-                            view! { <p class="ck-banner-text" data-code=err.code().to_owned()>{text}</p> }
+                            let code = err.code().to_owned();
+                            let provider = provider_name.clone();
+                            let text = move || error_text(t, &err, Some(&provider));
+                            view! { <p class="ck-banner-text" data-code=code>{text}</p> }
                         })
                     }}
                 </div>
                 <button type="submit" class="ck-primary" aria-busy=move || submitting().to_string()>
-                    {move || if submitting() { "Connecting…" } else { "Connect" }}
+                    {move || t.text(if submitting() { "form.connecting" } else { "form.connect" })}
                 </button>
             </form>
             {docs
                 .map(|href| {
                     view! {
                         <p class="ck-footer">
-                            "Need help? "
-                            <a href=href target="_blank" rel="noopener noreferrer">"View connection guide"</a>
+                            {move || t.text("form.help")}
+                            " "
+                            <a href=href target="_blank" rel="noopener noreferrer">{move || t.text("form.guide")}</a>
                         </p>
                     }
                 })}
@@ -231,7 +240,7 @@ pub(crate) fn ProviderForm(
 }
 
 /// One visible field: label, description, decorated input, doc link, live issue.
-fn field_view(state: FieldState) -> impl IntoView {
+fn field_view(t: I18n, state: FieldState) -> impl IntoView {
     let id = state.id();
     let desc_id = format!("{id}-desc");
     let err_id = format!("{id}-err");
@@ -244,7 +253,7 @@ fn field_view(state: FieldState) -> impl IntoView {
             issues
                 .into_iter()
                 .find(|i| i.severity() == connkit_core::Severity::Error)
-                .map(|i| field_error_text(&i, &field))
+                .map(|i| field_error_text(t, &i, &field))
         })
     };
     let shown = move || touched.get().then(|| issue.get()).flatten();
@@ -323,14 +332,15 @@ fn field_view(state: FieldState) -> impl IntoView {
                 <label class="ck-label" for=id>
                     {field.label.clone()}
                     {if field.optional {
-                        Either::Left(view! { <span class="ck-badge">" (optional)"</span> })
+                        Either::Left(view! { <span class="ck-badge">" " {move || t.text("form.optional")}</span> })
                     } else {
                         Either::Right(view! { <span class="ck-required" aria-hidden="true">" *"</span> })
                     }}
                 </label>
                 {doc
                     .map(|href| {
-                        let label = format!("How to find {}", field.label);
+                        let name = field.label.clone();
+                        let label = move || t.fill("form.doc_label", &[("label", &name)]);
                         view! {
                             <a class="ck-doc" href=href target="_blank" rel="noopener noreferrer" aria-label=label>
                                 "?"
@@ -354,12 +364,12 @@ fn field_view(state: FieldState) -> impl IntoView {
 }
 
 /// AWS_SIGV4's External ID, read-only so that it can be copied into the role's trust policy.
-fn external_id_view(id: String) -> impl IntoView {
+fn external_id_view(t: I18n, id: String) -> impl IntoView {
     view! {
         <div class="ck-field" data-name="external_id">
-            <label class="ck-label" for="ck-external-id">"External ID"</label>
+            <label class="ck-label" for="ck-external-id">{move || t.text("form.external_id")}</label>
             <p id="ck-external-id-desc" class="ck-desc">
-                "Allow this External ID in the IAM role's trust policy."
+                {move || t.text("form.external_id_help")}
             </p>
             <input
                 id="ck-external-id"

@@ -3,7 +3,9 @@
 //! posts `ready` to its parent, takes the token from `?session_token=` or from the parent's
 //! `{type: 'session_token', sessionToken}` message, and forwards every widget event to the
 //! parent. The widget sits in an overlaid `role="dialog"`; Escape and the close button close it.
-//! `?redirect=true` makes OAuth go through the provider in the whole tab instead of a popup.
+//! `?redirect=true` makes OAuth go through the provider in the whole tab instead of a popup;
+//! `?lang=` picks the language (Connect UI's parameter; else the browser's), also set as the
+//! page's `<html lang>`.
 //!
 //! Opened at the top of its tab instead (a connect link, or the return of a redirect-mode
 //! OAuth flow started in the iframe: `oauth/redirect.rs`), it is Connect UI's "auth link" mode:
@@ -17,6 +19,7 @@ use wasm_bindgen::prelude::Closure;
 
 use crate::connect::Connect;
 use crate::event::ConnectEvent;
+use crate::i18n::choose;
 use crate::oauth::redirect::in_frame;
 
 /// The `/connect/` page.
@@ -40,6 +43,10 @@ pub fn ConnectPage() -> impl IntoView {
     let token = RwSignal::new(param("session_token"));
     let redirect = param("redirect").as_deref() == Some("true");
     let framed = in_frame();
+    let lang = choose(param("lang").as_deref());
+    if let Some(root) = document().document_element() {
+        let _ = root.set_attribute("lang", lang);
+    }
     if let Some(theme) = param("theme").filter(|t| t == "light" || t == "dark")
         && let Some(root) = document().document_element()
     {
@@ -80,6 +87,7 @@ pub fn ConnectPage() -> impl IntoView {
                     closable=framed
                     redirect=redirect
                     standalone=!framed
+                    lang=lang.to_owned()
                 />
             </div>
         </div>

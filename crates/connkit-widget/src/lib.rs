@@ -35,6 +35,8 @@ pub mod event;
 mod flow;
 /// The provider form.
 mod form;
+/// The widget's words in ten languages.
+pub mod i18n;
 /// The `/connect/` page.
 pub mod iframe;
 /// The integration list.
@@ -45,7 +47,7 @@ mod mount;
 pub mod oauth;
 /// `RegExp` for core's pattern rules.
 pub mod regexp;
-/// Loading, success and failure screens; codes to English.
+/// Loading, success and failure screens; codes to words.
 pub mod screens;
 
 pub use connect::Connect;

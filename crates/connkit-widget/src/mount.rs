@@ -1,5 +1,5 @@
-//! `mountConnect(element, { sessionToken, apiURL, onEvent, redirect })`: the widget for any web
-//! page, exported to JavaScript from the `/connect/` bundle. It reads the options object,
+//! `mountConnect(element, { sessionToken, apiURL, onEvent, redirect, lang, i18nURL })`: the
+//! widget for any web page, exported to JavaScript from the `/connect/` bundle. It reads the options object,
 //! renders [`Connect`] into the element and hands back a [`ConnectHandle`] to remove it.
 //!
 //! A page that an OAuth flow in redirect mode returns to must call `mountConnect` again: the
@@ -31,9 +31,11 @@ impl ConnectHandle {
     }
 }
 
-/// `mountConnect(element, { sessionToken, apiURL, onEvent, redirect })`: renders the widget
-/// inline in `element`. `onEvent` receives Connect UI events (`{type, payload?}`); `redirect:
-/// true` makes OAuth go through the provider in this tab instead of a popup. Never throws: a
+/// `mountConnect(element, { sessionToken, apiURL, onEvent, redirect, lang, i18nURL })`: renders
+/// the widget inline in `element`. `onEvent` receives Connect UI events (`{type, payload?}`);
+/// `redirect: true` makes OAuth go through the provider in this tab instead of a popup; `lang`
+/// picks the language (else the browser's), whose catalogue is fetched from `i18nURL` (by
+/// default `<apiURL>/connect/i18n/`, where connkit-server serves the widget). Never throws: a
 /// missing option shows the widget's own error screen or waits for a token.
 #[wasm_bindgen(js_name = mountConnect)]
 pub fn mount_connect(element: web_sys::HtmlElement, options: JsValue) -> ConnectHandle {
@@ -47,6 +49,10 @@ pub fn mount_connect(element: web_sys::HtmlElement, options: JsValue) -> Connect
         .unwrap_or_default();
     let on_event = get("onEvent").dyn_into::<js_sys::Function>().ok();
     let redirect = get("redirect").as_bool().unwrap_or(false);
+    let lang = get("lang").as_string();
+    let i18n_url = get("i18nURL")
+        .as_string()
+        .unwrap_or_else(|| format!("{}/connect/i18n/", api_url.trim_end_matches('/')));
     let handle = leptos::mount::mount_to(element, move || {
         let emit = Callback::new(move |event: ConnectEvent| {
             if let Some(f) = &on_event {
@@ -55,7 +61,14 @@ pub fn mount_connect(element: web_sys::HtmlElement, options: JsValue) -> Connect
             }
         });
         view! {
-            <Connect api_url=api_url session_token=Signal::stored(token) on_event=emit redirect=redirect />
+            <Connect
+                api_url=api_url
+                session_token=Signal::stored(token)
+                on_event=emit
+                redirect=redirect
+                lang=lang
+                i18n_url=i18n_url
+            />
         }
     });
     ConnectHandle {
