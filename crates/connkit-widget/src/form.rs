@@ -186,10 +186,7 @@ pub(crate) fn ProviderForm(
         .filter(|d| is_http_url(d))
         .map(str::to_owned);
     let name = integration.display_name;
-    let title = {
-        let name = name.clone();
-        move || t.fill("form.title", &[("provider", &name)])
-    };
+    let title = t.tr_with("form.title", vec![("provider", name.clone())]);
 
     view! {
         <section class="ck-screen" aria-labelledby="ck-title">
@@ -197,7 +194,7 @@ pub(crate) fn ProviderForm(
                 .then(|| {
                     view! {
                         <button type="button" class="ck-back" on:click=move |_| on_back.run(())>
-                            {move || t.text("form.back")}
+                            {t.tr("form.back")}
                         </button>
                     }
                 })}
@@ -206,7 +203,7 @@ pub(crate) fn ProviderForm(
                 {direct
                     .then(|| {
                         view! {
-                            <p class="ck-desc">{move || t.fill("form.direct", &[("provider", &name)])}</p>
+                            <p class="ck-desc">{t.tr_with("form.direct", vec![("provider", name.clone())])}</p>
                         }
                     })}
                 {visible.into_iter().map(|f| field_view(t, f)).collect_view()}
@@ -229,9 +226,9 @@ pub(crate) fn ProviderForm(
                 .map(|href| {
                     view! {
                         <p class="ck-footer">
-                            {move || t.text("form.help")}
+                            {t.tr("form.help")}
                             " "
-                            <a href=href target="_blank" rel="noopener noreferrer">{move || t.text("form.guide")}</a>
+                            <a href=href target="_blank" rel="noopener noreferrer">{t.tr("form.guide")}</a>
                         </p>
                     }
                 })}
@@ -332,15 +329,14 @@ fn field_view(t: I18n, state: FieldState) -> impl IntoView {
                 <label class="ck-label" for=id>
                     {field.label.clone()}
                     {if field.optional {
-                        Either::Left(view! { <span class="ck-badge">" " {move || t.text("form.optional")}</span> })
+                        Either::Left(view! { <span class="ck-badge">" " {t.tr("form.optional")}</span> })
                     } else {
                         Either::Right(view! { <span class="ck-required" aria-hidden="true">" *"</span> })
                     }}
                 </label>
                 {doc
                     .map(|href| {
-                        let name = field.label.clone();
-                        let label = move || t.fill("form.doc_label", &[("label", &name)]);
+                        let label = t.tr_with("form.doc_label", vec![("label", field.label.clone())]);
                         view! {
                             <a class="ck-doc" href=href target="_blank" rel="noopener noreferrer" aria-label=label>
                                 "?"
@@ -367,9 +363,9 @@ fn field_view(t: I18n, state: FieldState) -> impl IntoView {
 fn external_id_view(t: I18n, id: String) -> impl IntoView {
     view! {
         <div class="ck-field" data-name="external_id">
-            <label class="ck-label" for="ck-external-id">{move || t.text("form.external_id")}</label>
+            <label class="ck-label" for="ck-external-id">{t.tr("form.external_id")}</label>
             <p id="ck-external-id-desc" class="ck-desc">
-                {move || t.text("form.external_id_help")}
+                {t.tr("form.external_id_help")}
             </p>
             <input
                 id="ck-external-id"

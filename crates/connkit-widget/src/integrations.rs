@@ -77,8 +77,8 @@ pub fn IntegrationList(
 
     view! {
         <section class="ck-screen" aria-labelledby="ck-title">
-            <h2 id="ck-title" tabindex="-1" data-autofocus>{move || t.text("list.title")}</h2>
-            <label class="ck-label" for="ck-search">{move || t.text("list.search_label")}</label>
+            <h2 id="ck-title" tabindex="-1" data-autofocus>{t.tr("list.title")}</h2>
+            <label class="ck-label" for="ck-search">{t.tr("list.search_label")}</label>
             <input
                 id="ck-search"
                 class="ck-input ck-search"
@@ -91,7 +91,7 @@ pub fn IntegrationList(
                 aria-activedescendant=move || {
                     if shown.with(Vec::is_empty) { String::new() } else { option_id(active_index()) }
                 }
-                placeholder=move || t.text("list.search_placeholder")
+                placeholder=t.tr("list.search_placeholder")
                 prop:value=move || query.get()
                 on:input:target=move |ev| {
                     query.set(ev.target().value());
@@ -99,7 +99,7 @@ pub fn IntegrationList(
                 }
                 on:keydown=on_key
             />
-            <ul id="ck-integrations" class="ck-list" role="listbox" aria-label=move || t.text("list.label")>
+            <ul id="ck-integrations" class="ck-list" role="listbox" aria-label=t.tr("list.label")>
                 // Updated in place, position by position: an option's id is its position, so a
                 // keyed `<For>` would gain nothing for its diffing code (5 KB gzip of the load).
                 {move || {
@@ -135,7 +135,7 @@ pub fn IntegrationList(
             {move || {
                 shown
                     .with(Vec::is_empty)
-                    .then(|| view! { <p class="ck-empty" role="status">{move || t.text("list.empty")}</p> })
+                    .then(|| view! { <p class="ck-empty" role="status">{t.tr("list.empty")}</p> })
             }}
         </section>
     }

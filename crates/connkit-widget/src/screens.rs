@@ -102,7 +102,7 @@ pub fn Skeleton() -> impl IntoView {
     let t = use_i18n();
     view! {
         <section class="ck-screen ck-skeleton" aria-busy="true" aria-labelledby="ck-title">
-            <h2 id="ck-title" class="ck-visually-hidden" tabindex="-1" data-autofocus>{move || t.text("loading.title")}</h2>
+            <h2 id="ck-title" class="ck-visually-hidden" tabindex="-1" data-autofocus>{t.tr("loading.title")}</h2>
             <div class="ck-bone ck-bone-title"></div>
             <div class="ck-bone"></div>
             <div class="ck-bone"></div>
@@ -126,15 +126,15 @@ pub fn SuccessScreen(
     let t = use_i18n();
     let end = match on_finish {
         Some(finish) => Either::Left(view! {
-            <button type="button" class="ck-primary" on:click=move |_| finish.run(())>{move || t.text("done.finish")}</button>
+            <button type="button" class="ck-primary" on:click=move |_| finish.run(())>{t.tr("done.finish")}</button>
         }),
-        None => Either::Right(view! { <p>{move || t.text("done.close_tab")}</p> }),
+        None => Either::Right(view! { <p>{t.tr("done.close_tab")}</p> }),
     };
     view! {
         <section class="ck-screen ck-done" aria-labelledby="ck-title" data-connection-id=result.connection_id>
             <div class="ck-done-mark" aria-hidden="true">"✓"</div>
-            <h2 id="ck-title" tabindex="-1" data-autofocus>{move || t.text("done.title")}</h2>
-            <p>{move || t.fill("done.text", &[("provider", &provider)])}</p>
+            <h2 id="ck-title" tabindex="-1" data-autofocus>{t.tr("done.title")}</h2>
+            <p>{t.tr_with("done.text", vec![("provider", provider)])}</p>
             {end}
         </section>
     }
@@ -156,9 +156,9 @@ pub fn ErrorScreen(
     };
     view! {
         <section class="ck-screen ck-failed" aria-labelledby="ck-title" data-code=code_attr>
-            <h2 id="ck-title" tabindex="-1" data-autofocus>{move || t.text(heading)}</h2>
+            <h2 id="ck-title" tabindex="-1" data-autofocus>{t.tr(heading)}</h2>
             <p role="alert">{move || error_text(t, &error, None)}</p>
-            <p class="ck-code">{move || t.text("failed.code")} " " <code>{code}</code></p>
+            <p class="ck-code">{t.tr("failed.code")} " " <code>{code}</code></p>
         </section>
     }
 }

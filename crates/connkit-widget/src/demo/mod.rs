@@ -175,9 +175,9 @@ pub fn DemoApp() -> impl IntoView {
 
     view! {
         <header class="demo-header">
-            <h1>"Acme CRM " <span class="demo-muted">{move || t.text("demo.your_app")}</span></h1>
+            <h1>"Acme CRM " <span class="demo-muted">{t.tr("demo.your_app")}</span></h1>
             <div class="demo-row">
-                <label for="lang">{move || t.text("demo.language")}</label>
+                <label for="lang">{t.tr("demo.language")}</label>
                 <select
                     id="lang"
                     data-testid="lang"
@@ -198,7 +198,7 @@ pub fn DemoApp() -> impl IntoView {
                 >
                     {move || t.text(if theme.get() == "dark" { "demo.theme.light" } else { "demo.theme.dark" })}
                 </button>
-                <label for="primary">{move || t.text("demo.primary")}</label>
+                <label for="primary">{t.tr("demo.primary")}</label>
                 <input
                     id="primary"
                     type="color"
@@ -210,9 +210,9 @@ pub fn DemoApp() -> impl IntoView {
         <main class="demo-main">
             <EndUserPanel input=input />
             <section class="demo-card" aria-labelledby="connect-title">
-                <h2 id="connect-title">{move || t.text("demo.integrations")}</h2>
+                <h2 id="connect-title">{t.tr("demo.integrations")}</h2>
                 <button type="button" class="ck-primary" node_ref=opener on:click=connect>
-                    {move || t.text("demo.connect")}
+                    {t.tr("demo.connect")}
                 </button>
                 <p class="ck-error" role="alert">{problem}</p>
             </section>

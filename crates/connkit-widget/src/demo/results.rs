@@ -65,9 +65,9 @@ pub fn WebhooksPanel(
     let t = words();
     view! {
         <section class="demo-card" aria-labelledby="hooks-title">
-            <h2 id="hooks-title">{move || t.text("demo.hooks.title")}</h2>
+            <h2 id="hooks-title">{t.tr("demo.hooks.title")}</h2>
             <Show when=move || webhooks.with(Vec::is_empty)>
-                <p class="demo-hint">{move || t.text("demo.hooks.none")}</p>
+                <p class="demo-hint">{t.tr("demo.hooks.none")}</p>
             </Show>
             <ul class="demo-hooks">
                 {move || {
@@ -87,7 +87,7 @@ pub fn WebhooksPanel(
                                         <code>{connection_id}</code>
                                         " "
                                         <span class=if verified { "demo-ok" } else { "demo-bad" }>
-                                            {move || t.text(if verified { "demo.hooks.verified" } else { "demo.hooks.not_verified" })}
+                                            {t.tr(if verified { "demo.hooks.verified" } else { "demo.hooks.not_verified" })}
                                         </span>
                                     </p>
                                     {tags_list(&tags)}
@@ -116,13 +116,13 @@ pub fn ConnectionsPanel(
     let t = words();
     view! {
         <section class="demo-card" aria-labelledby="conns-title">
-            <h2 id="conns-title">{move || t.text("demo.conns.title")}</h2>
+            <h2 id="conns-title">{t.tr("demo.conns.title")}</h2>
             <p class="demo-hint">
                 "GET /connections?"
                 <code>{move || { let f = filter.get(); decode_uri_component(&f).unwrap_or(f) }}</code>
             </p>
             <Show when=move || connections.with(Vec::is_empty)>
-                <p class="demo-hint">{move || t.text("demo.conns.none")}</p>
+                <p class="demo-hint">{t.tr("demo.conns.none")}</p>
             </Show>
             <ul class="demo-conns">
                 {move || {
@@ -286,7 +286,7 @@ pub fn ConnectionEditor(
 
     view! {
         <section class="demo-card" aria-labelledby="edit-title">
-            <h2 id="edit-title">{move || t.text("demo.edit.title")} " " <code>{at.connection_id.clone()}</code></h2>
+            <h2 id="edit-title">{t.tr("demo.edit.title")} " " <code>{at.connection_id.clone()}</code></h2>
             <Transition fallback=|| ()>
                 {move || Suspend::new(async move {
                     current
@@ -301,7 +301,7 @@ pub fn ConnectionEditor(
                         })
                 })}
             </Transition>
-            <label for="tag-changes">{move || t.text("demo.edit.tag_changes")}</label>
+            <label for="tag-changes">{t.tr("demo.edit.tag_changes")}</label>
             <textarea
                 id="tag-changes"
                 class="ck-input demo-json"
@@ -309,8 +309,8 @@ pub fn ConnectionEditor(
                 prop:value=move || changes.get()
                 on:input:target=move |ev| changes.set(ev.target().value())
             ></textarea>
-            <button type="button" class="ck-primary" on:click=save_tags>{move || t.text("demo.edit.save_tags")}</button>
-            <label for="metadata-json">{move || t.text("demo.edit.metadata")}</label>
+            <button type="button" class="ck-primary" on:click=save_tags>{t.tr("demo.edit.save_tags")}</button>
+            <label for="metadata-json">{t.tr("demo.edit.metadata")}</label>
             <textarea
                 id="metadata-json"
                 class="ck-input demo-json"
@@ -319,8 +319,8 @@ pub fn ConnectionEditor(
                 on:input:target=move |ev| metadata.set(ev.target().value())
             ></textarea>
             <div class="demo-row">
-                <button type="button" class="ck-primary" on:click=move |_| save_metadata(MetadataWrite::Set)>{move || t.text("demo.edit.set_metadata")}</button>
-                <button type="button" class="demo-small" on:click=move |_| save_metadata(MetadataWrite::Update)>{move || t.text("demo.edit.update_metadata")}</button>
+                <button type="button" class="ck-primary" on:click=move |_| save_metadata(MetadataWrite::Set)>{t.tr("demo.edit.set_metadata")}</button>
+                <button type="button" class="demo-small" on:click=move |_| save_metadata(MetadataWrite::Update)>{t.tr("demo.edit.update_metadata")}</button>
             </div>
             <p role="status" class="demo-status">
                 {move || {

@@ -230,7 +230,7 @@ pub fn EndUserPanel(
             let err_for_attr = err_id.clone();
             view! {
                 <div class="demo-field">
-                    <label for=id.clone()>{move || t.text(label)} " " <code>{key}</code></label>
+                    <label for=id.clone()>{t.tr(label)} " " <code>{key}</code></label>
                     <input
                         id=id
                         class="ck-input"
@@ -267,11 +267,11 @@ pub fn EndUserPanel(
                 let described2 = described.clone();
                 view! {
                     <div class="demo-extra" data-row=row.id>
-                        <label class="ck-visually-hidden" for=key_id.clone()>{move || t.text("demo.extra.key_label")}</label>
+                        <label class="ck-visually-hidden" for=key_id.clone()>{t.tr("demo.extra.key_label")}</label>
                         <input
                             id=key_id
                             class="ck-input"
-                            placeholder=move || t.text("demo.extra.key")
+                            placeholder=t.tr("demo.extra.key")
                             data-extra="key"
                             aria-invalid=move || issue().is_some().to_string()
                             aria-describedby=described
@@ -281,11 +281,11 @@ pub fn EndUserPanel(
                                 input.show_issues.set(true);
                             }
                         />
-                        <label class="ck-visually-hidden" for=value_id.clone()>{move || t.text("demo.extra.value_label")}</label>
+                        <label class="ck-visually-hidden" for=value_id.clone()>{t.tr("demo.extra.value_label")}</label>
                         <input
                             id=value_id
                             class="ck-input"
-                            placeholder=move || t.text("demo.extra.value")
+                            placeholder=t.tr("demo.extra.value")
                             data-extra="value"
                             aria-invalid=move || issue().is_some().to_string()
                             aria-describedby=described2
@@ -298,10 +298,10 @@ pub fn EndUserPanel(
                         <button
                             type="button"
                             class="demo-small"
-                            aria-label=move || t.text("demo.extra.remove_label")
+                            aria-label=t.tr("demo.extra.remove_label")
                             on:click=move |_| input.extra.update(|rows| rows.retain(|r| r.id != row.id))
                         >
-                            {move || t.text("demo.extra.remove")}
+                            {t.tr("demo.extra.remove")}
                         </button>
                         <p id=err_id class="ck-error" aria-live="polite">{issue}</p>
                     </div>
@@ -319,13 +319,13 @@ pub fn EndUserPanel(
 
     view! {
         <section class="demo-card" aria-labelledby="user-title">
-            <h2 id="user-title">{move || t.text("demo.user.title")}</h2>
-            <p class="demo-hint">{move || t.text("demo.user.hint")}</p>
+            <h2 id="user-title">{t.tr("demo.user.title")}</h2>
+            <p class="demo-hint">{t.tr("demo.user.hint")}</p>
             {named}
             <fieldset class="demo-extras">
-                <legend>{move || t.text("demo.extra.title")}</legend>
+                <legend>{t.tr("demo.extra.title")}</legend>
                 {rows}
-                <button type="button" class="demo-small" on:click=move |_| input.add_row()>{move || t.text("demo.extra.add")}</button>
+                <button type="button" class="demo-small" on:click=move |_| input.add_row()>{t.tr("demo.extra.add")}</button>
             </fieldset>
             <p class="ck-error" aria-live="polite">{general}</p>
         </section>

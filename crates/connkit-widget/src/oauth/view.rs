@@ -51,13 +51,13 @@ pub(crate) fn OAuthPanel(
             <p>{text}</p>
             <div class="ck-oauth-actions">
                 <button type="button" class="ck-choice ck-if-closed" node_ref=first on:click=move |_| control.reopen()>
-                    {move || t.text("oauth.reopen")}
+                    {t.tr("oauth.reopen")}
                 </button>
                 <button type="button" class="ck-choice" node_ref=here on:click=move |_| control.continue_here()>
-                    {move || t.text("oauth.continue_here")}
+                    {t.tr("oauth.continue_here")}
                 </button>
                 <button type="button" class="ck-choice ck-if-closed" on:click=move |_| control.cancel()>
-                    {move || t.text("oauth.cancel")}
+                    {t.tr("oauth.cancel")}
                 </button>
             </div>
         </div>

@@ -6,8 +6,8 @@
 //!    exactly English's keys.
 //! 2. **The same placeholders.** A key's `{name}`s are the same in every language.
 //! 3. **No unused key.** Every key appears in the code as a string literal (`"form.title"`).
-//! 4. **No unknown key.** Every literal key the code looks up (`.text("…")`, `.fill("…"`) is
-//!    in English.
+//! 4. **No unknown key.** Every literal key the code looks up (`.text("…")`, `.fill("…"`,
+//!    `.tr("…")`, `.tr_with("…"`) is in English.
 //!
 //! Knows nothing about what the words say.
 
@@ -138,11 +138,11 @@ fn placeholders(text: &str) -> BTreeSet<&str> {
     found
 }
 
-/// The literal keys the code looks up: the first argument of the methods `.text("…")` and
-/// `.fill("…", …)`.
+/// The literal keys the code looks up: the first argument of the methods `.text`, `.fill`,
+/// `.tr` and `.tr_with`.
 fn looked_up(code: &str) -> BTreeSet<String> {
     let mut keys = BTreeSet::new();
-    for call in [".text(\"", ".fill(\""] {
+    for call in [".text(\"", ".fill(\"", ".tr(\"", ".tr_with(\""] {
         for (at, _) in code.match_indices(call) {
             let rest = &code[at + call.len()..];
             if let Some(end) = rest.find('"') {
