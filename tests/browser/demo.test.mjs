@@ -109,7 +109,7 @@ test('BASIC and NONE providers, picked with the search box and the keyboard', as
   const { page, demo } = await freshDemo();
   let widget = await demo.openWidget();
   await widget.search.fill('help');
-  assert.equal(await page.getByRole('option').count(), 1);
+  assert.equal(await widget.dialog.getByRole('option').count(), 1);
   await widget.search.press('Enter');
   await widget.field('Helpdesk API Key').fill('agent-key');
   await widget.field('Helpdesk Domain').fill('support');
@@ -121,7 +121,7 @@ test('BASIC and NONE providers, picked with the search box and the keyboard', as
   widget = await demo.openWidget();
   await widget.search.fill('');
   await widget.search.press('End');
-  const last = await page.getByRole('option').last().textContent();
+  const last = await widget.dialog.getByRole('option').last().textContent();
   await widget.search.press('ArrowUp');
   const active = await widget.search.getAttribute('aria-activedescendant');
   assert.notEqual(await page.locator(`#${active}`).textContent(), last, 'ArrowUp moved the active option');

@@ -4,8 +4,8 @@
 // text and the labels, less what the provider supplies, against the English catalogue's
 // values); the language chosen by `mountConnect`'s `lang` and by the browser's languages;
 // `openConnectUI` from the real `@nangohq/frontend` with `lang: 'ja'`; the OAuth callback page in
-// the browser's language. Assertions read `lang` attributes and the built catalogues, never
-// sentences written here.
+// the browser's language; the demo page's language switch. Assertions read `lang` attributes
+// and the built catalogues, never sentences written here.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -188,4 +188,29 @@ test('the OAuth callback page speaks the browser\'s language', async () => {
   }
   await shot(page, 'i18n-fr-callback');
   await context.close();
+});
+
+test('the demo\'s language switch re-renders the page and the widget it opens', async () => {
+  const demoWords = (lang) => JSON.parse(readFileSync(join(DIST, 'i18n', `${lang}.json`), 'utf8'));
+  const de = demoWords('de');
+  const page = await newPage(parts.browser);
+  await page.goto(parts.server.base);
+  await page.locator('[data-testid=lang]').waitFor({ timeout: 20_000 });
+  await page.locator('[data-testid=lang]').selectOption('de');
+  await page.locator('html[lang="de"]').waitFor();
+  const connect = page.locator('.demo-card .ck-primary').first();
+  assert.equal(await connect.textContent(), de['demo.connect']);
+  // A tag issue, in the page's words (core's code, the demo's sentence).
+  await page.locator('input[data-tag="end_user_email"]').fill('not-an-email');
+  assert.equal(
+    await page.locator('#tag-end_user_email-err').textContent(),
+    de['demo.issue.tag_end_user_email_invalid'],
+  );
+  await page.locator('input[data-tag="end_user_email"]').fill('');
+  await connect.click();
+  await page.locator('.ck-dialog .ck-widget[lang="de"] #ck-search').waitFor({ timeout: 20_000 });
+  await assertNoEnglish(page, 'de', '.ck-dialog .ck-widget');
+  await shot(page, 'i18n-de-demo');
+  assert.deepEqual(page.errors, []);
+  await page.close();
 });
