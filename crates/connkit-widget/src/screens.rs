@@ -64,7 +64,7 @@ pub fn error_text(t: I18n, err: &ApiError, provider: Option<&str>) -> String {
 pub fn error_event(t: I18n, err: &ApiError, provider: Option<&str>) -> ConnectEvent {
     ConnectEvent::Error {
         error_type: err.code().to_owned(),
-        error_message: untrack(|| error_text(t, err, provider)),
+        error_message: error_text(t, err, provider),
     }
 }
 
