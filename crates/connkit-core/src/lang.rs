@@ -37,7 +37,7 @@ pub fn accept_language(header: &str) -> Vec<&str> {
         })
         .collect();
     // Stable: equal weights keep the header's order.
-    tags.sort_by(|a, b| b.1.cmp(&a.1));
+    tags.sort_by_key(|tag| core::cmp::Reverse(tag.1));
     tags.into_iter().map(|(tag, _)| tag).collect()
 }
 
