@@ -104,6 +104,7 @@ test('the connect flow in every language: list, a form with its errors, connecte
     await page.locator(`.ck-widget[lang="${lang}"] #ck-search`).waitFor({ timeout: 20_000 });
     assert.equal(await page.locator('html').getAttribute('lang'), lang);
     assert.equal(await page.locator('#ck-title').textContent(), CATALOGUES[lang]['list.title']);
+    assert.equal(await page.title(), CATALOGUES[lang]['page.title']);
     await assertNoEnglish(page, lang);
     await shot(page, `i18n-${lang}-1-list`);
 

@@ -91,6 +91,10 @@ pub fn Connect(
         }
     });
     Effect::new(move |_| emit.run(ConnectEvent::Ready));
+    // At the top of its tab (a connect link), the tab's title is the widget's too.
+    if standalone {
+        Effect::new(move |_| document().set_title(&t.text("page.title")));
+    }
 
     let root = NodeRef::<html::Div>::new();
     // Focus moves to the new screen's heading whenever the screen changes (screen readers
