@@ -3,8 +3,8 @@
 //! and calls Nango-wire session and auth endpoints (connkit-server, or Nango itself).
 //!
 //! Three ways in, one component: [`Connect`] for Leptos apps, `mountConnect(element, {
-//! sessionToken, apiURL, onEvent, redirect })` for any web page, and [`ConnectPage`] at
-//! `/connect/` for `@nangohq/frontend`'s `openConnectUI`. OAuth 2 goes through a popup, or,
+//! sessionToken, apiURL, onEvent, redirect, lang })` for any web page, and [`ConnectPage`] at
+//! `/connect/` for `@nangohq/frontend`'s `openConnectUI`. It speaks ten languages ([`i18n`]). OAuth 2 goes through a popup, or,
 //! where popups fail (or with `redirect`), through the page itself, which the widget resumes on
 //! its return ([`oauth`]). The `demo` feature adds the browser demo around it.
 //!
