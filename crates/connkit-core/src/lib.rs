@@ -55,6 +55,7 @@ pub mod ids;
 pub mod interpolate;
 pub mod js;
 pub mod label;
+pub mod lang;
 pub mod limits;
 pub mod metadata;
 #[cfg(feature = "modes")]

@@ -19,6 +19,7 @@ use leptos::prelude::*;
 use crate::api::Api;
 use crate::event::ConnectEvent;
 use crate::flow::{Flow, Start};
+use crate::i18n::{I18n, WIDGET};
 use crate::oauth::redirect::take_resume;
 use crate::screens::{ErrorScreen, Skeleton, error_event};
 use crate::theme::{Mode, Theme};
@@ -52,7 +53,17 @@ pub fn Connect(
     /// Light, dark or system, the primary colour, the app's name and logo (`theme.rs`).
     #[prop(optional)]
     theme: Theme,
+    /// The language, a BCP 47 tag (`fr`, `pt-BR`…); one connkit does not speak gives way to
+    /// the browser's languages, then English. It may change while the widget is open.
+    #[prop(optional, into)]
+    lang: MaybeProp<String>,
+    /// The URL of the directory holding the catalogues (`fr.json`…); `/connect/i18n/` when
+    /// not given.
+    #[prop(optional, into)]
+    i18n_url: Option<String>,
 ) -> impl IntoView {
+    let t = I18n::new(&WIDGET, Signal::derive(move || lang.get()), i18n_url);
+    provide_context(t);
     let emit = Callback::new(move |event: ConnectEvent| {
         if let Some(cb) = on_event {
             cb.run(event);
@@ -78,12 +89,16 @@ pub fn Connect(
             let read = Start::load(&api, resume).await;
             if let Err(err) = &read {
                 // Untracked: the host's callback must not become a source of this read.
-                untrack(|| emit.try_run(error_event(err, None)));
+                untrack(|| emit.try_run(error_event(t, err, None)));
             }
             Some((api, read))
         }
     });
     Effect::new(move |_| emit.run(ConnectEvent::Ready));
+    // At the top of its tab (a connect link), the tab's title is the widget's too.
+    if standalone {
+        Effect::new(move |_| document().set_title(&t.text("page.title")));
+    }
 
     let root = NodeRef::<html::Div>::new();
     // Focus moves to the new screen's heading whenever the screen changes (screen readers
@@ -120,6 +135,7 @@ pub fn Connect(
             class="ck-widget"
             data-theme=mode
             style=style
+            lang=move || t.shown()
             node_ref=root
             on:keydown=move |ev| {
                 if !closable {
@@ -145,7 +161,7 @@ pub fn Connect(
             {closable
                 .then(|| {
                     view! {
-                        <button type="button" class="ck-close" aria-label="Close" on:click=move |_| close.run(())>
+                        <button type="button" class="ck-close" aria-label=t.tr("close") on:click=move |_| close.run(())>
                             "×"
                         </button>
                     }
@@ -153,7 +169,8 @@ pub fn Connect(
             {brand}
             {move || {
                 // Nothing read yet, or what was read for an earlier token: loading.
-                let current = api.get();
+                // Nor before the first catalogue is in (or known missing): no English flash.
+                let current = api.get().filter(|_| t.ready());
                 let read = start.with(|read| match read {
                     Some(Some((api, read))) if current.as_ref() == Some(api) => Some(read.clone()),
                     _ => None,

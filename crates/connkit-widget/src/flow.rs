@@ -23,6 +23,7 @@ use web_sys::Window;
 use crate::api::{Api, ApiError, AuthResult, Integration, Outcome, Session};
 use crate::event::ConnectEvent;
 use crate::form::{IntegrationForm, ProviderForm};
+use crate::i18n::use_i18n;
 use crate::integrations::IntegrationList;
 use crate::oauth::{OAuthControl, OAuthPanel, Phase};
 use crate::screens::{ErrorScreen, Skeleton, SuccessScreen, error_event};
@@ -121,6 +122,7 @@ pub(crate) fn Flow(
     #[prop(optional)]
     standalone: bool,
 ) -> impl IntoView {
+    let t = use_i18n();
     let only = start.only();
     let can_go_back = only.is_none();
     let Start {
@@ -141,7 +143,7 @@ pub(crate) fn Flow(
                 let read = api.provider(&integration.provider).await;
                 let loaded = read.map(|p| IntegrationForm::build(integration, &p, &session));
                 if let Err(err) = &loaded {
-                    on_event.try_run(error_event(err, None));
+                    on_event.try_run(error_event(t, err, None));
                 }
                 (key, loaded)
             }
@@ -188,7 +190,7 @@ pub(crate) fn Flow(
                         Ok(Connected { result, provider })
                     }
                     Err(err) => {
-                        on_event.try_run(error_event(&err, Some(&provider)));
+                        on_event.try_run(error_event(t, &err, Some(&provider)));
                         Err(err)
                     }
                 }
@@ -207,7 +209,7 @@ pub(crate) fn Flow(
                 provider_config_key: done.provider_config_key.clone(),
                 connection_id: done.connection_id.clone(),
             }),
-            Err(err) => on_event.run(error_event(err, provider.as_deref())),
+            Err(err) => on_event.run(error_event(t, err, provider.as_deref())),
         }
         let lost = match (&result, &integration) {
             (Err(err), None) => Some(err.clone()),
@@ -291,7 +293,7 @@ pub(crate) fn Flow(
                         code: "blocked_by_browser".to_owned(),
                         message: String::new(),
                     };
-                    on_event.run(error_event(&blocked, Some(&model.provider_name)));
+                    on_event.run(error_event(t, &blocked, Some(&model.provider_name)));
                 }
                 return;
             };

@@ -18,6 +18,7 @@ use connkit_core::field::{Submission, validate_field, validate_submission};
 use connkit_core::form::{FieldGroup, FieldKind, Form, FormField, FormOptions, build_form};
 
 use crate::api::{ApiError, Integration, Session};
+use crate::i18n::{I18n, use_i18n};
 use crate::regexp::JsRegExp;
 use crate::screens::{error_text, field_error_text, is_http_url};
 
@@ -112,6 +113,7 @@ pub(crate) fn ProviderForm(
     #[prop(optional)]
     resumed: bool,
 ) -> impl IntoView {
+    let t = use_i18n();
     let IntegrationForm {
         integration,
         provider_name,
@@ -184,7 +186,8 @@ pub(crate) fn ProviderForm(
         .docs_connect()
         .filter(|d| is_http_url(d))
         .map(str::to_owned);
-    let title = format!("Connect to {}", integration.display_name);
+    let name = integration.display_name;
+    let title = t.tr_with("form.title", vec![("provider", name.clone())]);
 
     view! {
         <section class="ck-screen" aria-labelledby="ck-title">
@@ -192,7 +195,7 @@ pub(crate) fn ProviderForm(
                 .then(|| {
                     view! {
                         <button type="button" class="ck-back" on:click=move |_| on_back.run(())>
-                            "← Back"
+                            {t.tr("form.back")}
                         </button>
                     }
                 })}
@@ -201,29 +204,32 @@ pub(crate) fn ProviderForm(
                 {direct
                     .then(|| {
                         view! {
-                            <p class="ck-desc">{format!("We'll connect you to {}.", integration.display_name)}</p>
+                            <p class="ck-desc">{t.tr_with("form.direct", vec![("provider", name.clone())])}</p>
                         }
                     })}
-                {visible.into_iter().map(field_view).collect_view()}
-                {external_id.map(external_id_view)}
+                {visible.into_iter().map(|f| field_view(t, f)).collect_view()}
+                {external_id.map(|id| external_id_view(t, id))}
                 <div class="ck-banner" role="alert" aria-live="assertive">
                     {move || {
                         sent.get().then(|| refused.get()).flatten().map(|err| {
-                            let text = error_text(&err, Some(&provider_name));
-                            view! { <p class="ck-banner-text" data-code=err.code().to_owned()>{text}</p> }
+                            let code = err.code().to_owned();
+                            let provider = provider_name.clone();
+                            let text = move || error_text(t, &err, Some(&provider));
+                            view! { <p class="ck-banner-text" data-code=code>{text}</p> }
                         })
                     }}
                 </div>
                 <button type="submit" class="ck-primary" aria-busy=move || submitting().to_string()>
-                    {move || if submitting() { "Connecting…" } else { "Connect" }}
+                    {move || t.text(if submitting() { "form.connecting" } else { "form.connect" })}
                 </button>
             </form>
             {docs
                 .map(|href| {
                     view! {
                         <p class="ck-footer">
-                            "Need help? "
-                            <a href=href target="_blank" rel="noopener noreferrer">"View connection guide"</a>
+                            {t.tr("form.help")}
+                            " "
+                            <a href=href target="_blank" rel="noopener noreferrer">{t.tr("form.guide")}</a>
                         </p>
                     }
                 })}
@@ -232,7 +238,7 @@ pub(crate) fn ProviderForm(
 }
 
 /// One visible field: label, description, decorated input, doc link, live issue.
-fn field_view(state: FieldState) -> impl IntoView {
+fn field_view(t: I18n, state: FieldState) -> impl IntoView {
     let id = state.id();
     let desc_id = format!("{id}-desc");
     let err_id = format!("{id}-err");
@@ -245,7 +251,7 @@ fn field_view(state: FieldState) -> impl IntoView {
             issues
                 .into_iter()
                 .find(|i| i.severity() == connkit_core::Severity::Error)
-                .map(|i| field_error_text(&i, &field))
+                .map(|i| field_error_text(t, &i, &field))
         })
     };
     let shown = move || touched.get().then(|| issue.get()).flatten();
@@ -324,14 +330,14 @@ fn field_view(state: FieldState) -> impl IntoView {
                 <label class="ck-label" for=id>
                     {field.label.clone()}
                     {if field.optional {
-                        Either::Left(view! { <span class="ck-badge">" (optional)"</span> })
+                        Either::Left(view! { <span class="ck-badge">" " {t.tr("form.optional")}</span> })
                     } else {
                         Either::Right(view! { <span class="ck-required" aria-hidden="true">" *"</span> })
                     }}
                 </label>
                 {doc
                     .map(|href| {
-                        let label = format!("How to find {}", field.label);
+                        let label = t.tr_with("form.doc_label", vec![("label", field.label.clone())]);
                         view! {
                             <a class="ck-doc" href=href target="_blank" rel="noopener noreferrer" aria-label=label>
                                 "?"
@@ -355,12 +361,12 @@ fn field_view(state: FieldState) -> impl IntoView {
 }
 
 /// AWS_SIGV4's External ID, read-only so that it can be copied into the role's trust policy.
-fn external_id_view(id: String) -> impl IntoView {
+fn external_id_view(t: I18n, id: String) -> impl IntoView {
     view! {
         <div class="ck-field" data-name="external_id">
-            <label class="ck-label" for="ck-external-id">"External ID"</label>
+            <label class="ck-label" for="ck-external-id">{t.tr("form.external_id")}</label>
             <p id="ck-external-id-desc" class="ck-desc">
-                "Allow this External ID in the IAM role's trust policy."
+                {t.tr("form.external_id_help")}
             </p>
             <input
                 id="ck-external-id"

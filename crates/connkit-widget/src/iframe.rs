@@ -5,7 +5,8 @@
 //! parent. The widget sits in an overlaid `role="dialog"`; Escape and the close button close it.
 //! `?redirect=true` makes OAuth go through the provider in the whole tab instead of a popup;
 //! `?theme=light|dark|system` (the SDK's `themeOverride`), `primary`, `appName` and `logo` are
-//! the theme contract (`theme.rs`).
+//! the theme contract (`theme.rs`); `?lang=` picks the language (Connect UI's parameter; else
+//! the browser's), also set as the page's `<html lang>`.
 //!
 //! Opened at the top of its tab instead (a connect link, or the return of a redirect-mode
 //! OAuth flow started in the iframe: `oauth/redirect.rs`), it is Connect UI's "auth link" mode:
@@ -19,6 +20,7 @@ use wasm_bindgen::prelude::Closure;
 
 use crate::connect::Connect;
 use crate::event::ConnectEvent;
+use crate::i18n::choose;
 use crate::oauth::redirect::in_frame;
 use crate::theme::Theme;
 
@@ -43,6 +45,10 @@ pub fn ConnectPage() -> impl IntoView {
     let token = RwSignal::new(param("session_token"));
     let redirect = param("redirect").as_deref() == Some("true");
     let framed = in_frame();
+    let lang = choose(param("lang").as_deref());
+    if let Some(root) = document().document_element() {
+        let _ = root.set_attribute("lang", lang);
+    }
     // `theme` is what `openConnectUI`'s `themeOverride` sends; `primary`, `appName` and `logo`
     // ride in its `baseURL`'s query (the SDK keeps it).
     let theme = Theme::read(param);
@@ -87,6 +93,7 @@ pub fn ConnectPage() -> impl IntoView {
                     redirect=redirect
                     standalone=!framed
                     theme=theme
+                    lang=lang.to_owned()
                 />
             </div>
         </div>

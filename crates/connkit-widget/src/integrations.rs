@@ -8,6 +8,7 @@ use js_sys::JsString;
 use leptos::prelude::*;
 
 use crate::api::Integration;
+use crate::i18n::use_i18n;
 
 /// Lists `integrations`; `on_pick` gets the chosen one.
 #[component]
@@ -18,6 +19,7 @@ pub fn IntegrationList(
     /// Called with the integration the user picks.
     on_pick: Callback<Integration>,
 ) -> impl IntoView {
+    let t = use_i18n();
     let query = RwSignal::new(String::new());
     let active = RwSignal::new(0usize);
     let shown = Memo::new(move |_| {
@@ -75,8 +77,8 @@ pub fn IntegrationList(
 
     view! {
         <section class="ck-screen" aria-labelledby="ck-title">
-            <h2 id="ck-title" tabindex="-1" data-autofocus>"Select an integration"</h2>
-            <label class="ck-label" for="ck-search">"Search integrations"</label>
+            <h2 id="ck-title" tabindex="-1" data-autofocus>{t.tr("list.title")}</h2>
+            <label class="ck-label" for="ck-search">{t.tr("list.search_label")}</label>
             <input
                 id="ck-search"
                 class="ck-input ck-search"
@@ -89,7 +91,7 @@ pub fn IntegrationList(
                 aria-activedescendant=move || {
                     if shown.with(Vec::is_empty) { String::new() } else { option_id(active_index()) }
                 }
-                placeholder="Search"
+                placeholder=t.tr("list.search_placeholder")
                 prop:value=move || query.get()
                 on:input:target=move |ev| {
                     query.set(ev.target().value());
@@ -97,7 +99,7 @@ pub fn IntegrationList(
                 }
                 on:keydown=on_key
             />
-            <ul id="ck-integrations" class="ck-list" role="listbox" aria-label="Integrations">
+            <ul id="ck-integrations" class="ck-list" role="listbox" aria-label=t.tr("list.label")>
                 // Updated in place, position by position: an option's id is its position, so a
                 // keyed `<For>` would gain nothing for its diffing code (5 KB gzip of the load).
                 {move || {
@@ -133,7 +135,7 @@ pub fn IntegrationList(
             {move || {
                 shown
                     .with(Vec::is_empty)
-                    .then(|| view! { <p class="ck-empty" role="status">"No integration found."</p> })
+                    .then(|| view! { <p class="ck-empty" role="status">{t.tr("list.empty")}</p> })
             }}
         </section>
     }

@@ -3,9 +3,10 @@
 //! and calls Nango-wire session and auth endpoints (connkit-server, or Nango itself).
 //!
 //! Four ways in, one component: [`Connect`] for Leptos apps, `mountConnect(element, {
-//! sessionToken, apiURL, onEvent, redirect, theme, primary, appName, logo })` for any web page,
-//! the `<connkit-connect>` custom element over it (`www/connect/element.js`), and
-//! [`ConnectPage`] at `/connect/` for `@nangohq/frontend`'s `openConnectUI`. OAuth 2 goes through a popup, or,
+//! sessionToken, apiURL, onEvent, redirect, lang, theme, primary, appName, logo })` for any web
+//! page, the `<connkit-connect>` custom element over it (`www/connect/element.js`), and
+//! [`ConnectPage`] at `/connect/` for `@nangohq/frontend`'s `openConnectUI`. It speaks ten
+//! languages ([`i18n`]). OAuth 2 goes through a popup, or,
 //! where popups fail (or with `redirect`), through the page itself, which the widget resumes on
 //! its return ([`oauth`]). The `demo` feature adds the browser demo around it.
 //!
@@ -36,6 +37,8 @@ pub mod event;
 mod flow;
 /// The provider form.
 mod form;
+/// The widget's words in ten languages.
+pub mod i18n;
 /// The `/connect/` page.
 pub mod iframe;
 /// The integration list.
@@ -46,7 +49,7 @@ mod mount;
 pub mod oauth;
 /// `RegExp` for core's pattern rules.
 pub mod regexp;
-/// Loading, success and failure screens; codes to English.
+/// Loading, success and failure screens; codes to words.
 pub mod screens;
 /// Light, dark or system; the primary colour; the app's name and logo.
 pub mod theme;

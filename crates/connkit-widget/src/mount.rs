@@ -1,6 +1,6 @@
-//! `mountConnect(element, { sessionToken, apiURL, onEvent, redirect, theme, primary, appName,
-//! logo })`: the widget for any web page, exported to JavaScript from the `/connect/` bundle
-//! (the `<connkit-connect>` custom element calls it). It reads the options object,
+//! `mountConnect(element, { sessionToken, apiURL, onEvent, redirect, lang, i18nURL, theme,
+//! primary, appName, logo })`: the widget for any web page, exported to JavaScript from the
+//! `/connect/` bundle (the `<connkit-connect>` custom element calls it). It reads the options object,
 //! renders [`Connect`] into the element and hands back a [`ConnectHandle`] to remove it.
 //!
 //! A page that an OAuth flow in redirect mode returns to must call `mountConnect` again: the
@@ -33,10 +33,12 @@ impl ConnectHandle {
     }
 }
 
-/// `mountConnect(element, { sessionToken, apiURL, onEvent, redirect })`: renders the widget
-/// inline in `element`. `onEvent` receives Connect UI events (`{type, payload?}`); `redirect:
-/// true` makes OAuth go through the provider in this tab instead of a popup; `theme`, `primary`,
-/// `appName` and `logo` are the theme contract (`theme.rs`). Never throws: a
+/// `mountConnect(element, { sessionToken, apiURL, onEvent, redirect, lang, i18nURL, theme, … })`:
+/// renders the widget inline in `element`. `onEvent` receives Connect UI events (`{type,
+/// payload?}`); `redirect: true` makes OAuth go through the provider in this tab instead of a
+/// popup; `lang` picks the language (else the browser's), whose catalogue is fetched from
+/// `i18nURL` (by default `<apiURL>/connect/i18n/`, where connkit-server serves the widget);
+/// `theme`, `primary`, `appName` and `logo` are the theme contract (`theme.rs`). Never throws: a
 /// missing option shows the widget's own error screen or waits for a token.
 #[wasm_bindgen(js_name = mountConnect)]
 pub fn mount_connect(element: web_sys::HtmlElement, options: JsValue) -> ConnectHandle {
@@ -51,6 +53,10 @@ pub fn mount_connect(element: web_sys::HtmlElement, options: JsValue) -> Connect
     let on_event = get("onEvent").dyn_into::<js_sys::Function>().ok();
     let redirect = get("redirect").as_bool().unwrap_or(false);
     let theme = Theme::read(|k| get(k).as_string());
+    let lang = get("lang").as_string();
+    let i18n_url = get("i18nURL")
+        .as_string()
+        .unwrap_or_else(|| format!("{}/connect/i18n/", api_url.trim_end_matches('/')));
     let handle = leptos::mount::mount_to(element, move || {
         let emit = Callback::new(move |event: ConnectEvent| {
             if let Some(f) = &on_event {
@@ -59,7 +65,15 @@ pub fn mount_connect(element: web_sys::HtmlElement, options: JsValue) -> Connect
             }
         });
         view! {
-            <Connect api_url=api_url session_token=Signal::stored(token) on_event=emit redirect=redirect theme=theme />
+            <Connect
+                api_url=api_url
+                session_token=Signal::stored(token)
+                on_event=emit
+                redirect=redirect
+                theme=theme
+                lang=lang
+                i18n_url=i18n_url
+            />
         }
     });
     ConnectHandle {

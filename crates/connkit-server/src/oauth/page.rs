@@ -15,6 +15,12 @@
 //! by a fixed script; text shown is HTML-escaped; a Content-Security-Policy allows only that
 //! script and style (by hash), and no framing.
 //!
+//! The page speaks the language of the request's `Accept-Language` header (the popup's own
+//! navigation: the browser's languages), chosen by core's `best_language` among connkit's ten;
+//! its words are `oauth/i18n/{lang}.json`, compiled in, with English for any key one lacks.
+//! The widget's `lang` option does not reach it: Nango's `/oauth/connect` query has no place
+//! for it.
+//!
 //! Knows nothing about flows, sessions or WebSockets.
 
 use std::sync::OnceLock;
@@ -24,6 +30,7 @@ use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
+use connkit_core::lang::{LANGUAGES, accept_language, best_language};
 use connkit_core::oauth2::{FlowError, provider_error};
 use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
@@ -65,6 +72,38 @@ main{max-width:30rem;padding:2rem;text-align:center}\
 pre{white-space:pre-wrap;word-break:break-word;text-align:left;background:#1f1f1f;color:#fca5a5;\
 padding:1rem;border-radius:.5rem}";
 
+/// The page's words in each language, as `{"key": "text"}`; English first, the fallback.
+const CATALOGUES: [(&str, &str); 10] = [
+    ("en", include_str!("i18n/en.json")),
+    ("fr", include_str!("i18n/fr.json")),
+    ("de", include_str!("i18n/de.json")),
+    ("es", include_str!("i18n/es.json")),
+    ("ja", include_str!("i18n/ja.json")),
+    ("it", include_str!("i18n/it.json")),
+    ("pt-BR", include_str!("i18n/pt-BR.json")),
+    ("nl", include_str!("i18n/nl.json")),
+    ("pl", include_str!("i18n/pl.json")),
+    ("zh-CN", include_str!("i18n/zh-CN.json")),
+];
+
+/// The page's language for a request's `Accept-Language` header (English without one).
+pub(crate) fn page_language(accept: Option<&str>) -> &'static str {
+    let preferred = accept.map(accept_language).unwrap_or_default();
+    best_language(preferred, &LANGUAGES).unwrap_or(LANGUAGES[0])
+}
+
+/// The text of `key` in `lang`, else in English, HTML-escaped.
+fn text(lang: &str, key: &str) -> String {
+    let find = |lang: &str| {
+        let (_, json) = CATALOGUES.iter().find(|(l, _)| *l == lang)?;
+        let words: Map<String, Value> = serde_json::from_str(json).ok()?;
+        words.get(key)?.as_str().map(escape_html)
+    };
+    find(lang)
+        .or_else(|| find(LANGUAGES[0]))
+        .unwrap_or_default()
+}
+
 /// The flow a page is about, when the callback found it.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct PageFlow<'a> {
@@ -73,13 +112,14 @@ pub(crate) struct PageFlow<'a> {
     pub(crate) ws_client_id: Option<&'a str>,
 }
 
-/// The page for a flow's outcome; `query` is the request's query (the provider's error
-/// parameters, if any, become the message).
+/// The page for a flow's outcome, in `lang` ([`page_language`]); `query` is the request's
+/// query (the provider's error parameters, if any, become the message).
 pub(crate) fn callback_page(
     status: StatusCode,
     outcome: Result<(), &FlowError>,
     flow: Option<PageFlow<'_>>,
     query: &Map<String, Value>,
+    lang: &str,
 ) -> Response {
     let error = outcome.err().map(|err| {
         let message = match provider_error(query) {
@@ -107,19 +147,26 @@ pub(crate) fn callback_page(
         }),
         (None, None) => json!({"error": null, "success": null}),
     };
+    let t = |key: &str| text(lang, key);
     let body = match &error {
-        None => "<h1>Successful connection</h1>\n<p>You can close this window.</p>".to_owned(),
+        None => format!("<h1>{}</h1>\n<p>{}</p>", t("page.success"), t("page.close")),
         Some((message, _)) => format!(
-            "<h1>Connection failed</h1>\n<p>An error occurred during authorization.</p>\n<pre>{}</pre>\n<p>You can close this window.</p>",
-            escape_html(message)
+            "<h1>{}</h1>\n<p>{}</p>\n<pre>{}</pre>\n<p>{}</p>",
+            t("page.failed"),
+            t("page.failed_text"),
+            escape_html(message),
+            t("page.close")
         ),
     };
     let html = format!(
-        "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
-         <title>Authorization callback</title>\n<style>{STYLE}</style>\n</head>\n<body>\n\
-         <main>\n<noscript>JavaScript is required to finish the authorization.</noscript>\n{body}\n</main>\n\
+        "<!doctype html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n\
+         <main>\n<noscript>{}</noscript>\n{body}\n</main>\n\
          <script type=\"application/json\" id=\"nango-oauth-outcome\">{}</script>\n\
          <script>{SCRIPT}</script>\n</body>\n</html>\n",
+        escape_html(lang),
+        t("page.title"),
+        t("page.noscript"),
         script_json(&data)
     );
     let mut response = (status, html).into_response();
@@ -181,6 +228,28 @@ pub(crate) fn escape_html(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_page_speaks_the_browser_language() {
+        assert_eq!(page_language(Some("sv, pt;q=0.9, en;q=0.5")), "pt-BR");
+        assert_eq!(page_language(Some("zh-TW")), "en");
+        assert_eq!(page_language(None), "en");
+        // Every catalogue has every key English has, and no other.
+        let keys = |json: &str| -> Vec<String> {
+            let words: Map<String, Value> = serde_json::from_str(json).unwrap_or_default();
+            words.keys().cloned().collect()
+        };
+        let english = keys(CATALOGUES[0].1);
+        assert!(!english.is_empty());
+        for (lang, json) in CATALOGUES {
+            assert_eq!(keys(json), english, "{lang}");
+        }
+        assert_eq!(
+            CATALOGUES.map(|(lang, _)| lang),
+            LANGUAGES,
+            "one catalogue per language, in core's order"
+        );
+    }
 
     #[test]
     fn provider_text_stays_data() {

@@ -22,8 +22,8 @@
 
 use axum::Router;
 use axum::extract::{RawQuery, State};
-use axum::http::header::{CACHE_CONTROL, LOCATION};
-use axum::http::{HeaderValue, StatusCode};
+use axum::http::header::{ACCEPT_LANGUAGE, CACHE_CONTROL, LOCATION};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use connkit_core::catalogue::AuthMode;
@@ -48,7 +48,7 @@ use super::oauth_return::{back_with_result, return_to};
 use super::{PathParam, end_user_record};
 use crate::crypto::random_hex;
 use crate::error::{ApiError, Part, RejectAs};
-use crate::oauth::page::{PageFlow, callback_page};
+use crate::oauth::page::{PageFlow, callback_page, page_language};
 use crate::oauth::post_token;
 use crate::oauth::ws::{error_message, success_message};
 use crate::principal::SessionQuery;
@@ -74,6 +74,8 @@ struct Reporter<'a> {
     return_url: Option<String>,
     session: Option<i64>,
     query: Map<String, Value>,
+    /// The callback page's language (the request's `Accept-Language`).
+    lang: &'static str,
 }
 
 impl Reporter<'_> {
@@ -104,7 +106,7 @@ impl Reporter<'_> {
             }),
             _ => None,
         };
-        callback_page(status, Err(error), flow, &self.query)
+        callback_page(status, Err(error), flow, &self.query, self.lang)
     }
 
     /// A failure in Nango's 400 (its `notifyErr`).
@@ -126,6 +128,7 @@ async fn connect(
     session: Result<SessionQuery, ApiError>,
     key: Result<PathParam, ApiError>,
     RawQuery(raw): RawQuery,
+    headers: HeaderMap,
 ) -> Response {
     let query = Query::parse(raw.as_deref());
     // The WebSocket client is told even when the rest of the query is refused.
@@ -137,6 +140,7 @@ async fn connect(
         return_url: None,
         session: None,
         query: Map::new(),
+        lang: language_of(&headers),
     };
     // Checked first: every later failure returns there.
     report.return_url = match return_to(&state, &query) {
@@ -279,6 +283,12 @@ async fn connect(
 }
 
 /// `<public url>/oauth/callback`, the `redirect_uri` of every flow.
+/// The callback page's language for a request: its `Accept-Language` header's.
+fn language_of(headers: &HeaderMap) -> &'static str {
+    let accept = headers.get(ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok());
+    page_language(accept)
+}
+
 fn callback_url(state: &AppState) -> String {
     let base = state.settings().public_url.trim_end_matches('/');
     format!("{base}/oauth/callback")
@@ -297,7 +307,11 @@ fn redirect(url: &str) -> Response {
     response
 }
 
-async fn callback(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Response {
+async fn callback(
+    State(state): State<AppState>,
+    RawQuery(raw): RawQuery,
+    headers: HeaderMap,
+) -> Response {
     let query = read_oauth_callback_query(&Query::parse(raw.as_deref()));
     let mut report = Reporter {
         state: &state,
@@ -307,6 +321,7 @@ async fn callback(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Res
         return_url: None,
         session: None,
         query: query.params().clone(),
+        lang: language_of(&headers),
     };
     let Some(flow_state) = query.state() else {
         return report.flow(&FlowError::missing_state()).await;
@@ -342,7 +357,13 @@ async fn callback(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Res
                 connection_id: &flow.connection_id,
                 ws_client_id: flow.ws_client_id.as_deref(),
             };
-            callback_page(StatusCode::OK, Ok(()), Some(page), query.params())
+            callback_page(
+                StatusCode::OK,
+                Ok(()),
+                Some(page),
+                query.params(),
+                report.lang,
+            )
         }
         Err(failure) => {
             if let Some(kind) = failure.webhook {

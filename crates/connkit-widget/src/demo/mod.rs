@@ -28,11 +28,35 @@ use connkit_core::tag_filter::TagFilter;
 
 use crate::connect::Connect;
 use crate::event::ConnectEvent;
+use crate::i18n::{DEMO, I18n, WIDGET, use_i18n};
 use crate::screens::error_text;
 use crate::theme::{Mode, Theme};
 use backend::{ConnectionItem, ConnectionRef};
 use results::{ConnectionEditor, ConnectionsPanel, WebhooksPanel, latest_ok};
 use user::{EndUserPanel, TagsInput};
+
+/// The languages of the switch, each named in itself (so the same in every language).
+const LANGUAGE_NAMES: [(&str, &str); 10] = [
+    ("en", "English"),
+    ("fr", "Français"),
+    ("de", "Deutsch"),
+    ("es", "Español"),
+    ("ja", "日本語"),
+    ("it", "Italiano"),
+    ("pt-BR", "Português (Brasil)"),
+    ("nl", "Nederlands"),
+    ("pl", "Polski"),
+    ("zh-CN", "简体中文"),
+];
+
+/// The demo page's words (its own catalogues), which the page provides.
+#[derive(Debug, Clone, Copy)]
+struct DemoWords(I18n);
+
+/// The demo page's words.
+pub(crate) fn words() -> I18n {
+    use_context::<DemoWords>().map_or_else(|| I18n::new(&DEMO, Signal::stored(None), None), |w| w.0)
+}
 
 /// How often the page reads the webhook inbox again.
 const WEBHOOKS_EVERY: Duration = Duration::from_millis(1500);
@@ -49,6 +73,20 @@ enum Ask {
 /// The demo page.
 #[component]
 pub fn DemoApp() -> impl IntoView {
+    // The switch's language; none chosen yet: the browser's.
+    let lang = RwSignal::new(None::<String>);
+    let t = I18n::new(&DEMO, lang.into(), None);
+    provide_context(DemoWords(t));
+    // The widget's words, for the failures the page itself shows.
+    provide_context(I18n::new(&WIDGET, lang.into(), None));
+    let widget_words = use_i18n();
+    // The widget follows the switch (and the browser, as the page does, until it is used).
+    let widget_lang = Signal::derive(move || Some(t.chosen().to_owned()));
+    Effect::new(move |_| {
+        if let Some(root) = document().document_element() {
+            let _ = root.set_attribute("lang", t.shown());
+        }
+    });
     let input = TagsInput::new();
     let picked = RwSignal::new(None::<ConnectionRef>);
     let opener = NodeRef::<html::Button>::new();
@@ -96,7 +134,7 @@ pub fn DemoApp() -> impl IntoView {
     let blocked = RwSignal::new(false);
     let problem = move || {
         if blocked.get() {
-            return Some("Fix the tags first: nothing was sent.".to_owned());
+            return Some(t.text("demo.fix_tags"));
         }
         let made = if requesting.get() {
             None
@@ -104,9 +142,9 @@ pub fn DemoApp() -> impl IntoView {
             session.get()
         };
         match made {
-            Some(Err(err)) => Some(error_text(&err, None)),
+            Some(Err(err)) => Some(error_text(widget_words, &err, None)),
             _ => connections.with(|read| match read {
-                Some(Err(err)) => Some(error_text(err, None)),
+                Some(Err(err)) => Some(error_text(widget_words, err, None)),
                 _ => None,
             }),
         }
@@ -160,9 +198,21 @@ pub fn DemoApp() -> impl IntoView {
 
     view! {
         <header class="demo-header">
-            <h1>"Acme CRM " <span class="demo-muted">"(your app)"</span></h1>
+            <h1>"Acme CRM " <span class="demo-muted">{t.tr("demo.your_app")}</span></h1>
             <div class="demo-row">
-                <label for="theme">"Theme"</label>
+                <label for="lang">{t.tr("demo.language")}</label>
+                <select
+                    id="lang"
+                    data-testid="lang"
+                    prop:value=move || t.chosen()
+                    on:change:target=move |ev| lang.set(Some(ev.target().value()))
+                >
+                    {LANGUAGE_NAMES
+                        .iter()
+                        .map(|(tag, name)| view! { <option value=*tag lang=*tag>{*name}</option> })
+                        .collect_view()}
+                </select>
+                <label for="theme">{t.tr("demo.theme")}</label>
                 <select
                     id="theme"
                     class="demo-small"
@@ -173,18 +223,18 @@ pub fn DemoApp() -> impl IntoView {
                         }
                     }
                 >
-                    {[(Mode::Light, "Light"), (Mode::Dark, "Dark"), (Mode::System, "System")]
+                    {[(Mode::Light, "demo.theme.light"), (Mode::Dark, "demo.theme.dark"), (Mode::System, "demo.theme.system")]
                         .into_iter()
                         .map(|(mode, label)| {
                             view! {
                                 <option value=mode.as_str() selected=move || theme.get() == mode>
-                                    {label}
+                                    {t.tr(label)}
                                 </option>
                             }
                         })
                         .collect_view()}
                 </select>
-                <label for="primary">"Primary colour"</label>
+                <label for="primary">{t.tr("demo.primary")}</label>
                 <input
                     id="primary"
                     type="color"
@@ -196,9 +246,9 @@ pub fn DemoApp() -> impl IntoView {
         <main class="demo-main">
             <EndUserPanel input=input />
             <section class="demo-card" aria-labelledby="connect-title">
-                <h2 id="connect-title">"Integrations"</h2>
+                <h2 id="connect-title">{t.tr("demo.integrations")}</h2>
                 <button type="button" class="ck-primary" node_ref=opener on:click=connect>
-                    "Connect an integration"
+                    {t.tr("demo.connect")}
                 </button>
                 <p class="ck-error" role="alert">{problem}</p>
             </section>
@@ -235,6 +285,7 @@ pub fn DemoApp() -> impl IntoView {
                                     session_token=Signal::stored(t)
                                     on_event=on_event
                                     closable=true
+                                    lang=widget_lang
                                 />
                             </div>
                         </div>

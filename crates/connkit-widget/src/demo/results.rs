@@ -17,10 +17,15 @@ use connkit_core::metadata::validate_metadata;
 use connkit_core::tag_filter::merge_tags;
 use connkit_core::tags::validate_tags;
 
+use connkit_core::Issue;
+
 use crate::api::ApiError;
 use crate::demo::backend::{
     self, ConnectionItem, ConnectionRef, MetadataWrite, TagsObject, Webhook, WebhookBody,
 };
+use crate::demo::user::issue_text;
+use crate::demo::words;
+use crate::i18n::{I18n, use_i18n};
 use crate::screens::error_text;
 
 /// The last value `read` loaded without failing (`None` before the first): what a panel keeps
@@ -86,11 +91,12 @@ pub fn WebhooksPanel(
     #[prop(into)]
     webhooks: Signal<Vec<Webhook>>,
 ) -> impl IntoView {
+    let t = words();
     view! {
         <section class="demo-card" aria-labelledby="hooks-title">
-            <h2 id="hooks-title">"Auth webhooks received"</h2>
+            <h2 id="hooks-title">{t.tr("demo.hooks.title")}</h2>
             <Show when=move || webhooks.with(Vec::is_empty)>
-                <p class="demo-hint">"None yet. Connect an integration to receive one."</p>
+                <p class="demo-hint">{t.tr("demo.hooks.none")}</p>
             </Show>
             <ul class="demo-hooks">
                 {move || {
@@ -111,7 +117,7 @@ pub fn WebhooksPanel(
                                         <code>{connection_id}</code>
                                         " "
                                         <span class=if verified { "demo-ok" } else { "demo-bad" }>
-                                            {if verified { "signature verified" } else { "signature NOT verified" }}
+                                            {t.tr(if verified { "demo.hooks.verified" } else { "demo.hooks.not_verified" })}
                                         </span>
                                     </p>
                                     {tags_list(&tags)}
@@ -139,15 +145,16 @@ pub fn ConnectionsPanel(
     /// "Reconnect" on a connection.
     on_reconnect: Callback<ConnectionItem>,
 ) -> impl IntoView {
+    let t = words();
     view! {
         <section class="demo-card" aria-labelledby="conns-title">
-            <h2 id="conns-title">"Connections with your tags"</h2>
+            <h2 id="conns-title">{t.tr("demo.conns.title")}</h2>
             <p class="demo-hint">
                 "GET /connections?"
                 <code>{move || { let f = filter.get(); decode_uri_component(&f).unwrap_or(f) }}</code>
             </p>
             <Show when=move || connections.with(Vec::is_empty)>
-                <p class="demo-hint">"No connection matches."</p>
+                <p class="demo-hint">{t.tr("demo.conns.none")}</p>
             </Show>
             <ul class="demo-conns">
                 {move || {
@@ -181,7 +188,7 @@ pub fn ConnectionsPanel(
                                         data-action="reconnect"
                                         on:click=move |_| on_reconnect.run(reconnect.clone())
                                     >
-                                        "Reconnect"
+                                        {t.tr("demo.conns.reconnect")}
                                     </button>
                                     {tags_list(&tags)}
                                 </li>
@@ -203,17 +210,35 @@ enum Write {
     Metadata(Value, MetadataWrite),
 }
 
+/// What the editor's status line says: a catalogue key, a failed call, or core's issues (words
+/// looked up when shown, so that they follow the language).
+#[derive(Debug, Clone)]
+enum Said {
+    Key(&'static str),
+    Failed(ApiError),
+    Issues(Vec<Issue>),
+}
+
+impl Said {
+    fn text(&self, t: I18n, widget: I18n) -> String {
+        match self {
+            Said::Key(key) => t.text(key),
+            Said::Failed(err) => error_text(widget, err, None),
+            Said::Issues(issues) => issue_text(t, issues).unwrap_or_default(),
+        }
+    }
+}
+
 /// Fetches the connection's tags, merges `changes` into them with connkit-core's `merge_tags`,
-/// and sends the whole set. The error is the text shown.
-async fn merge_into_tags(at: &ConnectionRef, changes: &Value) -> Result<(), String> {
-    let fresh = backend::connection(at)
-        .await
-        .map_err(|err| error_text(&err, None))?;
-    let existing = validate_tags(&Value::Object(fresh.tags)).map_err(|err| err.to_string())?;
-    let merged = merge_tags(&existing, changes).map_err(|err| err.to_string())?;
+/// and sends the whole set.
+async fn merge_into_tags(at: &ConnectionRef, changes: &Value) -> Result<(), Said> {
+    let fresh = backend::connection(at).await.map_err(Said::Failed)?;
+    let existing =
+        validate_tags(&Value::Object(fresh.tags)).map_err(|err| Said::Issues(err.into_issues()))?;
+    let merged = merge_tags(&existing, changes).map_err(|err| Said::Issues(err.into_issues()))?;
     backend::patch_tags(at, &merged.to_json())
         .await
-        .map_err(|err| error_text(&err, None))
+        .map_err(Said::Failed)
 }
 
 /// Tags and metadata of the picked connection.
@@ -227,7 +252,8 @@ pub fn ConnectionEditor(
     let changes = RwSignal::new(String::from("{\n  \"plan\": \"pro\"\n}"));
     let metadata = RwSignal::new(String::from("{\n  \"team\": \"support\"\n}"));
     // Why the page sent nothing (not JSON, not valid metadata).
-    let refused = RwSignal::new(None::<String>);
+    let refused = RwSignal::new(None::<Said>);
+    let (t, widget) = (words(), use_i18n());
 
     let current = {
         let at = at.clone();
@@ -246,12 +272,12 @@ pub fn ConnectionEditor(
                 let saved = match write {
                     Write::Tags(changes) => merge_into_tags(&at, &changes).await.map(|()| {
                         on_saved.try_run(());
-                        "Tags saved."
+                        Said::Key("demo.edit.tags_saved")
                     }),
                     Write::Metadata(value, how) => backend::save_metadata(&at, &value, how)
                         .await
-                        .map(|()| "Metadata saved.")
-                        .map_err(|err| error_text(&err, None)),
+                        .map(|()| Said::Key("demo.edit.metadata_saved"))
+                        .map_err(Said::Failed),
                 };
                 if saved.is_ok() {
                     current.refetch();
@@ -260,7 +286,7 @@ pub fn ConnectionEditor(
             }
         })
     };
-    let send = move |write: Result<Write, String>| match write {
+    let send = move |write: Result<Write, Said>| match write {
         Ok(write) => {
             refused.set(None);
             save.dispatch_local(write);
@@ -272,14 +298,14 @@ pub fn ConnectionEditor(
         send(
             parsed
                 .map(Write::Tags)
-                .map_err(|_| "The changes are not valid JSON.".to_owned()),
+                .map_err(|_| Said::Key("demo.edit.changes_not_json")),
         );
     };
     let save_metadata = move |how: MetadataWrite| {
         let write = match serde_json::from_str::<Value>(&metadata.get_untracked()) {
-            Err(_) => Err("The metadata is not valid JSON.".to_owned()),
+            Err(_) => Err(Said::Key("demo.edit.metadata_not_json")),
             Ok(parsed) => match validate_metadata(&parsed) {
-                Err(err) => Err(err.to_string()),
+                Err(err) => Err(Said::Issues(err.into_issues())),
                 Ok(_) => Ok(Write::Metadata(parsed, how)),
             },
         };
@@ -288,13 +314,13 @@ pub fn ConnectionEditor(
     let saved = save.value();
     let status = move || {
         if let Some(why) = refused.get() {
-            return Some((false, why));
+            return Some((false, why.text(t, widget)));
         }
         match saved.get() {
-            Some(Ok(said)) => Some((true, said.to_owned())),
-            Some(Err(why)) => Some((false, why)),
+            Some(Ok(said)) => Some((true, said.text(t, widget))),
+            Some(Err(why)) => Some((false, why.text(t, widget))),
             None => current.with(|read| match read {
-                Some(Err(err)) => Some((false, error_text(err, None))),
+                Some(Err(err)) => Some((false, error_text(widget, err, None))),
                 _ => None,
             }),
         }
@@ -303,7 +329,7 @@ pub fn ConnectionEditor(
     let id = at.connection_id.clone();
     view! {
         <section class="demo-card" aria-labelledby="edit-title">
-            <h2 id="edit-title">"Connection " <code>{at.connection_id.clone()}</code></h2>
+            <h2 id="edit-title">{t.tr("demo.edit.title")} " " <code>{at.connection_id.clone()}</code></h2>
             <Transition fallback=|| ()>
                 {move || {
                     let id = id.clone();
@@ -322,7 +348,7 @@ pub fn ConnectionEditor(
                     })
                 }}
             </Transition>
-            <label for="tag-changes">"Tag changes (a string sets, null removes)"</label>
+            <label for="tag-changes">{t.tr("demo.edit.tag_changes")}</label>
             <textarea
                 id="tag-changes"
                 class="ck-input demo-json"
@@ -330,8 +356,8 @@ pub fn ConnectionEditor(
                 prop:value=move || changes.get()
                 on:input:target=move |ev| changes.set(ev.target().value())
             ></textarea>
-            <button type="button" class="ck-primary" on:click=save_tags>"Save tags"</button>
-            <label for="metadata-json">"Metadata (JSON object)"</label>
+            <button type="button" class="ck-primary" on:click=save_tags>{t.tr("demo.edit.save_tags")}</button>
+            <label for="metadata-json">{t.tr("demo.edit.metadata")}</label>
             <textarea
                 id="metadata-json"
                 class="ck-input demo-json"
@@ -340,8 +366,8 @@ pub fn ConnectionEditor(
                 on:input:target=move |ev| metadata.set(ev.target().value())
             ></textarea>
             <div class="demo-row">
-                <button type="button" class="ck-primary" on:click=move |_| save_metadata(MetadataWrite::Set)>"Set metadata"</button>
-                <button type="button" class="demo-small" on:click=move |_| save_metadata(MetadataWrite::Update)>"Update metadata"</button>
+                <button type="button" class="ck-primary" on:click=move |_| save_metadata(MetadataWrite::Set)>{t.tr("demo.edit.set_metadata")}</button>
+                <button type="button" class="demo-small" on:click=move |_| save_metadata(MetadataWrite::Update)>{t.tr("demo.edit.update_metadata")}</button>
             </div>
             <p role="status" class="demo-status">
                 {move || {

@@ -13,18 +13,21 @@ use leptos::prelude::*;
 use serde_json::{Map, Value};
 
 use connkit_core::tags::{Tags, validate_tags};
-use connkit_core::{Issue, Severity};
+use connkit_core::{Detail, ErrorCode, Issue, Severity};
+
+use crate::demo::words;
+use crate::i18n::I18n;
 
 /// The `sessionStorage` entry that keeps the typed tags across a redirect.
 const KEPT: &str = "connkit.demo.tags";
 
-/// The named tags the panel always shows (`end_user_display_name` and `end_user_email` are
-/// the reserved UI tags the connection list shows).
+/// The named tags the panel always shows, with their label's key (`end_user_display_name` and
+/// `end_user_email` are the reserved UI tags the connection list shows).
 pub const NAMED: [(&str, &str); 4] = [
-    ("end_user_id", "End user id"),
-    ("end_user_display_name", "End user display name"),
-    ("end_user_email", "End user email"),
-    ("organization_id", "Organization id"),
+    ("end_user_id", "demo.tag.end_user_id"),
+    ("end_user_display_name", "demo.tag.end_user_display_name"),
+    ("end_user_email", "demo.tag.end_user_email"),
+    ("organization_id", "demo.tag.organization_id"),
 ];
 
 /// One free tag row.
@@ -170,14 +173,47 @@ fn raw_tags(named: &[RwSignal<String>; 4], extra: &[ExtraRow]) -> Value {
     Value::Object(map)
 }
 
-fn issue_text(issues: &[Issue]) -> Option<String> {
+/// What the person reads for `issues` (tags, or a connection's metadata): core's codes and
+/// limits, in the demo's words.
+pub(crate) fn issue_text(t: I18n, issues: &[Issue]) -> Option<String> {
     (!issues.is_empty()).then(|| {
         issues
             .iter()
-            .map(Issue::message)
+            .map(|issue| one_issue(t, issue))
             .collect::<Vec<_>>()
             .join("; ")
     })
+}
+
+fn one_issue(t: I18n, issue: &Issue) -> String {
+    let key = match issue.code() {
+        ErrorCode::TagKeyInvalid => "demo.issue.tag_key_invalid",
+        ErrorCode::TagKeyTooLong => "demo.issue.tag_key_too_long",
+        ErrorCode::TagValueNotString => "demo.issue.tag_value_not_string",
+        ErrorCode::TagValueEmpty => "demo.issue.tag_value_empty",
+        ErrorCode::TagValueTooLong => "demo.issue.tag_value_too_long",
+        ErrorCode::TagsTooMany => "demo.issue.tags_too_many",
+        ErrorCode::TagKeyDuplicate => "demo.issue.tag_key_duplicate",
+        ErrorCode::TagEndUserEmailInvalid => "demo.issue.tag_end_user_email_invalid",
+        ErrorCode::TagKeyReserved => "demo.issue.tag_key_reserved",
+        _ => "demo.issue.other",
+    };
+    let max = match issue.detail() {
+        Detail::Limit(n) => t.number(*n),
+        _ => String::new(),
+    };
+    let name = match issue.detail() {
+        Detail::Name(name) => name.as_str(),
+        _ => "",
+    };
+    t.fill(
+        key,
+        &[
+            ("max", &max),
+            ("name", name),
+            ("code", issue.code().as_str()),
+        ],
+    )
 }
 
 /// The panel.
@@ -186,18 +222,19 @@ pub fn EndUserPanel(
     /// The inputs (owned by the page, which also reads the verdict).
     input: TagsInput,
 ) -> impl IntoView {
+    let t = words();
     let named = NAMED
         .iter()
         .zip(input.named)
         .map(|((key, label), value)| {
-            let key = *key;
+            let (key, label) = (*key, *label);
             let id = format!("tag-{key}");
             let err_id = format!("{id}-err");
-            let issue = move || input.show_issues.get().then(|| issue_text(&input.issues_at(key))).flatten();
+            let issue = move || input.show_issues.get().then(|| issue_text(t, &input.issues_at(key))).flatten();
             let err_for_attr = err_id.clone();
             view! {
                 <div class="demo-field">
-                    <label for=id.clone()>{*label} " " <code>{key}</code></label>
+                    <label for=id.clone()>{t.tr(label)} " " <code>{key}</code></label>
                     <input
                         id=id
                         class="ck-input"
@@ -227,18 +264,18 @@ pub fn EndUserPanel(
                 let value_id = format!("extra-value-{}", row.id);
                 let err_id = format!("extra-err-{}", row.id);
                 let issue = move || {
-                    input.show_issues.get().then(|| issue_text(&input.issues_at(&row.key.get()))).flatten()
+                    input.show_issues.get().then(|| issue_text(t, &input.issues_at(&row.key.get()))).flatten()
                 };
                 let err_attr = err_id.clone();
                 let described = move || if issue().is_some() { err_attr.clone() } else { String::new() };
                 let described2 = described.clone();
                 view! {
                     <div class="demo-extra" data-row=row.id>
-                        <label class="ck-visually-hidden" for=key_id.clone()>"Tag key"</label>
+                        <label class="ck-visually-hidden" for=key_id.clone()>{t.tr("demo.extra.key_label")}</label>
                         <input
                             id=key_id
                             class="ck-input"
-                            placeholder="key"
+                            placeholder=t.tr("demo.extra.key")
                             data-extra="key"
                             aria-invalid=move || issue().is_some().to_string()
                             aria-describedby=described
@@ -248,11 +285,11 @@ pub fn EndUserPanel(
                                 input.show_issues.set(true);
                             }
                         />
-                        <label class="ck-visually-hidden" for=value_id.clone()>"Tag value"</label>
+                        <label class="ck-visually-hidden" for=value_id.clone()>{t.tr("demo.extra.value_label")}</label>
                         <input
                             id=value_id
                             class="ck-input"
-                            placeholder="value"
+                            placeholder=t.tr("demo.extra.value")
                             data-extra="value"
                             aria-invalid=move || issue().is_some().to_string()
                             aria-describedby=described2
@@ -265,10 +302,10 @@ pub fn EndUserPanel(
                         <button
                             type="button"
                             class="demo-small"
-                            aria-label="Remove tag"
+                            aria-label=t.tr("demo.extra.remove_label")
                             on:click=move |_| input.extra.update(|rows| rows.retain(|r| r.id != row.id))
                         >
-                            "Remove"
+                            {t.tr("demo.extra.remove")}
                         </button>
                         <p id=err_id class="ck-error" aria-live="polite">{issue}</p>
                     </div>
@@ -280,19 +317,19 @@ pub fn EndUserPanel(
         input
             .show_issues
             .get()
-            .then(|| issue_text(&input.general_issues()))
+            .then(|| issue_text(t, &input.general_issues()))
             .flatten()
     };
 
     view! {
         <section class="demo-card" aria-labelledby="user-title">
-            <h2 id="user-title">"Signed-in user"</h2>
-            <p class="demo-hint">"These become the connection's tags. connkit-core checks them as you type."</p>
+            <h2 id="user-title">{t.tr("demo.user.title")}</h2>
+            <p class="demo-hint">{t.tr("demo.user.hint")}</p>
             {named}
             <fieldset class="demo-extras">
-                <legend>"Extra tags"</legend>
+                <legend>{t.tr("demo.extra.title")}</legend>
                 {rows}
-                <button type="button" class="demo-small" on:click=move |_| input.add_row()>"Add tag"</button>
+                <button type="button" class="demo-small" on:click=move |_| input.add_row()>{t.tr("demo.extra.add")}</button>
             </fieldset>
             <p class="ck-error" aria-live="polite">{general}</p>
         </section>

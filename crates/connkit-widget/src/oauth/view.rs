@@ -11,6 +11,7 @@ use leptos::html;
 use leptos::prelude::*;
 
 use super::{OAuthControl, Phase};
+use crate::i18n::{I18n, use_i18n};
 
 /// The panel for `control`'s presses (hidden while there is none). One element
 /// tree whose text follows the phase and whose buttons the style sheet shows by the phase
@@ -22,6 +23,7 @@ pub(crate) fn OAuthPanel(
     /// The control of the form's presses.
     control: OAuthControl,
 ) -> impl IntoView {
+    let t = use_i18n();
     let first = NodeRef::<html::Button>::new();
     let here = NodeRef::<html::Button>::new();
     Effect::new(move |_| {
@@ -36,7 +38,7 @@ pub(crate) fn OAuthPanel(
             }
         });
     });
-    let text = move || say(control.phase(), &control.provider());
+    let text = move || say(t, control.phase(), &control.provider());
     let name = move || match control.phase() {
         Phase::Idle => "idle",
         Phase::Waiting => "waiting",
@@ -49,13 +51,13 @@ pub(crate) fn OAuthPanel(
             <p>{text}</p>
             <div class="ck-oauth-actions">
                 <button type="button" class="ck-choice ck-if-closed" node_ref=first on:click=move |_| control.reopen()>
-                    "Open the window again"
+                    {t.tr("oauth.reopen")}
                 </button>
                 <button type="button" class="ck-choice" node_ref=here on:click=move |_| control.continue_here()>
-                    "Continue in this tab"
+                    {t.tr("oauth.continue_here")}
                 </button>
                 <button type="button" class="ck-choice ck-if-closed" on:click=move |_| control.cancel()>
-                    "Cancel"
+                    {t.tr("oauth.cancel")}
                 </button>
             </div>
         </div>
@@ -63,16 +65,13 @@ pub(crate) fn OAuthPanel(
 }
 
 /// What the panel says in `phase` about the press for `provider`.
-fn say(phase: Phase, provider: &str) -> String {
-    match phase {
-        Phase::Idle => String::new(),
-        Phase::Waiting => format!("Finish signing in to {provider} in the window that opened."),
-        Phase::Closed => {
-            "The sign-in window is no longer visible from here. If you closed it, open \
-             it again or continue in this tab; if it is still open, finish there."
-                .to_owned()
-        }
-        Phase::Blocked => "Your browser blocked the sign-in window.".to_owned(),
-        Phase::Redirecting => format!("Taking you to {provider}…"),
-    }
+fn say(t: I18n, phase: Phase, provider: &str) -> String {
+    let key = match phase {
+        Phase::Idle => return String::new(),
+        Phase::Waiting => "oauth.waiting",
+        Phase::Closed => "oauth.closed",
+        Phase::Blocked => "oauth.blocked",
+        Phase::Redirecting => "oauth.redirecting",
+    };
+    t.fill(key, &[("provider", provider)])
 }

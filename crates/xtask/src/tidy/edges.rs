@@ -39,6 +39,7 @@ const CORE_EDGES: &[(&str, &[&str])] = &[
     ("interpolate", &["error", "js"]),
     ("js", &[]),
     ("label", &["tags"]),
+    ("lang", &[]),
     ("limits", &[]),
     ("metadata", &["error", "ids", "limits", "nango"]),
     ("modes", &["catalogue", "error", "field", "interpolate", "js", "limits", "oauth2", "pattern"]),

@@ -14,6 +14,7 @@ mod codegen;
 mod docs;
 mod edges;
 mod files;
+mod i18n;
 mod manifest;
 mod server;
 
@@ -32,6 +33,7 @@ pub(crate) fn run() -> Result<()> {
     docs::check(&root, &mut problems)?;
     codegen::check(&root, &mut problems)?;
     server::check(&root, &files, &mut problems)?;
+    i18n::check(&root, &mut problems)?;
 
     if !problems.is_empty() {
         bail!(
