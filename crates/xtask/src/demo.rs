@@ -1,7 +1,8 @@
 //! `cargo xtask demo [--listen ADDR]`: the browser demo in one command. Installs what is missing
-//! (wasm target, the pinned wasm-bindgen CLI, Trunk, npm's wasm-opt and esbuild), builds the widget
-//! and demo page with Trunk into `dist/`, shrinks their wasm and JavaScript, then runs connkit-server with the demo backend, serving `dist/`,
-//! on embedded SQLite (`.connkit/`), and prints its URL.
+//! (wasm target, the pinned wasm-bindgen CLI, Trunk, npm's wasm-opt and esbuild), builds the
+//! widget and demo page with Trunk into `dist/`, shrinks their wasm and JavaScript, then runs
+//! connkit-server with the demo backend, serving `dist/`, on embedded SQLite (`.connkit/`), and
+//! prints its URL.
 //!
 //! Knows how the demo is built and started, nothing about what it shows.
 

@@ -310,7 +310,11 @@ function getMemory() { return wasm.memory.buffer; }
         assert!(!out.contains("__wbg_isArray") && !out.contains("\"./connkit_form_bg.js\""));
         // The module no longer imports `call`: its function leaves the glue, whole.
         assert!(!out.contains("call") && !out.contains("arguments); },"));
-        assert!(out.contains("        b: function() {\n            return Array.isArray(arguments[0]);\n        },\n    };\n"));
+        assert!(out.contains(concat!(
+            "        b: function() {\n",
+            "            return Array.isArray(arguments[0]);\n",
+            "        },\n    };\n"
+        )));
     }
 
     #[test]

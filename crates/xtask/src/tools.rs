@@ -1,8 +1,9 @@
 //! The pinned command-line tools the wasm builds need, installed when missing or at the wrong
 //! version: the wasm-bindgen CLI (must equal the `wasm-bindgen` crate in Cargo.lock), Trunk, and
 //! wasm-opt from the npm `binaryen` package (never Debian's, whose wasm-opt 108 breaks modules)
-//! and esbuild (the widget's JavaScript), pinned by the build's own npm manifest, `crates/xtask/tools/package.json` and its lockfile
-//! (the test tooling of `tests/` is no part of a build).
+//! and esbuild (the widget's JavaScript), pinned by the build's own npm manifest,
+//! `crates/xtask/tools/package.json` and its lockfile (the test tooling of `tests/` is no part of
+//! a build).
 //!
 //! Knows nothing about what is built with them.
 
