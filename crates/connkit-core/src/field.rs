@@ -105,6 +105,18 @@ fn check_value_at(
     }
 }
 
+/// Whether `text` passes zod's `url()`: as the host's engine says (`engine-url`), else as
+/// core's WHATWG parser does.
+#[cfg(feature = "engine-url")]
+fn url_ok(text: &str, matcher: &dyn PatternMatcher) -> bool {
+    matcher.url_can_parse(text)
+}
+
+#[cfg(not(feature = "engine-url"))]
+fn url_ok(text: &str, _: &dyn PatternMatcher) -> bool {
+    crate::js::url_can_parse(text)
+}
+
 /// The code for a value that fails `format`, if it does (`uri` as `matcher`'s engine parses URLs).
 fn format_error(
     format: &FieldFormat,
@@ -114,7 +126,7 @@ fn format_error(
     let (ok, code) = match format {
         FieldFormat::Hostname => (is_valid_hostname(text), ErrorCode::FieldHostnameInvalid),
         FieldFormat::Uuid => (is_valid_uuid(text), ErrorCode::FieldUuidInvalid),
-        FieldFormat::Uri => (matcher.url_can_parse(text), ErrorCode::FieldUriInvalid),
+        FieldFormat::Uri => (url_ok(text, matcher), ErrorCode::FieldUriInvalid),
         FieldFormat::Email => (is_valid_email(text), ErrorCode::FieldEmailInvalid),
         // Connect UI ignores formats it does not know.
         FieldFormat::Other(_) => return None,

@@ -32,7 +32,7 @@ const CORE_EDGES: &[(&str, &[&str])] = &[
     ("credentials", &["error", "js", "limits", "nango"]),
     ("email", &[]),
     ("error", &[]),
-    ("field", &["catalogue", "email", "error", "form", "interpolate", "nango", "pattern"]),
+    ("field", &["catalogue", "email", "error", "form", "interpolate", "js", "nango", "pattern"]),
     ("form", &["catalogue", "js"]),
     ("ids", &["error", "js", "limits", "nango"]),
     ("interpolate", &["error", "js"]),
