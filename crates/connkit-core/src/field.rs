@@ -17,7 +17,6 @@ use crate::catalogue::{FieldFormat, FieldSchema};
 use crate::email::is_valid_email;
 use crate::form::{FieldGroup, FieldRule, Form, FormField};
 use crate::interpolate::referenced_keys;
-use crate::js::url_can_parse;
 use crate::nango::path_with;
 use crate::pattern::PatternMatcher;
 use crate::prelude::*;
@@ -92,7 +91,7 @@ fn check_value_at(
                 issues.push(Issue::new(ErrorCode::FieldRequired, path()));
                 return issues;
             }
-            if let Some(code) = format.as_ref().and_then(|f| format_error(f, text)) {
+            if let Some(code) = format.as_ref().and_then(|f| format_error(f, text, matcher)) {
                 issues.push(Issue::new(code, path()));
             }
             if let Some((pattern, false)) = matched {
@@ -106,12 +105,28 @@ fn check_value_at(
     }
 }
 
-/// The code for a value that fails `format`, if it does.
-fn format_error(format: &FieldFormat, text: &str) -> Option<ErrorCode> {
+/// Whether `text` passes zod's `url()`: as the host's engine says (`engine-url`), else as
+/// core's WHATWG parser does.
+#[cfg(feature = "engine-url")]
+fn url_ok(text: &str, matcher: &dyn PatternMatcher) -> bool {
+    matcher.url_can_parse(text)
+}
+
+#[cfg(not(feature = "engine-url"))]
+fn url_ok(text: &str, _: &dyn PatternMatcher) -> bool {
+    crate::js::url_can_parse(text)
+}
+
+/// The code for a value that fails `format`, if it does (`uri` as `matcher`'s engine parses URLs).
+fn format_error(
+    format: &FieldFormat,
+    text: &str,
+    matcher: &dyn PatternMatcher,
+) -> Option<ErrorCode> {
     let (ok, code) = match format {
         FieldFormat::Hostname => (is_valid_hostname(text), ErrorCode::FieldHostnameInvalid),
         FieldFormat::Uuid => (is_valid_uuid(text), ErrorCode::FieldUuidInvalid),
-        FieldFormat::Uri => (url_can_parse(text), ErrorCode::FieldUriInvalid),
+        FieldFormat::Uri => (url_ok(text, matcher), ErrorCode::FieldUriInvalid),
         FieldFormat::Email => (is_valid_email(text), ErrorCode::FieldEmailInvalid),
         // Connect UI ignores formats it does not know.
         FieldFormat::Other(_) => return None,

@@ -51,6 +51,17 @@ pub trait PatternMatcher {
     fn check(&self, pattern: &str) -> Result<(), PatternUnusable> {
         self.test(pattern, "").map(|_| ())
     }
+
+    /// Whether `new URL(input)` succeeds: zod's `url()`, which a field of `format: uri` passes
+    /// (spec §4.3). Core's own WHATWG parser, [`crate::js::url_can_parse`], unless the host is a
+    /// JavaScript engine with its own `URL`: then the engine's verdict is zod's by definition,
+    /// and a binary whose only matcher overrides this leaves core's parser out. Only with the
+    /// `engine-url` feature: without it, fields use core's parser directly, and no matcher's
+    /// vtable carries one more method.
+    #[cfg(feature = "engine-url")]
+    fn url_can_parse(&self, input: &str) -> bool {
+        crate::js::url_can_parse(input)
+    }
 }
 
 impl<M: PatternMatcher + ?Sized> PatternMatcher for &M {
@@ -60,6 +71,10 @@ impl<M: PatternMatcher + ?Sized> PatternMatcher for &M {
 
     fn check(&self, pattern: &str) -> Result<(), PatternUnusable> {
         (**self).check(pattern)
+    }
+    #[cfg(feature = "engine-url")]
+    fn url_can_parse(&self, input: &str) -> bool {
+        (**self).url_can_parse(input)
     }
 }
 

@@ -1,11 +1,14 @@
-//! providers.yaml `pattern`s matched by the browser's own `RegExp`, exactly as Connect UI does
-//! (`new RegExp(pattern).test(value)`, spec §4.3): connkit-core's `PatternMatcher` for the widget.
+//! providers.yaml `pattern`s matched by the browser's own `RegExp`, and `format: uri` values
+//! parsed by its own `URL`, exactly as Connect UI does (`new RegExp(pattern).test(value)`, zod's
+//! `new URL(value)`, spec §4.3): connkit-core's `PatternMatcher` for the widget, which so leaves
+//! core's URL parser out of its wasm.
 //!
 //! Knows nothing about fields; never throws (an invalid pattern is an `Err`, as core expects).
 
 use connkit_core::pattern::{PatternMatcher, PatternUnusable};
 use js_sys::{Array, Function, Reflect, RegExp};
 use wasm_bindgen::{JsCast, JsValue};
+use web_sys::Url;
 
 /// The JavaScript engine's `RegExp`.
 #[derive(Debug, Clone, Copy, Default)]
@@ -23,5 +26,10 @@ impl PatternMatcher for JsRegExp {
             .dyn_into()
             .map_err(|_| PatternUnusable::new("not a RegExp"))?;
         Ok(regexp.test(input))
+    }
+
+    fn url_can_parse(&self, input: &str) -> bool {
+        // `new URL` throws on what it cannot parse; the binding returns that as an `Err`.
+        Url::new(input).is_ok()
     }
 }

@@ -28,7 +28,7 @@ pub(crate) fn cargo() -> Command {
 }
 
 /// A command run from the repository root.
-pub(crate) fn program(name: &str) -> Command {
+pub(crate) fn program(name: impl AsRef<std::ffi::OsStr>) -> Command {
     let mut cmd = Command::new(name);
     cmd.current_dir(root());
     cmd

@@ -1,8 +1,8 @@
 //! `cargo xtask demo [--listen ADDR]`: the browser demo in one command. Installs what is missing
-//! (wasm target, the pinned wasm-bindgen CLI, Trunk, npm's wasm-opt), builds the widget and demo
-//! page with Trunk into `dist/` (and the `<connkit-connect>` element beside the /connect/ bundle),
-//! then runs connkit-server with the demo backend, serving `dist/`,
-//! on embedded SQLite (`.connkit/`), and prints its URL.
+//! (wasm target, the pinned wasm-bindgen CLI, Trunk, npm's wasm-opt and esbuild), builds the
+//! widget and demo page with Trunk into `dist/`, shrinks their wasm and JavaScript, writes the
+//! `<connkit-connect>` element beside the /connect/ bundle, then runs connkit-server with the
+//! demo backend, serving `dist/`, on embedded SQLite (`.connkit/`), and prints its URL.
 //!
 //! Knows how the demo is built and started, nothing about what it shows.
 
@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 
 use crate::cmd::{cargo, ensure_wasm_target, exec, program, root, step};
+use crate::shrink::shrink;
 use crate::tools::{ensure_trunk, ensure_wasm_bindgen, path_with_build_tools};
 
 /// Where `cargo xtask demo` listens unless told otherwise.
@@ -51,7 +52,7 @@ pub(crate) fn run(args: &[String]) -> Result<()> {
 
 /// Builds the demo into `dist/` and the widget alone into `dist/connect/`; returns `dist/`.
 pub(crate) fn build() -> Result<PathBuf> {
-    step("set-up: wasm target, wasm-bindgen CLI, Trunk, wasm-opt");
+    step("set-up: wasm target, wasm-bindgen CLI, Trunk, wasm-opt, esbuild");
     ensure_wasm_target()?;
     ensure_wasm_bindgen()?;
     ensure_trunk()?;
@@ -72,6 +73,9 @@ pub(crate) fn build() -> Result<PathBuf> {
             .env("PATH", &path),
     )?;
     let dist = root().join("dist");
+    step("shrink their wasm and JavaScript");
+    shrink(&dist)?;
+    shrink(&dist.join("connect"))?;
     write_element(&dist.join("connect"))?;
     Ok(dist)
 }

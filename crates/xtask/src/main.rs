@@ -12,11 +12,14 @@ mod bench;
 mod cmd;
 mod codegen;
 mod demo;
+mod minify;
 mod npm;
 mod postgres;
+mod shrink;
 mod test;
 mod tidy;
 mod tools;
+mod wasm_binary;
 
 use anyhow::{Result, bail};
 

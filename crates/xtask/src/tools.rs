@@ -1,8 +1,9 @@
 //! The pinned command-line tools the wasm builds need, installed when missing or at the wrong
 //! version: the wasm-bindgen CLI (must equal the `wasm-bindgen` crate in Cargo.lock), Trunk, and
-//! wasm-opt from the npm `binaryen` package (never Debian's, whose wasm-opt 108 breaks modules),
-//! pinned by the build's own npm manifest, `crates/xtask/tools/package.json` and its lockfile
-//! (the test tooling of `tests/` is no part of a build).
+//! wasm-opt from the npm `binaryen` package (never Debian's, whose wasm-opt 108 breaks modules)
+//! and esbuild (the widget's JavaScript), pinned by the build's own npm manifest,
+//! `crates/xtask/tools/package.json` and its lockfile (the test tooling of `tests/` is no part of
+//! a build).
 //!
 //! Knows nothing about what is built with them.
 
@@ -71,7 +72,8 @@ pub(crate) fn ensure_chromium() -> Result<()> {
 /// Where Debian installs Chromium.
 pub(crate) const CHROMIUM: &str = "/usr/bin/chromium";
 
-/// The directory of the build's npm manifest (binaryen), relative to the repository root.
+/// The directory of the build's npm manifest (binaryen, esbuild), relative to the repository
+/// root.
 const BUILD_TOOLS: &str = "crates/xtask/tools";
 
 /// The build's npm tools installed from their lockfile; returns their `node_modules`.
@@ -79,8 +81,10 @@ fn build_tools() -> Result<PathBuf> {
     let dir = root().join(BUILD_TOOLS);
     ensure_npm_packages(&dir)?;
     let modules = dir.join("node_modules");
-    if !modules.join(".bin/wasm-opt").exists() {
-        bail!("{BUILD_TOOLS}/package.json must provide binaryen's wasm-opt");
+    for tool in ["wasm-opt", "esbuild"] {
+        if !modules.join(".bin").join(tool).exists() {
+            bail!("{BUILD_TOOLS}/package.json must provide {tool}");
+        }
     }
     Ok(modules)
 }
@@ -88,6 +92,11 @@ fn build_tools() -> Result<PathBuf> {
 /// binaryen's `wasm-opt` (a Node script: run it with `node`), installed.
 pub(crate) fn wasm_opt() -> Result<PathBuf> {
     Ok(build_tools()?.join("binaryen/bin/wasm-opt"))
+}
+
+/// esbuild, installed.
+pub(crate) fn esbuild() -> Result<PathBuf> {
+    Ok(build_tools()?.join(".bin/esbuild"))
 }
 
 /// PATH with the build tools' `.bin` first, installed (Trunk finds wasm-opt on PATH).

@@ -14,10 +14,10 @@ use crate::cmd::{
     target_dir,
 };
 use crate::codegen;
+use crate::minify;
 use crate::tools::{ensure_chromium, ensure_wasm_bindgen, wasm_opt};
 
 mod entries;
-mod minify;
 mod publish;
 
 pub(crate) use entries::{MODULES, Module, TAGS};
@@ -133,27 +133,10 @@ fn build_module(module: &Module, out_dir: &Path, wasm_opt: &Path) -> Result<()> 
             .arg("-o")
             .arg(&bg),
     )?;
-    let mut finish = program("node");
-    finish.arg(wasm_opt);
-    let minified = module.name != TAGS;
-    if minified {
-        finish.arg("--minify-imports-and-exports-and-modules");
-    }
-    finish
-        .args(["--strip-producers", "--strip-target-features"])
-        .arg(&bg)
-        .arg("-o")
-        .arg(&bg);
-    let printed = output(&mut finish)?;
-    if minified {
-        let renames =
-            minify::Renames::parse(&printed, minify::import_module(&std::fs::read(&bg)?)?)?;
-        let glue = out_dir.join(format!("connkit_{}.js", module.name));
-        let text = std::fs::read_to_string(&glue)?;
-        let own = format!("./connkit_{}_bg.js", module.name);
-        std::fs::write(&glue, minify::rewrite_glue(&text, &own, &renames)?)
-            .with_context(|| format!("writing {}", glue.display()))?;
-    }
+    let glue = out_dir.join(format!("connkit_{}.js", module.name));
+    let own = format!("./connkit_{}_bg.js", module.name);
+    let renamed = (module.name != TAGS).then_some((glue.as_path(), own.as_str()));
+    minify::finish(wasm_opt, &bg, renamed)?;
     Ok(())
 }
 

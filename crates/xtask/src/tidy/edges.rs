@@ -45,7 +45,7 @@ const CORE_EDGES: &[(&str, &[&str])] = &[
     ("modes", &["catalogue", "error", "field", "interpolate", "js", "limits", "oauth2", "pattern"]),
     ("nango", &["error", "js"]),
     ("oauth2", &["catalogue", "error", "field", "interpolate", "js", "limits", "pattern"]),
-    ("pattern", &[]),
+    ("pattern", &["js"]),
     ("request", &["catalogue", "credentials", "error", "ids", "js", "limits", "metadata", "nango", "oauth2", "session", "tag_filter", "tags"]),
     ("session", &["email", "error", "ids", "js", "limits", "nango", "tags"]),
     ("submit", &["catalogue", "field", "form", "pattern", "request"]),

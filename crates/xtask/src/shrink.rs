@@ -1,0 +1,213 @@
+//! The widget's wasm and JavaScript made smaller after Trunk wrote them into a dist directory
+//! (Trunk runs wasm-bindgen but no wasm-opt: `data-wasm-opt="0"` in the index files), in place:
+//!
+//! 1. the glue loses the classes of [`UNUSED_CLASSES`], and the module every export the glue
+//!    then no longer uses, so wasm-opt removes the code only those exports reached;
+//! 2. wasm-opt `-Oz --low-memory-unused`, then short import and export names in module and glue
+//!    ([`minify`]);
+//! 3. esbuild minifies the glue (Trunk leaves wasm-bindgen's JavaScript as it is);
+//! 4. the page's `integrity` attributes are recomputed for the two rewritten files.
+//!
+//! File names keep Trunk's hashes: they hash what Trunk wrote, so a change to the widget still
+//! gets new names (a change to this step alone, such as a new wasm-opt, does not). Every edit
+//! must find its place exactly, or the build fails. Knows nothing about what the widget does.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use base64::Engine as _;
+use sha2::{Digest, Sha384};
+
+use crate::cmd::{exec, program};
+use crate::minify;
+use crate::tools::{esbuild, wasm_opt};
+use crate::wasm_binary::retain_exports;
+
+/// Classes wasm-bindgen exports that the widget never constructs: wasm-streams' adapters,
+/// reached through Leptos → server_fn's `browser` feature, which the widget does not use (no
+/// server functions), and which Leptos turns on unconditionally. Exported, they keep their
+/// code and the futures machinery behind it alive.
+const UNUSED_CLASSES: [&str; 3] = [
+    "IntoUnderlyingByteSource",
+    "IntoUnderlyingSink",
+    "IntoUnderlyingSource",
+];
+
+/// Shrinks the wasm module, its glue and their `integrity` attributes in Trunk's `dist`.
+pub(crate) fn shrink(dist: &Path) -> Result<()> {
+    let (glue, bg) = trunk_output(dist)?;
+    let html_path = dist.join("index.html");
+    let mut html = std::fs::read_to_string(&html_path)
+        .with_context(|| format!("reading {}", html_path.display()))?;
+    let old_glue = std::fs::read(&glue)?;
+    let old_bg = std::fs::read(&bg)?;
+
+    let text = drop_classes(&String::from_utf8(old_glue.clone())?, &UNUSED_CLASSES)?;
+    let used = minify::exports_used(&text);
+    std::fs::write(&glue, &text)?;
+    std::fs::write(
+        &bg,
+        retain_exports(&old_bg, |name| used.iter().any(|u| u == name))?,
+    )?;
+
+    let wasm_opt = wasm_opt()?;
+    // `--low-memory-unused`: the linker puts the stack below the data, at 1 MiB, growing down, so
+    // addresses under 1 KiB are reached only by a stack about to overflow; binaryen may then fold
+    // constant offsets into loads and stores.
+    exec(
+        program("node")
+            .arg(&wasm_opt)
+            .args(["-Oz", "--low-memory-unused"])
+            .arg(&bg)
+            .arg("-o")
+            .arg(&bg),
+    )?;
+    minify::finish(&wasm_opt, &bg, Some((&glue, &own_module(&text)?)))?;
+    exec(
+        program(esbuild()?)
+            .arg(&glue)
+            .args(["--minify", "--format=esm", "--tree-shaking=true"])
+            .args(["--log-level=warning", "--allow-overwrite"])
+            .arg(format!("--outfile={}", glue.display())),
+    )?;
+
+    for (path, old) in [(&glue, old_glue), (&bg, old_bg)] {
+        html = replace_integrity(&html, &old, &std::fs::read(path)?)?;
+    }
+    std::fs::write(&html_path, html).with_context(|| format!("writing {}", html_path.display()))
+}
+
+/// The glue (`<name>-<hash>.js`) and module (`<name>-<hash>_bg.wasm`) Trunk wrote into `dist`.
+fn trunk_output(dist: &Path) -> Result<(PathBuf, PathBuf)> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(dist).with_context(|| format!("reading {}", dist.display()))? {
+        let path = entry?.path();
+        let Some(stem) = path.to_str().and_then(|p| p.strip_suffix("_bg.wasm")) else {
+            continue;
+        };
+        let glue = PathBuf::from(format!("{stem}.js"));
+        if !glue.is_file() {
+            bail!("{} has no glue beside it", path.display());
+        }
+        found.push((glue, path));
+    }
+    match <[_; 1]>::try_from(found) {
+        Ok([one]) => Ok(one),
+        Err(found) => bail!(
+            "{} holds {} wasm modules, not one",
+            dist.display(),
+            found.len()
+        ),
+    }
+}
+
+/// The module the glue's own imports come from (`"./connkit-connect_bg.js": import0`).
+fn own_module(glue: &str) -> Result<String> {
+    let at = glue
+        .find("\": import0,\n")
+        .context("the glue's imports object does not name its own imports")?;
+    let before = glue.get(..at).unwrap_or_default();
+    let start = before.rfind('"').context("unquoted import module")?;
+    Ok(before.get(start + 1..).unwrap_or_default().to_owned())
+}
+
+/// The glue without the classes `classes`: each one's `export class` block with the
+/// `Symbol.dispose` line after it, and its finalization registry.
+fn drop_classes(glue: &str, classes: &[&str]) -> Result<String> {
+    let mut out = glue.to_owned();
+    for class in classes {
+        let dispose = format!(
+            "if (Symbol.dispose) {class}.prototype[Symbol.dispose] = {class}.prototype.free;\n"
+        );
+        out = cut(&out, &format!("export class {class} {{\n"), &dispose)?;
+        out = cut(&out, &format!("const {class}Finalization = "), "));\n")?;
+        if out.contains(class) {
+            bail!("the glue still uses {class} after its class was removed");
+        }
+    }
+    Ok(out)
+}
+
+/// `text` without the part from `start`, which must occur once, through the first `end` after
+/// it.
+fn cut(text: &str, start: &str, end: &str) -> Result<String> {
+    if text.matches(start).count() != 1 {
+        bail!("the glue does not hold {start:?} once");
+    }
+    let from = text.find(start).unwrap_or_default();
+    let to = text
+        .get(from..)
+        .and_then(|rest| rest.find(end))
+        .map(|at| from + at + end.len())
+        .with_context(|| format!("{start:?} is not followed by {end:?}"))?;
+    Ok(format!(
+        "{}{}",
+        text.get(..from).unwrap_or_default(),
+        text.get(to..).unwrap_or_default()
+    ))
+}
+
+/// The page with the `integrity` digest of a file's `old` bytes replaced by that of its `new`
+/// ones; the old digest must occur once.
+fn replace_integrity(html: &str, old: &[u8], new: &[u8]) -> Result<String> {
+    let digest = |bytes: &[u8]| {
+        let hash = Sha384::digest(bytes);
+        format!(
+            "sha384-{}",
+            base64::engine::general_purpose::STANDARD.encode(hash)
+        )
+    };
+    let (old, new) = (digest(old), digest(new));
+    if html.matches(&old).count() != 1 {
+        bail!("the page does not name {old} once");
+    }
+    Ok(html.replace(&old, &new))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GLUE: &str = "export class Kept {\n    free() {}\n}\n\
+        if (Symbol.dispose) Kept.prototype[Symbol.dispose] = Kept.prototype.free;\n\n\
+        export class Gone {\n    free() { wasm.__wbg_gone_free(1, 0); }\n}\n\
+        if (Symbol.dispose) Gone.prototype[Symbol.dispose] = Gone.prototype.free;\n\n\
+        function __wbg_get_imports() {\n    return {\n        __proto__: null,\n\
+        \"./x_bg.js\": import0,\n    };\n}\n\
+        const GoneFinalization = (typeof FinalizationRegistry === 'undefined')\n\
+        \x20   ? { register: () => {}, unregister: () => {} }\n\
+        \x20   : new FinalizationRegistry(ptr => wasm.__wbg_gone_free(ptr, 1));\n\
+        function f() { return wasm.kept(); }\n";
+
+    #[test]
+    fn drops_a_class_and_its_registry() {
+        let out = drop_classes(GLUE, &["Gone"]).unwrap();
+        assert!(out.starts_with("export class Kept {"));
+        assert!(out.contains("\n\nfunction __wbg_get_imports()"));
+        assert!(out.contains("    };\n}\nfunction f()"));
+        assert_eq!(minify::exports_used(&out), ["kept"]);
+        // A class the glue does not hold, or one still used elsewhere, fails the build.
+        assert!(drop_classes(GLUE, &["Other"]).is_err());
+        let used = GLUE.replace("return wasm.kept()", "return Gone");
+        assert!(drop_classes(&used, &["Gone"]).is_err());
+    }
+
+    #[test]
+    fn names_the_glue_own_import_module() {
+        assert_eq!(own_module(GLUE).unwrap(), "./x_bg.js");
+        assert!(own_module("return {};").is_err());
+    }
+
+    #[test]
+    fn replaces_a_digest_named_once() {
+        // sha384 of "abc" (FIPS 180-2's example) and of nothing.
+        let abc = "sha384-ywB1P0WjXou1oD1pmsZQBycsMqsO3tFjGotgWkP/W+2AhgcroefMI1i67KE0yCWn";
+        let html = format!("<link integrity={abc} rel=preload>");
+        let out = replace_integrity(&html, b"abc", b"").unwrap();
+        let empty = "sha384-OLBgp1GsljhM2TJ+sbHjaiH9txEUvgdDTAzHv2P24donTt6/529l+9Ua0vFImLlb";
+        assert_eq!(out, format!("<link integrity={empty} rel=preload>"));
+        assert!(replace_integrity(&html, b"abd", b"").is_err());
+        let twice = format!("{html}{html}");
+        assert!(replace_integrity(&twice, b"abc", b"").is_err());
+    }
+}
