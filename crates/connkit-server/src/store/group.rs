@@ -6,8 +6,8 @@
 //! session survives a crash; a batch that fails fails each of its calls.
 //!
 //! One batch is in flight at a time. SQLite has one writer anyway; on PostgreSQL, two to eight
-//! batches in flight (their commits flushed together) measured no faster: the batches got
-//! smaller, and the database's work per row, not the wait for the disk, was what ran out.
+//! batches in flight (their commits flushed together) measured no faster in `cargo xtask bench`:
+//! the batches got smaller, and the work per batch, not the wait for the disk, was what ran out.
 //!
 //! The writer is a task of its own, so a call dropped by its client cannot cancel a write that
 //! other calls wait on; it ends once the last handle of the store is dropped. Knows nothing
