@@ -140,7 +140,7 @@ async fn create(
         tags: request.tags().clone(),
         reconnect_connection,
     };
-    state.store().create_session(&session).await?;
+    state.store().create_session(session).await?;
     let body = json!({"data": {
         "token": token,
         "connect_link": connect_link(&state.settings().connect_url, &token),

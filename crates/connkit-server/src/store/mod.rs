@@ -290,10 +290,11 @@ impl Store {
     /// [`Store::open`], with the database kept under `max_bytes` (writes that would grow it
     /// past fail as on a full disk; 503 to clients) when given.
     pub async fn open_capped(url: &str, keys: Keyring, max_bytes: Option<u64>) -> Result<Store> {
+        let backend = Backend::open(url, max_bytes).await?;
         let store = Store {
-            backend: Backend::open(url, max_bytes).await?,
+            sessions: std::sync::Arc::new(group::SessionQueue::start(backend.clone())),
+            backend,
             keys,
-            sessions: std::sync::Arc::default(),
         };
         store.check_key().await?;
         Ok(store)
