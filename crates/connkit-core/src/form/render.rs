@@ -77,6 +77,9 @@ const BUILT_IN: &[(&str, &str, &str, bool)] = &[
         "arn:aws:iam::123456789012:role/NangoAccessRole",
         false,
     ),
+    ("issuerId", "Issuer ID", "Your Issuer ID", false),
+    ("privateKeyId", "Key ID", "Your Key ID", false),
+    ("privateKey", "Private Key", "Your Private Key", true),
 ];
 
 pub(super) fn non_empty(s: &Option<String>) -> Option<&str> {
