@@ -58,6 +58,7 @@ use axum::http::{HeaderName, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{Json, Router, middleware};
 use serde_json::json;
+use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::cors::{Any, CorsLayer};
 use tower_http::trace::TraceLayer;
@@ -88,12 +89,16 @@ pub fn app(state: AppState) -> Router {
             .route_layer(middleware::from_fn_with_state(hosts, browser::own_origin));
         router = router.merge(demo);
     }
-    router
-        .layer(middleware::from_fn_with_state(state, routes::ws::upgrade))
-        .layer(middleware::from_fn(error::log_internal_errors))
-        .layer(middleware::from_fn(browser::security_headers))
-        .layer(CatchPanicLayer::custom(panic_response))
-        .layer(TraceLayer::new_for_http().make_span_with(request_span))
+    // One layer of the whole stack (outermost first), not one `Router::layer` each: axum wraps
+    // every route in a boxed service per layer and clones it, box by box, for each request.
+    router.layer(
+        ServiceBuilder::new()
+            .layer(TraceLayer::new_for_http().make_span_with(request_span))
+            .layer(CatchPanicLayer::custom(panic_response))
+            .layer(middleware::from_fn(browser::security_headers))
+            .layer(middleware::from_fn(error::log_internal_errors))
+            .layer(middleware::from_fn_with_state(state, routes::ws::upgrade)),
+    )
 }
 
 /// The span of a request's log lines: its method and path, never its query, where auth

@@ -1,12 +1,9 @@
 //! Rows as both backends return them, decoded once: sessions', connections', OAuth flows' and
 //! outbox rows' columns come back under the same names from SQLite and PostgreSQL, JSON as text
 //! (SQLite's TEXT, PostgreSQL's `json` cast to text in the column list), times as Unix
-//! microseconds, a session batch's ids with their token hashes. A new session's JSON columns are
-//! written as text once here too.
+//! microseconds. A new session's JSON columns are written as text once here too.
 //!
 //! Knows nothing about SQL statements or which backend a row came from.
-
-use std::collections::HashMap;
 
 use serde_json::{Map, Value};
 use sqlx::{ColumnIndex, Decode, Row, Type};
@@ -217,26 +214,6 @@ pub(super) fn session_columns(s: &NewSession) -> SessionColumns {
         overrides: json_opt(s.overrides.as_ref()),
         tags: s.tags.to_json().to_string(),
     }
-}
-
-/// The row ids of `sessions` in their order, from a batch insert's `RETURNING token_hash, id`
-/// rows (a multi-row `RETURNING` promises no order).
-pub(super) fn session_ids<R: StoredRow>(sessions: &[&NewSession], found: &[R]) -> Result<Vec<i64>>
-where
-    for<'a> &'a str: ColumnIndex<R>,
-{
-    let mut ids = HashMap::with_capacity(found.len());
-    for row in found {
-        ids.insert(row.bytes("token_hash")?, row.int("id")?);
-    }
-    sessions
-        .iter()
-        .map(|s| {
-            ids.get(&s.token_hash)
-                .copied()
-                .ok_or_else(|| StoreError::new("a session the batch did not return"))
-        })
-        .collect()
 }
 
 /// The JSON text of an optional value.
