@@ -18,6 +18,8 @@ use connkit_core::submit::auth_call;
 use gloo_net::http::{Request, RequestBuilder, Response};
 use serde_json::{Map, Value};
 
+use crate::json;
+
 /// Why a call failed.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ApiError {
@@ -281,10 +283,14 @@ impl Api {
         let url = self.auth_url(&path, key, &call.params);
         let request = Request::post(&url);
         let sent = match call.body {
-            Some(body) => match request.json(&Value::Object(body)) {
-                Ok(request) => request.send().await,
-                Err(_) => return Err(ApiError::Invalid),
-            },
+            Some(body) => {
+                let text = json::stringify(&Value::Object(body)).ok_or(ApiError::Invalid)?;
+                let request = request.header("content-type", "application/json");
+                match request.body(text) {
+                    Ok(request) => request.send().await,
+                    Err(_) => return Err(ApiError::Invalid),
+                }
+            }
             None => request.send().await,
         };
         let body = json_ok(sent).await?;
@@ -355,7 +361,8 @@ async fn data(sent: Result<Response, gloo_net::Error>) -> Result<Value, ApiError
 pub(crate) async fn json_ok(sent: Result<Response, gloo_net::Error>) -> Result<Value, ApiError> {
     let response = sent.map_err(|_| ApiError::Network)?;
     let status = response.status();
-    let body: Value = response.json().await.unwrap_or(Value::Null);
+    let text = response.text().await.unwrap_or_default();
+    let body = json::parse(&text).unwrap_or(Value::Null);
     if (200..300).contains(&status) && body.get("error").is_none() {
         return if body.is_object() {
             Ok(body)

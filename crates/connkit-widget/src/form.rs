@@ -128,7 +128,7 @@ pub(crate) fn ProviderForm(
             let initial = match &field.initial {
                 Some(Value::String(s)) => s.clone(),
                 Some(Value::Null) | None => String::new(),
-                Some(other) => other.to_string(),
+                Some(other) => crate::json::stringify(other).unwrap_or_default(),
             };
             FieldState {
                 index,

@@ -48,8 +48,8 @@ impl Catalogues {
     /// English, read once.
     fn english(&self) -> &Map<String, Value> {
         self.parsed
-            .get_or_init(|| match serde_json::from_str(self.english) {
-                Ok(Value::Object(map)) => map,
+            .get_or_init(|| match crate::json::parse(self.english) {
+                Some(Value::Object(map)) => map,
                 _ => Map::new(),
             })
     }

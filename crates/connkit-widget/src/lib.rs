@@ -41,6 +41,8 @@ mod form;
 pub mod i18n;
 /// The `/connect/` page.
 pub mod iframe;
+/// JSON through the browser's `JSON`.
+mod json;
 /// The integration list.
 pub mod integrations;
 /// `mountConnect`, the JavaScript entry.

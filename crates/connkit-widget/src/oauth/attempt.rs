@@ -140,7 +140,7 @@ impl Inner {
 
     /// A WebSocket message: the ack sends the popup on, an outcome ends the attempt.
     fn on_socket(&self, text: &str) {
-        let Ok(message) = serde_json::from_str::<Value>(text) else {
+        let Some(message) = crate::json::parse(text) else {
             return;
         };
         if message["message_type"] == "connection_ack" {
@@ -360,6 +360,5 @@ fn acknowledge(ev: &MessageEvent) {
 
 /// A message's data as JSON (what the callback page posts is plain data).
 fn to_json(data: &wasm_bindgen::JsValue) -> Option<Value> {
-    let text = js_sys::JSON::stringify(data).ok()?.as_string()?;
-    serde_json::from_str(&text).ok()
+    crate::json::parse(&js_sys::JSON::stringify(data).ok()?.as_string()?)
 }
