@@ -25,7 +25,7 @@ use wasm_bindgen::{JsCast, JsValue};
 
 use connkit_core::lang::{LANGUAGES, best_language};
 
-use crate::api::json_ok;
+use crate::api::fetch;
 
 /// One set of catalogues: English, compiled in, and where the other languages' files are.
 #[derive(Debug)]
@@ -96,7 +96,7 @@ impl I18n {
                 if lang == LANGUAGES[0] {
                     return (lang, None);
                 }
-                let read = json_ok(Request::get(&url).send().await).await;
+                let read = fetch(Request::get(&url).build()).await;
                 (lang, read.ok().and_then(|v| v.as_object().cloned()))
             }
         });
