@@ -6,8 +6,9 @@
 //! messages it reads (spec §3.5), and the redirect mode's result (§12.27).
 //!
 //! Types here are the wire shapes the widget reads; failures become [`ApiError`], whose `code()`
-//! is stable. Answers are read field by field into these types rather than by serde's derives,
-//! which would add about 13 KB (gzip) to the widget's first load. Knows nothing about views.
+//! is stable. Answers are read by the browser's `JSON.parse` (`json.rs`), then field by field
+//! into these types rather than by serde's derives, which would add about 13 KB (gzip) to the
+//! widget's first load. Knows nothing about views.
 
 use connkit_core::catalogue::Provider;
 use connkit_core::field::Submission;

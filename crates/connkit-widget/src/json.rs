@@ -96,7 +96,10 @@ fn to_js(value: &Value, depth: usize) -> Option<JsValue> {
         Value::Object(map) => {
             let entries = Array::new();
             for (key, item) in map {
-                entries.push(&Array::of2(&JsValue::from_str(key), &to_js(item, depth + 1)?));
+                entries.push(&Array::of2(
+                    &JsValue::from_str(key),
+                    &to_js(item, depth + 1)?,
+                ));
             }
             Object::from_entries(&entries).ok()?.into()
         }

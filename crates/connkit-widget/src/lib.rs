@@ -41,10 +41,10 @@ mod form;
 pub mod i18n;
 /// The `/connect/` page.
 pub mod iframe;
-/// JSON through the browser's `JSON`.
-mod json;
 /// The integration list.
 pub mod integrations;
+/// JSON through the browser's `JSON`.
+mod json;
 /// `mountConnect`, the JavaScript entry.
 mod mount;
 /// OAuth 2: the popup, its WebSocket and callback page, the redirect mode.
