@@ -270,17 +270,23 @@ fn field_view(t: I18n, state: FieldState) -> impl IntoView {
         }
     };
     let required = !field.optional;
+    // What both controls carry, one attribute list: each list rendered brings its own code.
+    let common = view! {
+        <{..}
+            id=id.clone()
+            class="ck-input"
+            aria-required=required.to_string()
+            aria-invalid=move || shown().is_some().to_string()
+            aria-describedby=described
+            prop:value=move || value.get()
+        />
+    };
     let input = either!(&field.kind,
         FieldKind::Select(options) => {
             let options = options.clone();
             view! {
                 <select
-                    id=id.clone()
-                    class="ck-input"
-                    aria-required=required.to_string()
-                    aria-invalid=move || shown().is_some().to_string()
-                    aria-describedby=described.clone()
-                    prop:value=move || value.get()
+                    {..common}
                     on:change:target=move |ev| {
                         value.set(ev.target().value());
                         touched.set(true);
@@ -301,17 +307,12 @@ fn field_view(t: I18n, state: FieldState) -> impl IntoView {
             };
             view! {
                 <input
-                    id=id.clone()
-                    class="ck-input"
+                    {..common}
                     type=kind
                     name=field.name.clone()
                     autocomplete=if kind == "password" { "new-password" } else { "off" }
                     spellcheck="false"
                     placeholder=field.placeholder.clone()
-                    aria-required=required.to_string()
-                    aria-invalid=move || shown().is_some().to_string()
-                    aria-describedby=described.clone()
-                    prop:value=move || value.get()
                     on:input:target=move |ev| value.set(ev.target().value())
                     on:blur=move |_| touched.set(true)
                 />
