@@ -75,7 +75,7 @@ type Loaded = (&'static str, Option<Map<String, Value>>);
 pub struct I18n {
     set: &'static Catalogues,
     chosen: Memo<&'static str>,
-    loaded: LocalResource<Loaded>,
+    loaded: MappedSignal<Option<Loaded>>,
     ready: Memo<bool>,
 }
 
@@ -89,18 +89,20 @@ impl I18n {
     ) -> I18n {
         let chosen = Memo::new(move |_| requested.with(|r| choose(r.as_deref())));
         let dir = dir.unwrap_or_else(|| set.default_dir.to_owned());
-        let loaded = LocalResource::new(move || {
-            let lang = chosen.get();
-            let url = format!("{}/{lang}.json", dir.trim_end_matches('/'));
-            async move {
-                if lang == LANGUAGES[0] {
-                    return (lang, None);
+        let loaded = crate::read::follow(
+            move || chosen.get(),
+            move |&lang| {
+                let url = format!("{}/{lang}.json", dir.trim_end_matches('/'));
+                async move {
+                    if lang == LANGUAGES[0] {
+                        return (lang, None);
+                    }
+                    let read = fetch(Request::get(&url).build()).await;
+                    (lang, read.ok().and_then(|v| v.as_object().cloned()))
                 }
-                let read = fetch(Request::get(&url).build()).await;
-                (lang, read.ok().and_then(|v| v.as_object().cloned()))
-            }
-        });
-        // A resource keeps its value while it reads the next language: ready stays true.
+            },
+        );
+        // The read keeps its value while it reads the next language: ready stays true.
         let ready = Memo::new(move |_| loaded.with(Option::is_some));
         I18n {
             set,

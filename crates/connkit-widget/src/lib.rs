@@ -49,6 +49,8 @@ mod json;
 mod mount;
 /// OAuth 2: the popup, its WebSocket and callback page, the redirect mode.
 pub mod oauth;
+/// A read that follows a reactive source.
+mod read;
 /// `RegExp` for core's pattern rules.
 pub mod regexp;
 /// Loading, success and failure screens; codes to words.
