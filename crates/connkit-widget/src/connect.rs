@@ -165,7 +165,7 @@ pub fn Connect(
             {closable
                 .then(|| {
                     view! {
-                        <button type="button" class="ck-close" aria-label=t.tr("close") on:click=move |_| close.run(())>
+                        <button type="button" class="ck-close" aria-label=t.tr("close") on:click=crate::on_press(close)>
                             "×"
                         </button>
                     }

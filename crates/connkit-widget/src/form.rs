@@ -194,7 +194,7 @@ pub(crate) fn ProviderForm(
             {can_go_back
                 .then(|| {
                     view! {
-                        <button type="button" class="ck-back" on:click=move |_| on_back.run(())>
+                        <button type="button" class="ck-back" on:click=crate::on_press(on_back)>
                             {t.tr("form.back")}
                         </button>
                     }

@@ -121,7 +121,7 @@ pub fn IntegrationList(
                                     role="option"
                                     aria-selected=move || (active_index() == i).to_string()
                                     data-key=item.unique_key.clone()
-                                    on:click=move |_| pick(i)
+                                    on:click=crate::on_press(Callback::new(move |()| pick(i)))
                                     on:mousemove=move |_| active.set(i)
                                 >
                                     <span class="ck-logo" aria-hidden="true">{initial}</span>

@@ -15,7 +15,8 @@
 //!
 //! Its size is the widget's first load, so views choose between branches with `either!` and
 //! `Option`, never a type-erased `AnyView` (`.into_any()`, `<Show>`'s children), which brings
-//! its own build, rebuild and mount code for every type erased.
+//! its own build, rebuild and mount code for every type erased; for the same reason every
+//! button's click handler is one type (`on_press`).
 //!
 //! Modules, in reading order:
 
@@ -57,6 +58,12 @@ pub mod regexp;
 pub mod screens;
 /// Light, dark or system; the primary colour; the app's name and logo.
 pub mod theme;
+
+/// A button's click handler that runs `callback`: every button's handler is this one type, so
+/// the code that attaches a click handler is in the wasm once, not once per button.
+fn on_press(callback: leptos::prelude::Callback<()>) -> impl Fn(leptos::ev::MouseEvent) + 'static {
+    move |_| leptos::prelude::Callable::run(&callback, ())
+}
 
 pub use connect::Connect;
 pub use event::ConnectEvent;

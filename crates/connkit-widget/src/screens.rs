@@ -126,7 +126,7 @@ pub fn SuccessScreen(
     let t = use_i18n();
     let end = match on_finish {
         Some(finish) => Either::Left(view! {
-            <button type="button" class="ck-primary" on:click=move |_| finish.run(())>{t.tr("done.finish")}</button>
+            <button type="button" class="ck-primary" on:click=crate::on_press(finish)>{t.tr("done.finish")}</button>
         }),
         None => Either::Right(view! { <p>{t.tr("done.close_tab")}</p> }),
     };

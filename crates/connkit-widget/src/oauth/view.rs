@@ -50,13 +50,13 @@ pub(crate) fn OAuthPanel(
         <div class="ck-oauth" role="status" data-phase=name>
             <p>{text}</p>
             <div class="ck-oauth-actions">
-                <button type="button" class="ck-choice ck-if-closed" node_ref=first on:click=move |_| control.reopen()>
+                <button type="button" class="ck-choice ck-if-closed" node_ref=first on:click=crate::on_press(Callback::new(move |()| control.reopen()))>
                     {t.tr("oauth.reopen")}
                 </button>
-                <button type="button" class="ck-choice" node_ref=here on:click=move |_| control.continue_here()>
+                <button type="button" class="ck-choice" node_ref=here on:click=crate::on_press(Callback::new(move |()| control.continue_here()))>
                     {t.tr("oauth.continue_here")}
                 </button>
-                <button type="button" class="ck-choice ck-if-closed" on:click=move |_| control.cancel()>
+                <button type="button" class="ck-choice ck-if-closed" on:click=crate::on_press(Callback::new(move |()| control.cancel()))>
                     {t.tr("oauth.cancel")}
                 </button>
             </div>
