@@ -139,7 +139,7 @@ pub fn Connect(
             class="ck-widget"
             data-theme=mode
             style=style
-            lang=move || t.shown()
+            lang=Signal::derive(move || t.shown().to_owned())
             node_ref=root
             on:keydown=move |ev| {
                 if !closable {

@@ -214,13 +214,13 @@ pub(crate) fn ProviderForm(
                         sent.get().then(|| refused.get()).flatten().map(|err| {
                             let code = err.code().to_owned();
                             let provider = provider_name.clone();
-                            let text = move || error_text(t, &err, Some(&provider));
+                            let text = Signal::derive(move || error_text(t, &err, Some(&provider)));
                             view! { <p class="ck-banner-text" data-code=code>{text}</p> }
                         })
                     }}
                 </div>
-                <button type="submit" class="ck-primary" aria-busy=move || submitting().to_string()>
-                    {move || t.text(if submitting() { "form.connecting" } else { "form.connect" })}
+                <button type="submit" class="ck-primary" aria-busy=Signal::derive(move || submitting().to_string())>
+                    {Signal::derive(move || t.text(if submitting() { "form.connecting" } else { "form.connect" }))}
                 </button>
             </form>
             {docs
@@ -258,7 +258,7 @@ fn field_view(t: I18n, state: FieldState) -> impl IntoView {
     let described = {
         let has_desc = field.description.is_some();
         let (desc_id, err_id) = (desc_id.clone(), err_id.clone());
-        move || {
+        Signal::derive(move || {
             let mut ids = Vec::new();
             if has_desc {
                 ids.push(desc_id.clone());
@@ -267,7 +267,7 @@ fn field_view(t: I18n, state: FieldState) -> impl IntoView {
                 ids.push(err_id.clone());
             }
             ids.join(" ")
-        }
+        })
     };
     let required = !field.optional;
     // What both controls carry, one attribute list: each list rendered brings its own code.
@@ -276,9 +276,9 @@ fn field_view(t: I18n, state: FieldState) -> impl IntoView {
             id=id.clone()
             class="ck-input"
             aria-required=required.to_string()
-            aria-invalid=move || shown().is_some().to_string()
+            aria-invalid=Signal::derive(move || shown().is_some().to_string())
             aria-describedby=described
-            prop:value=move || value.get()
+            prop:value=Signal::derive(move || value.get())
         />
     };
     let input = either!(&field.kind,
@@ -356,7 +356,7 @@ fn field_view(t: I18n, state: FieldState) -> impl IntoView {
                 {input}
                 {field.suffix.clone().map(|s| view! { <span class="ck-affix" aria-hidden="true">{s}</span> })}
             </div>
-            <p id=err_id class="ck-error" aria-live="polite">{shown}</p>
+            <p id=err_id class="ck-error" aria-live="polite">{Signal::derive(move || shown().unwrap_or_default())}</p>
         </div>
     }
 }

@@ -152,24 +152,20 @@ impl I18n {
             .unwrap_or_else(|| key.to_owned())
     }
 
-    /// [`I18n::text`] as a view or an attribute value that follows the language. One closure type
-    /// for every call: each distinct closure rendered would bring its own copy of the
-    /// rendering code into the wasm.
-    pub fn tr(self, key: &'static str) -> impl Fn() -> String + Copy + Send + Sync + 'static {
-        move || self.text(key)
+    /// [`I18n::text`] as a view or an attribute value that follows the language: a
+    /// `Signal<String>`, the one type of every reactive text the widget renders (each distinct
+    /// closure rendered would bring its own copy of the rendering code into the wasm).
+    pub fn tr(self, key: &'static str) -> Signal<String> {
+        Signal::derive(move || self.text(key))
     }
 
-    /// [`I18n::fill`] as a view or an attribute value that follows the language (one closure
-    /// type for every call, as [`I18n::tr`]).
-    pub fn tr_with(
-        self,
-        key: &'static str,
-        args: Vec<(&'static str, String)>,
-    ) -> impl Fn() -> String + Send + Sync + 'static {
-        move || {
+    /// [`I18n::fill`] as a view or an attribute value that follows the language (a
+    /// `Signal<String>`, as [`I18n::tr`]).
+    pub fn tr_with(self, key: &'static str, args: Vec<(&'static str, String)>) -> Signal<String> {
+        Signal::derive(move || {
             let args: Vec<(&str, &str)> = args.iter().map(|(n, v)| (*n, v.as_str())).collect();
             self.fill(key, &args)
-        }
+        })
     }
 
     /// [`I18n::text`] with each `{name}` of `args` replaced by its value (values are put in as

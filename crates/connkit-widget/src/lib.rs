@@ -15,8 +15,10 @@
 //!
 //! Its size is the widget's first load, so views choose between branches with `either!` and
 //! `Option`, never a type-erased `AnyView` (`.into_any()`, `<Show>`'s children), which brings
-//! its own build, rebuild and mount code for every type erased; for the same reason every
-//! button's click handler is one type (`on_press`).
+//! its own build, rebuild and mount code for every type erased. For the same reason each kind
+//! of reactive value has one type: every reactive text, attribute value or property is a
+//! `Signal<String>` (`Signal::derive`), never a closure of its own, and every button's click
+//! handler is `on_press`.
 //!
 //! Modules, in reading order:
 

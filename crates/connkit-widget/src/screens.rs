@@ -157,7 +157,7 @@ pub fn ErrorScreen(
     view! {
         <section class="ck-screen ck-failed" aria-labelledby="ck-title" data-code=code_attr>
             <h2 id="ck-title" tabindex="-1" data-autofocus>{t.tr(heading)}</h2>
-            <p role="alert">{move || error_text(t, &error, None)}</p>
+            <p role="alert">{Signal::derive(move || error_text(t, &error, None))}</p>
             <p class="ck-code">{t.tr("failed.code")} " " <code>{code}</code></p>
         </section>
     }

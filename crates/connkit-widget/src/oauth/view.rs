@@ -38,14 +38,17 @@ pub(crate) fn OAuthPanel(
             }
         });
     });
-    let text = move || say(t, control.phase(), &control.provider());
-    let name = move || match control.phase() {
-        Phase::Idle => "idle",
-        Phase::Waiting => "waiting",
-        Phase::Closed => "closed",
-        Phase::Blocked => "blocked",
-        Phase::Redirecting => "redirecting",
-    };
+    let text = Signal::derive(move || say(t, control.phase(), &control.provider()));
+    let name = Signal::derive(move || {
+        match control.phase() {
+            Phase::Idle => "idle",
+            Phase::Waiting => "waiting",
+            Phase::Closed => "closed",
+            Phase::Blocked => "blocked",
+            Phase::Redirecting => "redirecting",
+        }
+        .to_owned()
+    });
     view! {
         <div class="ck-oauth" role="status" data-phase=name>
             <p>{text}</p>
