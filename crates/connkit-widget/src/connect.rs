@@ -98,10 +98,10 @@ pub fn Connect(
             }
         },
     );
-    Effect::new(move |_| emit.run(ConnectEvent::Ready));
+    crate::effect(move || emit.run(ConnectEvent::Ready));
     // At the top of its tab (a connect link), the tab's title is the widget's too.
     if standalone {
-        Effect::new(move |_| document().set_title(&t.text("page.title")));
+        crate::effect(move || document().set_title(&t.text("page.title")));
     }
 
     let root = NodeRef::<html::Div>::new();
@@ -118,7 +118,7 @@ pub fn Connect(
             }
         });
     });
-    Effect::new(move |_| {
+    crate::effect(move || {
         start.track();
         focus_heading.run(());
     });

@@ -17,8 +17,8 @@
 //! `Option`, never a type-erased `AnyView` (`.into_any()`, `<Show>`'s children), which brings
 //! its own build, rebuild and mount code for every type erased. For the same reason each kind
 //! of reactive value has one type: every reactive text, attribute value or property is a
-//! `Signal<String>` (`Signal::derive`), never a closure of its own, and every button's click
-//! handler is `on_press`.
+//! `Signal<String>` (`Signal::derive`), never a closure of its own, every button's click
+//! handler is `on_press`, and every effect is `effect`.
 //!
 //! Modules, in reading order:
 
@@ -65,6 +65,13 @@ pub mod theme;
 /// the code that attaches a click handler is in the wasm once, not once per button.
 fn on_press(callback: leptos::prelude::Callback<()>) -> impl Fn(leptos::ev::MouseEvent) + 'static {
     move |_| leptos::prelude::Callable::run(&callback, ())
+}
+
+/// An effect that runs `f` again whenever what it read changes: every effect is this one type,
+/// so Leptos's effect code is in the wasm once, not once per effect.
+fn effect(f: impl Fn() + 'static) {
+    let f: Box<dyn Fn()> = Box::new(f);
+    leptos::prelude::Effect::new(move |_| f());
 }
 
 pub use connect::Connect;

@@ -21,7 +21,7 @@ where
     Fu: Future<Output = O> + 'static,
 {
     let action = Action::new_local(read);
-    Effect::new(move |_| {
+    crate::effect(move || {
         action.dispatch_local(source());
     });
     action.value()

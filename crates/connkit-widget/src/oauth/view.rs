@@ -26,7 +26,7 @@ pub(crate) fn OAuthPanel(
     let t = use_i18n();
     let first = NodeRef::<html::Button>::new();
     let here = NodeRef::<html::Button>::new();
-    Effect::new(move |_| {
+    crate::effect(move || {
         let target = match control.phase() {
             Phase::Closed => first,
             Phase::Blocked => here,
