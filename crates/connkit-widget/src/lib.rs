@@ -52,6 +52,8 @@ mod json;
 mod mount;
 /// OAuth 2: the popup, its WebSocket and callback page, the redirect mode.
 pub mod oauth;
+/// What a panic tells the browser's console.
+pub mod panic;
 /// A read that follows a reactive source.
 mod read;
 /// `RegExp` for core's pattern rules.
