@@ -14,22 +14,28 @@ const HOST_PAGE = '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><t
 
 const parts = suite({ host: HOST_PAGE });
 
-/** The host page with the widget on Demo Tickets' form, `subdomain` typed. */
+/** The host page with the widget on Demo Tickets' form, `subdomain` typed; `modules` lists the
+ * OAuth module's loads (`oauth.js`, imported only when an attempt starts). */
 async function oauthForm(subdomain) {
   const page = await newPage(parts.browser);
+  const modules = [];
+  page.on('request', (r) => {
+    if (new URL(r.url()).pathname.endsWith('/oauth.js')) modules.push(r.url());
+  });
   await page.goto(parts.host.base);
   const token = await sessionToken(parts.server, { tags: { end_user_id: 'popup-user' }, allowed_integrations: ['demo-oauth2'] });
   await mountInline(page, parts.server, token);
   const widget = new OAuthWidget(page, page.locator('#slot'));
   await widget.field('Tickets Workspace').fill(subdomain);
-  return { page, widget };
+  return { page, widget, modules };
 }
 
 const events = (page) => page.evaluate(() => window.events);
 const types = async (page) => (await events(page)).map((e) => e.type);
 
 test('the provider\'s refusal is shown and reported once; a second press connects', async () => {
-  const { page, widget } = await oauthForm('acme');
+  const { page, widget, modules } = await oauthForm('acme');
+  assert.deepEqual(modules, [], 'the first load does not carry the OAuth module');
   let popup = await widget.submitToPopup();
   await new Consent(popup).deny();
   await page.locator('.ck-banner-text').waitFor();
@@ -46,6 +52,8 @@ test('the provider\'s refusal is shown and reported once; a second press connect
   const connectionId = await widget.connected();
   assert.deepEqual(await types(page), ['ready', 'error', 'connect']);
   assert.deepEqual((await events(page))[2].payload, { providerConfigKey: 'demo-oauth2', connectionId });
+  assert.equal(modules.length, 1, 'the module is loaded by the first attempt, once');
+  assert.match(modules[0], /\/connect\/oauth\.js$/, 'beside the widget\'s bundle');
   assert.deepEqual(page.errors, []);
   await page.close();
 });

@@ -6,8 +6,9 @@
 //! messages it reads (spec §3.5), and the redirect mode's result (§12.27).
 //!
 //! Types here are the wire shapes the widget reads; failures become [`ApiError`], whose `code()`
-//! is stable. Answers are read field by field into these types rather than by serde's derives,
-//! which would add about 13 KB (gzip) to the widget's first load. Knows nothing about views.
+//! is stable. Answers are read by the browser's `JSON.parse` (`json.rs`), then field by field
+//! into these types rather than by serde's derives, which would add about 13 KB (gzip) to the
+//! widget's first load. Knows nothing about views.
 
 use connkit_core::catalogue::Provider;
 use connkit_core::field::Submission;
@@ -17,6 +18,9 @@ use connkit_core::request::RETURN_URL_PARAM;
 use connkit_core::submit::auth_call;
 use gloo_net::http::{Request, RequestBuilder, Response};
 use serde_json::{Map, Value};
+use std::pin::Pin;
+
+use crate::json;
 
 /// Why a call failed.
 #[derive(Debug, Clone, PartialEq)]
@@ -158,7 +162,7 @@ impl Api {
 
     /// `GET /connect/session`.
     pub async fn session(&self) -> Result<Session, ApiError> {
-        let data = data(self.get("/connect/session").send().await).await?;
+        let data = data(self.get("/connect/session").build()).await?;
         let object = |v: Option<&Value>| match v {
             Some(Value::Object(map)) => map.clone(),
             _ => Map::new(),
@@ -173,7 +177,7 @@ impl Api {
 
     /// `GET /integrations`.
     pub async fn integrations(&self) -> Result<Vec<Integration>, ApiError> {
-        let data = data(self.get("/integrations").send().await).await?;
+        let data = data(self.get("/integrations").build()).await?;
         let items = data.as_array().ok_or(ApiError::Invalid)?;
         Ok(items
             .iter()
@@ -196,7 +200,7 @@ impl Api {
     /// `GET /providers/:provider`, read by connkit-core.
     pub async fn provider(&self, name: &str) -> Result<Provider, ApiError> {
         let path = format!("/providers/{}", encode_uri_component(name));
-        let data = data(self.get(&path).send().await).await?;
+        let data = data(self.get(&path).build()).await?;
         Provider::from_json(name, &data).map_err(|_| ApiError::Invalid)
     }
 
@@ -237,7 +241,7 @@ impl Api {
     /// `GET /oauth/result/:id`: a redirect-mode flow's outcome, read once with the token.
     pub(crate) async fn oauth_result(&self, id: &str) -> Result<Outcome, ApiError> {
         let path = format!("/oauth/result/{}", encode_uri_component(id));
-        let message = json_ok(self.get(&path).send().await).await?;
+        let message = fetch(self.get(&path).build()).await?;
         read_outcome(&message).ok_or(ApiError::Invalid)
     }
 
@@ -280,14 +284,15 @@ impl Api {
         let path = format!("{}/", call.endpoint.path());
         let url = self.auth_url(&path, key, &call.params);
         let request = Request::post(&url);
-        let sent = match call.body {
-            Some(body) => match request.json(&Value::Object(body)) {
-                Ok(request) => request.send().await,
-                Err(_) => return Err(ApiError::Invalid),
-            },
-            None => request.send().await,
+        let request = match call.body {
+            Some(body) => {
+                let text = json::stringify(&Value::Object(body)).ok_or(ApiError::Invalid)?;
+                let request = request.header("content-type", "application/json");
+                Ok(request.body(text).map_err(|_| ApiError::Invalid)?)
+            }
+            None => request.build(),
         };
-        let body = json_ok(sent).await?;
+        let body = fetch(request).await?;
         let text = |k: &str| body.get(k).and_then(Value::as_str).map(str::to_owned);
         Ok(AuthResult {
             provider_config_key: text("providerConfigKey").ok_or(ApiError::Invalid)?,
@@ -342,12 +347,23 @@ fn push_param(url: &mut String, name: &str, value: &str) {
     url.push_str(&encode_uri_component(value));
 }
 
-/// The `data` of a 200 answer.
-async fn data(sent: Result<Response, gloo_net::Error>) -> Result<Value, ApiError> {
-    let mut body = json_ok(sent).await?;
+/// The `data` of a 200 answer to `request`.
+async fn data(request: Result<Request, gloo_net::Error>) -> Result<Value, ApiError> {
+    let mut body = fetch(request).await?;
     body.get_mut("data")
         .map(Value::take)
         .ok_or(ApiError::Invalid)
+}
+
+/// [`json_ok`] of `request`'s answer, as one boxed future: the calls share one copy of the
+/// fetch and its reading, where each `async` caller would otherwise inline its own.
+pub(crate) fn fetch(
+    request: Result<Request, gloo_net::Error>,
+) -> Pin<Box<dyn Future<Output = Result<Value, ApiError>>>> {
+    Box::pin(async move {
+        let request = request.map_err(|_| ApiError::Network)?;
+        json_ok(request.send().await).await
+    })
 }
 
 /// The JSON body of a 2xx answer without `error`; anything else as an [`ApiError`] (spec §4.2:
@@ -355,7 +371,8 @@ async fn data(sent: Result<Response, gloo_net::Error>) -> Result<Value, ApiError
 pub(crate) async fn json_ok(sent: Result<Response, gloo_net::Error>) -> Result<Value, ApiError> {
     let response = sent.map_err(|_| ApiError::Network)?;
     let status = response.status();
-    let body: Value = response.json().await.unwrap_or(Value::Null);
+    let text = response.text().await.unwrap_or_default();
+    let body = json::parse(&text).unwrap_or(Value::Null);
     if (200..300).contains(&status) && body.get("error").is_none() {
         return if body.is_object() {
             Ok(body)

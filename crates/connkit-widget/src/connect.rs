@@ -4,8 +4,9 @@
 //!
 //! This component owns what lives as long as the widget: the session token, the `ready` and
 //! `close` events, the close button and focus trap, focus moving to each new screen's
-//! heading, and the theme on its root (with the app's name and logo above the screens). The session and integrations are one `LocalResource` keyed on the token; once they
-//! are read, [`Flow`] (`flow.rs`) takes over, created afresh for each token.
+//! heading, and the theme on its root (with the app's name and logo above the screens). The
+//! session and integrations are one read keyed on the token (`read.rs`); once they are read,
+//! [`Flow`] (`flow.rs`) takes over, created afresh for each token.
 //!
 //! When the page is the return of a redirect-mode OAuth flow (`oauth/redirect.rs`), the widget
 //! resumes it: with the session the flow started under (kept by this tab, else the one it is
@@ -81,23 +82,26 @@ pub fn Connect(
 
     // The session and its integrations, read again for each token. The value names the client
     // it was read with: a resource keeps its last value while it reads the next one.
-    let start = LocalResource::new(move || {
-        let api = api.get();
-        async move {
-            let api = api?;
-            let resume = resume_id.try_update_value(Option::take).flatten();
-            let read = Start::load(&api, resume).await;
-            if let Err(err) = &read {
-                // Untracked: the host's callback must not become a source of this read.
-                untrack(|| emit.try_run(error_event(t, err, None)));
+    let start = crate::read::follow(
+        move || api.get(),
+        move |api| {
+            let api = api.clone();
+            async move {
+                let api = api?;
+                let resume = resume_id.try_update_value(Option::take).flatten();
+                let read = Start::load(&api, resume).await;
+                if let Err(err) = &read {
+                    // Untracked: the host's callback must not become a source of this read.
+                    untrack(|| emit.try_run(error_event(t, err, None)));
+                }
+                Some((api, read))
             }
-            Some((api, read))
-        }
-    });
-    Effect::new(move |_| emit.run(ConnectEvent::Ready));
+        },
+    );
+    crate::effect(move || emit.run(ConnectEvent::Ready));
     // At the top of its tab (a connect link), the tab's title is the widget's too.
     if standalone {
-        Effect::new(move |_| document().set_title(&t.text("page.title")));
+        crate::effect(move || document().set_title(&t.text("page.title")));
     }
 
     let root = NodeRef::<html::Div>::new();
@@ -114,7 +118,7 @@ pub fn Connect(
             }
         });
     });
-    Effect::new(move |_| {
+    crate::effect(move || {
         start.track();
         focus_heading.run(());
     });
@@ -135,7 +139,7 @@ pub fn Connect(
             class="ck-widget"
             data-theme=mode
             style=style
-            lang=move || t.shown()
+            lang=Signal::derive(move || t.shown().to_owned())
             node_ref=root
             on:keydown=move |ev| {
                 if !closable {
@@ -161,7 +165,7 @@ pub fn Connect(
             {closable
                 .then(|| {
                     view! {
-                        <button type="button" class="ck-close" aria-label=t.tr("close") on:click=move |_| close.run(())>
+                        <button type="button" class="ck-close" aria-label=t.tr("close") on:click=crate::on_press(close)>
                             "×"
                         </button>
                     }

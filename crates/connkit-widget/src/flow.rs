@@ -277,7 +277,7 @@ pub(crate) fn Flow(
             })
         })
     });
-    Effect::new(move |_| {
+    crate::effect(move || {
         screen.track();
         on_screen.run(());
     });

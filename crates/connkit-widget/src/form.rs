@@ -128,7 +128,7 @@ pub(crate) fn ProviderForm(
             let initial = match &field.initial {
                 Some(Value::String(s)) => s.clone(),
                 Some(Value::Null) | None => String::new(),
-                Some(other) => other.to_string(),
+                Some(other) => crate::json::stringify(other).unwrap_or_default(),
             };
             FieldState {
                 index,
@@ -194,7 +194,7 @@ pub(crate) fn ProviderForm(
             {can_go_back
                 .then(|| {
                     view! {
-                        <button type="button" class="ck-back" on:click=move |_| on_back.run(())>
+                        <button type="button" class="ck-back" on:click=crate::on_press(on_back)>
                             {t.tr("form.back")}
                         </button>
                     }
@@ -214,13 +214,13 @@ pub(crate) fn ProviderForm(
                         sent.get().then(|| refused.get()).flatten().map(|err| {
                             let code = err.code().to_owned();
                             let provider = provider_name.clone();
-                            let text = move || error_text(t, &err, Some(&provider));
+                            let text = Signal::derive(move || error_text(t, &err, Some(&provider)));
                             view! { <p class="ck-banner-text" data-code=code>{text}</p> }
                         })
                     }}
                 </div>
-                <button type="submit" class="ck-primary" aria-busy=move || submitting().to_string()>
-                    {move || t.text(if submitting() { "form.connecting" } else { "form.connect" })}
+                <button type="submit" class="ck-primary" aria-busy=Signal::derive(move || submitting().to_string())>
+                    {Signal::derive(move || t.text(if submitting() { "form.connecting" } else { "form.connect" }))}
                 </button>
             </form>
             {docs
@@ -258,7 +258,7 @@ fn field_view(t: I18n, state: FieldState) -> impl IntoView {
     let described = {
         let has_desc = field.description.is_some();
         let (desc_id, err_id) = (desc_id.clone(), err_id.clone());
-        move || {
+        Signal::derive(move || {
             let mut ids = Vec::new();
             if has_desc {
                 ids.push(desc_id.clone());
@@ -267,20 +267,26 @@ fn field_view(t: I18n, state: FieldState) -> impl IntoView {
                 ids.push(err_id.clone());
             }
             ids.join(" ")
-        }
+        })
     };
     let required = !field.optional;
+    // What both controls carry, one attribute list: each list rendered brings its own code.
+    let common = view! {
+        <{..}
+            id=id.clone()
+            class="ck-input"
+            aria-required=required.to_string()
+            aria-invalid=Signal::derive(move || shown().is_some().to_string())
+            aria-describedby=described
+            prop:value=Signal::derive(move || value.get())
+        />
+    };
     let input = either!(&field.kind,
         FieldKind::Select(options) => {
             let options = options.clone();
             view! {
                 <select
-                    id=id.clone()
-                    class="ck-input"
-                    aria-required=required.to_string()
-                    aria-invalid=move || shown().is_some().to_string()
-                    aria-describedby=described.clone()
-                    prop:value=move || value.get()
+                    {..common}
                     on:change:target=move |ev| {
                         value.set(ev.target().value());
                         touched.set(true);
@@ -301,17 +307,12 @@ fn field_view(t: I18n, state: FieldState) -> impl IntoView {
             };
             view! {
                 <input
-                    id=id.clone()
-                    class="ck-input"
+                    {..common}
                     type=kind
                     name=field.name.clone()
                     autocomplete=if kind == "password" { "new-password" } else { "off" }
                     spellcheck="false"
                     placeholder=field.placeholder.clone()
-                    aria-required=required.to_string()
-                    aria-invalid=move || shown().is_some().to_string()
-                    aria-describedby=described.clone()
-                    prop:value=move || value.get()
                     on:input:target=move |ev| value.set(ev.target().value())
                     on:blur=move |_| touched.set(true)
                 />
@@ -355,7 +356,7 @@ fn field_view(t: I18n, state: FieldState) -> impl IntoView {
                 {input}
                 {field.suffix.clone().map(|s| view! { <span class="ck-affix" aria-hidden="true">{s}</span> })}
             </div>
-            <p id=err_id class="ck-error" aria-live="polite">{shown}</p>
+            <p id=err_id class="ck-error" aria-live="polite">{Signal::derive(move || shown().unwrap_or_default())}</p>
         </div>
     }
 }

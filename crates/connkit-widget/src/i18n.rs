@@ -25,7 +25,7 @@ use wasm_bindgen::{JsCast, JsValue};
 
 use connkit_core::lang::{LANGUAGES, best_language};
 
-use crate::api::json_ok;
+use crate::api::fetch;
 
 /// One set of catalogues: English, compiled in, and where the other languages' files are.
 #[derive(Debug)]
@@ -48,8 +48,8 @@ impl Catalogues {
     /// English, read once.
     fn english(&self) -> &Map<String, Value> {
         self.parsed
-            .get_or_init(|| match serde_json::from_str(self.english) {
-                Ok(Value::Object(map)) => map,
+            .get_or_init(|| match crate::json::parse(self.english) {
+                Some(Value::Object(map)) => map,
                 _ => Map::new(),
             })
     }
@@ -75,7 +75,7 @@ type Loaded = (&'static str, Option<Map<String, Value>>);
 pub struct I18n {
     set: &'static Catalogues,
     chosen: Memo<&'static str>,
-    loaded: LocalResource<Loaded>,
+    loaded: MappedSignal<Option<Loaded>>,
     ready: Memo<bool>,
 }
 
@@ -89,18 +89,20 @@ impl I18n {
     ) -> I18n {
         let chosen = Memo::new(move |_| requested.with(|r| choose(r.as_deref())));
         let dir = dir.unwrap_or_else(|| set.default_dir.to_owned());
-        let loaded = LocalResource::new(move || {
-            let lang = chosen.get();
-            let url = format!("{}/{lang}.json", dir.trim_end_matches('/'));
-            async move {
-                if lang == LANGUAGES[0] {
-                    return (lang, None);
+        let loaded = crate::read::follow(
+            move || chosen.get(),
+            move |&lang| {
+                let url = format!("{}/{lang}.json", dir.trim_end_matches('/'));
+                async move {
+                    if lang == LANGUAGES[0] {
+                        return (lang, None);
+                    }
+                    let read = fetch(Request::get(&url).build()).await;
+                    (lang, read.ok().and_then(|v| v.as_object().cloned()))
                 }
-                let read = json_ok(Request::get(&url).send().await).await;
-                (lang, read.ok().and_then(|v| v.as_object().cloned()))
-            }
-        });
-        // A resource keeps its value while it reads the next language: ready stays true.
+            },
+        );
+        // The read keeps its value while it reads the next language: ready stays true.
         let ready = Memo::new(move |_| loaded.with(Option::is_some));
         I18n {
             set,
@@ -150,24 +152,20 @@ impl I18n {
             .unwrap_or_else(|| key.to_owned())
     }
 
-    /// [`I18n::text`] as a view or an attribute value that follows the language. One closure type
-    /// for every call: each distinct closure rendered would bring its own copy of the
-    /// rendering code into the wasm.
-    pub fn tr(self, key: &'static str) -> impl Fn() -> String + Copy + Send + Sync + 'static {
-        move || self.text(key)
+    /// [`I18n::text`] as a view or an attribute value that follows the language: a
+    /// `Signal<String>`, the one type of every reactive text the widget renders (each distinct
+    /// closure rendered would bring its own copy of the rendering code into the wasm).
+    pub fn tr(self, key: &'static str) -> Signal<String> {
+        Signal::derive(move || self.text(key))
     }
 
-    /// [`I18n::fill`] as a view or an attribute value that follows the language (one closure
-    /// type for every call, as [`I18n::tr`]).
-    pub fn tr_with(
-        self,
-        key: &'static str,
-        args: Vec<(&'static str, String)>,
-    ) -> impl Fn() -> String + Send + Sync + 'static {
-        move || {
+    /// [`I18n::fill`] as a view or an attribute value that follows the language (a
+    /// `Signal<String>`, as [`I18n::tr`]).
+    pub fn tr_with(self, key: &'static str, args: Vec<(&'static str, String)>) -> Signal<String> {
+        Signal::derive(move || {
             let args: Vec<(&str, &str)> = args.iter().map(|(n, v)| (*n, v.as_str())).collect();
             self.fill(key, &args)
-        }
+        })
     }
 
     /// [`I18n::text`] with each `{name}` of `args` replaced by its value (values are put in as

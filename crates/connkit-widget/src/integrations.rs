@@ -88,11 +88,11 @@ pub fn IntegrationList(
                 aria-autocomplete="list"
                 aria-expanded="true"
                 aria-controls="ck-integrations"
-                aria-activedescendant=move || {
+                aria-activedescendant=Signal::derive(move || {
                     if shown.with(Vec::is_empty) { String::new() } else { option_id(active_index()) }
-                }
+                })
                 placeholder=t.tr("list.search_placeholder")
-                prop:value=move || query.get()
+                prop:value=Signal::derive(move || query.get())
                 on:input:target=move |ev| {
                     query.set(ev.target().value());
                     active.set(0);
@@ -119,9 +119,9 @@ pub fn IntegrationList(
                                     id=option_id(i)
                                     class="ck-option"
                                     role="option"
-                                    aria-selected=move || (active_index() == i).to_string()
+                                    aria-selected=Signal::derive(move || (active_index() == i).to_string())
                                     data-key=item.unique_key.clone()
-                                    on:click=move |_| pick(i)
+                                    on:click=crate::on_press(Callback::new(move |()| pick(i)))
                                     on:mousemove=move |_| active.set(i)
                                 >
                                     <span class="ck-logo" aria-hidden="true">{initial}</span>

@@ -15,7 +15,10 @@
 //!
 //! Its size is the widget's first load, so views choose between branches with `either!` and
 //! `Option`, never a type-erased `AnyView` (`.into_any()`, `<Show>`'s children), which brings
-//! its own build, rebuild and mount code for every type erased.
+//! its own build, rebuild and mount code for every type erased. For the same reason each kind
+//! of reactive value has one type: every reactive text, attribute value or property is a
+//! `Signal<String>` (`Signal::derive`), never a closure of its own, every button's click
+//! handler is `on_press`, and every effect is `effect`.
 //!
 //! Modules, in reading order:
 
@@ -43,16 +46,35 @@ pub mod i18n;
 pub mod iframe;
 /// The integration list.
 pub mod integrations;
+/// JSON through the browser's `JSON`.
+mod json;
 /// `mountConnect`, the JavaScript entry.
 mod mount;
 /// OAuth 2: the popup, its WebSocket and callback page, the redirect mode.
 pub mod oauth;
+/// What a panic tells the browser's console.
+pub mod panic;
+/// A read that follows a reactive source.
+mod read;
 /// `RegExp` for core's pattern rules.
 pub mod regexp;
 /// Loading, success and failure screens; codes to words.
 pub mod screens;
 /// Light, dark or system; the primary colour; the app's name and logo.
 pub mod theme;
+
+/// A button's click handler that runs `callback`: every button's handler is this one type, so
+/// the code that attaches a click handler is in the wasm once, not once per button.
+fn on_press(callback: leptos::prelude::Callback<()>) -> impl Fn(leptos::ev::MouseEvent) + 'static {
+    move |_| leptos::prelude::Callable::run(&callback, ())
+}
+
+/// An effect that runs `f` again whenever what it read changes: every effect is this one type,
+/// so Leptos's effect code is in the wasm once, not once per effect.
+fn effect(f: impl Fn() + 'static) {
+    let f: Box<dyn Fn()> = Box::new(f);
+    leptos::prelude::Effect::new(move |_| f());
+}
 
 pub use connect::Connect;
 pub use event::ConnectEvent;

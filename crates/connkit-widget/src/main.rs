@@ -2,6 +2,6 @@
 //! `connkit-connect` binary. Nothing but mounting lives here.
 
 fn main() {
-    console_error_panic_hook::set_once();
+    connkit_widget::panic::report_to_console();
     leptos::mount::mount_to_body(connkit_widget::demo::DemoApp);
 }

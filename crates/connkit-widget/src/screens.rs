@@ -126,7 +126,7 @@ pub fn SuccessScreen(
     let t = use_i18n();
     let end = match on_finish {
         Some(finish) => Either::Left(view! {
-            <button type="button" class="ck-primary" on:click=move |_| finish.run(())>{t.tr("done.finish")}</button>
+            <button type="button" class="ck-primary" on:click=crate::on_press(finish)>{t.tr("done.finish")}</button>
         }),
         None => Either::Right(view! { <p>{t.tr("done.close_tab")}</p> }),
     };
@@ -157,7 +157,7 @@ pub fn ErrorScreen(
     view! {
         <section class="ck-screen ck-failed" aria-labelledby="ck-title" data-code=code_attr>
             <h2 id="ck-title" tabindex="-1" data-autofocus>{t.tr(heading)}</h2>
-            <p role="alert">{move || error_text(t, &error, None)}</p>
+            <p role="alert">{Signal::derive(move || error_text(t, &error, None))}</p>
             <p class="ck-code">{t.tr("failed.code")} " " <code>{code}</code></p>
         </section>
     }

@@ -5,7 +5,8 @@
 //!    then no longer uses, so wasm-opt removes the code only those exports reached;
 //! 2. wasm-opt `-Oz --low-memory-unused`, then short import and export names in module and glue
 //!    ([`minify`]);
-//! 3. esbuild minifies the glue (Trunk leaves wasm-bindgen's JavaScript as it is);
+//! 3. esbuild minifies the glue (Trunk leaves wasm-bindgen's JavaScript as it is) and the OAuth
+//!    module Trunk copied beside it (`oauth.js`, which the widget imports when it needs it);
 //! 4. the page's `integrity` attributes are recomputed for the two rewritten files.
 //!
 //! File names keep Trunk's hashes: they hash what Trunk wrote, so a change to the widget still
@@ -63,13 +64,17 @@ pub(crate) fn shrink(dist: &Path) -> Result<()> {
             .arg(&bg),
     )?;
     minify::finish(&wasm_opt, &bg, Some((&glue, &own_module(&text)?)))?;
-    exec(
-        program(esbuild()?)
-            .arg(&glue)
-            .args(["--minify", "--format=esm", "--tree-shaking=true"])
-            .args(["--log-level=warning", "--allow-overwrite"])
-            .arg(format!("--outfile={}", glue.display())),
-    )?;
+    // The glue, and the OAuth module the widget imports beside it (`www/connect/oauth.js`).
+    let oauth = dist.join("oauth.js");
+    for js in [&glue, &oauth] {
+        exec(
+            program(esbuild()?)
+                .arg(js)
+                .args(["--minify", "--format=esm", "--tree-shaking=true"])
+                .args(["--log-level=warning", "--allow-overwrite"])
+                .arg(format!("--outfile={}", js.display())),
+        )?;
+    }
 
     for (path, old) in [(&glue, old_glue), (&bg, old_bg)] {
         html = replace_integrity(&html, &old, &std::fs::read(path)?)?;

@@ -2,7 +2,7 @@
 //! `mountConnect` for any web page. Nothing but mounting lives here.
 
 fn main() {
-    console_error_panic_hook::set_once();
+    connkit_widget::panic::report_to_console();
     let path = leptos::prelude::window()
         .location()
         .pathname()

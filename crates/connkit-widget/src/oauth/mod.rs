@@ -1,7 +1,8 @@
 //! OAuth 2 in the widget (spec §3.5, §12.27). A press of "Connect" on an OAUTH2 form, once
 //! every field passed connkit-core's checks, opens a blank popup in the click handler
-//! (`popup.rs`) and starts an attempt (`attempt.rs`): the WebSocket's ack sends the popup to
-//! `/oauth/connect`, and the WebSocket's or the callback page's outcome ends it. When the popup
+//! (`popup.rs`) and starts an attempt (`attempt.rs`, run by `www/connect/oauth.js`, loaded
+//! then): the WebSocket's ack sends the popup to `/oauth/connect`, and the WebSocket's or the
+//! callback page's outcome ends it. When the popup
 //! is blocked, or with the `redirect` option from the start, the page goes through the provider
 //! itself (`redirect.rs`) and resumes on its return. `view.rs` shows where the attempt stands
 //! and the person's choices: open the window again, continue in this tab, cancel.
@@ -109,10 +110,17 @@ impl OAuthControl {
         let Some((api, url)) = self.last() else {
             return Err(ApiError::Invalid);
         };
-        let (attempt, outcome) =
-            Attempt::start(&api.websocket_url(), url, api.origin(), popup, self.phase);
-        self.press.try_update_value(|p| p.attempt = Some(attempt));
-        let outcome = outcome.await;
+        let outcome = attempt::run(
+            &api.websocket_url(),
+            &url,
+            api.origin(),
+            popup,
+            self.phase,
+            |attempt| {
+                self.press.try_update_value(|p| p.attempt = Some(attempt));
+            },
+        )
+        .await;
         self.press.try_update_value(|p| p.attempt = None);
         self.phase.set(Phase::Idle);
         outcome

@@ -18,7 +18,7 @@
 //! under, once. Knows nothing about views.
 
 use leptos::prelude::window;
-use serde_json::{Value, json};
+use serde_json::Value;
 use wasm_bindgen::JsValue;
 
 use connkit_core::request::RESULT_PARAM;
@@ -60,7 +60,11 @@ pub(crate) fn go(api: &Api, connect_url: &str) -> Result<(), JsValue> {
         here.search_params().set("session_token", api.token());
         win.top()?.ok_or(JsValue::NULL)?
     } else {
-        let kept = json!({"api": api.base(), "token": api.token()}).to_string();
+        let kept = [("api", api.base()), ("token", api.token())]
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), Value::from(v)))
+            .collect();
+        let kept = crate::json::stringify(&Value::Object(kept)).ok_or(JsValue::NULL)?;
         storage()
             .ok_or(JsValue::NULL)?
             .set_item(STORAGE_KEY, &kept)?;
@@ -82,7 +86,7 @@ pub(crate) fn take_resume(api_url: &str) -> Option<Resume> {
     let kept = storage().and_then(|s| {
         let text = s.get_item(STORAGE_KEY).ok().flatten()?;
         let _ = s.remove_item(STORAGE_KEY);
-        serde_json::from_str::<Value>(&text).ok()
+        crate::json::parse(&text)
     });
     let base = api_url.trim_end_matches('/');
     let token = kept

@@ -26,7 +26,7 @@ pub(crate) fn OAuthPanel(
     let t = use_i18n();
     let first = NodeRef::<html::Button>::new();
     let here = NodeRef::<html::Button>::new();
-    Effect::new(move |_| {
+    crate::effect(move || {
         let target = match control.phase() {
             Phase::Closed => first,
             Phase::Blocked => here,
@@ -38,25 +38,28 @@ pub(crate) fn OAuthPanel(
             }
         });
     });
-    let text = move || say(t, control.phase(), &control.provider());
-    let name = move || match control.phase() {
-        Phase::Idle => "idle",
-        Phase::Waiting => "waiting",
-        Phase::Closed => "closed",
-        Phase::Blocked => "blocked",
-        Phase::Redirecting => "redirecting",
-    };
+    let text = Signal::derive(move || say(t, control.phase(), &control.provider()));
+    let name = Signal::derive(move || {
+        match control.phase() {
+            Phase::Idle => "idle",
+            Phase::Waiting => "waiting",
+            Phase::Closed => "closed",
+            Phase::Blocked => "blocked",
+            Phase::Redirecting => "redirecting",
+        }
+        .to_owned()
+    });
     view! {
         <div class="ck-oauth" role="status" data-phase=name>
             <p>{text}</p>
             <div class="ck-oauth-actions">
-                <button type="button" class="ck-choice ck-if-closed" node_ref=first on:click=move |_| control.reopen()>
+                <button type="button" class="ck-choice ck-if-closed" node_ref=first on:click=crate::on_press(Callback::new(move |()| control.reopen()))>
                     {t.tr("oauth.reopen")}
                 </button>
-                <button type="button" class="ck-choice" node_ref=here on:click=move |_| control.continue_here()>
+                <button type="button" class="ck-choice" node_ref=here on:click=crate::on_press(Callback::new(move |()| control.continue_here()))>
                     {t.tr("oauth.continue_here")}
                 </button>
-                <button type="button" class="ck-choice ck-if-closed" on:click=move |_| control.cancel()>
+                <button type="button" class="ck-choice ck-if-closed" on:click=crate::on_press(Callback::new(move |()| control.cancel()))>
                     {t.tr("oauth.cancel")}
                 </button>
             </div>
