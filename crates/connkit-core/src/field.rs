@@ -14,8 +14,8 @@ use serde_json::{Map, Value};
 
 pub use formats::{is_valid_hostname, is_valid_uuid};
 pub use submission::{
-    Submission, Submitted, SubmittedRef, SubmittedValues, check_submitted, validate_group,
-    validate_group_fields, validate_submission, validate_submission_fields,
+    Submission, SubmittedObject, SubmittedRef, SubmittedValues, check_submitted, validate_group,
+    validate_group_fields, validate_submission, validate_submission_fields, with_json_values,
 };
 
 use crate::catalogue::{FieldFormat, FieldSchema};

@@ -2,8 +2,8 @@
 //! checked against a form's fields, over either reading of the values: serde_json objects
 //! ([`validate_submission_fields`], [`validate_group_fields`]) or a host's borrowed strings
 //! ([`check_submitted`]: a form page's keystroke, which then builds no `Value` and no
-//! [`Submission`]). Both go through one walk (`check_top`, `check_group`), so they cannot give
-//! different verdicts.
+//! [`Submission`]). The JSON functions read their values as borrowed pairs
+//! ([`with_json_values`]) and call [`check_submitted`]: one walk, one verdict.
 //!
 //! Knows nothing about how the values were read or how the form was built.
 
@@ -11,7 +11,6 @@ use serde_json::{Map, Value};
 
 use super::check_ref_at;
 use crate::form::{FieldGroup, Form, FormField};
-use crate::nango::path_with;
 use crate::pattern::PatternMatcher;
 use crate::prelude::*;
 use crate::{Detail, ErrorCode, Issue, JsonType, ValidationError};
@@ -35,24 +34,24 @@ impl<'a> SubmittedRef<'a> {
     }
 }
 
-/// A top-level value of a submission as a host holds it borrowed: a group's object of string
-/// values (its `(key, value)` pairs in input order), or a string.
+/// A value where a group's object belongs: the object's `(key, value)` pairs in input order, or
+/// the JSON type of anything else.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Submitted<'a> {
-    /// An object whose values are all strings.
-    Object(&'a [(&'a str, &'a str)]),
-    /// A string.
-    Str(&'a str),
+pub enum SubmittedObject<'a> {
+    /// An object.
+    Object(&'a [(&'a str, SubmittedRef<'a>)]),
+    /// Not an object: its JSON type.
+    Other(JsonType),
 }
 
-/// What [`check_submitted`] checks: a whole submission's top-level `(key, value)` pairs, or one
-/// group's object (as [`validate_group_fields`] takes it).
+/// What [`check_submitted`] checks, borrowed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SubmittedValues<'a> {
-    /// `{credentials, params, assertion_option}`, in input order.
-    Submission(&'a [(&'a str, Submitted<'a>)]),
-    /// One group's values.
-    Group(FieldGroup, &'a [(&'a str, &'a str)]),
+    /// `{credentials, params, assertion_option}`: its top-level pairs in input order, or the
+    /// JSON type of a submission that is not an object.
+    Submission(Result<&'a [(&'a str, SubmittedObject<'a>)], JsonType>),
+    /// One group's values (as [`validate_group_fields`] takes them).
+    Group(FieldGroup, SubmittedObject<'a>),
 }
 
 /// Validated, normalised values: strings only, grouped as Connect UI submits them.
@@ -136,29 +135,9 @@ pub fn validate_submission_fields(
     values: &Value,
     matcher: &dyn PatternMatcher,
 ) -> Result<Submission, ValidationError> {
-    let Value::Object(map) = values else {
-        return finish(
-            Submission::default(),
-            vec![type_issue(Vec::new(), JsonType::of(values))],
-        );
-    };
-    let top = map.iter().map(|(key, value)| {
-        let group = match value {
-            Value::Object(map) => Ok(json_entries(map)),
-            other => Err(JsonType::of(other)),
-        };
-        (key.as_str(), group)
-    });
-    let mut out = Submission::default();
-    let mut issues = Vec::new();
-    check_top(
-        fields,
-        top,
-        matcher,
-        &mut |group, _, key, value| out.push(group, key, value),
-        &mut issues,
-    );
-    finish(out, issues)
+    with_json_values(values, None, |values| {
+        to_submission(fields, values, matcher)
+    })
 }
 
 /// Validates one group's values (e.g. a connection_config object against the `params` fields).
@@ -179,157 +158,142 @@ pub fn validate_group_fields(
     values: &Value,
     matcher: &dyn PatternMatcher,
 ) -> Result<Submission, ValidationError> {
-    let mut out = Submission::default();
-    let mut issues = Vec::new();
-    match values {
-        Value::Object(map) => check_group(
-            fields,
-            group,
-            json_entries(map),
-            matcher,
-            &mut |_, key, value| out.push(group, key, value),
-            &mut issues,
-        ),
-        other => issues.push(type_issue(
-            vec![group.as_str().to_owned()],
-            JsonType::of(other),
-        )),
-    }
-    finish(out, issues)
+    with_json_values(values, Some(group), |values| {
+        to_submission(fields, values, matcher)
+    })
 }
 
-/// [`validate_submission_fields`] or [`validate_group_fields`] on values a host holds as
-/// borrowed strings, giving the same verdicts and issues without building a `Value` or a
-/// [`Submission`]: what the [`Submission`] would hold is reported to `keep`, in its order, as
-/// `(group, index of the pair in that group's input object)`. `Ok` holds the warnings.
-pub fn check_submitted(
+/// `values` (a submission, or with `group` that group's values) as [`check_submitted`] reads
+/// them, given to `f`.
+pub fn with_json_values<R>(
+    values: &Value,
+    group: Option<FieldGroup>,
+    f: impl FnOnce(SubmittedValues<'_>) -> R,
+) -> R {
+    fn pairs(value: &Value) -> Vec<(&str, SubmittedRef<'_>)> {
+        match value {
+            Value::Object(map) => map
+                .iter()
+                .map(|(key, value)| (key.as_str(), SubmittedRef::of(value)))
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+    let object = |value: &Value, pairs| match value {
+        Value::Object(_) => SubmittedObject::Object(pairs),
+        other => SubmittedObject::Other(JsonType::of(other)),
+    };
+    if let Some(group) = group {
+        return f(SubmittedValues::Group(
+            group,
+            object(values, &pairs(values)),
+        ));
+    }
+    let Value::Object(map) = values else {
+        return f(SubmittedValues::Submission(Err(JsonType::of(values))));
+    };
+    let held: Vec<Vec<_>> = map.values().map(pairs).collect();
+    let top: Vec<_> = map
+        .iter()
+        .zip(&held)
+        .map(|((key, value), pairs)| (key.as_str(), object(value, pairs)))
+        .collect();
+    f(SubmittedValues::Submission(Ok(&top)))
+}
+
+fn to_submission(
     fields: &[FormField],
     values: SubmittedValues<'_>,
     matcher: &dyn PatternMatcher,
-    keep: &mut dyn FnMut(FieldGroup, usize),
+) -> Result<Submission, ValidationError> {
+    let mut out = Submission::default();
+    let warnings = check_submitted(fields, values, matcher, &mut |group, _, key, value| {
+        out.push(group, key, value)
+    })?;
+    out.warnings = warnings;
+    Ok(out)
+}
+
+/// [`validate_submission_fields`] or [`validate_group_fields`] on borrowed values, without
+/// building a [`Submission`]: each value the [`Submission`] would hold is reported to `keep`, in
+/// its order, as `(group, index of the pair in the group's object, key, value)`. `Ok` holds the
+/// warnings.
+pub fn check_submitted<'a>(
+    fields: &[FormField],
+    values: SubmittedValues<'a>,
+    matcher: &dyn PatternMatcher,
+    keep: &mut dyn FnMut(FieldGroup, usize, &'a str, &'a str),
 ) -> Result<Vec<Issue>, ValidationError> {
     let mut issues = Vec::new();
     match values {
-        SubmittedValues::Submission(top) => {
-            let top = top.iter().map(|&(key, value)| {
-                let group = match value {
-                    Submitted::Object(pairs) => Ok(string_entries(pairs)),
-                    Submitted::Str(_) => Err(JsonType::String),
-                };
-                (key, group)
-            });
-            check_top(
-                fields,
-                top,
-                matcher,
-                &mut |group, i, _, _| keep(group, i),
-                &mut issues,
-            );
+        SubmittedValues::Submission(Err(received)) => issues.push(type_issue(Vec::new(), received)),
+        SubmittedValues::Submission(Ok(top)) => {
+            for group in FieldGroup::ALL {
+                let object = top
+                    .iter()
+                    .find(|(key, _)| *key == group.as_str())
+                    .map_or(SubmittedObject::Object(&[]), |(_, object)| *object);
+                check_group(fields, group, object, matcher, keep, &mut issues);
+            }
+            for (key, _) in top
+                .iter()
+                .filter(|(key, _)| FieldGroup::parse(key).is_none())
+            {
+                issues.push(Issue::warning(
+                    ErrorCode::FieldUnknown,
+                    vec![(*key).to_owned()],
+                ));
+            }
         }
-        SubmittedValues::Group(group, pairs) => check_group(
-            fields,
-            group,
-            string_entries(pairs),
-            matcher,
-            &mut |i, _, _| keep(group, i),
-            &mut issues,
-        ),
+        SubmittedValues::Group(group, object) => {
+            check_group(fields, group, object, matcher, keep, &mut issues);
+        }
     }
     ValidationError::from_issues(issues)
 }
 
-type Entry<'a> = (&'a str, SubmittedRef<'a>);
-
-fn json_entries(map: &Map<String, Value>) -> impl Iterator<Item = Entry<'_>> + Clone {
-    map.iter()
-        .map(|(key, value)| (key.as_str(), SubmittedRef::of(value)))
-}
-
-fn string_entries<'a>(pairs: &'a [(&'a str, &'a str)]) -> impl Iterator<Item = Entry<'a>> + Clone {
-    pairs
-        .iter()
-        .map(|&(key, value)| (key, SubmittedRef::Str(value)))
-}
-
-fn finish(mut out: Submission, issues: Vec<Issue>) -> Result<Submission, ValidationError> {
-    out.warnings = ValidationError::from_issues(issues)?;
-    Ok(out)
-}
-
-/// A submission's top-level pairs: each group's values (a missing group counts as `{}`), then a
-/// `field_unknown` warning for every other key. `keep` gets what the [`Submission`] holds.
-fn check_top<'a, G>(
-    fields: &[FormField],
-    top: impl Iterator<Item = (&'a str, Result<G, JsonType>)> + Clone,
-    matcher: &dyn PatternMatcher,
-    keep: &mut dyn FnMut(FieldGroup, usize, &'a str, &'a str),
-    issues: &mut Vec<Issue>,
-) where
-    G: Iterator<Item = Entry<'a>> + Clone,
-{
-    for group in FieldGroup::ALL {
-        let entries = match top.clone().find(|(key, _)| *key == group.as_str()) {
-            None => None,
-            Some((_, Ok(entries))) => Some(entries),
-            Some((_, Err(received))) => {
-                issues.push(type_issue(vec![group.as_str().to_owned()], received));
-                continue;
-            }
-        };
-        check_group(
-            fields,
-            group,
-            entries.into_iter().flatten(),
-            matcher,
-            &mut |i, key, value| keep(group, i, key, value),
-            issues,
-        );
-    }
-    for (key, _) in top.filter(|(key, _)| FieldGroup::parse(key).is_none()) {
-        issues.push(Issue::warning(
-            ErrorCode::FieldUnknown,
-            vec![key.to_owned()],
-        ));
-    }
-}
-
 /// One group's object: each of its fields (in form order), then every undeclared key (in input
-/// order). `keep` gets each string value the [`Submission`] holds, with its input index.
+/// order).
 fn check_group<'a>(
     fields: &[FormField],
     group: FieldGroup,
-    entries: impl Iterator<Item = Entry<'a>> + Clone,
+    object: SubmittedObject<'a>,
     matcher: &dyn PatternMatcher,
-    keep: &mut dyn FnMut(usize, &'a str, &'a str),
+    keep: &mut dyn FnMut(FieldGroup, usize, &'a str, &'a str),
     issues: &mut Vec<Issue>,
 ) {
+    let pairs = match object {
+        SubmittedObject::Object(pairs) => pairs,
+        SubmittedObject::Other(received) => {
+            issues.push(type_issue(vec![group.as_str().to_owned()], received));
+            return;
+        }
+    };
     let fields = || fields.iter().filter(move |f| f.group == group);
     for field in fields() {
-        let found = entries
-            .clone()
-            .enumerate()
-            .find(|(_, (key, _))| *key == field.name);
+        let found = pairs.iter().position(|(key, _)| *key == field.name);
+        let value = found.and_then(|i| pairs.get(i));
         issues.extend(check_ref_at(
             &field.rule,
-            found.map(|(_, (_, value))| value),
+            value.map(|(_, value)| *value),
             &|| field.path(),
             matcher,
         ));
-        if let Some((i, (key, SubmittedRef::Str(value)))) = found {
-            keep(i, key, value);
+        if let (Some(i), Some((key, SubmittedRef::Str(value)))) = (found, value) {
+            keep(group, i, key, value);
         }
     }
-    let group_path = [group.as_str().to_owned()];
-    let undeclared = entries
-        .enumerate()
-        .filter(|(_, (key, _))| !fields().any(|f| f.name == *key));
-    for (i, (key, value)) in undeclared {
-        let path = path_with(&group_path, key);
+    for (i, (key, value)) in pairs.iter().enumerate() {
+        if fields().any(|f| f.name == *key) {
+            continue;
+        }
+        let path = vec![group.as_str().to_owned(), (*key).to_owned()];
         issues.push(Issue::warning(ErrorCode::FieldUnknown, path.clone()));
         match value {
-            SubmittedRef::Str(value) => keep(i, key, value),
+            SubmittedRef::Str(value) => keep(group, i, key, value),
             SubmittedRef::Other(received) => issues.push(
-                Issue::new(ErrorCode::FieldNotString, path).with_detail(Detail::Received(received)),
+                Issue::new(ErrorCode::FieldNotString, path)
+                    .with_detail(Detail::Received(*received)),
             ),
         }
     }
@@ -383,37 +347,35 @@ mod tests {
         ]
     }
 
-    /// What `check_submitted` keeps, as a `Submission::to_json()` would show it.
-    fn kept_json(kept: &[(FieldGroup, &str, &str)]) -> Value {
-        let mut out = Map::new();
-        for group in FieldGroup::ALL {
-            let pairs: Map<String, Value> = kept
-                .iter()
-                .filter(|(g, _, _)| *g == group)
-                .map(|(_, k, v)| ((*k).to_owned(), Value::from(*v)))
-                .collect();
-            if !pairs.is_empty() {
-                out.insert(group.as_str().to_owned(), Value::Object(pairs));
-            }
-        }
-        Value::Object(out)
+    type Pairs<'a> = Vec<(&'a str, SubmittedRef<'a>)>;
+
+    fn strings<'a>(pairs: &[(&'a str, &'a str)]) -> Pairs<'a> {
+        pairs
+            .iter()
+            .map(|&(k, v)| (k, SubmittedRef::Str(v)))
+            .collect()
     }
 
-    fn as_json(top: &[(&str, Submitted<'_>)]) -> Value {
-        let object = |pairs: &[(&str, &str)]| {
-            Value::Object(
-                pairs
-                    .iter()
-                    .map(|(k, v)| ((*k).to_owned(), Value::from(*v)))
-                    .collect(),
-            )
+    fn object_json(pairs: &[(&str, SubmittedRef<'_>)]) -> Value {
+        let value = |v: &SubmittedRef<'_>| match v {
+            SubmittedRef::Str(s) => Value::from(*s),
+            SubmittedRef::Other(_) => Value::from(1),
         };
+        Value::Object(
+            pairs
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), value(v)))
+                .collect(),
+        )
+    }
+
+    fn top_json(top: &[(&str, SubmittedObject<'_>)]) -> Value {
         Value::Object(
             top.iter()
                 .map(|(key, value)| {
                     let value = match value {
-                        Submitted::Object(pairs) => object(pairs),
-                        Submitted::Str(s) => Value::from(*s),
+                        SubmittedObject::Object(pairs) => object_json(pairs),
+                        SubmittedObject::Other(_) => Value::from("x"),
                     };
                     ((*key).to_owned(), value)
                 })
@@ -421,40 +383,47 @@ mod tests {
         )
     }
 
-    /// `check_submitted` against `validate_submission_fields` / `validate_group_fields` on the
-    /// same values: the same issues, and the same values kept in the same order.
+    /// `check_submitted` on borrowed values against `validate_submission_fields` /
+    /// `validate_group_fields` on the same values as JSON: the same issues, and the values kept
+    /// (given by their index in their group's pairs) in the [`Submission`]'s order.
     fn agree(values: SubmittedValues<'_>) {
         let fields = fields();
         let (json_values, by_json) = match values {
-            SubmittedValues::Submission(top) => {
-                let v = as_json(top);
+            SubmittedValues::Submission(Ok(top)) => {
+                let v = top_json(top);
                 let r = validate_submission_fields(&fields, &v, &Prefix);
                 (v, r)
             }
-            SubmittedValues::Group(group, pairs) => {
-                let v = as_json(&[("g", Submitted::Object(pairs))])["g"].clone();
+            SubmittedValues::Group(group, SubmittedObject::Object(pairs)) => {
+                let v = object_json(pairs);
                 let r = validate_group_fields(&fields, group, &v, &Prefix);
                 (v, r)
             }
+            _ => unreachable!(),
         };
-        let mut kept = Vec::new();
-        let borrowed = check_submitted(&fields, values, &Prefix, &mut |group, i| {
+        let mut kept = Map::new();
+        let borrowed = check_submitted(&fields, values, &Prefix, &mut |group, i, key, value| {
             let pairs = match values {
-                SubmittedValues::Submission(top) => top
+                SubmittedValues::Submission(Ok(top)) => top
                     .iter()
                     .find_map(|(k, v)| match v {
-                        Submitted::Object(pairs) if *k == group.as_str() => Some(*pairs),
+                        SubmittedObject::Object(pairs) if *k == group.as_str() => Some(*pairs),
                         _ => None,
                     })
                     .unwrap_or_default(),
-                SubmittedValues::Group(_, pairs) => pairs,
+                SubmittedValues::Group(_, SubmittedObject::Object(pairs)) => pairs,
+                _ => &[],
             };
-            kept.push((group, pairs[i].0, pairs[i].1));
+            assert_eq!(pairs[i], (key, SubmittedRef::Str(value)));
+            let group = kept
+                .entry(group.as_str())
+                .or_insert_with(|| Value::Object(Map::new()));
+            group[key] = Value::from(value);
         });
         match (by_json, borrowed) {
             (Ok(submission), Ok(warnings)) => {
                 assert_eq!(submission.warnings(), &warnings[..], "{json_values}");
-                assert_eq!(submission.to_json(), kept_json(&kept), "{json_values}");
+                assert_eq!(submission.to_json(), Value::Object(kept), "{json_values}");
             }
             (Err(a), Err(b)) => assert_eq!(a.issues(), b.issues(), "{json_values}"),
             (a, b) => panic!("{json_values}: {a:?} against {b:?}"),
@@ -462,35 +431,47 @@ mod tests {
     }
 
     #[test]
-    fn borrowed_strings_give_what_json_gives() {
+    fn borrowed_values_give_what_json_gives() {
         let keys = ["sub", "region", "key", "extra", "__proto__"];
         let values = ["", "k1", "eu", "x"];
-        let mut groups: Vec<Vec<(&str, &str)>> = vec![Vec::new()];
+        let mut groups: Vec<Pairs<'_>> = vec![Vec::new()];
         for (i, key) in keys.iter().enumerate() {
             for (j, value) in values.iter().enumerate() {
-                groups.push(vec![(key, value)]);
+                groups.push(strings(&[(key, value)]));
                 let other = keys[(i + j + 1) % keys.len()];
-                groups.push(vec![(other, values[(i + 1) % values.len()]), (key, value)]);
+                let mut two = strings(&[(other, values[(i + 1) % values.len()])]);
+                two.push((key, SubmittedRef::Other(JsonType::Number)));
+                groups.push(two);
             }
         }
         // Keys are unique in a submission as in any object, so `credentials` is not among these.
         let tops = ["params", "assertion_option", "other"];
         for (n, pairs) in groups.iter().enumerate() {
             for group in FieldGroup::ALL {
-                agree(SubmittedValues::Group(group, pairs));
+                agree(SubmittedValues::Group(
+                    group,
+                    SubmittedObject::Object(pairs),
+                ));
             }
             let next = &groups[(n * 7 + 3) % groups.len()];
             let top = tops[n % tops.len()];
-            agree(SubmittedValues::Submission(&[
-                (top, Submitted::Object(pairs)),
-                ("credentials", Submitted::Object(next)),
-            ]));
-            agree(SubmittedValues::Submission(&[
-                ("credentials", Submitted::Object(next)),
-                (top, Submitted::Str(values[n % values.len()])),
-            ]));
+            agree(SubmittedValues::Submission(Ok(&[
+                (top, SubmittedObject::Object(pairs)),
+                ("credentials", SubmittedObject::Object(next)),
+            ])));
+            agree(SubmittedValues::Submission(Ok(&[
+                ("credentials", SubmittedObject::Object(next)),
+                (top, SubmittedObject::Other(JsonType::String)),
+            ])));
         }
-        agree(SubmittedValues::Submission(&[]));
-        assert!(validate_submission_fields(&fields(), &json!("x"), &Prefix).is_err());
+        agree(SubmittedValues::Submission(Ok(&[])));
+        let not_object = validate_submission_fields(&fields(), &json!("x"), &Prefix);
+        let codes: Vec<_> = not_object
+            .err()
+            .iter()
+            .flat_map(|e| e.issues())
+            .map(|i| (i.code(), i.path().len()))
+            .collect();
+        assert_eq!(codes, [(ErrorCode::ValueTypeInvalid, 0)]);
     }
 }
