@@ -33,9 +33,26 @@ extern "C" {
     /// The code kept for `view`, if `view` is a form object `buildForm` returned.
     #[wasm_bindgen(js_name = keptForm)]
     pub(crate) fn kept_form(view: &JsValue) -> Option<String>;
-    /// The number of the form object `view` (never reused), or 0 if `buildForm` did not return it.
-    #[wasm_bindgen(js_name = keptFormId)]
-    pub(crate) fn kept_form_id(view: &JsValue) -> f64;
+    /// The values of a keystroke on the form object `view` as `api/keystroke.rs`'s text, or
+    /// `None` when `view` is no such object.
+    #[wasm_bindgen(js_name = readKeystroke)]
+    pub(crate) fn read_keystroke(
+        view: &JsValue,
+        values: &JsValue,
+        options: &JsValue,
+    ) -> Option<String>;
+    /// The verdict of the form's pattern `k` on pair `i`'s value (`api/keystroke.rs`).
+    #[wasm_bindgen(js_name = testKept)]
+    pub(crate) fn test_kept(k: u32, i: i32) -> u32;
+    /// [`test_kept`] after compiling `pattern` as the form's pattern `k`.
+    #[wasm_bindgen(js_name = compileKept)]
+    pub(crate) fn compile_kept(k: u32, pattern: &str, i: i32) -> u32;
+    /// `{ ok: true, value, warnings }` from the keystroke's pairs numbered in `order`.
+    #[wasm_bindgen(js_name = keptOk)]
+    pub(crate) fn kept_ok(order: &[u32], warnings: JsValue) -> JsValue;
+    /// `{ ok: false, issues }`, ending the keystroke.
+    #[wasm_bindgen(js_name = keptFail)]
+    pub(crate) fn kept_fail(issues: JsValue) -> JsValue;
 }
 
 // A module of its own, so that only the modules that run patterns import it.

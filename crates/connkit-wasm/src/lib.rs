@@ -44,6 +44,8 @@ pub mod api {
     pub mod interpolate;
     #[cfg(feature = "form")]
     mod kept_form;
+    #[cfg(feature = "form")]
+    mod keystroke;
     #[cfg(feature = "metadata")]
     pub mod metadata;
     #[cfg(feature = "tags")]

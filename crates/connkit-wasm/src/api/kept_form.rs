@@ -33,12 +33,8 @@ const KEPT_FORMS: usize = 4;
 /// it is held, and a call that finds it held decodes the text instead.
 static KEPT: spin::Mutex<Vec<(f64, Arc<Vec<FormField>>)>> = spin::Mutex::new(Vec::new());
 
-/// The rules of `view` if it is a form object `buildForm` returned.
-pub(crate) fn fields(view: &JsValue) -> Option<Arc<Vec<FormField>>> {
-    let id = js::kept_form_id(view);
-    if id == 0.0 {
-        return None;
-    }
+/// The rules of the form object `view`, whose number is `id`.
+pub(crate) fn fields(id: f64, view: &JsValue) -> Option<Arc<Vec<FormField>>> {
     if let Some(kept) = KEPT.try_lock()
         && let Some((_, fields)) = kept.iter().find(|(n, _)| *n == id)
     {
@@ -165,12 +161,14 @@ fn text(out: &mut String, text: &str) {
     out.push_str(text);
 }
 
-struct Reader<'a> {
-    rest: &'a str,
+/// Reads the texts this module and `api/keystroke.rs` write: bytes, flags, `<decimal>:`
+/// numbers and length-prefixed strings.
+pub(crate) struct Reader<'a> {
+    pub(crate) rest: &'a str,
 }
 
 impl<'a> Reader<'a> {
-    fn byte(&mut self) -> Option<u8> {
+    pub(crate) fn byte(&mut self) -> Option<u8> {
         let byte = *self.rest.as_bytes().first()?;
         self.rest = self.rest.get(1..)?;
         Some(byte)
@@ -184,7 +182,7 @@ impl<'a> Reader<'a> {
         }
     }
 
-    fn number(&mut self) -> Option<usize> {
+    pub(crate) fn number(&mut self) -> Option<usize> {
         let (digits, rest) = self.rest.split_once(':')?;
         if digits.is_empty() || digits.len() > 9 || !digits.bytes().all(|b| b.is_ascii_digit()) {
             return None;
@@ -201,6 +199,25 @@ impl<'a> Reader<'a> {
         let len = self.number()?;
         let text = self.rest.get(..len)?;
         self.rest = self.rest.get(len..)?;
+        Some(text)
+    }
+
+    /// A string whose length counts UTF-16 code units (as JavaScript's `length` does).
+    pub(crate) fn text_utf16(&mut self) -> Option<&'a str> {
+        let mut units = self.number()?;
+        let mut end = 0;
+        for c in self.rest.chars() {
+            if units == 0 {
+                break;
+            }
+            units = units.checked_sub(c.len_utf16())?;
+            end += c.len_utf8();
+        }
+        if units != 0 {
+            return None;
+        }
+        let text = self.rest.get(..end)?;
+        self.rest = self.rest.get(end..)?;
         Some(text)
     }
 }
