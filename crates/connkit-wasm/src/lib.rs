@@ -74,6 +74,7 @@ fn panic(_: &core::panic::PanicInfo<'_>) -> ! {
     core::arch::wasm32::unreachable()
 }
 
+mod codes;
 mod js;
 mod prelude {
     //! What std's prelude gives, from `alloc`, for the modules built without std.
