@@ -16,8 +16,9 @@ import { compile } from './regexp.js';
 const forms = new WeakMap();
 let last = 0;
 
-export function keepForm(view, code) {
-  forms.set(view, { code, id: ++last, patterns: [] });
+// `memory` is the module's, into which a keystroke's text is written.
+export function keepForm(view, code, memory) {
+  forms.set(view, { code, id: ++last, patterns: [], memory, bytes: undefined });
 }
 
 export function keptForm(view) {
@@ -47,20 +48,41 @@ function pairs(object, group, read) {
   return text;
 }
 
-// The values of `validateConnectionConfig(view, values, options)` as one text, if `view` is a
-// form object buildForm returned (its number alone when the values are not objects of strings,
-// or `options.group` is given: the module then reads them as JSON); undefined for any other
-// `view`. Lengths count UTF-16 code units; lone surrogates, which UTF-8 cannot carry, take the
-// JSON path too.
-export function readKeystroke(view, values, options) {
+// Writes the values of `validateConnectionConfig(view, values, options)` as one text, if `view`
+// is a form object buildForm returned (its number alone when the values are not objects of
+// strings, or `options.group` is given: the module then reads them as JSON), as UTF-8 into the
+// `room` bytes of the module's memory at `at`; the bytes written, -1 for any other `view`, or,
+// when the text may not fit, -2 minus the bytes it needs (`writeKeystroke` then writes it).
+// Lengths in the text count UTF-16 code units; lone surrogates, which UTF-8 cannot carry, take
+// the JSON path too.
+export function readKeystroke(view, values, options, at, room) {
   current = null;
   const form = typeof view === 'object' && view !== null ? forms.get(view) : undefined;
-  if (form === undefined) return undefined;
-  const read = { form, keys: [], values: [], groups: [] };
+  if (form === undefined) return -1;
+  const read = { form, keys: [], values: [], groups: [], text: '' };
   const text = submission(values, options, read);
-  if (text === undefined) return `${form.id}:`;
+  read.text = text === undefined ? `${form.id}:` : `${form.id}:${text}`;
   current = read;
-  return `${form.id}:${text}`;
+  return writeKeystroke(at, room);
+}
+
+const encoder = new TextEncoder();
+
+// Writes the keystroke's text at `at`, as `readKeystroke` says.
+export function writeKeystroke(at, room) {
+  const { form, text } = current;
+  const n = text.length;
+  if (3 * n > room) return -2 - 3 * n;
+  // A view of the memory, renewed when the memory grew (which detaches its buffer).
+  if (form.bytes === undefined || form.bytes.byteLength === 0) form.bytes = new Uint8Array(form.memory.buffer);
+  const bytes = form.bytes;
+  let i = 0;
+  for (; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c > 0x7f) return i + encoder.encodeInto(text.slice(i), bytes.subarray(at + i, at + room)).written;
+    bytes[at + i] = c;
+  }
+  return n;
 }
 
 function submission(values, options, read) {

@@ -29,18 +29,24 @@ extern "C" {
 extern "C" {
     /// Keeps `code` (`api/kept_form.rs`) for the form object `view`.
     #[wasm_bindgen(js_name = keepForm)]
-    pub(crate) fn keep_form(view: &JsValue, code: &str);
+    pub(crate) fn keep_form(view: &JsValue, code: &str, memory: &JsValue);
     /// The code kept for `view`, if `view` is a form object `buildForm` returned.
     #[wasm_bindgen(js_name = keptForm)]
     pub(crate) fn kept_form(view: &JsValue) -> Option<String>;
-    /// The values of a keystroke on the form object `view` as `api/keystroke.rs`'s text, or
-    /// `None` when `view` is no such object.
+    /// Writes the values of a keystroke on the form object `view` as `api/keystroke.rs`'s text
+    /// into the `room` bytes at `at`; the bytes written, -1 when `view` is no such object, or
+    /// less when the text needs more room (`api/keystroke.rs`).
     #[wasm_bindgen(js_name = readKeystroke)]
     pub(crate) fn read_keystroke(
         view: &JsValue,
         values: &JsValue,
         options: &JsValue,
-    ) -> Option<String>;
+        at: u32,
+        room: u32,
+    ) -> i32;
+    /// Writes the text [`read_keystroke`] read into the `room` bytes at `at`, as it says.
+    #[wasm_bindgen(js_name = writeKeystroke)]
+    pub(crate) fn write_keystroke(at: u32, room: u32) -> i32;
     /// The verdict of the form's pattern `k` on pair `i`'s value (`api/keystroke.rs`).
     #[wasm_bindgen(js_name = testKept)]
     pub(crate) fn test_kept(k: u32, i: i32) -> u32;

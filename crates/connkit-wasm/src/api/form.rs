@@ -30,7 +30,11 @@ pub fn build_form_js(provider: JsValue, options: JsValue) -> JsValue {
     match read_form(&provider, &options) {
         Ok((provider, form)) => {
             let view = to_js(&form_view(&form));
-            js::keep_form(&view, &kept_form::encode(form.fields()));
+            js::keep_form(
+                &view,
+                &kept_form::encode(form.fields()),
+                &wasm_bindgen::memory(),
+            );
             js::ok_warn(view, issues(provider.issues()))
         }
         Err(issue_list) => js::fail(issues(&issue_list)),

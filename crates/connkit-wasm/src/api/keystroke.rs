@@ -1,6 +1,7 @@
 //! The keystroke path of `validateConnectionConfig`: the values a form page holds (objects of
 //! strings) checked against a form `buildForm` returned with the fewest crossings. `js/forms.js`
-//! reads the values in JavaScript and hands them over as one text; core's
+//! reads the values in JavaScript and writes them as one text of UTF-8 into a buffer of the
+//! module's memory kept between calls (no allocation, no string passing); core's
 //! [`check_submitted`] checks them borrowed from that text (no `Value`, no `Submission`) against
 //! the form's rules the module keeps decoded (`api/kept_form.rs`); patterns run on the form's
 //! RegExps, compiled once per form, asked by number; a valid answer is built in JavaScript from
@@ -46,12 +47,39 @@ pub(crate) enum Keystroke {
     NotKept,
 }
 
+/// Where JavaScript writes a keystroke's text, kept between calls. A call made while it is in use
+/// (from a getter run while the values are read) writes into a vector of its own.
+static TEXT: spin::Mutex<Vec<u8>> = spin::Mutex::new(Vec::new());
+
+/// The room a first keystroke gets.
+const ROOM: usize = 1024;
+
 /// The answer for a keystroke on a form object, if its values are objects of strings.
 pub(crate) fn check(view: &JsValue, values: &JsValue, options: &JsValue) -> Keystroke {
-    let Some(text) = js::read_keystroke(view, values, options) else {
+    let mut held = TEXT.try_lock();
+    let mut own = Vec::new();
+    let bytes = held.as_deref_mut().unwrap_or(&mut own);
+    if bytes.is_empty() {
+        bytes.resize(ROOM, 0);
+    }
+    let mut written = js::read_keystroke(
+        view,
+        values,
+        options,
+        bytes.as_mut_ptr() as u32,
+        bytes.len() as u32,
+    );
+    if written < -1 {
+        bytes.resize((-2 - written) as usize, 0);
+        written = js::write_keystroke(bytes.as_mut_ptr() as u32, bytes.len() as u32);
+    }
+    let Some(text) = usize::try_from(written)
+        .ok()
+        .and_then(|n| core::str::from_utf8(bytes.get(..n)?).ok())
+    else {
         return Keystroke::NotKept;
     };
-    let mut reader = Reader { rest: &text };
+    let mut reader = Reader { rest: text };
     let Some(fields) = reader
         .number()
         .and_then(|id| kept_form::fields(id as f64, view))
