@@ -6,10 +6,11 @@
 // keeps a few forms' decoded rules, and its patterns compiled once.
 //
 // The keystroke protocol (`src/api/keystroke.rs` holds its table): `readKeystroke` reads the
-// values, if they are what a form page holds (objects of strings), into one text in a single
-// crossing and keeps the strings it read; the module then asks `testKept` for pattern verdicts
-// by number and answers through `keptOk` or `keptFail`. No rule lives here: this file moves
-// strings and builds the result the module describes, and never decides a verdict.
+// values, if they are what a form page holds (objects of strings), writes them into the
+// module's memory in a single crossing and keeps the strings it read; the module then asks
+// `testKept` for pattern verdicts by number and answers through `keptOk` or `keptFail`. No rule
+// lives here: this file moves strings and builds the result the module describes, and never
+// decides a verdict.
 import { fail, put } from './helpers.js';
 import { compile } from './regexp.js';
 
@@ -26,89 +27,121 @@ export function keptForm(view) {
   return kept === undefined ? undefined : kept.code;
 }
 
-// The keystroke under way: its form, and the string pairs read (key, value, top-level key).
+// The keystroke under way: its form; the string pairs read (key, value, top-level key); and
+// `top`, each top-level key followed by its string value or by the number of its pairs (or
+// undefined: the values are to be read as JSON).
 let current = null;
 
 const wellFormed = ''.isWellFormed ? (s) => s.isWellFormed() : (s) => !/\p{Cs}/u.test(s);
 
-// `${count}:` then `${key.length}:${key}${value.length}:${value}` per property of `object`,
-// whose values must all be strings; undefined for anything else.
-function pairs(object, group, read) {
-  if (typeof object !== 'object' || object === null || Array.isArray(object)) return undefined;
-  const keys = Object.keys(object);
-  let text = `${keys.length}:`;
-  for (const key of keys) {
-    const value = object[key];
-    if (typeof value !== 'string' || !wellFormed(key) || !wellFormed(value)) return undefined;
-    text += `${key.length}:${key}${value.length}:${value}`;
-    read.keys.push(key);
-    read.values.push(value);
-    read.groups.push(group);
-  }
-  return text;
-}
-
-// Writes the values of `validateConnectionConfig(view, values, options)` as one text, if `view`
-// is a form object buildForm returned (its number alone when the values are not objects of
-// strings, or `options.group` is given: the module then reads them as JSON), as UTF-8 into the
-// `room` bytes of the module's memory at `at`; the bytes written, -1 for any other `view`, or,
-// when the text may not fit, -2 minus the bytes it needs (`writeKeystroke` then writes it).
-// Lengths in the text count UTF-16 code units; lone surrogates, which UTF-8 cannot carry, take
-// the JSON path too.
+// Reads the values of `validateConnectionConfig(view, values, options)`, if `view` is a form
+// object buildForm returned, and writes them (`api/keystroke.rs` holds the layout) into the
+// `room` bytes of the module's memory at `at`: the bytes written, -1 for any other `view`, or,
+// when they may not fit, -2 minus the bytes they need (`writeKeystroke` then writes them).
+// Everything is read before anything is written: a getter may run a keystroke of its own.
 export function readKeystroke(view, values, options, at, room) {
   current = null;
   const form = typeof view === 'object' && view !== null ? forms.get(view) : undefined;
   if (form === undefined) return -1;
-  const read = { form, keys: [], values: [], groups: [], text: '' };
-  const text = submission(values, options, read);
-  read.text = text === undefined ? `${form.id}:` : `${form.id}:${text}`;
+  const read = { form, keys: [], values: [], groups: [], top: [] };
+  if (!submission(values, options, read)) read.top = undefined;
   current = read;
   return writeKeystroke(at, room);
 }
 
-const encoder = new TextEncoder();
-
-// Writes the keystroke's text at `at`, as `readKeystroke` says.
-export function writeKeystroke(at, room) {
-  const { form, text } = current;
-  const n = text.length;
-  if (3 * n > room) return -2 - 3 * n;
-  // A view of the memory, renewed when the memory grew (which detaches its buffer).
-  if (form.bytes === undefined || form.bytes.byteLength === 0) form.bytes = new Uint8Array(form.memory.buffer);
-  const bytes = form.bytes;
-  let i = 0;
-  for (; i < n; i++) {
-    const c = text.charCodeAt(i);
-    if (c > 0x7f) return i + encoder.encodeInto(text.slice(i), bytes.subarray(at + i, at + room)).written;
-    bytes[at + i] = c;
-  }
-  return n;
-}
-
+// Whether `values` (with `options`) is a submission of objects of strings, read into `read`.
+// Lone surrogates, which UTF-8 cannot carry, take the JSON path too.
 function submission(values, options, read) {
   try {
-    if (typeof options === 'object' && options !== null && options.group !== undefined) return undefined;
-    if (typeof values !== 'object' || values === null || Array.isArray(values)) return undefined;
-    const keys = Object.keys(values);
-    let text = `${keys.length}:`;
-    for (const key of keys) {
+    if (typeof options === 'object' && options !== null && options.group !== undefined) return false;
+    if (!plain(values)) return false;
+    for (const key of Object.keys(values)) {
       const value = values[key];
-      if (!wellFormed(key)) return undefined;
-      text += `${key.length}:${key}`;
+      if (!wellFormed(key)) return false;
+      read.top.push(key);
       if (typeof value === 'string') {
-        if (!wellFormed(value)) return undefined;
-        text += `s${value.length}:${value}`;
-      } else {
-        const inner = pairs(value, key, read);
-        if (inner === undefined) return undefined;
-        text += `o${inner}`;
+        if (!wellFormed(value)) return false;
+        read.top.push(value);
+        continue;
+      }
+      if (!plain(value)) return false;
+      const keys = Object.keys(value);
+      read.top.push(keys.length);
+      for (const name of keys) {
+        const text = value[name];
+        if (typeof text !== 'string' || !wellFormed(name) || !wellFormed(text)) return false;
+        read.keys.push(name);
+        read.values.push(text);
+        read.groups.push(key);
       }
     }
-    return text;
+    return true;
   } catch {
-    return undefined;
+    return false;
   }
 }
+
+const plain = (value) => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+const encoder = new TextEncoder();
+
+// The module's memory as bytes, renewed when it grew (which detaches the buffer).
+function memory(form) {
+  if (form.bytes === undefined || form.bytes.byteLength === 0) form.bytes = new Uint8Array(form.memory.buffer);
+  return form.bytes;
+}
+
+function word(bytes, at, n) {
+  bytes[at] = n;
+  bytes[at + 1] = n >>> 8;
+  bytes[at + 2] = n >>> 16;
+  bytes[at + 3] = n >>> 24;
+  return at + 4;
+}
+
+// A string's UTF-8 length, then its bytes; where the next thing goes.
+function text(bytes, at, s) {
+  const n = s.length;
+  let i = 0;
+  for (; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c > 0x7f) break;
+    bytes[at + 4 + i] = c;
+  }
+  const len = i < n ? i + encoder.encodeInto(s.slice(i), bytes.subarray(at + 4 + i)).written : n;
+  word(bytes, at, len);
+  return at + 4 + len;
+}
+
+// Writes what `readKeystroke` read at `at`, as it says.
+export function writeKeystroke(at, room) {
+  const { form, keys, values, top } = current;
+  let need = 8;
+  if (top !== undefined) {
+    for (const item of top) need += typeof item === 'number' ? 4 : 8 + 3 * item.length;
+    for (let i = 0; i < keys.length; i++) need += 8 + 3 * (keys[i].length + values[i].length);
+  }
+  if (need > room) return -2 - need;
+  const bytes = memory(form);
+  let p = word(bytes, at, form.id);
+  if (top === undefined) return word(bytes, p, NONE) - at;
+  p = word(bytes, p, top.length / 2);
+  let pair = 0;
+  for (let t = 0; t < top.length; t += 2) {
+    p = text(bytes, p, top[t]);
+    const item = top[t + 1];
+    if (typeof item === 'string') {
+      p = text(bytes, word(bytes, p, NONE), item);
+      continue;
+    }
+    p = word(bytes, p, item);
+    for (const end = pair + item; pair < end; pair++) p = text(bytes, text(bytes, p, keys[pair]), values[pair]);
+  }
+  return p - at;
+}
+
+// The word that stands for no count: the values are to be read as JSON, or a string follows.
+const NONE = 0xffffffff;
 
 // The verdict of the form's pattern `k` on the value of pair `i` (-1: the empty string): 0 no
 // match, 1 a match, 2 the pattern does not compile, 3 the pattern is not compiled yet.
@@ -125,13 +158,15 @@ export function compileKept(k, pattern, i) {
   return testKept(k, i);
 }
 
-// `{ ok: true, value, warnings }`: value holds the pairs numbered in `order`, in that order, in
-// their groups; `warnings` is undefined for none.
-export function keptOk(order, warnings) {
-  const { keys, values, groups } = current;
+// `{ ok: true, value, warnings }`: value holds the pairs numbered by the `n` words at `at` in
+// the module's memory, in that order, in their groups; `warnings` is undefined for none.
+export function keptOk(at, n, warnings) {
+  const { form, keys, values, groups } = current;
   current = null;
+  const bytes = memory(form);
   const value = {};
-  for (const i of order) {
+  for (let p = at; p < at + 4 * n; p += 4) {
+    const i = bytes[p] | (bytes[p + 1] << 8) | (bytes[p + 2] << 16) | (bytes[p + 3] << 24);
     value[groups[i]] ??= {};
     put(value[groups[i]], keys[i], values[i]);
   }

@@ -33,8 +33,8 @@ extern "C" {
     /// The code kept for `view`, if `view` is a form object `buildForm` returned.
     #[wasm_bindgen(js_name = keptForm)]
     pub(crate) fn kept_form(view: &JsValue) -> Option<String>;
-    /// Writes the values of a keystroke on the form object `view` as `api/keystroke.rs`'s text
-    /// into the `room` bytes at `at`; the bytes written, -1 when `view` is no such object, or
+    /// Writes the values of a keystroke on the form object `view` as `api/keystroke.rs` lays
+    /// them out into the `room` bytes at `at`; the bytes written, -1 when `view` is no such object, or
     /// less when the text needs more room (`api/keystroke.rs`).
     #[wasm_bindgen(js_name = readKeystroke)]
     pub(crate) fn read_keystroke(
@@ -44,7 +44,7 @@ extern "C" {
         at: u32,
         room: u32,
     ) -> i32;
-    /// Writes the text [`read_keystroke`] read into the `room` bytes at `at`, as it says.
+    /// Writes what [`read_keystroke`] read into the `room` bytes at `at`, as it says.
     #[wasm_bindgen(js_name = writeKeystroke)]
     pub(crate) fn write_keystroke(at: u32, room: u32) -> i32;
     /// The verdict of the form's pattern `k` on pair `i`'s value (`api/keystroke.rs`).
@@ -53,9 +53,10 @@ extern "C" {
     /// [`test_kept`] after compiling `pattern` as the form's pattern `k`.
     #[wasm_bindgen(js_name = compileKept)]
     pub(crate) fn compile_kept(k: u32, pattern: &str, i: i32) -> u32;
-    /// `{ ok: true, value, warnings }` from the keystroke's pairs numbered in `order`.
+    /// `{ ok: true, value, warnings }` from the keystroke's pairs numbered by the `n` words at
+    /// `at` (little-endian).
     #[wasm_bindgen(js_name = keptOk)]
-    pub(crate) fn kept_ok(order: &[u32], warnings: JsValue) -> JsValue;
+    pub(crate) fn kept_ok(at: u32, n: u32, warnings: JsValue) -> JsValue;
     /// `{ ok: false, issues }`, ending the keystroke.
     #[wasm_bindgen(js_name = keptFail)]
     pub(crate) fn kept_fail(issues: JsValue) -> JsValue;

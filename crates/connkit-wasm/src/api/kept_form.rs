@@ -161,14 +161,12 @@ fn text(out: &mut String, text: &str) {
     out.push_str(text);
 }
 
-/// Reads the texts this module and `api/keystroke.rs` write: bytes, flags, `<decimal>:`
-/// numbers and length-prefixed strings.
-pub(crate) struct Reader<'a> {
-    pub(crate) rest: &'a str,
+struct Reader<'a> {
+    rest: &'a str,
 }
 
 impl<'a> Reader<'a> {
-    pub(crate) fn byte(&mut self) -> Option<u8> {
+    fn byte(&mut self) -> Option<u8> {
         let byte = *self.rest.as_bytes().first()?;
         self.rest = self.rest.get(1..)?;
         Some(byte)
@@ -182,7 +180,7 @@ impl<'a> Reader<'a> {
         }
     }
 
-    pub(crate) fn number(&mut self) -> Option<usize> {
+    fn number(&mut self) -> Option<usize> {
         let (digits, rest) = self.rest.split_once(':')?;
         if digits.is_empty() || digits.len() > 9 || !digits.bytes().all(|b| b.is_ascii_digit()) {
             return None;
@@ -199,25 +197,6 @@ impl<'a> Reader<'a> {
         let len = self.number()?;
         let text = self.rest.get(..len)?;
         self.rest = self.rest.get(len..)?;
-        Some(text)
-    }
-
-    /// A string whose length counts UTF-16 code units (as JavaScript's `length` does).
-    pub(crate) fn text_utf16(&mut self) -> Option<&'a str> {
-        let mut units = self.number()?;
-        let mut end = 0;
-        for c in self.rest.chars() {
-            if units == 0 {
-                break;
-            }
-            units = units.checked_sub(c.len_utf16())?;
-            end += c.len_utf8();
-        }
-        if units != 0 {
-            return None;
-        }
-        let text = self.rest.get(..end)?;
-        self.rest = self.rest.get(end..)?;
         Some(text)
     }
 }

@@ -8,16 +8,17 @@
 //! the strings it read, and only issues cross back one by one. Anything else (another value
 //! shape, lone surrogates, a proxy that throws) takes the JSON path, which gives the same results.
 //!
-//! The text (lengths are decimal, then `:`; a string is its UTF-16 length, `:`, and itself):
+//! The layout (a word is a little-endian u32; a string is its UTF-8 length as a word, then its
+//! bytes):
 //!
 //! | part | meaning |
 //! | --- | --- |
-//! | `<id>:` | the form's number; nothing follows when the values are to be read as JSON |
-//! | `<n>:` then n × (key, `s` string or `o` pairs) | a submission's top-level keys |
-//! | pairs: `<n>:` then n × (key, value) | an object of strings |
+//! | word | the form's number |
+//! | word n | the submission's top-level keys; `NONE`: the values are to be read as JSON |
+//! | n × (string, word m, …) | a key, then `NONE` and a string, or m pairs of strings (an object) |
 //!
-//! The pairs are numbered in text order; that number names a value to `testKept` (-1 for the
-//! empty string) and in the order `keptOk` builds the value from.
+//! The pairs are numbered in order; that number names a value to `testKept` (-1 for the empty
+//! string), and `keptOk` builds the value from pairs listed by number.
 //!
 //! Knows nothing about the rules: core decides every verdict.
 
@@ -29,7 +30,7 @@ use connkit_core::form::{FieldGroup, FieldRule, FormField};
 use connkit_core::pattern::{PatternMatcher, PatternUnusable};
 use wasm_bindgen::JsValue;
 
-use super::kept_form::{self, Reader};
+use super::kept_form;
 use crate::js;
 use crate::prelude::*;
 use crate::regexp::JsRegExp;
@@ -73,40 +74,66 @@ pub(crate) fn check(view: &JsValue, values: &JsValue, options: &JsValue) -> Keys
         bytes.resize((-2 - written) as usize, 0);
         written = js::write_keystroke(bytes.as_mut_ptr() as u32, bytes.len() as u32);
     }
-    let Some(text) = usize::try_from(written)
+    let Some(mut layout) = usize::try_from(written)
         .ok()
-        .and_then(|n| core::str::from_utf8(bytes.get(..n)?).ok())
+        .and_then(|n| bytes.get(..n))
+        .map(|bytes| Layout { bytes })
     else {
         return Keystroke::NotKept;
     };
-    let mut reader = Reader { rest: text };
-    let Some(fields) = reader
-        .number()
-        .and_then(|id| kept_form::fields(id as f64, view))
+    let Some(fields) = layout
+        .word()
+        .and_then(|id| kept_form::fields(id.into(), view))
     else {
         return Keystroke::NotKept;
     };
-    match answer(&fields, reader) {
+    match answer(&fields, layout) {
         Some(answer) => Keystroke::Answer(answer),
         None => Keystroke::Json(fields),
     }
 }
 
-/// The answer for the submission `reader` holds (`None` if it holds none).
-fn answer(fields: &[FormField], mut reader: Reader<'_>) -> Option<JsValue> {
+/// The word that stands for no count (`js/forms.js` has it too).
+const NONE: u32 = u32::MAX;
+
+/// Reads the layout of the module documentation.
+struct Layout<'a> {
+    bytes: &'a [u8],
+}
+
+impl<'a> Layout<'a> {
+    fn word(&mut self) -> Option<u32> {
+        let (word, rest) = self.bytes.split_first_chunk()?;
+        self.bytes = rest;
+        Some(u32::from_le_bytes(*word))
+    }
+
+    fn text(&mut self) -> Option<&'a str> {
+        let len = self.word()? as usize;
+        let (text, rest) = self.bytes.split_at_checked(len)?;
+        self.bytes = rest;
+        core::str::from_utf8(text).ok()
+    }
+}
+
+/// The answer for the submission `layout` holds (`None` if it holds none).
+fn answer(fields: &[FormField], mut layout: Layout<'_>) -> Option<JsValue> {
     let mut pairs = Vec::new();
     // Each top-level value: the range of its pairs, or `None` for a string.
     let mut top = Vec::new();
-    for _ in 0..reader.number()? {
-        let key = reader.text_utf16()?;
-        let range = match reader.byte()? {
-            b's' => reader.text_utf16().map(|_| None)?,
-            b'o' => Some(read_pairs(&mut reader, &mut pairs)?),
-            _ => return None,
+    let n = layout.word()?;
+    if n == NONE {
+        return None;
+    }
+    for _ in 0..n {
+        let key = layout.text()?;
+        let range = match layout.word()? {
+            NONE => layout.text().map(|_| None)?,
+            m => Some(read_pairs(&mut layout, m, &mut pairs)?),
         };
         top.push((key, range));
     }
-    if !reader.rest.is_empty() {
+    if !layout.bytes.is_empty() {
         return None;
     }
     let object = |range: &Option<(usize, usize)>| match range {
@@ -136,20 +163,26 @@ fn answer(fields: &[FormField], mut reader: Reader<'_>) -> Option<JsValue> {
         order.push((start(group) + i) as u32);
     });
     Some(match checked {
-        Ok(warnings) if warnings.is_empty() => js::kept_ok(&order, JsValue::UNDEFINED),
-        Ok(warnings) => js::kept_ok(&order, issues(&warnings)),
+        Ok(warnings) => {
+            let warnings = match warnings.is_empty() {
+                true => JsValue::UNDEFINED,
+                false => issues(&warnings),
+            };
+            js::kept_ok(order.as_ptr() as u32, order.len() as u32, warnings)
+        }
         Err(err) => js::kept_fail(issues(err.issues())),
     })
 }
 
-/// Reads `<n>:` and n pairs of strings into `pairs`; their range there.
-fn read_pairs<'a>(reader: &mut Reader<'a>, pairs: &mut Pairs<'a>) -> Option<(usize, usize)> {
+/// Reads `m` pairs of strings into `pairs`; their range there.
+fn read_pairs<'a>(
+    layout: &mut Layout<'a>,
+    m: u32,
+    pairs: &mut Pairs<'a>,
+) -> Option<(usize, usize)> {
     let start = pairs.len();
-    for _ in 0..reader.number()? {
-        pairs.push((
-            reader.text_utf16()?,
-            SubmittedRef::Str(reader.text_utf16()?),
-        ));
+    for _ in 0..m {
+        pairs.push((layout.text()?, SubmittedRef::Str(layout.text()?)));
     }
     Some((start, pairs.len()))
 }
