@@ -8,10 +8,10 @@
 // The keystroke protocol (`src/api/keystroke.rs` holds its table): `readKeystroke` reads the
 // values, if they are what a form page holds (objects of strings), writes them into the
 // module's memory in a single crossing and keeps the strings it read; the module then asks
-// `testKept` for pattern verdicts by number and answers through `keptOk` or `keptFail`. No rule
+// `testKept` for pattern verdicts by number and answers through `keptOk` when they are valid. No rule
 // lives here: this file moves strings and builds the result the module describes, and never
 // decides a verdict.
-import { fail, put } from './helpers.js';
+import { put } from './helpers.js';
 import { compile } from './regexp.js';
 
 const forms = new WeakMap();
@@ -27,46 +27,71 @@ export function keptForm(view) {
   return kept === undefined ? undefined : kept.code;
 }
 
-// The keystroke under way: its form; the string pairs read (key, value, top-level key); and
-// `top`, each top-level key followed by its string value or by the number of its pairs (or
-// undefined: the values are to be read as JSON).
+// The keystroke under way: its form and the string pairs read (key, value, top-level key).
 let current = null;
 
 const wellFormed = ''.isWellFormed ? (s) => s.isWellFormed() : (s) => !/\p{Cs}/u.test(s);
 
 // Reads the values of `validateConnectionConfig(view, values, options)`, if `view` is a form
 // object buildForm returned, and writes them (`api/keystroke.rs` holds the layout) into the
-// `room` bytes of the module's memory at `at`: the bytes written, -1 for any other `view`, or,
-// when they may not fit, -2 minus the bytes they need (`writeKeystroke` then writes them).
+// `room` bytes of the module's memory at `at`; the bytes written, or -1 for any other `view`.
 // Everything is read before anything is written: a getter may run a keystroke of its own.
 export function readKeystroke(view, values, options, at, room) {
   current = null;
   const form = typeof view === 'object' && view !== null ? forms.get(view) : undefined;
   if (form === undefined) return -1;
-  const read = { form, keys: [], values: [], groups: [], top: [] };
-  if (!submission(values, options, read)) read.top = undefined;
+  const read = { form, keys: [], values: [], groups: [] };
+  const top = [];
+  const fits = submission(values, options, read, top) && need(read, top) <= room;
+  const bytes = memory(form);
+  let p = word(bytes, at, form.id);
+  if (!fits) return word(bytes, p, NONE) - at;
   current = read;
-  return writeKeystroke(at, room);
+  p = word(bytes, p, top.length / 2);
+  let pair = 0;
+  for (let t = 0; t < top.length; t += 2) {
+    p = text(bytes, p, top[t]);
+    const item = top[t + 1];
+    if (typeof item === 'string') {
+      p = text(bytes, word(bytes, p, NONE), item);
+      continue;
+    }
+    p = word(bytes, p, item);
+    for (const end = pair + item; pair < end; pair++) p = text(bytes, text(bytes, p, read.keys[pair]), read.values[pair]);
+  }
+  return p - at;
 }
 
-// Whether `values` (with `options`) is a submission of objects of strings, read into `read`.
+// The word that stands for no count: the values are to be read as JSON, or a string follows.
+const NONE = 0xffffffff;
+
+// The most bytes the values may take (3 per UTF-16 unit).
+function need({ keys, values }, top) {
+  let n = 8;
+  for (const item of top) n += typeof item === 'number' ? 4 : 8 + 3 * item.length;
+  for (let i = 0; i < keys.length; i++) n += 8 + 3 * (keys[i].length + values[i].length);
+  return n;
+}
+
+// Whether `values` (with `options`) is a submission of objects of strings, read into `read`
+// (its pairs) and `top` (each top-level key, then its string or the number of its pairs).
 // Lone surrogates, which UTF-8 cannot carry, take the JSON path too.
-function submission(values, options, read) {
+function submission(values, options, read, top) {
   try {
     if (typeof options === 'object' && options !== null && options.group !== undefined) return false;
     if (!plain(values)) return false;
     for (const key of Object.keys(values)) {
       const value = values[key];
       if (!wellFormed(key)) return false;
-      read.top.push(key);
+      top.push(key);
       if (typeof value === 'string') {
         if (!wellFormed(value)) return false;
-        read.top.push(value);
+        top.push(value);
         continue;
       }
       if (!plain(value)) return false;
       const keys = Object.keys(value);
-      read.top.push(keys.length);
+      top.push(keys.length);
       for (const name of keys) {
         const text = value[name];
         if (typeof text !== 'string' || !wellFormed(name) || !wellFormed(text)) return false;
@@ -113,36 +138,6 @@ function text(bytes, at, s) {
   return at + 4 + len;
 }
 
-// Writes what `readKeystroke` read at `at`, as it says.
-export function writeKeystroke(at, room) {
-  const { form, keys, values, top } = current;
-  let need = 8;
-  if (top !== undefined) {
-    for (const item of top) need += typeof item === 'number' ? 4 : 8 + 3 * item.length;
-    for (let i = 0; i < keys.length; i++) need += 8 + 3 * (keys[i].length + values[i].length);
-  }
-  if (need > room) return -2 - need;
-  const bytes = memory(form);
-  let p = word(bytes, at, form.id);
-  if (top === undefined) return word(bytes, p, NONE) - at;
-  p = word(bytes, p, top.length / 2);
-  let pair = 0;
-  for (let t = 0; t < top.length; t += 2) {
-    p = text(bytes, p, top[t]);
-    const item = top[t + 1];
-    if (typeof item === 'string') {
-      p = text(bytes, word(bytes, p, NONE), item);
-      continue;
-    }
-    p = word(bytes, p, item);
-    for (const end = pair + item; pair < end; pair++) p = text(bytes, text(bytes, p, keys[pair]), values[pair]);
-  }
-  return p - at;
-}
-
-// The word that stands for no count: the values are to be read as JSON, or a string follows.
-const NONE = 0xffffffff;
-
 // The verdict of the form's pattern `k` on the value of pair `i` (-1: the empty string): 0 no
 // match, 1 a match, 2 the pattern does not compile, 3 the pattern is not compiled yet.
 export function testKept(k, i) {
@@ -171,10 +166,4 @@ export function keptOk(at, n, warnings) {
     put(value[groups[i]], keys[i], values[i]);
   }
   return { ok: true, value, warnings: warnings === undefined ? [] : warnings };
-}
-
-// `{ ok: false, issues }`, ending the keystroke.
-export function keptFail(issues) {
-  current = null;
-  return fail(issues);
 }

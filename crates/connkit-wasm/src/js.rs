@@ -34,8 +34,8 @@ extern "C" {
     #[wasm_bindgen(js_name = keptForm)]
     pub(crate) fn kept_form(view: &JsValue) -> Option<String>;
     /// Writes the values of a keystroke on the form object `view` as `api/keystroke.rs` lays
-    /// them out into the `room` bytes at `at`; the bytes written, -1 when `view` is no such object, or
-    /// less when the text needs more room (`api/keystroke.rs`).
+    /// them out into the `room` bytes at `at`; the bytes written, or -1 when `view` is no such
+    /// object.
     #[wasm_bindgen(js_name = readKeystroke)]
     pub(crate) fn read_keystroke(
         view: &JsValue,
@@ -44,9 +44,6 @@ extern "C" {
         at: u32,
         room: u32,
     ) -> i32;
-    /// Writes what [`read_keystroke`] read into the `room` bytes at `at`, as it says.
-    #[wasm_bindgen(js_name = writeKeystroke)]
-    pub(crate) fn write_keystroke(at: u32, room: u32) -> i32;
     /// The verdict of the form's pattern `k` on pair `i`'s value (`api/keystroke.rs`).
     #[wasm_bindgen(js_name = testKept)]
     pub(crate) fn test_kept(k: u32, i: i32) -> u32;
@@ -57,9 +54,6 @@ extern "C" {
     /// `at` (little-endian).
     #[wasm_bindgen(js_name = keptOk)]
     pub(crate) fn kept_ok(at: u32, n: u32, warnings: JsValue) -> JsValue;
-    /// `{ ok: false, issues }`, ending the keystroke.
-    #[wasm_bindgen(js_name = keptFail)]
-    pub(crate) fn kept_fail(issues: JsValue) -> JsValue;
 }
 
 // A module of its own, so that only the modules that run patterns import it.

@@ -14,7 +14,8 @@
 //! | part | meaning |
 //! | --- | --- |
 //! | word | the form's number |
-//! | word n | the submission's top-level keys; `NONE`: the values are to be read as JSON |
+//! | word n | the submission's top-level keys; `NONE`: the values are to be read as JSON (they are
+//! not objects of strings, or may not fit) |
 //! | n × (string, word m, …) | a key, then `NONE` and a string, or m pairs of strings (an object) |
 //!
 //! The pairs are numbered in order; that number names a value to `testKept` (-1 for the empty
@@ -48,12 +49,12 @@ pub(crate) enum Keystroke {
     NotKept,
 }
 
-/// Where JavaScript writes a keystroke's text, kept between calls. A call made while it is in use
-/// (from a getter run while the values are read) writes into a vector of its own.
+/// Where JavaScript writes a keystroke's values, kept between calls. A call made while it is in
+/// use (from a getter run while the values are read) writes into a vector of its own.
 static TEXT: spin::Mutex<Vec<u8>> = spin::Mutex::new(Vec::new());
 
-/// The room a first keystroke gets.
-const ROOM: usize = 1024;
+/// The buffer's size. Values that may need more (at 3 bytes per UTF-16 unit) take the JSON path.
+const ROOM: usize = 1 << 16;
 
 /// The answer for a keystroke on a form object, if its values are objects of strings.
 pub(crate) fn check(view: &JsValue, values: &JsValue, options: &JsValue) -> Keystroke {
@@ -63,17 +64,13 @@ pub(crate) fn check(view: &JsValue, values: &JsValue, options: &JsValue) -> Keys
     if bytes.is_empty() {
         bytes.resize(ROOM, 0);
     }
-    let mut written = js::read_keystroke(
+    let written = js::read_keystroke(
         view,
         values,
         options,
         bytes.as_mut_ptr() as u32,
         bytes.len() as u32,
     );
-    if written < -1 {
-        bytes.resize((-2 - written) as usize, 0);
-        written = js::write_keystroke(bytes.as_mut_ptr() as u32, bytes.len() as u32);
-    }
     let Some(mut layout) = usize::try_from(written)
         .ok()
         .and_then(|n| bytes.get(..n))
@@ -170,7 +167,7 @@ fn answer(fields: &[FormField], mut layout: Layout<'_>) -> Option<JsValue> {
             };
             js::kept_ok(order.as_ptr() as u32, order.len() as u32, warnings)
         }
-        Err(err) => js::kept_fail(issues(err.issues())),
+        Err(err) => js::fail(issues(err.issues())),
     })
 }
 
