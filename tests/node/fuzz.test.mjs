@@ -150,3 +150,36 @@ test('a built form answers arbitrary values as its provider entry does', () => {
   }
   assert.ok(fast > 0, 'some submissions are valid');
 });
+
+// The keystroke path writes the values into a buffer of the module's memory: values that may not
+// fit it (64 KiB) take the JSON path, and a getter that runs a keystroke of its own (which must
+// not write into the buffer of the keystroke under way, nor see its values) gets its own answer.
+test('a built form answers large values and nested keystrokes as its provider entry does', () => {
+  const provider = { display_name: 'D', auth_mode: 'BASIC', connection_config: { subdomain: { type: 'string', pattern: '^[a-zé-]+$' } } };
+  const form = connkit.buildForm(provider).value;
+  const same = (values) => assert.deepEqual(
+    connkit.validateConnectionConfig(form, values),
+    connkit.validateConnectionConfig(provider, values),
+  );
+  for (const n of [0, 1, 21_000, 22_000, 70_000]) {
+    same({ credentials: { username: 'u', password: 'é'.repeat(n) }, params: { subdomain: 'é'.repeat(n + 1) } });
+  }
+  const inner = [];
+  const values = { credentials: { username: 'u', password: 'p' }, params: {} };
+  Object.defineProperty(values.params, 'subdomain', {
+    enumerable: true,
+    get() {
+      inner.push(connkit.validateConnectionConfig(form, { params: { subdomain: 'NOT VALID' } }));
+      return 'acme-é';
+    },
+  });
+  const outer = connkit.validateConnectionConfig(form, values);
+  assert.equal(outer.ok, true);
+  assert.deepEqual(outer.value, { credentials: { username: 'u', password: 'p' }, params: { subdomain: 'acme-é' } });
+  assert.equal(inner.length, 1);
+  assert.deepEqual(inner[0].issues.map((it) => [it.code, it.path]), [
+    ['field_required', ['credentials', 'username']],
+    ['field_required', ['credentials', 'password']],
+    ['field_pattern_mismatch', ['params', 'subdomain']],
+  ]);
+});
