@@ -17,7 +17,7 @@ import { compile } from './regexp.js';
 const forms = new WeakMap();
 let last = 0;
 
-// `memory` is the module's, into which a keystroke's text is written.
+// `memory` is the module's, into which a keystroke's values are written.
 export function keepForm(view, code, memory) {
   forms.set(view, { code, id: ++last, patterns: [], memory, bytes: undefined });
 }

@@ -1,12 +1,13 @@
 //! The keystroke path of `validateConnectionConfig`: the values a form page holds (objects of
 //! strings) checked against a form `buildForm` returned with the fewest crossings. `js/forms.js`
-//! reads the values in JavaScript and writes them as one text of UTF-8 into a buffer of the
+//! reads the values in JavaScript and writes them, laid out as below, into a buffer of the
 //! module's memory kept between calls (no allocation, no string passing); core's
-//! [`check_submitted`] checks them borrowed from that text (no `Value`, no `Submission`) against
+//! [`check_submitted`] checks them borrowed from that buffer (no `Value`, no `Submission`) against
 //! the form's rules the module keeps decoded (`api/kept_form.rs`); patterns run on the form's
 //! RegExps, compiled once per form, asked by number; a valid answer is built in JavaScript from
 //! the strings it read, and only issues cross back one by one. Anything else (another value
-//! shape, lone surrogates, a proxy that throws) takes the JSON path, which gives the same results.
+//! shape, lone surrogates, a proxy that throws, values that may not fit the buffer) takes the JSON
+//! path, which gives the same results.
 //!
 //! The layout (a word is a little-endian u32; a string is its UTF-8 length as a word, then its
 //! bytes):
@@ -14,8 +15,7 @@
 //! | part | meaning |
 //! | --- | --- |
 //! | word | the form's number |
-//! | word n | the submission's top-level keys; `NONE`: the values are to be read as JSON (they are
-//! not objects of strings, or may not fit) |
+//! | word n | the submission's top-level keys; `NONE`: read the values as JSON |
 //! | n × (string, word m, …) | a key, then `NONE` and a string, or m pairs of strings (an object) |
 //!
 //! The pairs are numbered in order; that number names a value to `testKept` (-1 for the empty
@@ -51,14 +51,14 @@ pub(crate) enum Keystroke {
 
 /// Where JavaScript writes a keystroke's values, kept between calls. A call made while it is in
 /// use (from a getter run while the values are read) writes into a vector of its own.
-static TEXT: spin::Mutex<Vec<u8>> = spin::Mutex::new(Vec::new());
+static BUFFER: spin::Mutex<Vec<u8>> = spin::Mutex::new(Vec::new());
 
 /// The buffer's size. Values that may need more (at 3 bytes per UTF-16 unit) take the JSON path.
 const ROOM: usize = 1 << 16;
 
 /// The answer for a keystroke on a form object, if its values are objects of strings.
 pub(crate) fn check(view: &JsValue, values: &JsValue, options: &JsValue) -> Keystroke {
-    let mut held = TEXT.try_lock();
+    let mut held = BUFFER.try_lock();
     let mut own = Vec::new();
     let bytes = held.as_deref_mut().unwrap_or(&mut own);
     if bytes.is_empty() {
