@@ -114,3 +114,72 @@ test(`${ITERATIONS} arbitrary values to every export: no throw, no trap, still u
   assert.equal(connkit.buildForm({ display_name: 'D', auth_mode: 'NONE' }).ok, true);
   assert.equal(connkit.validateMetadata({ a: 1 }).ok, true);
 });
+
+// The form object buildForm returned answers a keystroke as the provider entry does (the module
+// reads objects of strings on a path of their own, everything else as JSON): the same result for
+// arbitrary values, submissions of strings (lone surrogates, `__proto__`) among them.
+test('a built form answers arbitrary values as its provider entry does', () => {
+  // Each provider with a valid submission, which gets a random string key more at times.
+  const providers = [
+    [{ display_name: 'D', auth_mode: 'BASIC', connection_config: { subdomain: { type: 'string', pattern: '^[a-z-]+$' } } },
+      () => ({ credentials: { username: 'u', password: string() }, params: { subdomain: 'acme' } })],
+    [{ display_name: 'D', auth_mode: 'API_KEY', connection_config: { host: { type: 'string', pattern: '(' }, site: { type: 'string', enum: ['eu', 'us'] } } },
+      () => ({ params: { site: 'eu', host: string() }, credentials: { apiKey: 'k' } })],
+  ];
+  const strings = () => {
+    const o = {};
+    for (let i = below(4); i > 0; i--) define(o, pick(KEYS), string());
+    return o;
+  };
+  let fast = 0;
+  for (let i = 0; i < 20_000; i++) {
+    const [provider, valid] = pick(providers);
+    const form = connkit.buildForm(provider);
+    assert.equal(form.ok, true);
+    let values;
+    switch (below(3)) {
+      case 0: values = value(0); break;
+      case 1: values = Object.fromEntries(['credentials', 'params', pick(KEYS)].map((k) => [k, below(5) ? strings() : string()])); break;
+      default: values = valid(); if (below(2)) define(values.params, pick(KEYS), string());
+    }
+    const options = pick([undefined, {}, { group: 'params' }, { group: 'x' }]);
+    const byForm = connkit.validateConnectionConfig(form.value, values, options);
+    const byProvider = connkit.validateConnectionConfig(provider, values, options);
+    assert.deepEqual(byForm, byProvider, `iteration ${i}`);
+    fast += byForm.ok ? 1 : 0;
+  }
+  assert.ok(fast > 0, 'some submissions are valid');
+});
+
+// The keystroke path writes the values into a buffer of the module's memory: values that may not
+// fit it (64 KiB) take the JSON path, and a getter that runs a keystroke of its own (which must
+// not write into the buffer of the keystroke under way, nor see its values) gets its own answer.
+test('a built form answers large values and nested keystrokes as its provider entry does', () => {
+  const provider = { display_name: 'D', auth_mode: 'BASIC', connection_config: { subdomain: { type: 'string', pattern: '^[a-zé-]+$' } } };
+  const form = connkit.buildForm(provider).value;
+  const same = (values) => assert.deepEqual(
+    connkit.validateConnectionConfig(form, values),
+    connkit.validateConnectionConfig(provider, values),
+  );
+  for (const n of [0, 1, 21_000, 22_000, 70_000]) {
+    same({ credentials: { username: 'u', password: 'é'.repeat(n) }, params: { subdomain: 'é'.repeat(n + 1) } });
+  }
+  const inner = [];
+  const values = { credentials: { username: 'u', password: 'p' }, params: {} };
+  Object.defineProperty(values.params, 'subdomain', {
+    enumerable: true,
+    get() {
+      inner.push(connkit.validateConnectionConfig(form, { params: { subdomain: 'NOT VALID' } }));
+      return 'acme-é';
+    },
+  });
+  const outer = connkit.validateConnectionConfig(form, values);
+  assert.equal(outer.ok, true);
+  assert.deepEqual(outer.value, { credentials: { username: 'u', password: 'p' }, params: { subdomain: 'acme-é' } });
+  assert.equal(inner.length, 1);
+  assert.deepEqual(inner[0].issues.map((it) => [it.code, it.path]), [
+    ['field_required', ['credentials', 'username']],
+    ['field_required', ['credentials', 'password']],
+    ['field_pattern_mismatch', ['params', 'subdomain']],
+  ]);
+});

@@ -45,8 +45,9 @@ macro_rules! error_codes {
                 match self { $( ErrorCode::$variant => concat!($($doc, "\n"),+), )* }
             }
 
-            /// The English sentence for the code, before details are filled in.
-            const fn text(self) -> &'static str {
+            /// The English sentence for the code, before details are filled in (a constant, so a
+            /// host can build a table of only the codes it can give: see [`Issue::message_with`]).
+            pub const fn text(self) -> &'static str {
                 match self { $( ErrorCode::$variant => $text, )* }
             }
         }
@@ -364,7 +365,13 @@ impl Issue {
     /// Built by concatenation, not `format!`: the npm package's `tags` module then links no
     /// string formatting of its own (`crates/connkit-wasm/src/api/tags_buffer.rs`).
     pub fn message(&self) -> String {
-        let text = self.code.text();
+        self.message_with(self.code.text())
+    }
+
+    /// [`Issue::message`] with `text`, which must be the code's [`ErrorCode::text`]: a host that
+    /// keeps the texts of only the codes it can give (the npm package's modules) then links no
+    /// other code's text.
+    pub fn message_with(&self, text: &str) -> String {
         let mut out = String::with_capacity(text.len() + 24);
         out.push_str(text);
         match &self.detail {

@@ -8,19 +8,23 @@
 //! about how the form was built, about HTTP or about the DOM.
 
 mod formats;
+mod submission;
 
 use serde_json::{Map, Value};
 
 pub use formats::{is_valid_hostname, is_valid_uuid};
+pub use submission::{
+    Submission, SubmittedObject, SubmittedRef, SubmittedValues, check_submitted, validate_group,
+    validate_group_fields, validate_submission, validate_submission_fields, with_json_values,
+};
 
 use crate::catalogue::{FieldFormat, FieldSchema};
 use crate::email::is_valid_email;
-use crate::form::{FieldGroup, FieldRule, Form, FormField};
+use crate::form::{FieldRule, FormField};
 use crate::interpolate::referenced_keys;
-use crate::nango::path_with;
 use crate::pattern::PatternMatcher;
 use crate::prelude::*;
-use crate::{Detail, ErrorCode, Issue, JsonType, Severity, ValidationError};
+use crate::{Detail, ErrorCode, Issue, Severity};
 
 /// Checks one value against `rule` (what `rule` says a field accepts); issues are located at
 /// `path`.
@@ -44,13 +48,23 @@ fn check_value_at(
     path: &dyn Fn() -> Vec<String>,
     matcher: &dyn PatternMatcher,
 ) -> Vec<Issue> {
+    check_ref_at(rule, value.map(SubmittedRef::of), path, matcher)
+}
+
+/// [`check_value_at`] on a value as [`SubmittedRef`] reads it (absent is `None`).
+fn check_ref_at(
+    rule: &FieldRule,
+    value: Option<SubmittedRef<'_>>,
+    path: &dyn Fn() -> Vec<String>,
+    matcher: &dyn PatternMatcher,
+) -> Vec<Issue> {
     let text = match value {
         None => "",
-        Some(Value::String(s)) => s.as_str(),
-        Some(other) => {
+        Some(SubmittedRef::Str(s)) => s,
+        Some(SubmittedRef::Other(received)) => {
             return vec![
                 Issue::new(ErrorCode::FieldNotString, path())
-                    .with_detail(Detail::Received(JsonType::of(other))),
+                    .with_detail(Detail::Received(received)),
             ];
         }
     };
@@ -143,131 +157,6 @@ pub fn validate_field(
     check_value_at(&field.rule, value, &|| field.path(), matcher)
 }
 
-/// Validated, normalised values: strings only, grouped as Connect UI submits them.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Submission {
-    credentials: Vec<(String, String)>,
-    params: Vec<(String, String)>,
-    assertion_option: Vec<(String, String)>,
-    warnings: Vec<Issue>,
-}
-
-impl Submission {
-    /// The `(name, value)` pairs of one group: form fields in form order, then undeclared keys
-    /// in input order. Fields that were not submitted are absent (no default is filled in).
-    pub fn group(&self, group: FieldGroup) -> &[(String, String)] {
-        match group {
-            FieldGroup::Credentials => &self.credentials,
-            FieldGroup::Params => &self.params,
-            FieldGroup::AssertionOption => &self.assertion_option,
-        }
-    }
-
-    /// One value.
-    pub fn get(&self, group: FieldGroup, name: &str) -> Option<&str> {
-        self.group(group)
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-    }
-
-    /// Warnings (`field_unknown`, `field_pattern_unusable`).
-    pub fn warnings(&self) -> &[Issue] {
-        &self.warnings
-    }
-
-    /// `{"credentials": {…}, "params": {…}, "assertion_option": {…}}`, non-empty groups only.
-    pub fn to_json(&self) -> Value {
-        let mut out = Map::new();
-        for group in FieldGroup::ALL {
-            let pairs = self.group(group);
-            if !pairs.is_empty() {
-                let map = pairs
-                    .iter()
-                    .map(|(k, v)| (k.clone(), Value::String(v.clone())))
-                    .collect();
-                out.insert(group.as_str().to_owned(), Value::Object(map));
-            }
-        }
-        Value::Object(out)
-    }
-
-    fn group_mut(&mut self, group: FieldGroup) -> &mut Vec<(String, String)> {
-        match group {
-            FieldGroup::Credentials => &mut self.credentials,
-            FieldGroup::Params => &mut self.params,
-            FieldGroup::AssertionOption => &mut self.assertion_option,
-        }
-    }
-}
-
-/// Validates a whole submission `{"credentials": {…}, "params": {…}, "assertion_option": {…}}`
-/// against `form`, reporting every problem. A missing group counts as `{}`.
-///
-/// Errors: `value_type_invalid` (the submission or a group is not an object), the per-field
-/// codes of [`check_value`] at `[group, name]`, `field_not_string` for an undeclared key
-/// whose value is not a string. Warnings: `field_unknown` for an undeclared key (kept in the
-/// output when it is a string) or top-level key, `field_pattern_unusable`.
-pub fn validate_submission(
-    form: &Form,
-    values: &Value,
-    matcher: &dyn PatternMatcher,
-) -> Result<Submission, ValidationError> {
-    validate_submission_fields(form.fields(), values, matcher)
-}
-
-/// [`validate_submission`] against a form's fields alone (a host that keeps only what checking
-/// needs of a form between keystrokes; see [`FormField::for_checking`]).
-pub fn validate_submission_fields(
-    fields: &[FormField],
-    values: &Value,
-    matcher: &dyn PatternMatcher,
-) -> Result<Submission, ValidationError> {
-    let Value::Object(map) = values else {
-        return finish(Submission::default(), vec![type_issue(Vec::new(), values)]);
-    };
-    let mut out = Submission::default();
-    let mut issues = Vec::new();
-    for group in FieldGroup::ALL {
-        check_group(
-            fields,
-            group,
-            map.get(group.as_str()),
-            matcher,
-            &mut out,
-            &mut issues,
-        );
-    }
-    for key in map.keys().filter(|k| FieldGroup::parse(k).is_none()) {
-        issues.push(Issue::warning(ErrorCode::FieldUnknown, vec![key.clone()]));
-    }
-    finish(out, issues)
-}
-
-/// Validates one group's values (e.g. a connection_config object against the `params` fields).
-/// Paths are `[group, name]`, as in [`validate_submission`].
-pub fn validate_group(
-    form: &Form,
-    group: FieldGroup,
-    values: &Value,
-    matcher: &dyn PatternMatcher,
-) -> Result<Submission, ValidationError> {
-    validate_group_fields(form.fields(), group, values, matcher)
-}
-
-/// [`validate_group`] against a form's fields alone (see [`validate_submission_fields`]).
-pub fn validate_group_fields(
-    fields: &[FormField],
-    group: FieldGroup,
-    values: &Value,
-    matcher: &dyn PatternMatcher,
-) -> Result<Submission, ValidationError> {
-    let mut out = Submission::default();
-    let mut issues = Vec::new();
-    check_group(fields, group, Some(values), matcher, &mut out, &mut issues);
-    finish(out, issues)
-}
-
 /// Checks the connection_config values a provider's URL templates would carry (spec §5.4)
 /// against the rules of the provider's `connection_config` fields, before any request goes out:
 /// for every key the templates reference (`${connectionConfig.key}`) that a field declares and
@@ -311,63 +200,13 @@ pub fn check_template_values<'a>(
     issues
 }
 
-fn finish(mut out: Submission, issues: Vec<Issue>) -> Result<Submission, ValidationError> {
-    out.warnings = ValidationError::from_issues(issues)?;
-    Ok(out)
-}
-
-fn check_group(
-    fields: &[FormField],
-    group: FieldGroup,
-    values: Option<&Value>,
-    matcher: &dyn PatternMatcher,
-    out: &mut Submission,
-    issues: &mut Vec<Issue>,
-) {
-    let group_path = [group.as_str().to_owned()];
-    let empty = Map::new();
-    let map = match values {
-        None => &empty,
-        Some(Value::Object(map)) => map,
-        Some(other) => {
-            issues.push(type_issue(group_path.to_vec(), other));
-            return;
-        }
-    };
-    let fields = || fields.iter().filter(|f| f.group == group);
-    for field in fields() {
-        let value = map.get(&field.name);
-        issues.extend(validate_field(field, value, matcher));
-        if let Some(Value::String(s)) = value {
-            out.group_mut(group).push((field.name.clone(), s.clone()));
-        }
-    }
-    for (key, value) in map.iter().filter(|(k, _)| !fields().any(|f| &f.name == *k)) {
-        let path = path_with(&group_path, key);
-        issues.push(Issue::warning(ErrorCode::FieldUnknown, path.clone()));
-        match value {
-            Value::String(s) => out.group_mut(group).push((key.clone(), s.clone())),
-            other => issues.push(
-                Issue::new(ErrorCode::FieldNotString, path)
-                    .with_detail(Detail::Received(JsonType::of(other))),
-            ),
-        }
-    }
-}
-
-fn type_issue(path: Vec<String>, value: &Value) -> Issue {
-    Issue::new(ErrorCode::ValueTypeInvalid, path).with_detail(Detail::Expected {
-        expected: JsonType::Object,
-        received: JsonType::of(value),
-    })
-}
-
 #[cfg(all(test, feature = "ecmascript-regex"))]
 mod tests {
     use serde_json::json;
 
     use super::*;
     use crate::catalogue::Provider;
+    use crate::form::FieldGroup;
     use crate::form::{FormOptions, build_form};
     use crate::pattern::EcmaRegex;
 

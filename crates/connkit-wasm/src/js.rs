@@ -29,13 +29,31 @@ extern "C" {
 extern "C" {
     /// Keeps `code` (`api/kept_form.rs`) for the form object `view`.
     #[wasm_bindgen(js_name = keepForm)]
-    pub(crate) fn keep_form(view: &JsValue, code: &str);
+    pub(crate) fn keep_form(view: &JsValue, code: &str, memory: &JsValue);
     /// The code kept for `view`, if `view` is a form object `buildForm` returned.
     #[wasm_bindgen(js_name = keptForm)]
     pub(crate) fn kept_form(view: &JsValue) -> Option<String>;
-    /// The number of the form object `view` (never reused), or 0 if `buildForm` did not return it.
-    #[wasm_bindgen(js_name = keptFormId)]
-    pub(crate) fn kept_form_id(view: &JsValue) -> f64;
+    /// Writes the values of a keystroke on the form object `view` as `api/keystroke.rs` lays
+    /// them out into the `room` bytes at `at`; the bytes written, or -1 when `view` is no such
+    /// object.
+    #[wasm_bindgen(js_name = readKeystroke)]
+    pub(crate) fn read_keystroke(
+        view: &JsValue,
+        values: &JsValue,
+        options: &JsValue,
+        at: u32,
+        room: u32,
+    ) -> i32;
+    /// The verdict of the form's pattern `k` on pair `i`'s value (`api/keystroke.rs`).
+    #[wasm_bindgen(js_name = testKept)]
+    pub(crate) fn test_kept(k: u32, i: i32) -> u32;
+    /// [`test_kept`] after compiling `pattern` as the form's pattern `k`.
+    #[wasm_bindgen(js_name = compileKept)]
+    pub(crate) fn compile_kept(k: u32, pattern: &str, i: i32) -> u32;
+    /// `{ ok: true, value, warnings }` from the keystroke's pairs numbered by the `n` words at
+    /// `at` (little-endian).
+    #[wasm_bindgen(js_name = keptOk)]
+    pub(crate) fn kept_ok(at: u32, n: u32, warnings: JsValue) -> JsValue;
 }
 
 // A module of its own, so that only the modules that run patterns import it.

@@ -44,6 +44,8 @@ pub mod api {
     pub mod interpolate;
     #[cfg(feature = "form")]
     mod kept_form;
+    #[cfg(feature = "form")]
+    mod keystroke;
     #[cfg(feature = "metadata")]
     pub mod metadata;
     #[cfg(feature = "tags")]
@@ -72,6 +74,7 @@ fn panic(_: &core::panic::PanicInfo<'_>) -> ! {
     core::arch::wasm32::unreachable()
 }
 
+mod codes;
 mod js;
 mod prelude {
     //! What std's prelude gives, from `alloc`, for the modules built without std.

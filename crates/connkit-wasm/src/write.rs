@@ -2,12 +2,13 @@
 //! issues, and JSON values as plain JavaScript values.
 //!
 //! Knows nothing about which export calls it, and decides nothing: codes, paths and messages
-//! come from connkit-core as they are.
+//! come from connkit-core as they are (names and texts through `codes.rs`).
 
 use connkit_core::{Issue, ValidationError};
 use serde_json::{Map, Value};
 use wasm_bindgen::JsValue;
 
+use crate::codes;
 use crate::js;
 use crate::prelude::*;
 
@@ -40,14 +41,10 @@ pub(crate) fn issues(list: &[Issue]) -> JsValue {
         for (j, segment) in it.path().iter().enumerate() {
             path.set(j as u32, JsValue::from_str(segment));
         }
+        let (code, message) = codes::name_and_message(it);
         out.set(
             i as u32,
-            js::issue(
-                it.code().as_str(),
-                path.into(),
-                &it.message(),
-                it.severity().as_str(),
-            ),
+            js::issue(code, path.into(), &message, it.severity().as_str()),
         );
     }
     out.into()

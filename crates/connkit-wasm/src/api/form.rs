@@ -6,7 +6,7 @@
 //! Knows nothing about tags, sessions or metadata.
 
 use connkit_core::catalogue::Provider;
-use connkit_core::field::{Submission, validate_group_fields, validate_submission_fields};
+use connkit_core::field::{check_submitted, with_json_values};
 use connkit_core::form::{
     FieldGroup, FieldKind, FieldRule, Form, FormField, FormOptions, SubmitMode, build_form,
 };
@@ -15,6 +15,7 @@ use serde_json::Value;
 use wasm_bindgen::prelude::*;
 
 use super::kept_form;
+use super::keystroke::{self, Keystroke};
 use crate::js;
 use crate::prelude::*;
 use crate::read::{json, object_arg, option, option_issue};
@@ -29,7 +30,11 @@ pub fn build_form_js(provider: JsValue, options: JsValue) -> JsValue {
     match read_form(&provider, &options) {
         Ok((provider, form)) => {
             let view = to_js(&form_view(&form));
-            js::keep_form(&view, &kept_form::encode(form.fields()));
+            js::keep_form(
+                &view,
+                &kept_form::encode(form.fields()),
+                &wasm_bindgen::memory(),
+            );
             js::ok_warn(view, issues(provider.issues()))
         }
         Err(issue_list) => js::fail(issues(&issue_list)),
@@ -42,8 +47,10 @@ pub fn build_form_js(provider: JsValue, options: JsValue) -> JsValue {
 /// as it was built, and `options` is read for `group` only.
 #[wasm_bindgen(js_name = validateConnectionConfig)]
 pub fn validate_connection_config(provider: JsValue, values: JsValue, options: JsValue) -> JsValue {
-    if let Some(fields) = kept_form::fields(&provider) {
-        return check(&fields, &values, &options);
+    match keystroke::check(&provider, &values, &options) {
+        Keystroke::Answer(answer) => return answer,
+        Keystroke::Json(fields) => return check(&fields, &values, &options),
+        Keystroke::NotKept => {}
     }
     match read_form(&provider, &options) {
         Ok((_, form)) => check(form.fields(), &values, &options),
@@ -63,24 +70,25 @@ fn check(fields: &[FormField], values: &JsValue, options: &JsValue) -> JsValue {
         Ok(it) => it,
         Err(issue) => return failure_of(&issue),
     };
-    let checked = match group {
-        Some(group) => validate_group_fields(fields, group, &values, &JsRegExp),
-        None => validate_submission_fields(fields, &values, &JsRegExp),
-    };
-    match checked {
-        Ok(submission) => js::ok_warn(submission_view(&submission), issues(submission.warnings())),
-        Err(err) => failure(&err),
-    }
+    with_json_values(&values, group, |values| {
+        let mut kept = Vec::new();
+        match check_submitted(fields, values, &JsRegExp, &mut |group, _, key, value| {
+            kept.push((group, key, value));
+        }) {
+            Ok(warnings) => js::ok_warn(submission_view(&kept), issues(&warnings)),
+            Err(err) => failure(&err),
+        }
+    })
 }
 
-/// `submission.to_json()` written straight as JavaScript objects (the keystroke path: no JSON
-/// value built on the way).
-fn submission_view(submission: &Submission) -> JsValue {
+/// The values a submission keeps (`(group, key, value)`, in order) as Connect UI submits them:
+/// `{ credentials, params, assertion_option }`, non-empty groups only.
+fn submission_view(kept: &[(FieldGroup, &str, &str)]) -> JsValue {
     let out = js_sys::Object::new().into();
     for group in FieldGroup::ALL {
-        let pairs = submission.group(group);
-        if !pairs.is_empty() {
-            let values = strings(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+        let pairs = kept.iter().filter(|(g, _, _)| *g == group);
+        if pairs.clone().next().is_some() {
+            let values = strings(pairs.map(|(_, k, v)| (*k, *v)));
             js::put(&out, &JsValue::from_str(group.as_str()), &values);
         }
     }

@@ -33,12 +33,8 @@ const KEPT_FORMS: usize = 4;
 /// it is held, and a call that finds it held decodes the text instead.
 static KEPT: spin::Mutex<Vec<(f64, Arc<Vec<FormField>>)>> = spin::Mutex::new(Vec::new());
 
-/// The rules of `view` if it is a form object `buildForm` returned.
-pub(crate) fn fields(view: &JsValue) -> Option<Arc<Vec<FormField>>> {
-    let id = js::kept_form_id(view);
-    if id == 0.0 {
-        return None;
-    }
+/// The rules of the form object `view`, whose number is `id`.
+pub(crate) fn fields(id: f64, view: &JsValue) -> Option<Arc<Vec<FormField>>> {
     if let Some(kept) = KEPT.try_lock()
         && let Some((_, fields)) = kept.iter().find(|(n, _)| *n == id)
     {

@@ -33,7 +33,7 @@ const CORE_EDGES: &[(&str, &[&str])] = &[
     ("credentials", &["error", "js", "limits", "nango"]),
     ("email", &[]),
     ("error", &[]),
-    ("field", &["catalogue", "email", "error", "form", "interpolate", "js", "nango", "pattern"]),
+    ("field", &["catalogue", "email", "error", "form", "interpolate", "js", "pattern"]),
     ("form", &["catalogue", "js"]),
     ("ids", &["error", "js", "limits", "nango"]),
     ("interpolate", &["error", "js"]),
