@@ -14,8 +14,9 @@ use serde_json::{Map, Value};
 
 pub use formats::{is_valid_hostname, is_valid_uuid};
 pub use submission::{
-    Submission, SubmittedObject, SubmittedRef, SubmittedValues, check_submitted, validate_group,
-    validate_group_fields, validate_submission, validate_submission_fields, with_json_values,
+    Submission, SubmittedObject, SubmittedRef, SubmittedValues, check_submitted, to_submission,
+    validate_group, validate_group_fields, validate_submission, validate_submission_fields,
+    with_json_values,
 };
 
 use crate::catalogue::{FieldFormat, FieldSchema};

@@ -10,11 +10,13 @@
 use leptos::either::{Either, either};
 use leptos::html;
 use leptos::prelude::*;
-use serde_json::{Map, Value};
+use serde_json::Value;
 use wasm_bindgen::JsCast;
 
 use connkit_core::catalogue::{AuthMode, Provider};
-use connkit_core::field::{Submission, validate_field, validate_submission};
+use connkit_core::field::{
+    Submission, SubmittedObject, SubmittedRef, SubmittedValues, to_submission, validate_field,
+};
 use connkit_core::form::{FieldGroup, FieldKind, Form, FormField, FormOptions, build_form};
 
 use crate::api::{ApiError, Integration, Session};
@@ -143,22 +145,6 @@ pub(crate) fn ProviderForm(
     let submitting = move || sent.get() && pending.get();
     let root = NodeRef::<html::Form>::new();
 
-    let values_json = {
-        let fields = fields.clone();
-        move || {
-            let mut groups: Map<String, Value> = Map::new();
-            for state in &fields {
-                let group = groups
-                    .entry(state.field.group.as_str())
-                    .or_insert_with(|| Value::Object(Map::new()));
-                if let Value::Object(map) = group {
-                    map.insert(state.field.name.clone(), state.value.get_untracked().into());
-                }
-            }
-            Value::Object(groups)
-        }
-    };
-
     let submit = {
         let fields = fields.clone();
         let form = form.clone();
@@ -170,7 +156,7 @@ pub(crate) fn ProviderForm(
             for state in &fields {
                 state.touched.set(true);
             }
-            match validate_submission(&form, &values_json(), &JsRegExp) {
+            match check_values(&form, &fields) {
                 Ok(submission) => {
                     sent.set(true);
                     on_submit.run(submission);
@@ -235,6 +221,32 @@ pub(crate) fn ProviderForm(
                 })}
         </section>
     }
+}
+
+/// The form's values checked as a submission, read from the fields' strings (no JSON built).
+fn check_values(
+    form: &Form,
+    fields: &[FieldState],
+) -> Result<Submission, connkit_core::ValidationError> {
+    let values: Vec<String> = fields.iter().map(|s| s.value.get_untracked()).collect();
+    let groups = FieldGroup::ALL.map(|group| {
+        fields
+            .iter()
+            .zip(&values)
+            .filter(|(s, _)| s.field.group == group)
+            .map(|(s, value)| (s.field.name.as_str(), SubmittedRef::Str(value)))
+            .collect::<Vec<_>>()
+    });
+    let top: Vec<_> = FieldGroup::ALL
+        .iter()
+        .zip(&groups)
+        .map(|(group, pairs)| (group.as_str(), SubmittedObject::Object(pairs)))
+        .collect();
+    to_submission(
+        form.fields(),
+        SubmittedValues::Submission(Ok(&top)),
+        &JsRegExp,
+    )
 }
 
 /// One visible field: label, description, decorated input, doc link, live issue.

@@ -201,7 +201,9 @@ pub fn with_json_values<R>(
     f(SubmittedValues::Submission(Ok(&top)))
 }
 
-fn to_submission(
+/// [`validate_submission_fields`] on values as [`check_submitted`] reads them: a host that holds
+/// its values as strings (the widget's form) then builds no `Value` for them.
+pub fn to_submission(
     fields: &[FormField],
     values: SubmittedValues<'_>,
     matcher: &dyn PatternMatcher,
