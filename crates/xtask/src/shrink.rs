@@ -8,6 +8,8 @@
 //! 3. esbuild minifies the glue (Trunk leaves wasm-bindgen's JavaScript as it is) and the OAuth
 //!    module Trunk copied beside it (`oauth.js`, which the widget imports when it needs it);
 //!
+//! 4. the page loses what Trunk writes for nobody ([`TRUNK_LEFTOVERS`]).
+//!
 //! The pages carry no `integrity` digests (`data-integrity="none"` in the index files): a page
 //! that named one would refuse the rewritten files, so one there fails the build.
 //!
@@ -34,6 +36,14 @@ const UNUSED_CLASSES: [&str; 3] = [
     "IntoUnderlyingSource",
 ];
 
+/// What Trunk leaves in a page that nothing reads: the event it fires once the module started
+/// (nothing listens), and the `data-integrity` attribute that told it to write no digest, which
+/// it copies onto the stylesheet's link.
+const TRUNK_LEFTOVERS: [&str; 2] = [
+    "\ndispatchEvent(new CustomEvent(\"TrunkApplicationStarted\", {detail: {wasm}}));",
+    " data-integrity=none",
+];
+
 /// Shrinks the wasm module and its glue in Trunk's `dist`.
 pub(crate) fn shrink(dist: &Path) -> Result<()> {
     let (glue, bg) = trunk_output(dist)?;
@@ -46,6 +56,8 @@ pub(crate) fn shrink(dist: &Path) -> Result<()> {
             html_path.display()
         );
     }
+    std::fs::write(&html_path, trim_page(&html)?)
+        .with_context(|| format!("writing {}", html_path.display()))?;
     let text = drop_classes(&String::from_utf8(std::fs::read(&glue)?)?, &UNUSED_CLASSES)?;
     let used = minify::exports_used(&text);
     std::fs::write(&glue, &text)?;
@@ -79,6 +91,18 @@ pub(crate) fn shrink(dist: &Path) -> Result<()> {
         )?;
     }
     Ok(())
+}
+
+/// The page without [`TRUNK_LEFTOVERS`]; each must be there.
+fn trim_page(html: &str) -> Result<String> {
+    let mut out = html.to_owned();
+    for leftover in TRUNK_LEFTOVERS {
+        if !out.contains(leftover) {
+            bail!("the page does not hold {leftover:?}");
+        }
+        out = out.replace(leftover, "");
+    }
+    Ok(out)
 }
 
 /// The glue (`<name>-<hash>.js`) and module (`<name>-<hash>_bg.wasm`) Trunk wrote into `dist`.
@@ -177,6 +201,19 @@ mod tests {
         assert!(drop_classes(GLUE, &["Other"]).is_err());
         let used = GLUE.replace("return wasm.kept()", "return Gone");
         assert!(drop_classes(&used, &["Gone"]).is_err());
+    }
+
+    #[test]
+    fn trims_trunk_leftovers_from_a_page() {
+        let page = format!(
+            "<link data-integrity=none href=a.css rel=stylesheet><script>{}</script>",
+            TRUNK_LEFTOVERS[0]
+        );
+        assert_eq!(
+            trim_page(&page).unwrap(),
+            "<link href=a.css rel=stylesheet><script></script>"
+        );
+        assert!(trim_page("<link href=a.css rel=stylesheet>").is_err());
     }
 
     #[test]
