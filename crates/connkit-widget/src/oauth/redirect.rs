@@ -18,15 +18,19 @@
 //! under, once. Knows nothing about views.
 
 use leptos::prelude::window;
-use serde_json::Value;
 use wasm_bindgen::JsValue;
 
 use connkit_core::request::RESULT_PARAM;
 
 use crate::api::Api;
 
-/// The `sessionStorage` entry that carries the session across the round trip.
+/// The `sessionStorage` entry that carries the session across the round trip: the API base URL
+/// and the token, joined by [`KEPT_SEPARATOR`].
 const STORAGE_KEY: &str = "connkit.oauth";
+
+/// Between the kept API base URL and token: a line break, which a token never holds (a base URL
+/// that held one would not match the widget's on return, and no token would be taken).
+const KEPT_SEPARATOR: &str = "\n";
 
 /// A flow's return to be read: the result's id, and the token the flow started with (when this
 /// tab kept it).
@@ -60,11 +64,7 @@ pub(crate) fn go(api: &Api, connect_url: &str) -> Result<(), JsValue> {
         here.search_params().set("session_token", api.token());
         win.top()?.ok_or(JsValue::NULL)?
     } else {
-        let kept = [("api", api.base()), ("token", api.token())]
-            .into_iter()
-            .map(|(k, v)| (k.to_owned(), Value::from(v)))
-            .collect();
-        let kept = crate::json::stringify(&Value::Object(kept)).ok_or(JsValue::NULL)?;
+        let kept = [api.base(), api.token()].join(KEPT_SEPARATOR);
         storage()
             .ok_or(JsValue::NULL)?
             .set_item(STORAGE_KEY, &kept)?;
@@ -86,12 +86,13 @@ pub(crate) fn take_resume(api_url: &str) -> Option<Resume> {
     let kept = storage().and_then(|s| {
         let text = s.get_item(STORAGE_KEY).ok().flatten()?;
         let _ = s.remove_item(STORAGE_KEY);
-        crate::json::parse(&text)
+        Some(text)
     });
     let base = api_url.trim_end_matches('/');
-    let token = kept
-        .filter(|k| k["api"].as_str() == Some(base))
-        .and_then(|k| k["token"].as_str().map(str::to_owned));
+    let token = kept.as_deref().and_then(|kept| {
+        let (api, token) = kept.split_once(KEPT_SEPARATOR)?;
+        (api == base).then(|| token.to_owned())
+    });
     Some(Resume { id, token })
 }
 
