@@ -138,7 +138,10 @@ impl Provider {
 
     /// `require_client_certificate: true` (OAUTH2_CC asks for a certificate and a private key).
     pub fn require_client_certificate(&self) -> bool {
-        self.json.get("require_client_certificate") == Some(&Value::Bool(true))
+        matches!(
+            self.json.get("require_client_certificate"),
+            Some(Value::Bool(true))
+        )
     }
 
     /// `token_request_auth_method` (`basic`, `custom`, `private_key_jwt`).

@@ -1,5 +1,7 @@
 //! Writing results back to JavaScript: the `{ ok, value }` / `{ ok: false, issues }` envelope,
-//! issues, and JSON values as plain JavaScript values.
+//! issues, JSON values as plain JavaScript values, and objects written straight from Rust
+//! values ([`js_object`]: no `Value` built first, which would cost an owned key, a hashed insert
+//! and a second walk per entry, and code in every module that writes a view).
 //!
 //! Knows nothing about which export calls it, and decides nothing: codes, paths and messages
 //! come from connkit-core as they are (names and texts through `codes.rs`).
@@ -57,13 +59,7 @@ pub(crate) fn to_js(value: &Value) -> JsValue {
         Value::Bool(b) => JsValue::from_bool(*b),
         Value::Number(n) => JsValue::from_f64(n.as_f64().unwrap_or(f64::NAN)),
         Value::String(s) => JsValue::from_str(s),
-        Value::Array(items) => {
-            let out = js_sys::Array::new_with_length(items.len() as u32);
-            for (i, item) in items.iter().enumerate() {
-                out.set(i as u32, to_js(item));
-            }
-            out.into()
-        }
+        Value::Array(items) => js_array(items.iter().map(to_js)),
         Value::Object(map) => {
             let out = js_sys::Object::new().into();
             for (key, item) in map {
@@ -96,4 +92,32 @@ pub(crate) fn object(entries: Vec<(&str, Value)>) -> Value {
 /// An array of strings.
 pub(crate) fn string_array(items: &[String]) -> Value {
     Value::Array(items.iter().map(|it| Value::from(it.as_str())).collect())
+}
+
+/// A JavaScript object with these entries, in this order.
+pub(crate) fn js_object(entries: &[(&str, JsValue)]) -> JsValue {
+    let out = js_sys::Object::new().into();
+    for (key, value) in entries {
+        js::put(&out, &text(key), value);
+    }
+    out
+}
+
+/// A JavaScript array of these values.
+pub(crate) fn js_array(items: impl ExactSizeIterator<Item = JsValue>) -> JsValue {
+    let out = js_sys::Array::new_with_length(items.len() as u32);
+    for (i, item) in items.enumerate() {
+        out.set(i as u32, item);
+    }
+    out.into()
+}
+
+/// A JavaScript string.
+pub(crate) fn text(s: &str) -> JsValue {
+    JsValue::from_str(s)
+}
+
+/// A JavaScript string, or null.
+pub(crate) fn maybe(s: Option<&str>) -> JsValue {
+    s.map_or(JsValue::NULL, JsValue::from_str)
 }

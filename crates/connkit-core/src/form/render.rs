@@ -193,7 +193,7 @@ impl<'a> Ctx<'a> {
         };
         // An OAUTH2 override preconfigured as '' stays visible so the end user can fill it in.
         let open_override = *self.mode == AuthMode::OAuth2
-            && preset == Some(&Value::String(String::new()))
+            && preset.and_then(Value::as_str) == Some("")
             && OAUTH_OVERRIDES.contains(&name);
         let hidden = (preset.is_some() && !open_override)
             || hidden_attr

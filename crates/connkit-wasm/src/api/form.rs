@@ -20,7 +20,7 @@ use crate::js;
 use crate::prelude::*;
 use crate::read::{json, object_arg, option, option_issue};
 use crate::regexp::JsRegExp;
-use crate::write::{failure, failure_of, issues, object, string_array, strings, to_js};
+use crate::write::{failure, failure_of, issues, js_array, js_object, maybe, strings, text, to_js};
 
 /// The Connect UI form for a resolved provider entry (`provider.name` names it). The form object
 /// returned stands for the form afterwards: given to `validateConnectionConfig` in place of the
@@ -29,7 +29,7 @@ use crate::write::{failure, failure_of, issues, object, string_array, strings, t
 pub fn build_form_js(provider: JsValue, options: JsValue) -> JsValue {
     match read_form(&provider, &options) {
         Ok((provider, form)) => {
-            let view = to_js(&form_view(&form));
+            let view = form_view(&form);
             js::keep_form(
                 &view,
                 &kept_form::encode(form.fields()),
@@ -155,71 +155,64 @@ fn form_options(options: &JsValue) -> Result<FormOptions, Vec<Issue>> {
     }
 }
 
-fn form_view(form: &Form) -> Value {
+fn form_view(form: &Form) -> JsValue {
     let submit = match form.submit_mode() {
         SubmitMode::Create => "create",
         SubmitMode::Popup => "popup",
         SubmitMode::Credentials => "credentials",
     };
-    object(vec![
-        ("authMode", form.auth_mode().as_str().into()),
-        ("submit", submit.into()),
+    js_object(&[
+        ("authMode", text(form.auth_mode().as_str())),
+        ("submit", text(submit)),
         ("connectDirectly", form.connect_directly().into()),
-        ("docsConnect", form.docs_connect().into()),
-        ("awsExternalId", form.aws_external_id().into()),
-        (
-            "fields",
-            Value::Array(form.fields().iter().map(field_view).collect()),
-        ),
+        ("docsConnect", maybe(form.docs_connect())),
+        ("awsExternalId", maybe(form.aws_external_id())),
+        ("fields", js_array(form.fields().iter().map(field_view))),
     ])
 }
 
-fn field_view(field: &FormField) -> Value {
+fn field_view(field: &FormField) -> JsValue {
     let (kind, options) = match &field.kind {
-        FieldKind::Text => ("text", Value::Null),
-        FieldKind::Password => ("password", Value::Null),
+        FieldKind::Text => ("text", JsValue::NULL),
+        FieldKind::Password => ("password", JsValue::NULL),
         FieldKind::Select(options) => (
             "select",
-            options
-                .iter()
-                .map(|o| {
-                    object(vec![
-                        ("value", o.value.as_str().into()),
-                        ("label", o.label.as_str().into()),
-                    ])
-                })
-                .collect(),
+            js_array(
+                options
+                    .iter()
+                    .map(|o| js_object(&[("value", text(&o.value)), ("label", text(&o.label))])),
+            ),
         ),
     };
-    let mut view = object(vec![
-        ("group", field.group.as_str().into()),
-        ("name", field.name.as_str().into()),
-        ("label", field.label.as_str().into()),
-        ("description", field.description.as_deref().into()),
-        ("placeholder", field.placeholder.as_str().into()),
+    let view = js_object(&[
+        ("group", text(field.group.as_str())),
+        ("name", text(&field.name)),
+        ("label", text(&field.label)),
+        ("description", maybe(field.description.as_deref())),
+        ("placeholder", text(&field.placeholder)),
         ("optional", field.optional.into()),
-        ("kind", kind.into()),
+        ("kind", text(kind)),
         ("options", options),
         ("hidden", field.hidden.into()),
         ("preconfigured", field.preconfigured.into()),
-        ("prefix", field.prefix.as_deref().into()),
-        ("suffix", field.suffix.as_deref().into()),
-        ("docLink", field.doc_link.as_deref().into()),
-        ("order", field.order.into()),
+        ("prefix", maybe(field.prefix.as_deref())),
+        ("suffix", maybe(field.suffix.as_deref())),
+        ("docLink", maybe(field.doc_link.as_deref())),
+        ("order", JsValue::from_f64(field.order)),
         ("rule", rule_view(&field.rule)),
     ]);
-    if let (Some(initial), Value::Object(map)) = (&field.initial, &mut view) {
-        map.insert("initial".to_owned(), initial.clone());
+    if let Some(initial) = &field.initial {
+        js::put(&view, &text("initial"), &to_js(initial));
     }
     view
 }
 
-fn rule_view(rule: &FieldRule) -> Value {
+fn rule_view(rule: &FieldRule) -> JsValue {
     match rule {
-        FieldRule::AnyString => object(vec![("kind", "any".into())]),
-        FieldRule::OneOf { values, optional } => object(vec![
-            ("kind", "oneOf".into()),
-            ("values", string_array(values)),
+        FieldRule::AnyString => js_object(&[("kind", text("any"))]),
+        FieldRule::OneOf { values, optional } => js_object(&[
+            ("kind", text("oneOf")),
+            ("values", js_array(values.iter().map(|v| text(v)))),
             ("optional", (*optional).into()),
         ]),
         FieldRule::Text {
@@ -227,12 +220,12 @@ fn rule_view(rule: &FieldRule) -> Value {
             non_empty,
             format,
             pattern,
-        } => object(vec![
-            ("kind", "text".into()),
+        } => js_object(&[
+            ("kind", text("text")),
             ("optional", (*optional).into()),
             ("nonEmpty", (*non_empty).into()),
-            ("format", format.as_ref().map(|f| f.as_str()).into()),
-            ("pattern", pattern.as_deref().into()),
+            ("format", maybe(format.as_ref().map(|f| f.as_str()))),
+            ("pattern", maybe(pattern.as_deref())),
         ]),
     }
 }

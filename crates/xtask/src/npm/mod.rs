@@ -124,11 +124,14 @@ fn build_module(module: &Module, out_dir: &Path, wasm_opt: &Path) -> Result<()> 
     // No --enable-* flags: wasm-opt reads the features from the module. The second run renames
     // (not with `--converge`, which would rename again), then strips that section and the
     // producers one, which no engine reads. The `tags` module keeps its names: `tags.js` and
-    // `fast.js` use its exports as they are.
+    // `fast.js` use its exports as they are. `--low-memory-unused`, as for the widget: the linker
+    // puts the stack below the data, at 1 MiB, growing down, so addresses under 1 KiB are reached
+    // only by a stack about to overflow; binaryen may then fold constant offsets into loads and
+    // stores (about 500 B gzip off the form module).
     exec(
         program("node")
             .arg(wasm_opt)
-            .args([opt, "--converge"])
+            .args([opt, "--low-memory-unused", "--converge"])
             .arg(&bg)
             .arg("-o")
             .arg(&bg),
