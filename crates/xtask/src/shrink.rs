@@ -4,7 +4,7 @@
 //! 1. the glue loses the classes of [`UNUSED_CLASSES`], and the module every export the glue
 //!    then no longer uses, so wasm-opt removes the code only those exports reached;
 //! 2. wasm-opt `-Oz --low-memory-unused`, then short import and export names in module and glue
-//!    ([`minify`]);
+//!    ([`minify`]), then the same wasm-opt pass again;
 //! 3. esbuild minifies the glue (Trunk leaves wasm-bindgen's JavaScript as it is) and the OAuth
 //!    module Trunk copied beside it (`oauth.js`, which the widget imports when it needs it);
 //!
@@ -21,7 +21,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 
-use crate::cmd::{exec, program};
+use crate::cmd::{exec, output, program};
 use crate::minify;
 use crate::tools::{esbuild, wasm_opt};
 use crate::wasm_binary::retain_exports;
@@ -67,18 +67,33 @@ pub(crate) fn shrink(dist: &Path) -> Result<()> {
     )?;
 
     let wasm_opt = wasm_opt()?;
+    // The features the module uses, read while it still declares them: `finish` strips that
+    // section, and the pass after it must be told them.
+    let features = output(
+        program("node")
+            .arg(&wasm_opt)
+            .arg("--print-features")
+            .arg(&bg),
+    )?;
     // `--low-memory-unused`: the linker puts the stack below the data, at 1 MiB, growing down, so
     // addresses under 1 KiB are reached only by a stack about to overflow; binaryen may then fold
     // constant offsets into loads and stores.
-    exec(
-        program("node")
-            .arg(&wasm_opt)
-            .args(["-Oz", "--low-memory-unused"])
-            .arg(&bg)
-            .arg("-o")
-            .arg(&bg),
-    )?;
+    let optimise = || {
+        exec(
+            program("node")
+                .arg(&wasm_opt)
+                .args(features.split_whitespace())
+                .args(["-Oz", "--low-memory-unused"])
+                .arg(&bg)
+                .arg("-o")
+                .arg(&bg),
+        )
+    };
+    optimise()?;
     minify::finish(&wasm_opt, &bg, Some((&glue, &own_module(&text)?)))?;
+    // -Oz again on the short names finds about 1 KB (gzip) more that a second pass before
+    // them does not; the module's exports and imports are left as they are.
+    optimise()?;
     // The glue, and the OAuth module the widget imports beside it (`www/connect/oauth.js`).
     let oauth = dist.join("oauth.js");
     for js in [&glue, &oauth] {
