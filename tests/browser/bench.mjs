@@ -98,5 +98,5 @@ try {
     `${(perKey.widgetMs / perKey.plainMs).toFixed(1)}x a hand-written JS handler (${(perKey.plainMs * 1000).toFixed(0)} µs)`);
 } finally {
   await browser.close();
-  server.stop();
+  await server.stop();
 }

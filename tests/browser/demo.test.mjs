@@ -258,6 +258,6 @@ test('markup in provider names, titles, descriptions and examples stays inert te
     assert.deepEqual(page.errors, []);
     await page.close();
   } finally {
-    evilServer.stop();
+    await evilServer.stop();
   }
 });

@@ -41,8 +41,14 @@ export async function startServer(extra = []) {
   });
   return {
     base,
-    stop() {
-      child.kill();
+    // The files go only once the server has exited: it watches its database and would report
+    // them gone while it still runs.
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise((resolve) => child.once('exit', resolve));
+        child.kill();
+        await exited;
+      }
       rmSync(dir, { recursive: true, force: true });
     },
   };
@@ -172,7 +178,7 @@ export function suite({ host, sdk = false, serverArgs = () => [] } = {}) {
   after(async () => {
     await parts.browser?.close();
     parts.host?.close();
-    parts.server?.stop();
+    await parts.server?.stop();
   });
   return parts;
 }
