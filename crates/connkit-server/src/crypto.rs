@@ -1,5 +1,5 @@
 //! Secrets at rest: credentials sealed with XChaCha20-Poly1305 under the configured 256-bit key,
-//! connect session tokens generated from the OS RNG and stored only as an HMAC-SHA256, and
+//! connect session tokens generated from the OS RNG and stored only under their HMAC-SHA256, and
 //! generated secret keys and random values (OAuth states and PKCE verifiers).
 //!
 //! Knows nothing about HTTP, SQL or what the sealed bytes mean.
@@ -16,6 +16,9 @@ use sha2::Sha256;
 /// The format byte in front of every sealed value (bump it when the format changes).
 const SEALED_V1: u8 = 1;
 const NONCE_LEN: usize = 24;
+/// The hex digits of a connect session token (after its prefix) that order it: its creation
+/// time (see [`new_session_token`]).
+const SESSION_ORDER_DIGITS: usize = 16;
 
 /// The credentials encryption key and the keys derived from it.
 #[derive(Clone)]
@@ -113,16 +116,39 @@ impl Keyring {
             .map_err(|_| OpenFailed)
     }
 
-    /// The stored form of a connect session token.
+    /// The stored form of a secret token (OAuth states, and connect session tokens stored
+    /// before they were ordered: see [`Keyring::session_key`]).
     pub(crate) fn token_hash(&self, token: &str) -> Vec<u8> {
         hmac(&self.token_key, token.as_bytes()).to_vec()
     }
+
+    /// The key a connect session is stored and found under: the token's ordering digits (its
+    /// creation time, not secret) followed by the token's HMAC. Sessions created one after
+    /// another get ascending keys, so a batch of new sessions appends to the key's index
+    /// instead of writing a random page of it per session (which made SQLite's commits write
+    /// several times more pages). A lookup also tries [`Keyring::token_hash`], the key of
+    /// sessions a server stored without the digits, so that such sessions stay valid after an
+    /// upgrade.
+    pub(crate) fn session_key(&self, token: &str) -> Vec<u8> {
+        let digits = token
+            .strip_prefix(CONNECT_SESSION_TOKEN_PREFIX)
+            .and_then(|rest| rest.get(..SESSION_ORDER_DIGITS))
+            .unwrap_or_default();
+        let mut key = Vec::with_capacity(digits.len() + 32);
+        key.extend_from_slice(digits.as_bytes());
+        key.extend_from_slice(&hmac(&self.token_key, token.as_bytes()));
+        key
+    }
 }
 
-/// A new connect session token: the prefix and 32 random bytes as lowercase hex (spec §2.1).
-pub(crate) fn new_session_token() -> String {
+/// A new connect session token: the prefix and 32 bytes as lowercase hex (spec §2.1), the
+/// creation time in microseconds (8 bytes, big-endian: the ordering digits of
+/// [`Keyring::session_key`]) then 24 random bytes. 192 random bits keep the token unguessable;
+/// the time is no secret (the answer carries `expires_at`).
+pub(crate) fn new_session_token(created_at: i64) -> String {
     let mut bytes = [0u8; 32];
-    OsRng.fill_bytes(&mut bytes);
+    bytes[..8].copy_from_slice(&u64::try_from(created_at).unwrap_or(0).to_be_bytes());
+    OsRng.fill_bytes(&mut bytes[8..]);
     format!("{CONNECT_SESSION_TOKEN_PREFIX}{}", hex(&bytes))
 }
 
@@ -212,13 +238,30 @@ mod tests {
 
     #[test]
     fn tokens_have_nangos_format_and_hash_per_key() {
-        let token = new_session_token();
+        let token = new_session_token(1_760_000_000_000_000);
         assert!(is_valid_connect_session_token(&token));
+        assert_ne!(token, new_session_token(1_760_000_000_000_000));
         let a = Keyring::from_bytes(&[1; 32]);
         let b = Keyring::from_bytes(&[2; 32]);
         assert_eq!(a.token_hash(&token), a.token_hash(&token));
         assert_ne!(a.token_hash(&token), b.token_hash(&token));
+        assert_eq!(a.session_key(&token), a.session_key(&token));
+        assert_ne!(a.session_key(&token), b.session_key(&token));
         assert_ne!(a.check_value(), b.check_value());
         assert!(connkit_core::auth::is_valid_secret_key(&new_secret_key()));
+    }
+
+    /// Keys of sessions created later sort after earlier ones, whatever their random bytes.
+    #[test]
+    fn session_keys_ascend_with_creation_time() {
+        let keys = Keyring::from_bytes(&[1; 32]);
+        let times = [1, 255, 256, 1_760_000_000_000_000, 1_760_000_000_000_001, i64::MAX];
+        let ordered: Vec<Vec<u8>> = times
+            .iter()
+            .map(|&t| keys.session_key(&new_session_token(t)))
+            .collect();
+        assert!(ordered.windows(2).all(|pair| pair[0] < pair[1]));
+        // A token of another shape still gets a key (its lookup just finds nothing).
+        assert_eq!(keys.session_key("short").len(), 32);
     }
 }

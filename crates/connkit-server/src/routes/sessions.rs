@@ -124,11 +124,11 @@ async fn create(
             "You are not allowed to override the docs connect url",
         ));
     }
-    let token = new_session_token();
     let now = timestamp::now();
+    let token = new_session_token(now);
     let expires_at = now + i64::try_from(SESSION_TTL_SECS).unwrap_or(1800) * 1_000_000;
     let session = NewSession {
-        token_hash: state.store().keys().token_hash(&token),
+        token_key: state.store().keys().session_key(&token),
         created_at: now,
         expires_at,
         end_user: request.end_user().map(EndUser::to_json),

@@ -6,19 +6,43 @@
 //! session survives a crash; a batch that fails fails each of its calls.
 //!
 //! SQLite writes one batch at a time (it has one writer anyway); PostgreSQL two, so that the
-//! writer does not stall while a commit waits for the disk (see [`in_flight`]).
+//! writer does not stall while a commit waits for the disk (see [`Source::in_flight`]).
 //!
-//! The writer is a task of its own, so a call dropped by its client cannot cancel a write that
-//! other calls wait on; it ends once the last handle of the store is dropped. Knows nothing
-//! about SQL (each backend writes a batch) or HTTP.
+//! The writer runs on a thread of its own, with a one-thread runtime: under load the server's
+//! runtime has a queue of request tasks, and a writer task waiting its turn behind them kept
+//! every call of its batch waiting too. Being a thread of its own, a call dropped by its client
+//! cannot cancel a write that other calls wait on; the thread ends once the last handle of the
+//! store is dropped. The writer keeps its connection from one batch to the next while rows keep
+//! coming, because a connection given back to its pool costs a round trip to the database (sqlx
+//! pings it). SQLite's one write connection goes back as soon as no row waits, or after
+//! [`SQLITE_TURN`] batches, so that other writes queue behind at most that; PostgreSQL's
+//! writer has connections of its own and gives them back after [`KEEP_IDLE`] without rows.
+//!
+//! Knows nothing about SQL (each backend writes a batch) or HTTP.
 
+use std::sync::Arc;
+use std::time::Duration;
+
+use sqlx::pool::PoolConnection;
+use sqlx::postgres::PgPool;
+use sqlx::{Postgres, Sqlite};
 use tokio::sync::{mpsc, oneshot};
+use tokio::task::JoinSet;
 
+use super::postgres::PgStore;
+use super::sqlite::SqliteStore;
 use super::{Backend, NewSession, Result, Store, StoreError};
 
 /// The most sessions a batch writes, in one statement (11 parameters each, under SQLite's
 /// 32766); more waiting go in the next batch.
 pub(super) const BATCH_ROWS: usize = 500;
+
+/// The most batches in a row the session writer writes on SQLite's write connection before it
+/// gives the connection back to the other writes waiting for it.
+const SQLITE_TURN: usize = 16;
+
+/// How long PostgreSQL's session writer keeps its connections without rows to write.
+const KEEP_IDLE: Duration = Duration::from_secs(1);
 
 /// A row waiting for the writer, and where its outcome goes once committed.
 type Pending = (NewSession, oneshot::Sender<Result<()>>);
@@ -30,11 +54,19 @@ pub(super) struct SessionQueue {
 }
 
 impl SessionQueue {
-    /// Starts the session writer of `backend`, on the current tokio runtime.
-    pub(super) fn start(backend: Backend) -> SessionQueue {
+    /// Starts the session writer of `backend` on a thread of its own.
+    pub(super) fn start(backend: Backend) -> Result<SessionQueue> {
+        let failed = |err: std::io::Error| StoreError::new(format!("the session writer: {err}"));
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(failed)?;
         let (rows, waiting) = mpsc::unbounded_channel();
-        tokio::spawn(write_sessions(backend, waiting));
-        SessionQueue { rows }
+        std::thread::Builder::new()
+            .name("connkit-sessions".to_owned())
+            .spawn(move || runtime.block_on(write_sessions(backend, waiting)))
+            .map_err(failed)?;
+        Ok(SessionQueue { rows })
     }
 }
 
@@ -54,18 +86,39 @@ impl Store {
 }
 
 /// The session writer: takes every waiting row into one batch, writes it, and again, until
-/// every sender is gone, with at most [`in_flight`] batches written at once. Each batch is
-/// written in a task of its own, so that a batch that panicked fails its own calls (their
+/// every sender is gone, with at most [`Source::in_flight`] batches written at once. Each batch
+/// is written in a task of its own, so that a batch that panicked fails its own calls (their
 /// answers dropped) and not the writer.
 async fn write_sessions(backend: Backend, mut waiting: mpsc::UnboundedReceiver<Pending>) {
-    let limit = in_flight(&backend);
-    let mut writing = tokio::task::JoinSet::new();
+    let source = Arc::new(Source::new(backend));
+    let limit = source.in_flight();
+    let mut writing: JoinSet<Option<Held>> = JoinSet::new();
+    let mut kept: Vec<Held> = Vec::new();
+    let mut turn = 0;
     loop {
         // A free slot first, so that rows arriving meanwhile wait for the next batch.
         while writing.len() >= limit {
-            let _ = writing.join_next().await;
+            keep(&mut kept, writing.join_next().await);
         }
-        let Some(first) = waiting.recv().await else {
+        while let Some(done) = writing.try_join_next() {
+            keep(&mut kept, Some(done));
+        }
+        if source.gives_back(waiting.is_empty(), turn) {
+            kept.clear();
+            turn = 0;
+        }
+        let next = if kept.is_empty() {
+            waiting.recv().await
+        } else {
+            match tokio::time::timeout(KEEP_IDLE, waiting.recv()).await {
+                Ok(next) => next,
+                Err(_) => {
+                    kept.clear();
+                    waiting.recv().await
+                }
+            }
+        };
+        let Some(first) = next else {
             break;
         };
         let mut batch = vec![first];
@@ -75,28 +128,96 @@ async fn write_sessions(backend: Backend, mut waiting: mpsc::UnboundedReceiver<P
                 Err(_) => break,
             }
         }
-        let backend = backend.clone();
-        writing.spawn(async move { write_batch(&backend, batch).await });
+        let held = kept.pop();
+        turn += usize::from(held.is_some());
+        let source = source.clone();
+        writing.spawn(async move { write_batch(&source, held, batch).await });
     }
     while writing.join_next().await.is_some() {}
 }
 
-/// How many batches are written at once. SQLite has one writer. PostgreSQL flushes its log for
-/// every commit: with a second batch in flight, its commit waits on the same flush as the
-/// first's instead of after it, and the writer no longer stalls while the disk syncs.
-fn in_flight(backend: &Backend) -> usize {
-    match backend {
-        Backend::Sqlite(_) => 1,
-        Backend::Postgres(_) => 2,
+/// Keeps the connection a finished batch handed back, if any.
+fn keep(kept: &mut Vec<Held>, done: Option<std::result::Result<Option<Held>, tokio::task::JoinError>>) {
+    if let Some(Ok(Some(held))) = done {
+        kept.push(held);
     }
 }
 
-/// Writes `batch` in one transaction and answers each of its calls.
-async fn write_batch(backend: &Backend, batch: Vec<Pending>) {
+/// Where the writer's connections come from: SQLite's write pool, or the writer's own
+/// PostgreSQL pool (made on the writer's runtime, so that its reactor drives their sockets).
+enum Source {
+    Sqlite(SqliteStore),
+    Postgres(PgStore, PgPool),
+}
+
+impl Source {
+    fn new(backend: Backend) -> Source {
+        match backend {
+            Backend::Sqlite(db) => Source::Sqlite(db),
+            Backend::Postgres(db) => {
+                let pool = db.session_pool();
+                Source::Postgres(db, pool)
+            }
+        }
+    }
+
+    /// How many batches are written at once. SQLite has one writer. PostgreSQL flushes its log
+    /// for every commit: with a second batch in flight, its commit waits on the same flush as
+    /// the first's instead of after it, and the writer no longer stalls while the disk syncs.
+    fn in_flight(&self) -> usize {
+        match self {
+            Source::Sqlite(_) => 1,
+            Source::Postgres(..) => 2,
+        }
+    }
+
+    /// True when the kept connections go back to their pool now: SQLite's when no row waits
+    /// or its turn is over, as other writes queue for it.
+    fn gives_back(&self, nothing_waits: bool, turn: usize) -> bool {
+        match self {
+            Source::Sqlite(_) => nothing_waits || turn >= SQLITE_TURN,
+            Source::Postgres(..) => false,
+        }
+    }
+
+    async fn connect(&self) -> Result<Held> {
+        Ok(match self {
+            Source::Sqlite(db) => Held::Sqlite(db.clone(), db.session_connection().await?),
+            Source::Postgres(db, pool) => Held::Postgres(db.clone(), pool.acquire().await?),
+        })
+    }
+}
+
+/// A connection the writer holds, with the backend that writes on it.
+enum Held {
+    Sqlite(SqliteStore, PoolConnection<Sqlite>),
+    Postgres(PgStore, PoolConnection<Postgres>),
+}
+
+impl Held {
+    async fn write(&mut self, rows: &[&NewSession]) -> Result<u64> {
+        match self {
+            Held::Sqlite(db, conn) => db.create_sessions(conn, rows).await,
+            Held::Postgres(db, conn) => db.create_sessions(conn, rows).await,
+        }
+    }
+}
+
+/// Writes `batch` in one transaction, on `held` or a new connection, and answers each of its
+/// calls; hands the connection back to be kept when the batch was written.
+async fn write_batch(source: &Source, held: Option<Held>, batch: Vec<Pending>) -> Option<Held> {
     let rows: Vec<&NewSession> = batch.iter().map(|(session, _)| session).collect();
-    let written = match backend {
-        Backend::Sqlite(db) => db.create_sessions(&rows).await,
-        Backend::Postgres(db) => db.create_sessions(&rows).await,
+    let mut held = match held {
+        Some(held) => Ok(held),
+        None => source.connect().await,
+    };
+    let written = match &mut held {
+        Ok(held) => held.write(&rows).await,
+        Err(err) => Err(err.same()),
+    };
+    let kept = match (&written, held) {
+        (Ok(_), Ok(held)) => Some(held),
+        _ => None,
     };
     match written {
         Ok(count) if usize::try_from(count).is_ok_and(|count| count == batch.len()) => {
@@ -115,6 +236,7 @@ async fn write_batch(backend: &Backend, batch: Vec<Pending>) {
             }
         }
     }
+    kept
 }
 
 #[cfg(test)]
@@ -126,7 +248,7 @@ mod tests {
 
     fn session(n: usize) -> NewSession {
         NewSession {
-            token_hash: n.to_be_bytes().to_vec(),
+            token_key: n.to_be_bytes().to_vec(),
             created_at: 1,
             expires_at: i64::MAX,
             end_user: None,
@@ -176,7 +298,7 @@ mod tests {
         for call in calls {
             let (n, done) = call.await.unwrap();
             done.unwrap();
-            answered.push(session(n).token_hash);
+            answered.push(session(n).token_key);
         }
         let mut rows = stored(&url).await;
         rows.sort();
@@ -196,6 +318,6 @@ mod tests {
         drop(dropped);
         store.create_session(session(2)).await.unwrap();
         let rows = stored(&url).await;
-        assert_eq!(rows, [session(1).token_hash, session(2).token_hash]);
+        assert_eq!(rows, [session(1).token_key, session(2).token_key]);
     }
 }

@@ -132,7 +132,8 @@ pub(crate) type Result<T, E = StoreError> = std::result::Result<T, E>;
 /// A connect session to store.
 #[derive(Debug, Clone)]
 pub(crate) struct NewSession {
-    pub(crate) token_hash: Vec<u8>,
+    /// The key the session is found by ([`Keyring::session_key`]), stored as `token_hash`.
+    pub(crate) token_key: Vec<u8>,
     pub(crate) created_at: Micros,
     pub(crate) expires_at: Micros,
     pub(crate) end_user: Option<Value>,
@@ -292,7 +293,7 @@ impl Store {
     pub async fn open_capped(url: &str, keys: Keyring, max_bytes: Option<u64>) -> Result<Store> {
         let backend = Backend::open(url, max_bytes).await?;
         let store = Store {
-            sessions: std::sync::Arc::new(group::SessionQueue::start(backend.clone())),
+            sessions: std::sync::Arc::new(group::SessionQueue::start(backend.clone())?),
             backend,
             keys,
         };
@@ -348,8 +349,8 @@ impl Store {
 
     /// The unexpired session whose token is `token` (its last access is recorded).
     pub(crate) async fn find_session(&self, token: &str, now: Micros) -> Result<Option<Session>> {
-        let hash = self.keys.token_hash(token);
-        on_backend!(self, db => db.find_session(&hash, now).await)
+        let keys = [self.keys.session_key(token), self.keys.token_hash(token)];
+        on_backend!(self, db => db.find_session(&keys, now).await)
     }
 
     pub(crate) async fn delete_session(&self, id: i64) -> Result<bool> {

@@ -17,14 +17,14 @@ mod outbox;
 mod relay;
 mod text;
 
-use sqlx::postgres::PgPool;
+use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool};
 use sqlx::{Postgres, QueryBuilder};
 
 use super::group::BATCH_ROWS;
 use super::{HealthWrite, NewSession, Result, Session, StoreError, rows};
 use crate::timestamp::Micros;
 pub(super) use connect::is_unavailable;
-use connect::{migrate, options, pool};
+use connect::{migrate, options, pool, session_options, session_pool};
 pub(super) use relay::PgRelayListener;
 
 /// Connections a server opens at most: every request holds one for a statement or a
@@ -39,6 +39,8 @@ const SESSION_COLUMNS: &str = "id, end_user::text AS end_user, organization::tex
 #[derive(Debug, Clone)]
 pub(super) struct PgStore {
     pool: PgPool,
+    /// What the session writer connects with (see [`PgStore::session_pool`]).
+    session_options: PgConnectOptions,
     health_write: HealthWrite,
 }
 
@@ -48,8 +50,15 @@ impl PgStore {
         migrate(&pool).await?;
         Ok(PgStore {
             pool,
+            session_options: session_options(url)?,
             health_write: HealthWrite::default(),
         })
+    }
+
+    /// The session writer's own pool (`group.rs`), connecting on first use from the runtime
+    /// that calls this: a server holds its connections besides [`POOL_SIZE`].
+    pub(super) fn session_pool(&self) -> PgPool {
+        session_pool(self.session_options.clone())
     }
 
     /// Ok when a read answers and a write commits (see [`HealthWrite`]).
@@ -113,7 +122,11 @@ impl PgStore {
 
     /// Writes `sessions` (at most `BATCH_ROWS`) in one statement; returns how many rows it
     /// wrote. The `connect_sessions_purge` trigger drops expired sessions.
-    pub(super) async fn create_sessions(&self, sessions: &[&NewSession]) -> Result<u64> {
+    pub(super) async fn create_sessions(
+        &self,
+        conn: &mut PgConnection,
+        sessions: &[&NewSession],
+    ) -> Result<u64> {
         if sessions.len() > BATCH_ROWS {
             return Err(StoreError::new("a session batch over BATCH_ROWS"));
         }
@@ -124,7 +137,7 @@ impl PgStore {
         );
         q.push_values(sessions, |mut b, s| {
             let columns = rows::session_columns(s);
-            b.push_bind(s.token_hash.clone())
+            b.push_bind(s.token_key.clone())
                 .push_bind(s.created_at)
                 .push_bind(s.expires_at)
                 .push_bind(columns.end_user)
@@ -142,17 +155,23 @@ impl PgStore {
                 .push_unseparated("::json")
                 .push_bind(s.reconnect_connection);
         });
-        Ok(q.build().execute(&self.pool).await?.rows_affected())
+        Ok(q.build().execute(conn).await?.rows_affected())
     }
 
-    pub(super) async fn find_session(&self, hash: &[u8], now: Micros) -> Result<Option<Session>> {
+    /// The unexpired session stored under either of `keys`.
+    pub(super) async fn find_session(
+        &self,
+        keys: &[Vec<u8>; 2],
+        now: Micros,
+    ) -> Result<Option<Session>> {
         let sql = format!(
-            "UPDATE connect_sessions SET last_access_at = $1 WHERE token_hash = $2 \
+            "UPDATE connect_sessions SET last_access_at = $1 WHERE token_hash IN ($2, $3) \
              AND expires_at > $1 RETURNING {SESSION_COLUMNS}"
         );
         let row = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(now)
-            .bind(hash)
+            .bind(&keys[0])
+            .bind(&keys[1])
             .fetch_optional(&self.pool)
             .await?;
         row.map(|r| rows::session(&r)).transpose()

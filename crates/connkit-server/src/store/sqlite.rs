@@ -18,7 +18,8 @@ use std::sync::Arc;
 
 use connkit_core::tags::Tags;
 use serde_json::{Map, Value};
-use sqlx::sqlite::SqlitePool;
+use sqlx::pool::PoolConnection;
+use sqlx::sqlite::{SqliteConnection, SqlitePool};
 use sqlx::{QueryBuilder, Row, Sqlite, Transaction};
 
 use super::group::BATCH_ROWS;
@@ -157,9 +158,20 @@ impl SqliteStore {
         Ok(())
     }
 
-    /// Writes `sessions` (at most `BATCH_ROWS`) in one statement; returns how many rows it
-    /// wrote. The `connect_sessions_purge` trigger drops expired sessions.
-    pub(super) async fn create_sessions(&self, sessions: &[&NewSession]) -> Result<u64> {
+    /// The write connection, for the session writer to write batches on (`group.rs`).
+    pub(super) async fn session_connection(&self) -> Result<PoolConnection<Sqlite>> {
+        Ok(self.writer()?.acquire().await?)
+    }
+
+    /// Writes `sessions` (at most `BATCH_ROWS`) in one statement on `conn`, the write
+    /// connection ([`SqliteStore::session_connection`]); returns how many rows it wrote. The
+    /// `connect_sessions_purge` trigger drops expired sessions.
+    pub(super) async fn create_sessions(
+        &self,
+        conn: &mut SqliteConnection,
+        sessions: &[&NewSession],
+    ) -> Result<u64> {
+        self.files.check()?;
         if sessions.len() > BATCH_ROWS {
             return Err(StoreError::new("a session batch over BATCH_ROWS"));
         }
@@ -170,7 +182,7 @@ impl SqliteStore {
         );
         q.push_values(sessions, |mut b, s| {
             let columns = rows::session_columns(s);
-            b.push_bind(s.token_hash.clone())
+            b.push_bind(s.token_key.clone())
                 .push_bind(s.created_at)
                 .push_bind(s.expires_at)
                 .push_bind(columns.end_user)
@@ -182,17 +194,23 @@ impl SqliteStore {
                 .push_bind(columns.tags)
                 .push_bind(s.reconnect_connection);
         });
-        Ok(q.build().execute(self.writer()?).await?.rows_affected())
+        Ok(q.build().execute(conn).await?.rows_affected())
     }
 
-    pub(super) async fn find_session(&self, hash: &[u8], now: Micros) -> Result<Option<Session>> {
+    /// The unexpired session stored under either of `keys`.
+    pub(super) async fn find_session(
+        &self,
+        keys: &[Vec<u8>; 2],
+        now: Micros,
+    ) -> Result<Option<Session>> {
         let sql = format!(
-            "UPDATE connect_sessions SET last_access_at = ? WHERE token_hash = ? AND expires_at > ? \
-             RETURNING {SESSION_COLUMNS}"
+            "UPDATE connect_sessions SET last_access_at = ? WHERE token_hash IN (?, ?) \
+             AND expires_at > ? RETURNING {SESSION_COLUMNS}"
         );
         let row = sqlx::query(sqlx::AssertSqlSafe(sql))
             .bind(now)
-            .bind(hash.to_vec())
+            .bind(keys[0].clone())
+            .bind(keys[1].clone())
             .bind(now)
             .fetch_optional(self.writer()?)
             .await?;

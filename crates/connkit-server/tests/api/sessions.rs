@@ -3,6 +3,7 @@
 use connkit_core::auth::is_valid_connect_session_token;
 use serde_json::json;
 
+use crate::db::Db;
 use crate::support::{TestApp, cp, is_timestamp};
 
 #[tokio::test]
@@ -205,12 +206,16 @@ async fn tokens_are_stored_hashed_and_expire() {
     let db = app.sql().await;
     let hashes = db.bytes("SELECT token_hash FROM connect_sessions").await;
     assert_eq!(hashes.len(), 1);
-    let hash = &hashes[0];
+    // The stored key: the token's 16 ordering digits (its creation time), then a 32-byte HMAC
+    // that shares nothing with the token's random part.
+    let (digits, hash) = hashes[0].split_at(16);
+    let (token_digits, random) = token["nango_connect_session_".len()..].split_at(16);
+    assert_eq!(digits, token_digits.as_bytes());
     assert_eq!(hash.len(), 32);
     assert!(
         !hash
-            .windows(16)
-            .any(|w| token.as_bytes().windows(16).any(|t| t == w))
+            .windows(8)
+            .any(|w| random.as_bytes().windows(8).any(|t| t == w))
     );
 
     let bearer = format!("Bearer {token}");
@@ -230,6 +235,38 @@ async fn tokens_are_stored_hashed_and_expire() {
     assert_eq!(count().await, 1);
     app.session(json!({"tags": {"a": "2"}})).await;
     assert_eq!(count().await, 1, "expired row gone, new row kept");
+}
+
+/// Keys of sessions created one after another ascend (the key index grows at its end), and a
+/// session stored under the bare HMAC, without the ordering digits, is still found by its token.
+#[tokio::test]
+async fn session_keys_ascend_and_bare_hmac_keys_are_found() {
+    let app = TestApp::new().await;
+    let mut tokens = Vec::new();
+    for n in 0..5 {
+        tokens.push(app.session(json!({"tags": {"n": n.to_string()}})).await);
+    }
+    let db = app.sql().await;
+    let keys = db
+        .bytes("SELECT token_hash FROM connect_sessions ORDER BY id")
+        .await;
+    assert_eq!(keys.len(), 5);
+    assert!(keys.windows(2).all(|pair| pair[0] < pair[1]), "{keys:?}");
+
+    let bare = match db {
+        Db::Sqlite(_) => "UPDATE connect_sessions SET token_hash = substr(token_hash, 17)",
+        Db::Postgres(_) => "UPDATE connect_sessions SET token_hash = substring(token_hash from 17)",
+    };
+    db.exec(bare).await;
+    assert_eq!(
+        db.bytes("SELECT token_hash FROM connect_sessions").await[0].len(),
+        32
+    );
+    for token in &tokens {
+        let bearer = format!("Bearer {token}");
+        let resp = app.call("GET", "/connect/session", Some(&bearer), None).await;
+        assert_eq!(resp.status, 200, "{}", resp.json);
+    }
 }
 
 #[tokio::test]

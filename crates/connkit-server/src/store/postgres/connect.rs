@@ -28,6 +28,24 @@ pub(super) fn options(url: &str) -> Result<PgConnectOptions> {
         .application_name("connkit-server"))
 }
 
+/// What the session writer connects with: no `force_custom_plan`, as its one statement, an
+/// INSERT of values, plans the same for any values, and planning it for every batch cost the
+/// database's CPU that the server's requests share.
+pub(super) fn session_options(url: &str) -> Result<PgConnectOptions> {
+    Ok(PgConnectOptions::from_str(url)?.application_name("connkit-server"))
+}
+
+/// The session writer's pool: as many connections as it writes batches at once, opened when
+/// first acquired (on the writer's runtime) and closed after a minute idle, as [`pool`]'s.
+pub(super) fn session_pool(options: PgConnectOptions) -> PgPool {
+    PgPoolOptions::new()
+        .max_connections(2)
+        .min_connections(0)
+        .acquire_timeout(Duration::from_secs(10))
+        .idle_timeout(Duration::from_secs(60))
+        .connect_lazy_with(options)
+}
+
 /// A pool of at most `connections` on `options`; a connection is never kept idle for long, so
 /// that several servers do not hold the database's connection slots for nothing.
 pub(super) async fn pool(options: PgConnectOptions, connections: u32) -> Result<PgPool> {

@@ -38,18 +38,19 @@ pub(super) fn options(url: &str) -> Result<SqliteConnectOptions> {
 pub(super) async fn pool(options: SqliteConnectOptions, connections: u32) -> Result<SqlitePool> {
     Ok(SqlitePoolOptions::new()
         .max_connections(connections)
-        // No ping on acquire: every connection was pinged when it was released (below), and a
+        // No ping on acquire: sqlx pings every connection when it is given back, and a
         // connection to a file does not go stale while idle as a network one does. Each ping is
-        // a round trip to the connection's thread (a third of a session batch's).
+        // a round trip to the connection's thread.
         .test_before_acquire(false)
         // SQLite ends a transaction by itself on some failures (a full disk, `RAISE(ROLLBACK)`);
         // sqlx then still counts it open, its ROLLBACK fails, and every later `BEGIN IMMEDIATE`
         // on that connection would fail with "non-zero transaction depth". A connection whose
-        // transaction did not end cleanly is closed here, and the pool opens a fresh one. The
-        // ping runs after the rollback a dropped transaction queued, so the depth is settled.
-        .after_release(|conn, _| {
+        // transaction did not end cleanly is closed when next acquired, and the pool opens a
+        // fresh one. sqlx pings every connection given back to the pool, after the rollback a
+        // dropped transaction queued, so the depth is settled by then and reading it costs no
+        // second round trip to the connection's thread.
+        .before_acquire(|conn, _| {
             Box::pin(async move {
-                conn.ping().await?;
                 let clean = !conn.is_in_transaction();
                 if !clean {
                     tracing::warn!(
