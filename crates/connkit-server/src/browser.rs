@@ -26,7 +26,7 @@ use axum::extract::{Request, State};
 use axum::http::header::{
     CONTENT_SECURITY_POLICY, HOST, ORIGIN, REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS,
 };
-use axum::http::{HeaderValue, StatusCode};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
@@ -34,10 +34,8 @@ use serde_json::json;
 /// The policy of an answer that sets none: nothing to load, run or frame.
 const API_POLICY: &str = "default-src 'none'; frame-ancestors 'none'";
 
-/// Middleware: the security headers every answer carries.
-pub(crate) async fn security_headers(request: Request, next: Next) -> Response {
-    let mut response = next.run(request).await;
-    let headers = response.headers_mut();
+/// The security headers every answer carries (set by the middleware of `lib.rs`).
+pub(crate) fn set_security_headers(headers: &mut HeaderMap) {
     headers.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     headers.insert(REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
     if !headers.contains_key(CONTENT_SECURITY_POLICY) {
@@ -47,7 +45,6 @@ pub(crate) async fn security_headers(request: Request, next: Next) -> Response {
         );
         headers.insert(X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     }
-    response
 }
 
 /// The host names a page of this server is reached by.

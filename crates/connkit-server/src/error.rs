@@ -7,15 +7,13 @@
 //! connkit has no rule beyond Nango's schema). Both lists come from core (a
 //! `connkit_core::request::Rejection`, mostly); this module never builds a Nango issue. Internal
 //! failures never leak: they answer Nango's `generic_error_support` 500 with a fresh id, and the
-//! cause travels in a response extension that the logging middleware ([`log_internal_errors`])
+//! cause travels in a response extension that the logging middleware ([`log_internal_error`])
 //! writes out.
 //!
 //! Knows nothing about SQL or which handler failed; the English texts here are Nango's.
 
 use axum::Json;
-use axum::extract::Request;
-use axum::http::StatusCode;
-use axum::middleware::Next;
+use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use connkit_core::modes::Failure;
 use connkit_core::nango::NangoIssue;
@@ -270,7 +268,7 @@ impl From<crate::store::StoreError> for ApiError {
     }
 }
 
-/// The cause of a 500 or 503, attached to the response for [`log_internal_errors`].
+/// The cause of a 500 or 503, attached to the response for [`log_internal_error`].
 #[derive(Debug, Clone)]
 pub(crate) struct InternalCause {
     id: String,
@@ -403,13 +401,10 @@ fn validation_body(part: Part, nango: &[NangoIssue], issues: &[Issue]) -> Value 
     json!({"error": {"code": part.code(), "errors": errors, "issues": issues}})
 }
 
-/// Middleware: writes the cause of every 500 and 503 to the log, with the id the client received.
-pub(crate) async fn log_internal_errors(request: Request, next: Next) -> Response {
-    let method = request.method().clone();
-    let path = request.uri().path().to_owned();
-    let response = next.run(request).await;
+/// Writes the cause of a 500 or 503 to the log, with the id the client received (called by
+/// the middleware of `lib.rs` for every answer).
+pub(crate) fn log_internal_error(method: &Method, path: &str, response: &Response) {
     if let Some(InternalCause { id, cause }) = response.extensions().get::<InternalCause>() {
         tracing::error!(%method, %path, error_id = %id, "internal error: {cause}");
     }
-    response
 }

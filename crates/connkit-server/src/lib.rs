@@ -56,6 +56,7 @@ use std::time::Duration;
 
 use axum::http::{HeaderName, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
+use axum::extract::State;
 use axum::{Json, Router, middleware};
 use serde_json::json;
 use tower::ServiceBuilder;
@@ -89,16 +90,34 @@ pub fn app(state: AppState) -> Router {
             .route_layer(middleware::from_fn_with_state(hosts, browser::own_origin));
         router = router.merge(demo);
     }
-    // One layer of the whole stack (outermost first), not one `Router::layer` each: axum wraps
-    // every route in a boxed service per layer and clones it, box by box, for each request.
-    router.layer(
+    // The stack wraps the router once, as one service behind an empty router's fallback:
+    // `Router::layer` would wrap every route in it, and axum clones a route's service, box by
+    // box, for each request.
+    Router::new().fallback_service(
         ServiceBuilder::new()
             .layer(TraceLayer::new_for_http().make_span_with(request_span))
             .layer(CatchPanicLayer::custom(panic_response))
-            .layer(middleware::from_fn(browser::security_headers))
-            .layer(middleware::from_fn(error::log_internal_errors))
-            .layer(middleware::from_fn_with_state(state, routes::ws::upgrade)),
+            .layer(middleware::from_fn_with_state(state, every_request))
+            .service(router),
     )
+}
+
+/// What every request goes through, as one middleware (each `from_fn` layer boxes the rest of
+/// the stack for each request): the OAuth WebSocket at `/` is taken before routing, every
+/// answer gets the security headers, and the cause of an internal error is logged.
+async fn every_request(
+    State(state): State<AppState>,
+    request: axum::extract::Request,
+    next: middleware::Next,
+) -> Response {
+    let (method, uri) = (request.method().clone(), request.uri().clone());
+    let mut response = match routes::ws::upgrade(&state, request).await {
+        Ok(upgraded) => upgraded,
+        Err(request) => next.run(request).await,
+    };
+    error::log_internal_error(&method, uri.path(), &response);
+    browser::set_security_headers(response.headers_mut());
+    response
 }
 
 /// The span of a request's log lines: its method and path, never its query, where auth
