@@ -78,21 +78,24 @@ pub fn app(state: AppState) -> Router {
     let router = routes::router()
         .with_state(state.clone())
         .method_not_allowed_fallback(method_not_allowed);
-    let mut router = match &settings.static_dir {
+    let router = match &settings.static_dir {
         Some(dir) => static_files::serve(router, dir, hosts.clone()),
         None => router.fallback(unknown_route),
-    }
-    .layer(cors());
-    if settings.demo {
-        let demo = demo::router(api(&state), settings)
+    };
+    // CORS and the stack below each wrap their router once, as one service behind a router's
+    // fallback: `Router::layer` would wrap every route, and axum clones a route's service, box
+    // by box, for each request. The demo routes are matched first; everything else is the
+    // API's, with CORS.
+    let open_api = ServiceBuilder::new().layer(cors()).service(router);
+    let router = if settings.demo {
+        demo::router(api(&state), settings)
             .merge(demo_provider(&state).router())
             .method_not_allowed_fallback(method_not_allowed)
-            .route_layer(middleware::from_fn_with_state(hosts, browser::own_origin));
-        router = router.merge(demo);
-    }
-    // The stack wraps the router once, as one service behind an empty router's fallback:
-    // `Router::layer` would wrap every route in it, and axum clones a route's service, box by
-    // box, for each request.
+            .route_layer(middleware::from_fn_with_state(hosts, browser::own_origin))
+            .fallback_service(open_api)
+    } else {
+        Router::new().fallback_service(open_api)
+    };
     Router::new().fallback_service(
         ServiceBuilder::new()
             .layer(TraceLayer::new_for_http().make_span_with(request_span))
