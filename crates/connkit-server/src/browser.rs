@@ -36,6 +36,7 @@ const API_POLICY: &str = "default-src 'none'; frame-ancestors 'none'";
 
 /// The security headers every answer carries (set by the middleware of `lib.rs`).
 pub(crate) fn set_security_headers(headers: &mut HeaderMap) {
+    headers.reserve(4);
     headers.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     headers.insert(REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
     if !headers.contains_key(CONTENT_SECURITY_POLICY) {

@@ -5,18 +5,19 @@
 //! arrived meanwhile. A call is answered only once its row is committed, so an acknowledged
 //! session survives a crash; a batch that fails fails each of its calls.
 //!
-//! SQLite writes one batch at a time (it has one writer anyway); PostgreSQL two, so that the
-//! writer does not stall while a commit waits for the disk (see [`Source::in_flight`]).
-//!
 //! The writer runs on a thread of its own, with a one-thread runtime: under load the server's
 //! runtime has a queue of request tasks, and a writer task waiting its turn behind them kept
 //! every call of its batch waiting too. Being a thread of its own, a call dropped by its client
 //! cannot cancel a write that other calls wait on; the thread ends once the last handle of the
-//! store is dropped. The writer keeps its connection from one batch to the next while rows keep
-//! coming, because a connection given back to its pool costs a round trip to the database (sqlx
-//! pings it). SQLite's one write connection goes back as soon as no row waits, or after
-//! [`SQLITE_TURN`] batches, so that other writes queue behind at most that; PostgreSQL's
-//! writer has connections of its own and gives them back after [`KEEP_IDLE`] without rows.
+//! store is dropped. It writes one batch at a time on both backends: with the writer's wake-ups
+//! no longer queued, a second PostgreSQL batch in flight only split the rows into more, smaller
+//! commits for the database's CPU to plan and run.
+//!
+//! The writer keeps its connection from one batch to the next while rows keep coming, because
+//! a connection given back to its pool costs a round trip to the database (sqlx pings it).
+//! SQLite's one write connection goes back as soon as no row waits, or after [`SQLITE_TURN`]
+//! batches, so that other writes queue behind at most that; PostgreSQL's writer has a
+//! connection of its own and gives it back after [`KEEP_IDLE`] without rows.
 //!
 //! Knows nothing about SQL (each backend writes a batch) or HTTP.
 
@@ -27,7 +28,6 @@ use sqlx::pool::PoolConnection;
 use sqlx::postgres::PgPool;
 use sqlx::{Postgres, Sqlite};
 use tokio::sync::{mpsc, oneshot};
-use tokio::task::JoinSet;
 
 use super::postgres::PgStore;
 use super::sqlite::SqliteStore;
@@ -86,34 +86,24 @@ impl Store {
 }
 
 /// The session writer: takes every waiting row into one batch, writes it, and again, until
-/// every sender is gone, with at most [`Source::in_flight`] batches written at once. Each batch
-/// is written in a task of its own, so that a batch that panicked fails its own calls (their
-/// answers dropped) and not the writer.
+/// every sender is gone. Each batch is written in a task of its own, so that a batch that
+/// panicked fails its own calls (their answers dropped) and not the writer.
 async fn write_sessions(backend: Backend, mut waiting: mpsc::UnboundedReceiver<Pending>) {
     let source = Arc::new(Source::new(backend));
-    let limit = source.in_flight();
-    let mut writing: JoinSet<Option<Held>> = JoinSet::new();
-    let mut kept: Vec<Held> = Vec::new();
+    let mut held: Option<Held> = None;
     let mut turn = 0;
     loop {
-        // A free slot first, so that rows arriving meanwhile wait for the next batch.
-        while writing.len() >= limit {
-            keep(&mut kept, writing.join_next().await);
-        }
-        while let Some(done) = writing.try_join_next() {
-            keep(&mut kept, Some(done));
-        }
-        if source.gives_back(waiting.is_empty(), turn) {
-            kept.clear();
+        if held.is_some() && source.gives_back(waiting.is_empty(), turn) {
+            held = None;
             turn = 0;
         }
-        let next = if kept.is_empty() {
+        let next = if held.is_none() {
             waiting.recv().await
         } else {
             match tokio::time::timeout(KEEP_IDLE, waiting.recv()).await {
                 Ok(next) => next,
                 Err(_) => {
-                    kept.clear();
+                    held = None;
                     waiting.recv().await
                 }
             }
@@ -128,18 +118,10 @@ async fn write_sessions(backend: Backend, mut waiting: mpsc::UnboundedReceiver<P
                 Err(_) => break,
             }
         }
-        let held = kept.pop();
         turn += usize::from(held.is_some());
         let source = source.clone();
-        writing.spawn(async move { write_batch(&source, held, batch).await });
-    }
-    while writing.join_next().await.is_some() {}
-}
-
-/// Keeps the connection a finished batch handed back, if any.
-fn keep(kept: &mut Vec<Held>, done: Option<std::result::Result<Option<Held>, tokio::task::JoinError>>) {
-    if let Some(Ok(Some(held))) = done {
-        kept.push(held);
+        let written = tokio::spawn(async move { write_batch(&source, held, batch).await });
+        held = written.await.ok().flatten();
     }
 }
 
@@ -161,18 +143,8 @@ impl Source {
         }
     }
 
-    /// How many batches are written at once. SQLite has one writer. PostgreSQL flushes its log
-    /// for every commit: with a second batch in flight, its commit waits on the same flush as
-    /// the first's instead of after it, and the writer no longer stalls while the disk syncs.
-    fn in_flight(&self) -> usize {
-        match self {
-            Source::Sqlite(_) => 1,
-            Source::Postgres(..) => 2,
-        }
-    }
-
-    /// True when the kept connections go back to their pool now: SQLite's when no row waits
-    /// or its turn is over, as other writes queue for it.
+    /// True when the kept connection goes back to its pool now: SQLite's when no row waits or
+    /// its turn is over, as other writes queue for it.
     fn gives_back(&self, nothing_waits: bool, turn: usize) -> bool {
         match self {
             Source::Sqlite(_) => nothing_waits || turn >= SQLITE_TURN,

@@ -56,7 +56,7 @@ impl PgStore {
     }
 
     /// The session writer's own pool (`group.rs`), connecting on first use from the runtime
-    /// that calls this: a server holds its connections besides [`POOL_SIZE`].
+    /// that calls this: a server holds its connection besides [`POOL_SIZE`].
     pub(super) fn session_pool(&self) -> PgPool {
         session_pool(self.session_options.clone())
     }

@@ -35,11 +35,11 @@ pub(super) fn session_options(url: &str) -> Result<PgConnectOptions> {
     Ok(PgConnectOptions::from_str(url)?.application_name("connkit-server"))
 }
 
-/// The session writer's pool: as many connections as it writes batches at once, opened when
-/// first acquired (on the writer's runtime) and closed after a minute idle, as [`pool`]'s.
+/// The session writer's pool: one connection (it writes one batch at a time), opened when first
+/// acquired (on the writer's runtime) and closed after a minute idle, as [`pool`]'s are.
 pub(super) fn session_pool(options: PgConnectOptions) -> PgPool {
     PgPoolOptions::new()
-        .max_connections(2)
+        .max_connections(1)
         .min_connections(0)
         .acquire_timeout(Duration::from_secs(10))
         .idle_timeout(Duration::from_secs(60))
