@@ -15,14 +15,15 @@
 //!
 //! The writer keeps its connection from one batch to the next while rows keep coming, because
 //! a connection given back to its pool costs a round trip to the database (sqlx pings it).
-//! SQLite's one write connection goes back as soon as no row waits, or after [`SQLITE_TURN`]
-//! batches, so that other writes queue behind at most that; PostgreSQL's writer has a
-//! connection of its own and gives it back after [`KEEP_IDLE`] without rows.
+//! SQLite's one write connection, which the other writes queue for, goes back after
+//! [`SQLITE_IDLE`] without rows or once the writer has held it for [`SQLITE_TURN`], so that
+//! another write waits behind sessions for at most about that; PostgreSQL's writer has a
+//! connection of its own and gives it back after [`PG_IDLE`] without rows.
 //!
 //! Knows nothing about SQL (each backend writes a batch) or HTTP.
 
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use sqlx::pool::PoolConnection;
 use sqlx::postgres::PgPool;
@@ -37,12 +38,16 @@ use super::{Backend, NewSession, Result, Store, StoreError};
 /// 32766); more waiting go in the next batch.
 pub(super) const BATCH_ROWS: usize = 500;
 
-/// The most batches in a row the session writer writes on SQLite's write connection before it
-/// gives the connection back to the other writes waiting for it.
-const SQLITE_TURN: usize = 16;
+/// How long the session writer keeps SQLite's write connection without rows to write (a
+/// millisecond, as tokio's timers count).
+const SQLITE_IDLE: Duration = Duration::from_millis(1);
 
-/// How long PostgreSQL's session writer keeps its connections without rows to write.
-const KEEP_IDLE: Duration = Duration::from_secs(1);
+/// How long the session writer holds SQLite's write connection at most before it gives it
+/// back to the other writes waiting for it.
+const SQLITE_TURN: Duration = Duration::from_millis(5);
+
+/// How long PostgreSQL's session writer keeps its connection without rows to write.
+const PG_IDLE: Duration = Duration::from_secs(1);
 
 /// A row waiting for the writer, and where its outcome goes once committed.
 type Pending = (NewSession, oneshot::Sender<Result<()>>);
@@ -90,17 +95,18 @@ impl Store {
 /// panicked fails its own calls (their answers dropped) and not the writer.
 async fn write_sessions(backend: Backend, mut waiting: mpsc::UnboundedReceiver<Pending>) {
     let source = Arc::new(Source::new(backend));
-    let mut held: Option<Held> = None;
-    let mut turn = 0;
+    // The kept connection and when the writer took it.
+    let mut held: Option<(Held, Instant)> = None;
     loop {
-        if held.is_some() && source.gives_back(waiting.is_empty(), turn) {
+        if let Some((_, since)) = &held
+            && source.turn().is_some_and(|turn| since.elapsed() >= turn)
+        {
             held = None;
-            turn = 0;
         }
         let next = if held.is_none() {
             waiting.recv().await
         } else {
-            match tokio::time::timeout(KEEP_IDLE, waiting.recv()).await {
+            match tokio::time::timeout(source.keep_idle(), waiting.recv()).await {
                 Ok(next) => next,
                 Err(_) => {
                     held = None;
@@ -118,10 +124,11 @@ async fn write_sessions(backend: Backend, mut waiting: mpsc::UnboundedReceiver<P
                 Err(_) => break,
             }
         }
-        turn += usize::from(held.is_some());
+        let since = held.as_ref().map_or_else(Instant::now, |(_, since)| *since);
+        let conn = held.map(|(conn, _)| conn);
         let source = source.clone();
-        let written = tokio::spawn(async move { write_batch(&source, held, batch).await });
-        held = written.await.ok().flatten();
+        let written = tokio::spawn(async move { write_batch(&source, conn, batch).await });
+        held = written.await.ok().flatten().map(|conn| (conn, since));
     }
 }
 
@@ -143,12 +150,20 @@ impl Source {
         }
     }
 
-    /// True when the kept connection goes back to its pool now: SQLite's when no row waits or
-    /// its turn is over, as other writes queue for it.
-    fn gives_back(&self, nothing_waits: bool, turn: usize) -> bool {
+    /// How long the writer keeps its connection without rows to write.
+    fn keep_idle(&self) -> Duration {
         match self {
-            Source::Sqlite(_) => nothing_waits || turn >= SQLITE_TURN,
-            Source::Postgres(..) => false,
+            Source::Sqlite(_) => SQLITE_IDLE,
+            Source::Postgres(..) => PG_IDLE,
+        }
+    }
+
+    /// How long the writer may hold its connection however many rows come: SQLite's is the
+    /// one the other writes queue for.
+    fn turn(&self) -> Option<Duration> {
+        match self {
+            Source::Sqlite(_) => Some(SQLITE_TURN),
+            Source::Postgres(..) => None,
         }
     }
 
@@ -158,6 +173,13 @@ impl Source {
             Source::Postgres(db, pool) => Held::Postgres(db.clone(), pool.acquire().await?),
         })
     }
+}
+
+/// Writes `rows` on a new connection from `source`; returns the count and the connection.
+async fn write_fresh(source: &Source, rows: &[&NewSession]) -> Result<(u64, Held)> {
+    let mut held = source.connect().await?;
+    let count = held.write(rows).await?;
+    Ok((count, held))
 }
 
 /// A connection the writer holds, with the backend that writes on it.
@@ -179,17 +201,23 @@ impl Held {
 /// calls; hands the connection back to be kept when the batch was written.
 async fn write_batch(source: &Source, held: Option<Held>, batch: Vec<Pending>) -> Option<Held> {
     let rows: Vec<&NewSession> = batch.iter().map(|(session, _)| session).collect();
-    let mut held = match held {
-        Some(held) => Ok(held),
-        None => source.connect().await,
+    let written = match held {
+        Some(mut held) => match held.write(&rows).await {
+            Ok(count) => Ok((count, held)),
+            // A kept connection can die while it waits (a database restarted, its backend
+            // terminated): the batch goes once more on a fresh connection, which the pool tests.
+            // Rows a lost answer had committed make the second try fail on the unique key. The
+            // dead one goes back first: each pool has room for one.
+            Err(_) => {
+                drop(held);
+                write_fresh(source, &rows).await
+            }
+        },
+        None => write_fresh(source, &rows).await,
     };
-    let written = match &mut held {
-        Ok(held) => held.write(&rows).await,
-        Err(err) => Err(err.same()),
-    };
-    let kept = match (&written, held) {
-        (Ok(_), Ok(held)) => Some(held),
-        _ => None,
+    let (written, kept) = match written {
+        Ok((count, held)) => (Ok(count), Some(held)),
+        Err(err) => (Err(err), None),
     };
     match written {
         Ok(count) if usize::try_from(count).is_ok_and(|count| count == batch.len()) => {
