@@ -255,7 +255,14 @@ mod tests {
     #[test]
     fn session_keys_ascend_with_creation_time() {
         let keys = Keyring::from_bytes(&[1; 32]);
-        let times = [1, 255, 256, 1_760_000_000_000_000, 1_760_000_000_000_001, i64::MAX];
+        let times = [
+            1,
+            255,
+            256,
+            1_760_000_000_000_000,
+            1_760_000_000_000_001,
+            i64::MAX,
+        ];
         let ordered: Vec<Vec<u8>> = times
             .iter()
             .map(|&t| keys.session_key(&new_session_token(t)))

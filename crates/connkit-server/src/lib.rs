@@ -54,9 +54,9 @@ pub mod webhook;
 
 use std::time::Duration;
 
+use axum::extract::State;
 use axum::http::{HeaderName, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::extract::State;
 use axum::{Json, Router, middleware};
 use serde_json::json;
 use tower::ServiceBuilder;

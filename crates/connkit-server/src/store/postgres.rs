@@ -39,8 +39,9 @@ const SESSION_COLUMNS: &str = "id, end_user::text AS end_user, organization::tex
 #[derive(Debug, Clone)]
 pub(super) struct PgStore {
     pool: PgPool,
-    /// What the session writer connects with (see [`PgStore::session_pool`]).
-    session_options: PgConnectOptions,
+    /// What the session writer connects with (see [`PgStore::session_pool`]), boxed as it is
+    /// large and read once per writer.
+    session_options: Box<PgConnectOptions>,
     health_write: HealthWrite,
 }
 
@@ -50,7 +51,7 @@ impl PgStore {
         migrate(&pool).await?;
         Ok(PgStore {
             pool,
-            session_options: session_options(url)?,
+            session_options: Box::new(session_options(url)?),
             health_write: HealthWrite::default(),
         })
     }
@@ -58,7 +59,7 @@ impl PgStore {
     /// The session writer's own pool (`group.rs`), connecting on first use from the runtime
     /// that calls this: a server holds its connection besides [`POOL_SIZE`].
     pub(super) fn session_pool(&self) -> PgPool {
-        session_pool(self.session_options.clone())
+        session_pool((*self.session_options).clone())
     }
 
     /// Ok when a read answers and a write commits (see [`HealthWrite`]).

@@ -264,7 +264,9 @@ async fn session_keys_ascend_and_bare_hmac_keys_are_found() {
     );
     for token in &tokens {
         let bearer = format!("Bearer {token}");
-        let resp = app.call("GET", "/connect/session", Some(&bearer), None).await;
+        let resp = app
+            .call("GET", "/connect/session", Some(&bearer), None)
+            .await;
         assert_eq!(resp.status, 200, "{}", resp.json);
     }
 }
