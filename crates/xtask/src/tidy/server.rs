@@ -21,7 +21,7 @@ use anyhow::Result;
 use super::Problems;
 
 /// The server's own numeric constants, `(file under src/, name, what it sizes)`.
-const OPERATIONAL: [(&str, &str, &str); 13] = [
+const OPERATIONAL: [(&str, &str, &str); 17] = [
     (
         "demo.rs",
         "INBOX_SIZE",
@@ -66,6 +66,26 @@ const OPERATIONAL: [(&str, &str, &str); 13] = [
         "store/group.rs",
         "BATCH_ROWS",
         "how many connect sessions one group commit writes (under SQLite's parameter limit)",
+    ),
+    (
+        "store/group.rs",
+        "SQLITE_IDLE",
+        "how long the session writer keeps SQLite's write connection without rows",
+    ),
+    (
+        "store/group.rs",
+        "SQLITE_TURN",
+        "how long the session writer holds SQLite's write connection at most",
+    ),
+    (
+        "store/group.rs",
+        "PG_IDLE",
+        "how long the session writer keeps its PostgreSQL connection without rows",
+    ),
+    (
+        "crypto.rs",
+        "SESSION_ORDER_DIGITS",
+        "the hex digits of connkit's session tokens that carry their creation time",
     ),
     (
         "store/copy.rs",
