@@ -50,7 +50,12 @@ const SQLITE_TURN: Duration = Duration::from_millis(5);
 const PG_IDLE: Duration = Duration::from_secs(1);
 
 /// A row waiting for the writer, and where its outcome goes once committed.
-type Pending = (NewSession, oneshot::Sender<Result<()>>);
+type Pending = (NewSession, oneshot::Sender<Answer>);
+
+/// A batch's outcome for one call, with the call's row given back: the row is dropped by the
+/// thread that allocated it. glibc's `free` of another thread's block locks that thread's
+/// arena, and a writer freeing every row made the request threads wait on their own arenas.
+type Answer = (Result<()>, NewSession);
 
 /// The way to the session writer.
 #[derive(Debug)]
@@ -84,9 +89,10 @@ impl Store {
             .rows
             .send((session, done))
             .map_err(|_| StoreError::new("the session writer stopped"))?;
-        answer
+        let (written, _row) = answer
             .await
-            .map_err(|_| StoreError::new("the session writer stopped"))?
+            .map_err(|_| StoreError::new("the session writer stopped"))?;
+        written
     }
 }
 
@@ -219,22 +225,17 @@ async fn write_batch(source: &Source, held: Option<Held>, batch: Vec<Pending>) -
         Ok((count, held)) => (Ok(count), Some(held)),
         Err(err) => (Err(err), None),
     };
-    match written {
-        Ok(count) if usize::try_from(count).is_ok_and(|count| count == batch.len()) => {
-            for (_, done) in batch {
-                let _ = done.send(Ok(()));
-            }
-        }
-        Ok(_) => {
-            for (_, done) in batch {
-                let _ = done.send(Err(StoreError::new("a session batch wrote another count")));
-            }
-        }
-        Err(err) => {
-            for (_, done) in batch {
-                let _ = done.send(Err(err.same()));
-            }
-        }
+    let answer = match written {
+        Ok(count) if usize::try_from(count).is_ok_and(|count| count == batch.len()) => Ok(()),
+        Ok(_) => Err(StoreError::new("a session batch wrote another count")),
+        Err(err) => Err(err),
+    };
+    for (session, done) in batch {
+        let outcome = match &answer {
+            Ok(()) => Ok(()),
+            Err(err) => Err(err.same()),
+        };
+        let _ = done.send((outcome, session));
     }
     kept
 }
