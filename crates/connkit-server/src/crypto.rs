@@ -149,7 +149,10 @@ pub(crate) fn new_session_token(created_at: i64) -> String {
     let mut bytes = [0u8; 32];
     bytes[..8].copy_from_slice(&u64::try_from(created_at).unwrap_or(0).to_be_bytes());
     OsRng.fill_bytes(&mut bytes[8..]);
-    format!("{CONNECT_SESSION_TOKEN_PREFIX}{}", hex(&bytes))
+    let mut token = String::with_capacity(CONNECT_SESSION_TOKEN_PREFIX.len() + 64);
+    token.push_str(CONNECT_SESSION_TOKEN_PREFIX);
+    push_hex(&mut token, &bytes);
+    token
 }
 
 /// `bytes` random bytes as lowercase hex (OAuth `state`s and PKCE verifiers).
@@ -193,13 +196,17 @@ fn hmac(key: &[u8], message: &[u8]) -> [u8; 32] {
 }
 
 fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut out = String::with_capacity(bytes.len() * 2);
+    push_hex(&mut out, bytes);
+    out
+}
+
+fn push_hex(out: &mut String, bytes: &[u8]) {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
     for &b in bytes {
         out.push(char::from(DIGITS[usize::from(b >> 4)]));
         out.push(char::from(DIGITS[usize::from(b & 0xF)]));
     }
-    out
 }
 
 #[cfg(test)]

@@ -19,41 +19,74 @@ pub(crate) fn now() -> Micros {
 
 /// `Date.prototype.toISOString()`: milliseconds and `Z`.
 pub(crate) fn iso_millis_z(t: Micros) -> String {
-    let (date, micros) = split(t);
-    format!("{date}.{:03}Z", micros / 1000)
+    let (mut text, micros) = split(t, 5);
+    text.push('.');
+    digits(&mut text, micros / 1000, 3);
+    text.push('Z');
+    text
 }
 
 /// `toISOString()` with `Z` replaced by `+00:00` (Nango's connection formatter).
 pub(crate) fn iso_millis_offset(t: Micros) -> String {
-    let (date, micros) = split(t);
-    format!("{date}.{:03}+00:00", micros / 1000)
+    let (mut text, micros) = split(t, 10);
+    text.push('.');
+    digits(&mut text, micros / 1000, 3);
+    text.push_str("+00:00");
+    text
 }
 
 /// Postgres' JSON text for a timestamptz in UTC: up to six fraction digits, trailing zeros
 /// (and a bare `.`) dropped, then `+00:00`.
 pub(crate) fn postgres_json(t: Micros) -> String {
-    let (date, micros) = split(t);
-    if micros == 0 {
-        return format!("{date}+00:00");
+    let (mut text, micros) = split(t, 13);
+    if micros != 0 {
+        text.push('.');
+        let mut fraction = micros;
+        let mut width = 6;
+        while fraction % 10 == 0 {
+            fraction /= 10;
+            width -= 1;
+        }
+        digits(&mut text, fraction, width);
     }
-    let fraction = format!("{micros:06}");
-    format!("{date}.{}+00:00", fraction.trim_end_matches('0'))
+    text.push_str("+00:00");
+    text
 }
 
-/// `YYYY-MM-DDTHH:MM:SS` and the microseconds within that second.
-fn split(t: Micros) -> (String, i64) {
+/// `YYYY-MM-DDTHH:MM:SS`, in a string with room for `tail` more bytes, and the microseconds
+/// within that second. Written digit by digit: these times are in every answer, and `format!`
+/// grows its string several times.
+fn split(t: Micros, tail: usize) -> (String, i64) {
     let secs = t.div_euclid(1_000_000);
     let micros = t.rem_euclid(1_000_000);
     let days = secs.div_euclid(86_400);
     let rem = secs.rem_euclid(86_400);
     let (y, m, d) = civil_from_days(days);
-    let date = format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}",
-        rem / 3600,
-        (rem % 3600) / 60,
-        rem % 60
-    );
-    (date, micros)
+    let mut text = String::with_capacity(19 + tail);
+    if (0..=9999).contains(&y) {
+        digits(&mut text, y, 4);
+    } else {
+        text.push_str(&format!("{y:04}"));
+    }
+    for (separator, value) in [
+        ('-', m),
+        ('-', d),
+        ('T', rem / 3600),
+        (':', (rem % 3600) / 60),
+        (':', rem % 60),
+    ] {
+        text.push(separator);
+        digits(&mut text, value, 2);
+    }
+    (text, micros)
+}
+
+/// The last `width` decimal digits of `n` (not negative), zero-padded.
+fn digits(text: &mut String, n: i64, width: u32) {
+    for place in (0..width).rev() {
+        let digit = (n / 10_i64.pow(place)).rem_euclid(10);
+        text.push(char::from(b'0' + u8::try_from(digit).unwrap_or(0)));
+    }
 }
 
 /// The proleptic Gregorian date of a day count since 1970-01-01 (Howard Hinnant's algorithm).
@@ -95,5 +128,9 @@ mod tests {
             "2024-02-29T23:59:59.999Z"
         );
         assert_eq!(iso_millis_z(-1_000), "1969-12-31T23:59:59.999Z");
+        assert_eq!(postgres_json(T - 123_450), "2026-08-21T12:30:05.000006+00:00");
+        // 10000-01-01T00:00:00Z and 0999-12-31T23:59:59Z: years of five and three digits.
+        assert_eq!(iso_millis_z(253_402_300_800_000_000), "10000-01-01T00:00:00.000Z");
+        assert_eq!(iso_millis_z(-30_610_224_001_000_000), "0999-12-31T23:59:59.000Z");
     }
 }
