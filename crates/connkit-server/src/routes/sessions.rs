@@ -169,7 +169,6 @@ fn created(body: &CreatedBody) -> Result<Response, ApiError> {
     Ok(response)
 }
 
-
 #[derive(Serialize)]
 struct CreatedBody {
     data: Created,

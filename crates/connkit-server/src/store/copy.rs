@@ -147,7 +147,8 @@ impl Table {
 /// The most rows a batch holds (the widest table has 14 columns).
 pub const MAX_BATCH: usize = 2000;
 
-/// Sessions stay readable by id an hour past their expiry (`migrations/sqlite/0002_oauth.sql`).
+/// Sessions stay readable by id an hour past their expiry (`migrations/sqlite/0002_oauth.sql`,
+/// `0006_purge_sessions_by_id.sql`).
 const SESSION_GRACE: &str = "expires_at > {now} - 3600000000";
 
 /// In the order they are written: a row's references come before it.

@@ -67,6 +67,15 @@ impl Db {
         }
     }
 
+    /// The first column of every row `sql` selects, as integers.
+    pub(crate) async fn ints(&self, sql: &str) -> Vec<i64> {
+        let sql = sqlx::AssertSqlSafe(sql.to_owned());
+        match self {
+            Db::Sqlite(pool) => sqlx::query_scalar(sql).fetch_all(pool).await.unwrap(),
+            Db::Postgres(pool) => sqlx::query_scalar(sql).fetch_all(pool).await.unwrap(),
+        }
+    }
+
     /// The first column of every row `sql` selects, as bytes.
     pub(crate) async fn bytes(&self, sql: &str) -> Vec<Vec<u8>> {
         let sql = sqlx::AssertSqlSafe(sql.to_owned());

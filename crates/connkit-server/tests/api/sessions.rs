@@ -237,6 +237,51 @@ async fn tokens_are_stored_hashed_and_expire() {
     assert_eq!(count().await, 1, "expired row gone, new row kept");
 }
 
+/// Expired sessions stay an hour (an OAuth flow's callback still reads its session by id), then
+/// a new session drops them, oldest first.
+#[tokio::test]
+async fn expired_sessions_are_dropped_after_an_hour_of_grace() {
+    let app = TestApp::new().await;
+    for n in 0..4 {
+        app.session(json!({"tags": {"n": n.to_string()}})).await;
+    }
+    let db = app.sql().await;
+    let now = i64::try_from(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_micros(),
+    )
+    .unwrap();
+    let ids = || db.ints("SELECT id FROM connect_sessions ORDER BY id");
+    let expire = |ids: &[i64], ago: i64| {
+        let list = ids
+            .iter()
+            .map(i64::to_string)
+            .collect::<Vec<_>>()
+            .join(", ");
+        format!(
+            "UPDATE connect_sessions SET expires_at = {} WHERE id IN ({list})",
+            now - ago
+        )
+    };
+    let first = ids().await;
+    assert_eq!(first.len(), 4);
+    // One past its grace hour, one expired half an hour ago.
+    db.exec(&expire(&first[..1], 7_200_000_000)).await;
+    db.exec(&expire(&first[1..2], 1_800_000_000)).await;
+    app.session(json!({"tags": {"n": "4"}})).await;
+    let second = ids().await;
+    assert_eq!(second.len(), 4);
+    assert_eq!(second[..3], first[1..]);
+
+    db.exec(&expire(&first[1..3], 7_200_000_000)).await;
+    app.session(json!({"tags": {"n": "5"}})).await;
+    let third = ids().await;
+    assert_eq!(third.len(), 3);
+    assert_eq!(third[..2], second[2..]);
+}
+
 /// Keys of sessions created one after another ascend (the key index grows at its end), and a
 /// session stored under the bare HMAC, without the ordering digits, is still found by its token.
 #[tokio::test]
